@@ -1,0 +1,116 @@
+import CanonicalJSON
+import Foundation
+import OutletDomain
+
+/// One compiled node of a JSON Schema (draft 2020-12), limited to the keywords the ledger's schemas
+/// use. A schema using any other keyword fails to load, so the Swift side can never silently ignore a
+/// constraint that Python's `jsonschema` enforces.
+final class SchemaNode: @unchecked Sendable {
+    static let annotationKeywords: Set<String> = ["$schema", "$id", "$defs", "title", "description", "x-article"]
+    static let assertionKeywords: Set<String> = [
+        "type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
+        "uniqueItems", "minLength", "maxLength", "pattern", "enum", "const", "minimum", "maximum",
+        "minProperties", "format", "$ref",
+    ]
+
+    var types: Set<String>?
+    var properties: [(name: String, node: SchemaNode)] = []
+    var required: [String] = []
+    /// nil: any member allowed; false: none beyond `properties`.
+    var allowsAdditionalProperties = true
+    var items: SchemaNode?
+    var minItems: Int?
+    var maxItems: Int?
+    var uniqueItems = false
+    var minLength: Int?
+    var maxLength: Int?
+    var pattern: (source: String, regex: NSRegularExpression)?
+    var enumValues: [JSONValue]?
+    var constValue: JSONValue?
+    var minimum: Int64?
+    var maximum: Int64?
+    var minProperties: Int?
+    var format: String?
+    /// A `$ref`'d node, compiled in place: every keyword of it applies as well.
+    var reference: SchemaNode?
+    var article: String?
+
+    /// Applies this node to `value` at `path`; throws the first violation in document order.
+    func validate(_ value: JSONValue, at path: String) throws(SchemaViolation) {
+        func fail(_ reason: String) -> SchemaViolation {
+            SchemaViolation(path: path, reason: reason, article: article)
+        }
+        if let reference { try reference.validate(value, at: path) }
+        if let types, !types.contains(value.typeName) {
+            throw fail("expected \(types.sorted().joined(separator: " or ")), found \(value.typeName)")
+        }
+        if let enumValues, !enumValues.contains(value) {
+            let allowed = enumValues.map { $0.stringValue ?? $0.canonicalString }.joined(separator: ", ")
+            throw fail("\(value.canonicalString) is not one of: \(allowed)")
+        }
+        if let constValue, constValue != value { throw fail("must be \(constValue.canonicalString)") }
+        switch value {
+        case .string(let text):
+            let length = text.unicodeScalars.count
+            if let minLength, length < minLength {
+                throw fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters")
+            }
+            if let maxLength, length > maxLength { throw fail("longer than \(maxLength) characters") }
+            if let pattern {
+                let range = NSRange(text.startIndex..., in: text)
+                if pattern.regex.firstMatch(in: text, range: range) == nil {
+                    throw fail("\(value.canonicalString) does not match \(pattern.source)")
+                }
+            }
+            if let format, !Self.conforms(text, to: format) {
+                throw fail("\(value.canonicalString) is not a valid \(format)")
+            }
+        case .integer(let number):
+            if let minimum, number < minimum { throw fail("\(number) is less than \(minimum)") }
+            if let maximum, number > maximum { throw fail("\(number) is greater than \(maximum)") }
+        case .array(let elements):
+            if let minItems, elements.count < minItems {
+                throw fail("needs at least \(minItems) item\(minItems == 1 ? "" : "s"), has \(elements.count)")
+            }
+            if let maxItems, elements.count > maxItems {
+                throw fail("allows at most \(maxItems) item\(maxItems == 1 ? "" : "s"), has \(elements.count)")
+            }
+            if uniqueItems, Set(elements).count != elements.count { throw fail("items must be unique") }
+            if let items {
+                for (index, element) in elements.enumerated() {
+                    try items.validate(element, at: "\(path)[\(index)]")
+                }
+            }
+        case .object(let members):
+            if let minProperties, members.count < minProperties {
+                throw fail("needs at least \(minProperties) member\(minProperties == 1 ? "" : "s")")
+            }
+            for name in required where members[name] == nil {
+                throw fail("required member \"\(name)\" is missing")
+            }
+            if !allowsAdditionalProperties {
+                let known = Set(properties.map(\.name))
+                if let unknown = members.keys.filter({ !known.contains($0) }).sorted().first {
+                    throw fail("unknown member \"\(unknown)\"")
+                }
+            }
+            for (name, node) in properties {
+                if let member = members[name] { try node.validate(member, at: "\(path).\(name)") }
+            }
+        case .null, .bool:
+            break
+        }
+    }
+
+    static func conforms(_ text: String, to format: String) -> Bool {
+        switch format {
+        case "date":
+            return LocalDate(text) != nil
+        case "date-time":
+            guard text.utf8.count >= 20, let tIndex = text.firstIndex(of: "T") else { return false }
+            return LocalDate(String(text[..<tIndex])) != nil
+        default:
+            return true
+        }
+    }
+}

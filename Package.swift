@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "OutletLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "outlet-ledger", targets: ["outlet-ledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Float-free JSON values and the RFC 8785 canonical form the hash chain is computed over.
+        .target(name: "CanonicalJSON"),
+        // The pure core: dates, identifiers, events and their payloads. No I/O.
+        .target(name: "OutletDomain"),
+        // The JSON Schemas of every event type, shipped as resources, and the validator that applies them.
+        .target(
+            name: "EventSchemas",
+            dependencies: ["CanonicalJSON", "OutletDomain"],
+            path: "EventSchemas",
+            exclude: ["README.md"],
+            resources: [.copy("schemas")]
+        ),
+        // Append-only, hash-chained storage in SQLite; knows bytes and order, nothing of outlets.
+        .target(
+            name: "OutletStore",
+            dependencies: [
+                "CanonicalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The application service: checks candidates (schema, identifiers) and appends them.
+        .target(
+            name: "OutletLedger",
+            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore"]
+        ),
+        .executableTarget(
+            name: "outlet-ledger",
+            dependencies: [
+                "OutletLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain"]),
+        .testTarget(
+            name: "OutletLedgerTests",
+            dependencies: ["OutletLedger", "outlet-ledger"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,85 @@
+/// RFC 8785 (JSON Canonicalization Scheme) for float-free JSON.
+///
+/// Object members are ordered by the UTF-16 code units of their names (§3.2.3), strings are escaped as
+/// ECMAScript's `JSON.stringify` does (§3.2.2.2: only `"`, `\` and controls; everything else, non-ASCII
+/// included, stays literal UTF-8), and no white space is emitted.
+extension JSONValue {
+    /// The canonical UTF-8 bytes of this value.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        appendCanonical(to: &out)
+        return out
+    }
+
+    /// The canonical form as a string (always valid UTF-8).
+    public var canonicalString: String {
+        String(decoding: canonicalBytes, as: UTF8.self)
+    }
+
+    public func appendCanonical(to out: inout [UInt8]) {
+        switch self {
+        case .null:
+            out.append(contentsOf: "null".utf8)
+        case .bool(let flag):
+            out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let number):
+            Canonical.appendInteger(number, to: &out)
+        case .string(let text):
+            Canonical.appendString(text, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.appendCanonical(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in Canonical.sortedKeys(members.keys).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Canonical.appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                members[key]!.appendCanonical(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// The primitives of the canonical form, public so that writers of fixed-shape objects (the event
+/// envelope) can emit canonical bytes without building a `JSONValue` first.
+public enum Canonical {
+    /// Member names in RFC 8785 order: by UTF-16 code units, not by scalars or UTF-8 bytes.
+    public static func sortedKeys<Keys: Sequence<String>>(_ keys: Keys) -> [String] {
+        keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    public static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
+        out.append(contentsOf: String(number).utf8)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,84 @@
+// Payloads of supervision over a registered outlet: Art. 16–19.
+
+/// 重要信息变更 (Art. 17). Only the fields present change.
+public struct InfoChanged: Sendable, Hashable, Codable {
+    public struct Changes: Sendable, Hashable, Codable {
+        public var name: String?
+        public var address: String?
+        public var district: String?
+        public var principal: Principal?
+        public var contact: Contact?
+        public var department: Department?
+        public var serviceItems: [String]?
+        public var website: Website?
+        public var wechat: String?
+    }
+
+    public var changes: Changes
+}
+
+/// 工作总结表 (Art. 18, 附件2), due by the end of each year on the roster.
+public struct AnnualSummaryFiled: Sendable, Hashable, Codable {
+    public var year: Int
+    public var overview: String
+    public var cases: [ServiceCase]
+    public var lessons: String
+    public var nextYearPlan: String
+}
+
+/// 整改 ordered (Art. 18): six months to comply.
+public struct RectificationOrdered: Sendable, Hashable, Codable {
+    public var reason: String
+}
+
+public struct RectificationCompleted: Sendable, Hashable, Codable {
+    public var verification: String
+}
+
+/// 撤销备案 (Art. 18, 19).
+public struct Revoked: Sendable, Hashable, Codable {
+    public enum Ground: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Art. 18: still non-compliant when the rectification period ended.
+        case failedRectification = "failed-rectification"
+        /// Art. 19: 提供虚假材料.
+        case falseMaterials = "false-materials"
+        /// Art. 19: 以网点名义开展与知识产权公共服务无关的商业经营活动.
+        case unrelatedCommercialActivity = "unrelated-commercial-activity"
+        /// Art. 19: 从事违法违规活动.
+        case illegalActivity = "illegal-activity"
+    }
+
+    public var ground: Ground
+    public var detail: String
+}
+
+/// 三年内不接受市级网点备案申请 (Art. 19).
+public struct Barred3Years: Sendable, Hashable, Codable {
+    public enum Ground: String, Sendable, Hashable, Codable, CaseIterable {
+        case falseMaterials = "false-materials"
+        case unrelatedCommercialActivity = "unrelated-commercial-activity"
+        case illegalActivity = "illegal-activity"
+    }
+
+    public var ground: Ground
+}
+
+/// 期满复审合格，延续三年 (Art. 16).
+public struct Renewed: Sendable, Hashable, Codable {
+    public var reviewOpinion: String
+}
+
+/// 终止网点资格 at the outlet's request (Art. 17). Schema version 2; see `Upcasting`.
+public struct Terminated: Sendable, Hashable, Codable {
+    /// Why the outlet asked to stop (added in v2; every v1 termination was of the first kind).
+    public enum Basis: String, Sendable, Hashable, Codable, CaseIterable {
+        /// 基础设施等发生变化，不再符合备案条件 (Art. 17, second sentence).
+        case noLongerEligible = "no-longer-eligible"
+        /// The outlet withdraws of its own accord.
+        case voluntary
+    }
+
+    public var reason: String
+    public var requestedOn: LocalDate
+    public var basis: Basis
+}

@@ -1,0 +1,89 @@
+/// 统一社会信用代码: the institution's Unified Social Credit Code (GB 32100-2015), which is also its
+/// event stream id (DOMAIN.md §2).
+public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let code: String
+
+    static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
+    static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+    /// Why a text is not a USCC, in words an applicant can act on.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        case length(Int)
+        case character(position: Int, character: Character)
+        case checkCharacter(expected: Character, found: Character)
+
+        public var description: String {
+            switch self {
+            case .length(let count): "has \(count) characters, a USCC has 18"
+            case .character(let position, let character):
+                "character \(position) '\(character)' is not one of 0-9 and A-Y less I, O, S, V, Z"
+            case .checkCharacter(let expected, let found):
+                "check character is '\(found)', the code's first 17 characters require '\(expected)'"
+            }
+        }
+    }
+
+    public init(validating code: String) throws(Problem) {
+        let bytes = Array(code.utf8)
+        guard bytes.count == 18, code.count == 18 else { throw .length(code.count) }
+        var values: [Int] = []
+        for (offset, byte) in bytes.enumerated() {
+            guard let value = Self.alphabet.firstIndex(of: byte) else {
+                throw .character(position: offset + 1, character: Character(UnicodeScalar(byte)))
+            }
+            values.append(value)
+        }
+        let check = Self.checkValue(values.prefix(17))
+        guard values[17] == check else {
+            throw .checkCharacter(expected: Character(UnicodeScalar(Self.alphabet[check])),
+                                  found: Character(UnicodeScalar(bytes[17])))
+        }
+        self.code = code
+    }
+
+    public init?(_ code: String) {
+        guard let valid = try? USCC(validating: code) else { return nil }
+        self = valid
+    }
+
+    /// check = 31 − (Σ v·w mod 31), where 31 maps to 0.
+    static func checkValue(_ values: ArraySlice<Int>) -> Int {
+        let sum = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        let check = 31 - sum % 31
+        return check == 31 ? 0 : check
+    }
+
+    /// Completes a 17-character body with its check character (for generators and tests).
+    public static func completing(_ body: String) -> USCC? {
+        let bytes = Array(body.utf8)
+        guard bytes.count == 17 else { return nil }
+        var values: [Int] = []
+        for byte in bytes {
+            guard let value = alphabet.firstIndex(of: byte) else { return nil }
+            values.append(value)
+        }
+        let check = alphabet[checkValue(values[...])]
+        return USCC(body + String(UnicodeScalar(check)))
+    }
+
+    public var description: String { code }
+
+    public static func < (lhs: USCC, rhs: USCC) -> Bool { lhs.code < rhs.code }
+}
+
+extension USCC: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            self = try USCC(validating: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "USCC '\(text)' \(error)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+}

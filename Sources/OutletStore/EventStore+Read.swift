@@ -1,0 +1,69 @@
+import GRDB
+
+/// The position of the newest event: what a reader, an export or a notice is "as of".
+public struct LedgerHead: Sendable, Hashable {
+    public let seq: Int64
+    public let hash: String
+    public let recordedAt: String?
+
+    public static let empty = LedgerHead(seq: 0, hash: HashChain.genesis, recordedAt: nil)
+}
+
+extension EventStore {
+    static let selectColumns = """
+        SELECT seq, event_id, stream, stream_version, type, schema_version, effective_on, recorded_at,
+               actor_role, actor_unit, actor_name, payload, prev_hash, hash FROM events
+        """
+
+    static func envelope(_ row: Row) -> Envelope {
+        Envelope(
+            seq: row[0], eventId: row[1], stream: row[2], streamVersion: row[3], type: row[4],
+            schemaVersion: row[5], effectiveOn: row[6], recordedAt: row[7],
+            actor: EnvelopeActor(role: row[8], unit: row[9], name: row[10]),
+            payload: row[11], prevHash: row[12], hash: row[13])
+    }
+
+    static func fetchEnvelopes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Envelope] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map(envelope)
+    }
+
+    /// Runs a read, turning SQLite's failures into ledger errors.
+    func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try queue.read { db in try body(db) }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
+    public func head() throws(LedgerError) -> LedgerHead {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")
+            else { return .empty }
+            return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
+        }
+    }
+
+    /// Events with `from ≤ seq ≤ to`, in order.
+    public func events(fromSeq from: Int64 = 1, toSeq to: Int64 = .max) throws(LedgerError) -> [Envelope] {
+        try read { db in
+            try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                                    arguments: [from, to])
+        }
+    }
+
+    /// One stream's events, in order.
+    public func events(ofStream stream: String) throws(LedgerError) -> [Envelope] {
+        try read { db in try StreamReader(db: db).events(of: stream) }
+    }
+
+    /// Visits every event in seq order without holding the whole log in memory.
+    public func forEachEvent(fromSeq from: Int64 = 1, _ body: (Envelope) throws -> Void) throws(LedgerError) {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: "\(Self.selectColumns) WHERE seq >= ? ORDER BY seq", arguments: [from])
+            while let row = try rows.next() {
+                try body(Self.envelope(row))
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CanonicalJSON
+
+/// A verified ledger: how many events and the hash that seals them.
+public struct VerifyReport: Sendable, Hashable {
+    public let count: Int64
+    public let head: String
+}
+
+extension EventStore {
+    /// Recomputes every hash from the stored columns (never compares stored values with each other
+    /// alone: immudb #2063) and checks seq, streamVersion, prevHash and recordedAt continuity.
+    /// Throws an integrity failure naming the first bad seq.
+    public func verify() throws(LedgerError) -> VerifyReport {
+        var expectedSeq: Int64 = 1
+        var prevHash = HashChain.genesis
+        var lastRecorded: String?
+        var streamVersions: [String: Int64] = [:]
+        var eventIds: Set<String> = []
+        try forEachEvent { envelope in
+            func fail(_ what: String) -> LedgerError {
+                LedgerError(.integrityFailure, "seq \(envelope.seq): \(what)", stream: envelope.stream, seq: envelope.seq)
+            }
+            guard envelope.seq == expectedSeq else {
+                throw LedgerError(.integrityFailure,
+                    "seq \(expectedSeq): missing (the next stored event is seq \(envelope.seq))", seq: expectedSeq)
+            }
+            let version = (streamVersions[envelope.stream] ?? 0) + 1
+            guard envelope.streamVersion == version else {
+                throw fail("streamVersion is \(envelope.streamVersion), the stream's next is \(version)")
+            }
+            guard eventIds.insert(envelope.eventId).inserted else { throw fail("eventId \(envelope.eventId) repeated") }
+            guard envelope.prevHash == prevHash else {
+                throw fail("prevHash \(envelope.prevHash) is not the previous event's hash \(prevHash)")
+            }
+            let canonical: String
+            do {
+                canonical = try JSONParser.parse(Array(envelope.payload.utf8)).canonicalString
+            } catch {
+                throw fail("payload is not valid JSON (\(error))")
+            }
+            guard canonical == envelope.payload else { throw fail("payload is not in canonical form") }
+            guard let recorded = Timestamp(envelope.recordedAt), recorded.description == envelope.recordedAt else {
+                throw fail("recordedAt \"\(envelope.recordedAt)\" is not an RFC 3339 UTC time with milliseconds")
+            }
+            if let lastRecorded, envelope.recordedAt < lastRecorded {
+                throw fail("recordedAt \(envelope.recordedAt) is earlier than the previous event's \(lastRecorded)")
+            }
+            let recomputed = HashChain.hash(of: envelope)
+            guard recomputed == envelope.hash else {
+                throw fail("hash \(envelope.hash) does not match the stored content (recomputed \(recomputed))")
+            }
+            streamVersions[envelope.stream] = version
+            prevHash = envelope.hash
+            lastRecorded = envelope.recordedAt
+            expectedSeq += 1
+        }
+        return VerifyReport(count: expectedSeq - 1, head: prevHash)
+    }
+}

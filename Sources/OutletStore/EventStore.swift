@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+/// The append-only, hash-chained event log in one SQLite file.
+///
+/// One writer at a time (`BEGIN IMMEDIATE`), so sequence order is commit order and two processes
+/// appending at once queue up instead of forking the chain.
+public final class EventStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+    let clock: any LedgerClock
+
+    private init(path: String, queue: DatabaseQueue, clock: any LedgerClock) {
+        self.path = path
+        self.queue = queue
+        self.clock = clock
+    }
+
+    static func configuration(readonly: Bool) -> Configuration {
+        var config = Configuration()
+        config.readonly = readonly
+        if !readonly { config.journalMode = .wal }
+        // Another process holding the write lock is waited for, not reported as an error.
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // An acknowledged append survives power loss, not just a crash of this process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    /// Creates a new, empty ledger; refuses to touch an existing file.
+    public static func create(at path: String, clock: any LedgerClock = SystemClock()) throws(LedgerError) -> EventStore {
+        if FileManager.default.fileExists(atPath: path) {
+            throw LedgerError(.ledgerUnusable, "\(path) already exists; init never overwrites a ledger")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            try LedgerSchema.migrator.migrate(queue)
+            return EventStore(path: path, queue: queue, clock: clock)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw storageError(error, path: path)
+        }
+    }
+
+    /// Opens an existing ledger, refusing anything that is not one (or is of a newer format).
+    public static func open(at path: String, clock: any LedgerClock = SystemClock(),
+                            readonly: Bool = false) throws(LedgerError) -> EventStore
+    {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw LedgerError(.ledgerUnusable, "no ledger at \(path) (create one with `outlet-ledger init`)")
+        }
+        guard !isDirectory.boolValue else { throw LedgerError(.ledgerUnusable, "\(path) is a directory, not a ledger") }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
+            try queue.read { db in try checkIdentity(db, path: path) }
+            if !readonly {
+                try LedgerSchema.migrator.migrate(queue)
+            }
+            return EventStore(path: path, queue: queue, clock: clock)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw storageError(error, path: path)
+        }
+    }
+
+    private static func checkIdentity(_ db: Database, path: String) throws {
+        guard try db.tableExists("ledger_meta"), try db.tableExists("events") else {
+            throw LedgerError(.ledgerUnusable, "\(path) is an SQLite database but not an outlet ledger (no ledger_meta/events tables)")
+        }
+        let application = try String.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = 'application'")
+        guard application == LedgerSchema.applicationId else {
+            throw LedgerError(.ledgerUnusable, "\(path) is an SQLite database but not an outlet ledger")
+        }
+        let version = try String.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'")
+            .flatMap(Int.init) ?? 0
+        if try version > LedgerSchema.formatVersion || LedgerSchema.migrator.hasBeenSuperseded(db) {
+            throw LedgerError(.ledgerUnusable,
+                "\(path) has ledger format version \(version), newer than this program's \(LedgerSchema.formatVersion); use a newer outlet-ledger")
+        }
+    }
+
+    /// SQLite's and the system's failures in the ledger's words.
+    static func storageError(_ error: any Error, path: String) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        guard let error = error as? DatabaseError else {
+            return LedgerError(.storage, "\(path): \(error)")
+        }
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return LedgerError(.ledgerUnusable, "\(path) is not a ledger (not an SQLite database)")
+        case .SQLITE_FULL:
+            return LedgerError(.storage, "\(path): the disk is full; nothing was written")
+        case .SQLITE_READONLY:
+            return LedgerError(.storage, "\(path) is read-only; nothing was written")
+        case .SQLITE_CANTOPEN:
+            return LedgerError(.storage, "\(path) cannot be opened (\(error.message ?? "no reason given"))")
+        case .SQLITE_BUSY:
+            return LedgerError(.conflict, "\(path) stayed locked by another writer for 30 s; nothing was written")
+        case .SQLITE_CORRUPT:
+            return LedgerError(.integrityFailure, "\(path) is a corrupt SQLite file: \(error.message ?? "")")
+        default:
+            return LedgerError(.storage, "\(path): \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Every way the ledger refuses or fails, as one value with a code and its context; turned into a
+/// line of text and an exit code only at the edge (the CLI).
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Equatable {
+        /// The input is malformed or names something that cannot be (bad JSON, schema, USCC, date…).
+        case invalidInput = "invalid input"
+        /// A rule of the Measures forbids the act; `article` names it.
+        case refusedByRule = "refused"
+        /// The stream moved since the caller read it (`--expect-version`), or an event id was reused.
+        case conflict = "conflict"
+        /// The stored history does not verify.
+        case integrityFailure = "integrity failure"
+        /// The path is not a ledger this program can use (missing, not SQLite, foreign, newer, existing).
+        case ledgerUnusable = "ledger unusable"
+        /// The operating system or SQLite failed (disk full, read-only file…).
+        case storage = "storage error"
+    }
+
+    public var code: Code
+    public var message: String
+    public var article: String?
+    public var stream: String?
+    public var seq: Int64?
+    /// Where in the caller's input: `line 3`, `event 2`, a file name.
+    public var location: String?
+
+    public init(_ code: Code, _ message: String, article: String? = nil, stream: String? = nil,
+                seq: Int64? = nil, location: String? = nil)
+    {
+        self.code = code
+        self.message = message
+        self.article = article
+        self.stream = stream
+        self.seq = seq
+        self.location = location
+    }
+
+    /// One line: `refused (Art. 6(3)): …`, `invalid input (line 3): …`.
+    public var description: String {
+        var qualifiers: [String] = []
+        if let article { qualifiers.append(article) }
+        if let location { qualifiers.append(location) }
+        let head = qualifiers.isEmpty ? code.rawValue : "\(code.rawValue) (\(qualifiers.joined(separator: ", ")))"
+        return "\(head): \(message)"
+    }
+
+    /// The same error, placed at `location` in the caller's input.
+    public func at(_ location: String) -> LedgerError {
+        var located = self
+        located.location = self.location.map { "\(location), \($0)" } ?? location
+        return located
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+
+/// The SQLite schema of a ledger file. Migrations are frozen once shipped: a change is a new
+/// migration, never an edit, so every ledger ever written opens with this code.
+enum LedgerSchema {
+    /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
+    static let applicationId = "outlet-ledger"
+    /// The newest format this program reads and writes.
+    static let formatVersion = 1
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO ledger_meta (key, value) VALUES ('application', 'outlet-ledger'), ('formatVersion', '1');
+
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 1),
+                    event_id TEXT NOT NULL UNIQUE,
+                    stream TEXT NOT NULL,
+                    stream_version INTEGER NOT NULL CHECK (stream_version >= 1),
+                    type TEXT NOT NULL,
+                    schema_version INTEGER NOT NULL,
+                    effective_on TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    actor_role TEXT NOT NULL,
+                    actor_unit TEXT NOT NULL,
+                    actor_name TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    UNIQUE (stream, stream_version)
+                ) STRICT;
+
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+                CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
+                """)
+        }
+        return migrator
+    }
+}
