@@ -49,6 +49,14 @@ let package = Package(
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain"]),
         .testTarget(
+            name: "OutletStoreTests",
+            dependencies: [
+                "OutletStore", "CanonicalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "OutletLedgerTests",
             dependencies: ["OutletLedger", "outlet-ledger"],
             resources: [.copy("Fixtures")]

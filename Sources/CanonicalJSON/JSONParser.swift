@@ -4,6 +4,12 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let column: Int
     public let reason: String
 
+    public init(line: Int, column: Int, reason: String) {
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
     public var description: String { "line \(line), column \(column): \(reason)" }
 }
 

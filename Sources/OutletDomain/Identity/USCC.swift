@@ -14,11 +14,11 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
         public var description: String {
             switch self {
-            case .length(let count): "has \(count) characters, a USCC has 18"
+            case .length(let count): "18 characters expected, found \(count)"
             case .character(let position, let character):
                 "character \(position) '\(character)' is not one of 0-9 and A-Y less I, O, S, V, Z"
             case .checkCharacter(let expected, let found):
-                "check character is '\(found)', the code's first 17 characters require '\(expected)'"
+                "check character '\(found)' does not match the first 17 characters, which require '\(expected)'"
             }
         }
     }
@@ -78,7 +78,7 @@ extension USCC: Codable {
         do {
             self = try USCC(validating: text)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "USCC '\(text)' \(error)")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "USCC '\(text)': \(error)")
         }
     }
 

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import OutletStore
+
+/// `outlet-ledger`: the registry ledger of Shenyang's IP information public service outlets.
+struct OutletLedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outlet-ledger",
+        abstract: "An append-only, hash-chained ledger of Shenyang's IP information public service outlets (知识产权信息公共服务网点).",
+        discussion: """
+            The ledger file is --ledger PATH, else $OUTLET_LEDGER, else ./outlets.sqlite.
+            Exit codes: 0 ok, 64 usage error, 65 invalid input, 66 refused by a rule, 67 concurrency conflict,
+            68 integrity failure, 69 ledger unusable (missing, not a ledger, newer format, exists at init), 74 storage error.
+            """,
+        subcommands: [
+            InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
+            LogCommand.self, HistoryCommand.self,
+        ]
+    )
+}
+
+/// Every error becomes one line on stderr and an exit code here, and nowhere else.
+@main
+enum Entry {
+    static func main() {
+        do {
+            var command = try OutletLedgerCommand.parseAsRoot()
+            try command.run()
+        } catch let error as LedgerError {
+            Output.standardError("outlet-ledger: \(error)")
+            exit(ExitStatus.code(for: error.code))
+        } catch {
+            OutletLedgerCommand.exit(withError: error)
+        }
+    }
+}
+
+/// The exit codes the README documents, one per kind of failure.
+enum ExitStatus {
+    static func code(for code: LedgerError.Code) -> Int32 {
+        switch code {
+        case .invalidInput: 65
+        case .refusedByRule: 66
+        case .conflict: 67
+        case .integrityFailure: 68
+        case .ledgerUnusable: 69
+        case .storage: 74
+        }
+    }
+}

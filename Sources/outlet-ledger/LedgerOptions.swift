@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import OutletLedger
+import OutletStore
+
+/// Where the ledger is: --ledger PATH, else $OUTLET_LEDGER, else ./outlets.sqlite.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: "The ledger file (default: $OUTLET_LEDGER, else ./outlets.sqlite).")
+    var ledger: String?
+
+    var path: String {
+        ledger ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER"] ?? "outlets.sqlite"
+    }
+
+    func open(readonly: Bool = false) throws(LedgerError) -> Ledger {
+        try Ledger.open(at: path, readonly: readonly)
+    }
+}
+
+/// Reading the caller's files: a missing or unreadable file is invalid input, named.
+enum InputFile {
+    static func read(_ path: String) throws(LedgerError) -> [UInt8] {
+        if path == "-" {
+            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.invalidInput, "cannot read \(path): no such readable file")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Buffered writes to stdout or a file; stderr for diagnostics.
+struct Output {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(path: String?) throws(LedgerError) {
+        guard let path, path != "-" else {
+            handle = .standardOutput
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw LedgerError(.storage, "cannot write \(path)")
+        }
+        self.handle = handle
+    }
+
+    mutating func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func line(_ text: String = "") {
+        write(Array(text.utf8) + [0x0A])
+    }
+
+    mutating func flush() {
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

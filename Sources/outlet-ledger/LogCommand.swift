@@ -1,0 +1,63 @@
+import ArgumentParser
+import OutletDomain
+import OutletLedger
+import OutletStore
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "List events in seq order.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(name: .customLong("from-seq"), help: "The first seq to list.") var fromSeq: Int64 = 1
+    @Option(name: .customLong("to-seq"), help: "The last seq to list.") var toSeq: Int64 = .max
+    @Flag(help: "Print full envelopes as a JSON array.") var json = false
+
+    func run() throws {
+        let ledger = try options.open(readonly: true)
+        EventListing.print(try ledger.store.events(fromSeq: fromSeq, toSeq: toSeq), json: json)
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List one institution's events in order.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Argument(help: "The institution's USCC.") var uscc: String
+    @Flag(help: "Print full envelopes as a JSON array.") var json = false
+
+    func run() throws {
+        do {
+            _ = try USCC(validating: uscc)
+        } catch {
+            throw LedgerError(.invalidInput, "\"\(uscc)\" is not a valid USCC: \(error)")
+        }
+        let ledger = try options.open(readonly: true)
+        EventListing.print(try ledger.store.events(ofStream: uscc), json: json)
+    }
+}
+
+/// The shared rendering of `log` and `history`.
+enum EventListing {
+    static func print(_ events: [Envelope], json: Bool) {
+        var output = try! Output(path: nil)
+        if json {
+            output.line("[")
+            for (index, envelope) in events.enumerated() {
+                output.write(HashChain.canonicalBytes(of: envelope, includingHash: true))
+                output.line(index < events.count - 1 ? "," : "")
+            }
+            output.line("]")
+        } else {
+            var table = TextTable(["SEQ", "EFFECTIVE", "RECORDED", "STREAM", "V", "TYPE", "ACTOR"])
+            for envelope in events {
+                let unit = envelope.actor.unit.isEmpty ? "" : ":\(envelope.actor.unit)"
+                let name = envelope.actor.name.isEmpty ? "" : " \(envelope.actor.name)"
+                table.add([String(envelope.seq), envelope.effectiveOn, envelope.recordedAt, envelope.stream,
+                           String(envelope.streamVersion), envelope.type, envelope.actor.role + unit + name])
+            }
+            for line in table.render() { output.line(line) }
+        }
+        output.flush()
+    }
+}

@@ -1,0 +1,61 @@
+import CanonicalJSON
+import Crypto
+import Foundation
+import Testing
+@testable import OutletStore
+
+@Suite("Hash chain (DOMAIN.md §5)")
+struct HashChainTests {
+    @Test("the envelope writer emits exactly the RFC 8785 form of the envelope")
+    func writerMatchesGenericCanonicalForm() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.store.append([StoreFixture.event(payload: ["opinion": "同意\"推荐\"\n", "head": "王强", "n": 3])])
+        let envelope = try #require(try fixture.store.events().first)
+        var generic = try envelope.jsonValue()
+        #expect(HashChain.canonicalBytes(of: envelope, includingHash: true) == generic.canonicalBytes)
+        if case .object(var members) = generic {
+            members["hash"] = nil
+            generic = .object(members)
+        }
+        #expect(HashChain.canonicalBytes(of: envelope, includingHash: false) == generic.canonicalBytes)
+    }
+
+    @Test("hash is SHA-256 of the canonical envelope without hash; seq 1 links to 64 zeros")
+    func hashDefinition() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.store.append([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB)])
+        let events = try fixture.store.events()
+        #expect(events[0].prevHash == String(repeating: "0", count: 64))
+        #expect(events[1].prevHash == events[0].hash)
+        for envelope in events {
+            var members = try envelope.jsonValue().objectValue!
+            members["hash"] = nil
+            let digest = SHA256.hash(data: JSONValue.object(members).canonicalBytes)
+            #expect(envelope.hash == digest.map { String(format: "%02x", $0) }.joined())
+        }
+    }
+
+    @Test("recordedAt comes from the injected clock, as RFC 3339 UTC with milliseconds")
+    func recordedAtFromClock() throws {
+        let fixture = try StoreFixture(at: "2025-10-10T01:02:03.456Z")
+        _ = try fixture.store.append([StoreFixture.event()])
+        #expect(try fixture.store.events().first?.recordedAt == "2025-10-10T01:02:03.456Z")
+    }
+
+    @Test("recordedAt never decreases, even when the machine's clock goes back")
+    func recordedAtMonotonic() throws {
+        let fixture = try StoreFixture(at: "2025-10-10T01:00:00.000Z")
+        _ = try fixture.store.append([StoreFixture.event()])
+        fixture.clock.set("2025-10-09T23:00:00.000Z")
+        _ = try fixture.store.append([StoreFixture.event()])
+        #expect(try fixture.store.events().map(\.recordedAt) == ["2025-10-10T01:00:00.000Z", "2025-10-10T01:00:00.000Z"])
+        #expect(try fixture.store.verify().count == 2)
+    }
+
+    @Test("Asia/Shanghai date of a UTC time: 16:00Z is already the next day")
+    func shanghaiDate() {
+        #expect(Timestamp("2025-10-09T15:59:59.999Z")!.shanghaiDate.description == "2025-10-09")
+        #expect(Timestamp("2025-10-09T16:00:00.000Z")!.shanghaiDate.description == "2025-10-10")
+        #expect(Timestamp("2025-10-09T16:00:00.000Z")!.description == "2025-10-09T16:00:00.000Z")
+    }
+}

@@ -1,0 +1,58 @@
+import CanonicalJSON
+import Crypto
+import Foundation
+import GRDB
+@testable import OutletStore
+
+/// A fresh ledger file in its own temporary folder, with a clock the test controls.
+final class StoreFixture {
+    let directory: URL
+    let path: String
+    let clock: SettableClock
+    let store: EventStore
+
+    init(at time: String = "2025-10-10T01:00:00.000Z") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("ledger.sqlite").path
+        clock = SettableClock(Timestamp(time)!)
+        store = try EventStore.create(at: path, clock: clock)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static let streamA = "91350100M000100Y43"
+    static let streamB = "91110000802100433B"
+
+    static func event(_ stream: String = streamA, type: String = "recommended", id: String? = nil,
+                      on date: String = "2025-09-01", payload: JSONValue = ["opinion": "同意推荐", "head": "王强"]) -> PendingEvent
+    {
+        PendingEvent(eventId: id, stream: stream, type: type, schemaVersion: 1, effectiveOn: date,
+                     actor: EnvelopeActor(role: "district-bureau", unit: "210103", name: "沈河区"), payload: payload)
+    }
+
+    /// Event count, head hash and the bytes of the file and its WAL: what "unchanged" means.
+    func fingerprint() throws -> [String] {
+        let head = try store.head()
+        let files = [path, path + "-wal"].map { file in
+            (try? Data(contentsOf: URL(fileURLWithPath: file))).map { SHA256.hash(data: $0).description } ?? "absent"
+        }
+        return ["\(head.seq)", head.hash] + files
+    }
+
+    /// A raw connection to the file, bypassing the store (to tamper, as an attacker would).
+    func raw() throws -> DatabaseQueue {
+        try DatabaseQueue(path: path)
+    }
+}
+
+/// A clock tests move by hand, e.g. backwards, as a badly set machine might.
+final class SettableClock: LedgerClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time: Timestamp
+    init(_ time: Timestamp) { self.time = time }
+    func set(_ newTime: String) { lock.withLock { time = Timestamp(newTime)! } }
+    func now() -> Timestamp { lock.withLock { time } }
+}
