@@ -18,10 +18,12 @@ public struct Candidate: Sendable, Hashable {
     /// Kept by `import` only.
     public var recordedAt: Timestamp?
     public var claimed: ClaimedPosition?
+    /// Where the candidate came from (`export.jsonl line 3`), to name it in errors.
+    public var origin: String?
 
     public init(type: String, stream: String, effectiveOn: String, actor: EnvelopeActor, payload: JSONValue,
                 eventId: String? = nil, schemaVersion: Int64? = nil, recordedAt: Timestamp? = nil,
-                claimed: ClaimedPosition? = nil)
+                claimed: ClaimedPosition? = nil, origin: String? = nil)
     {
         self.type = type
         self.stream = stream
@@ -32,6 +34,7 @@ public struct Candidate: Sendable, Hashable {
         self.schemaVersion = schemaVersion
         self.recordedAt = recordedAt
         self.claimed = claimed
+        self.origin = origin
     }
 }
 

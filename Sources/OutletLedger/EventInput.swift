@@ -54,10 +54,13 @@ public enum EventInput {
             }
             var candidates: [Candidate] = []
             for (index, element) in (value.arrayValue ?? []).enumerated() {
+                let origin = "\(source) event \(index + 1)"
                 do {
-                    candidates.append(try event(element, kind: kind))
+                    var candidate = try event(element, kind: kind)
+                    candidate.origin = origin
+                    candidates.append(candidate)
                 } catch {
-                    throw error.at("\(source) event \(index + 1)")
+                    throw error.at(origin)
                 }
             }
             return candidates
@@ -74,7 +77,9 @@ public enum EventInput {
                 } catch {
                     throw LedgerError(.invalidInput, "not valid JSON: column \(error.column): \(error.reason)")
                 }
-                candidates.append(try event(value, kind: kind))
+                var candidate = try event(value, kind: kind)
+                candidate.origin = "\(source) line \(lineNumber)"
+                candidates.append(candidate)
             } catch {
                 throw error.at("\(source) line \(lineNumber)")
             }

@@ -25,8 +25,8 @@ public final class Ledger: Sendable {
     /// Appends events recorded now, all or none.
     public func append(_ candidates: [Candidate], expectVersion: Int64? = nil) throws(LedgerError) -> [AppendResult] {
         if let stamped = candidates.firstIndex(where: { $0.recordedAt != nil }) {
-            throw LedgerError(.invalidInput, "recordedAt is set by the ledger; only import keeps it",
-                              location: "event \(stamped + 1)")
+            throw Self.locate(LedgerError(.invalidInput, "recordedAt is set by the ledger; only import keeps it"),
+                              in: candidates, index: stamped)
         }
         return try write(candidates, expectVersion: expectVersion, importing: false)
     }
@@ -42,14 +42,33 @@ public final class Ledger: Sendable {
             do {
                 checked.append(try checker.check(candidate))
             } catch {
-                throw candidates.count > 1 ? error.at("event \(index + 1)") : error
+                throw Self.locate(error, in: candidates, index: index)
             }
         }
-        return try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { _, new in
-            for envelope in new {
-                try Self.checkRecordingDate(envelope)
+        do throws(LedgerError) {
+            return try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { _, new in
+                for event in new {
+                    do throws(LedgerError) {
+                        try Self.checkRecordingDate(event.envelope)
+                    } catch {
+                        var located = error
+                        located.eventIndex = event.index
+                        throw located
+                    }
+                }
             }
+        } catch {
+            guard let index = error.eventIndex else { throw error }
+            throw Self.locate(error, in: candidates, index: index)
         }
+    }
+
+    /// Names the offending event as its caller knows it: its line or place in a file, else its number.
+    static func locate(_ error: LedgerError, in candidates: [Candidate], index: Int) -> LedgerError {
+        var located = error
+        located.eventIndex = candidates.count > 1 ? index : nil
+        if let origin = candidates[index].origin { located.location = origin }
+        return located
     }
 
     /// DOMAIN.md §3: an act is recorded on or after the day it took effect (Asia/Shanghai).
@@ -59,6 +78,6 @@ public final class Ledger: Sendable {
         throw LedgerError(
             .invalidInput,
             "effectiveOn \(envelope.effectiveOn) is later than the recording date \(recorded.shanghaiDate) (Asia/Shanghai); acts are recorded once they take effect",
-            stream: envelope.stream, location: "seq \(envelope.seq)")
+            stream: envelope.stream)
     }
 }

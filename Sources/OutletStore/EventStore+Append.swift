@@ -21,8 +21,15 @@ public struct StreamReader {
     }
 }
 
+/// An envelope about to be appended, with its place among the events of the call.
+public struct NewEvent: Sendable {
+    /// 0-based position in the call's events (duplicates of stored events are not offered).
+    public let index: Int
+    public let envelope: Envelope
+}
+
 /// Decides whether the new envelopes may be appended; throws to refuse (nothing is written).
-public typealias Admission = (_ reader: StreamReader, _ new: [Envelope]) throws -> Void
+public typealias Admission = (_ reader: StreamReader, _ new: [NewEvent]) throws -> Void
 
 extension EventStore {
     /// Appends `events` atomically: all of them (less exact repeats of stored event ids) or none.
@@ -64,13 +71,13 @@ extension EventStore {
         var streamVersions: [String: Int64] = [:]
         var idsInCall: Set<String> = []
         var results: [AppendResult?] = []
-        var fresh: [Envelope] = []
+        var fresh: [NewEvent] = []
 
         for (index, event) in events.enumerated() {
-            let where_ = events.count > 1 ? "event \(index + 1)" : nil
             func fail(_ code: LedgerError.Code, _ message: String) -> LedgerError {
-                let error = LedgerError(code, message, stream: event.stream)
-                return where_.map(error.at) ?? error
+                var error = LedgerError(code, message, stream: event.stream)
+                error.eventIndex = events.count > 1 ? index : nil
+                return error
             }
             let payload = event.payload.canonicalString
             if let eventId = event.eventId {
@@ -124,7 +131,7 @@ extension EventStore {
                 try check(claimed, against: envelope).map { throw fail(.integrityFailure, $0) }
             }
             prevHash = envelope.hash
-            fresh.append(envelope)
+            fresh.append(NewEvent(index: index, envelope: envelope))
             results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false))
         }
 
@@ -134,7 +141,7 @@ extension EventStore {
                 recorded_at, actor_role, actor_unit, actor_name, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for envelope in fresh {
+        for envelope in fresh.map(\.envelope) {
             try insert.execute(arguments: [
                 envelope.seq, envelope.eventId, envelope.stream, envelope.streamVersion, envelope.type,
                 envelope.schemaVersion, envelope.effectiveOn, envelope.recordedAt, envelope.actor.role,

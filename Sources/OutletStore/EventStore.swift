@@ -19,7 +19,6 @@ public final class EventStore: Sendable {
     static func configuration(readonly: Bool) -> Configuration {
         var config = Configuration()
         config.readonly = readonly
-        if !readonly { config.journalMode = .wal }
         // Another process holding the write lock is waited for, not reported as an error.
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
@@ -36,6 +35,8 @@ public final class EventStore: Sendable {
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            // WAL: readers never block the one writer. Set once here; it persists in the file.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try LedgerSchema.migrator.migrate(queue)
             return EventStore(path: path, queue: queue, clock: clock)
         } catch {
@@ -55,8 +56,12 @@ public final class EventStore: Sendable {
         guard !isDirectory.boolValue else { throw LedgerError(.ledgerUnusable, "\(path) is a directory, not a ledger") }
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
-            try queue.read { db in try checkIdentity(db, path: path) }
-            if !readonly {
+            let current = try queue.read { db in
+                try checkIdentity(db, path: path)
+                return try LedgerSchema.migrator.hasCompletedMigrations(db)
+            }
+            // Only a ledger of an older format is written to on open; a current one is left byte-for-byte.
+            if !current && !readonly {
                 try LedgerSchema.migrator.migrate(queue)
             }
             return EventStore(path: path, queue: queue, clock: clock)

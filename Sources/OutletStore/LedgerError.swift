@@ -21,8 +21,10 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var article: String?
     public var stream: String?
     public var seq: Int64?
-    /// Where in the caller's input: `line 3`, `event 2`, a file name.
+    /// Where in the caller's input: `export.jsonl line 3`, a file name.
     public var location: String?
+    /// Which event of a multi-event call (0-based), so the caller can name it in its own terms.
+    public var eventIndex: Int?
 
     public init(_ code: Code, _ message: String, article: String? = nil, stream: String? = nil,
                 seq: Int64? = nil, location: String? = nil)
@@ -39,7 +41,11 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var qualifiers: [String] = []
         if let article { qualifiers.append(article) }
-        if let location { qualifiers.append(location) }
+        if let location {
+            qualifiers.append(location)
+        } else if let eventIndex {
+            qualifiers.append("event \(eventIndex + 1)")
+        }
         let head = qualifiers.isEmpty ? code.rawValue : "\(code.rawValue) (\(qualifiers.joined(separator: ", ")))"
         return "\(head): \(message)"
     }

@@ -74,9 +74,20 @@ public struct SystemClock: LedgerClock {
     public func now() -> Timestamp { Timestamp(Date()) }
 }
 
-/// A clock that always says the same time (tests).
-public struct FixedClock: LedgerClock {
-    public let time: Timestamp
-    public init(_ time: Timestamp) { self.time = time }
-    public func now() -> Timestamp { time }
+/// A clock set by hand: deterministic `recordedAt` in tests, and replays of a dated history.
+public final class ManualClock: LedgerClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time: Timestamp
+
+    public init(_ time: Timestamp) {
+        self.time = time
+    }
+
+    public func set(_ newTime: Timestamp) {
+        lock.withLock { time = newTime }
+    }
+
+    public func now() -> Timestamp {
+        lock.withLock { time }
+    }
 }

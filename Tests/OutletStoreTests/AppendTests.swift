@@ -62,7 +62,7 @@ struct AppendTests {
         struct Refusal: Error {}
         #expect(throws: LedgerError.self) {
             try fixture.store.append([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB)]) { _, new in
-                if new.contains(where: { $0.stream == StoreFixture.streamB }) {
+                if new.contains(where: { $0.envelope.stream == StoreFixture.streamB }) {
                     throw LedgerError(.refusedByRule, "test refusal")
                 }
             }

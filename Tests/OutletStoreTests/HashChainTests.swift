@@ -46,7 +46,7 @@ struct HashChainTests {
     func recordedAtMonotonic() throws {
         let fixture = try StoreFixture(at: "2025-10-10T01:00:00.000Z")
         _ = try fixture.store.append([StoreFixture.event()])
-        fixture.clock.set("2025-10-09T23:00:00.000Z")
+        fixture.clock.set(Timestamp("2025-10-09T23:00:00.000Z")!)
         _ = try fixture.store.append([StoreFixture.event()])
         #expect(try fixture.store.events().map(\.recordedAt) == ["2025-10-10T01:00:00.000Z", "2025-10-10T01:00:00.000Z"])
         #expect(try fixture.store.verify().count == 2)

@@ -8,14 +8,14 @@ import GRDB
 final class StoreFixture {
     let directory: URL
     let path: String
-    let clock: SettableClock
+    let clock: ManualClock
     let store: EventStore
 
     init(at time: String = "2025-10-10T01:00:00.000Z") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("ledger.sqlite").path
-        clock = SettableClock(Timestamp(time)!)
+        clock = ManualClock(Timestamp(time)!)
         store = try EventStore.create(at: path, clock: clock)
     }
 
@@ -33,11 +33,12 @@ final class StoreFixture {
                      actor: EnvelopeActor(role: "district-bureau", unit: "210103", name: "沈河区"), payload: payload)
     }
 
-    /// Event count, head hash and the bytes of the file and its WAL: what "unchanged" means.
+    /// Event count, head hash and the bytes of the file and its write-ahead log: what "unchanged" means.
     func fingerprint() throws -> [String] {
         let head = try store.head()
+        // An absent WAL and an empty one hold the same: nothing.
         let files = [path, path + "-wal"].map { file in
-            (try? Data(contentsOf: URL(fileURLWithPath: file))).map { SHA256.hash(data: $0).description } ?? "absent"
+            SHA256.hash(data: (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()).description
         }
         return ["\(head.seq)", head.hash] + files
     }
@@ -46,13 +47,4 @@ final class StoreFixture {
     func raw() throws -> DatabaseQueue {
         try DatabaseQueue(path: path)
     }
-}
-
-/// A clock tests move by hand, e.g. backwards, as a badly set machine might.
-final class SettableClock: LedgerClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var time: Timestamp
-    init(_ time: Timestamp) { self.time = time }
-    func set(_ newTime: String) { lock.withLock { time = Timestamp(newTime)! } }
-    func now() -> Timestamp { lock.withLock { time } }
 }

@@ -1,0 +1,42 @@
+import CanonicalJSON
+import EventSchemas
+import Foundation
+import OutletDomain
+import OutletStore
+
+/// A stored event read back for the domain: its envelope, and its payload upcast to the newest
+/// schema version and decoded.
+public struct RecordedEvent: Sendable {
+    public let envelope: Envelope
+    public let type: EventType
+    public let payload: EventPayload
+
+    /// Fails only on a ledger that was written by something other than this program's append path.
+    public init(_ envelope: Envelope) throws(LedgerError) {
+        func corrupt(_ reason: String) -> LedgerError {
+            LedgerError(.integrityFailure, "seq \(envelope.seq): \(reason)", stream: envelope.stream, seq: envelope.seq)
+        }
+        guard let type = EventType(rawValue: envelope.type) else { throw corrupt("unknown event type \(envelope.type)") }
+        do {
+            let stored = try JSONParser.parse(Array(envelope.payload.utf8))
+            let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
+                                          to: type.latestSchemaVersion)
+            self.payload = try EventPayload.decode(type, from: Data(upcast.canonicalBytes))
+        } catch {
+            throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
+        }
+        self.envelope = envelope
+        self.type = type
+    }
+}
+
+extension Ledger {
+    /// One institution's events, oldest first, as the domain reads them.
+    public func history(of stream: String) throws(LedgerError) -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        for envelope in try store.events(ofStream: stream) {
+            events.append(try RecordedEvent(envelope))
+        }
+        return events
+    }
+}

@@ -1,0 +1,80 @@
+import CanonicalJSON
+import EventSchemas
+import Foundation
+import OutletDomain
+import OutletLedger
+import Testing
+
+@Suite("EventSchemas and the Swift types agree, checked against Python's jsonschema")
+struct SchemaAgreementTests {
+    @Test("every event type of DOMAIN.md §4 has a v1 schema file, and the envelope has one")
+    func everyTypeHasASchema() {
+        let files = Set((try? FileManager.default.contentsOfDirectory(atPath: Repository.path("EventSchemas/schemas"))) ?? [])
+        for type in EventType.allCases {
+            #expect(files.contains("\(type.rawValue).v1.schema.json"), "\(type.rawValue)")
+            #expect(files.contains("\(type.rawValue).v\(type.latestSchemaVersion).schema.json"), "\(type.rawValue)")
+            #expect(SchemaSet.bundled.latestVersions[type.rawValue] == type.latestSchemaVersion)
+        }
+        #expect(files.contains("envelope.v1.schema.json"))
+    }
+
+    @Test("every event type has fixtures, valid and invalid")
+    func fixturesCoverEveryType() {
+        for type in EventType.allCases {
+            let files = PayloadFixtures.files.filter { $0.type == type.rawValue }
+            #expect(!files.isEmpty, "\(type.rawValue)")
+            #expect(files.allSatisfy { !$0.valid.isEmpty && !$0.invalid.isEmpty }, "\(type.rawValue)")
+        }
+    }
+
+    /// The Swift verdict: schema validation, upcasting and decoding into the domain's Codable types.
+    static func swiftVerdict(_ file: PayloadFixtures.File, _ payload: JSONValue) -> String? {
+        // The stream must equal the institution's USCC; where the fixture's is malformed, the schema is what should catch it.
+        let stream = payload["institution"]?["uscc"]?.stringValue.flatMap(USCC.init)?.code ?? Sample.university
+        var candidate = Sample.candidate(file.type, stream: stream, payload: payload)
+        candidate.schemaVersion = file.schemaVersion
+        do {
+            _ = try CandidateChecker().check(candidate)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("the Swift checker accepts every valid fixture and refuses every invalid one, naming a JSON path")
+    func swiftVerdicts() {
+        for file in PayloadFixtures.files {
+            for (index, payload) in file.valid.enumerated() {
+                #expect(Self.swiftVerdict(file, payload) == nil, "\(file.name) valid/\(index)")
+            }
+            for (why, payload) in file.invalid {
+                let verdict = Self.swiftVerdict(file, payload)
+                #expect(verdict?.contains("payload $") == true, "\(file.name) invalid '\(why)': \(verdict ?? "accepted")")
+            }
+        }
+    }
+
+    @Test("Python's jsonschema reaches the same verdict on every fixture")
+    func pythonAgrees() throws {
+        let result = try CLI.run(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", Repository.path("tools/schema-check.py"), Repository.path("EventSchemas/schemas"),
+             PayloadFixtures.directory.path])
+        try #require(result.status == 0, "tools/schema-check.py failed (is python3-jsonschema installed?): \(result.stderr)")
+        let python = try JSONParser.parse(result.stdout).objectValue ?? [:]
+        var compared = 0
+        for file in PayloadFixtures.files {
+            let cases = file.valid.enumerated().map { ("valid/\($0.offset)", $0.element) }
+                + file.invalid.enumerated().map { ("invalid/\($0.offset)", $0.element.payload) }
+            for (key, payload) in cases {
+                let pythonAccepts = try #require(python["\(file.name)#\(key)"]?["ok"]?.boolValue, "\(file.name)#\(key)")
+                let swiftVerdict = Self.swiftVerdict(file, payload)
+                #expect(pythonAccepts == (swiftVerdict == nil),
+                        "\(file.name)#\(key): Python \(pythonAccepts ? "accepts" : "refuses: \(python["\(file.name)#\(key)"]?["error"]?.stringValue ?? "")"), Swift \(swiftVerdict ?? "accepts")")
+                compared += 1
+            }
+        }
+        #expect(compared == python.count)
+        #expect(compared > 60)
+    }
+}

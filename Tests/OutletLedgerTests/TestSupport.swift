@@ -1,0 +1,154 @@
+import CanonicalJSON
+import Crypto
+import Foundation
+import OutletLedger
+import OutletStore
+
+/// The repository, for the files tests read beside the package (tools/, EventSchemas/).
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func path(_ relative: String) -> String {
+        root.appendingPathComponent(relative).path
+    }
+}
+
+/// The payload fixtures shared with tools/schema-check.py.
+enum PayloadFixtures {
+    struct File {
+        let name: String
+        let type: String
+        let schemaVersion: Int64
+        let valid: [JSONValue]
+        let invalid: [(why: String, payload: JSONValue)]
+    }
+
+    static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("payloads")
+
+    static let files: [File] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            let json = try! JSONParser.parse([UInt8](Data(contentsOf: directory.appendingPathComponent(name))))
+            return File(
+                name: String(name.dropLast(5)), type: json["type"]!.stringValue!,
+                schemaVersion: json["schemaVersion"]!.integerValue!, valid: json["valid"]!.arrayValue!,
+                invalid: json["invalid"]!.arrayValue!.map { ($0["why"]!.stringValue!, $0["payload"]!) })
+        }
+    }()
+
+    /// The first valid payload of `type` at its newest version.
+    static func valid(_ type: String) -> JSONValue {
+        files.filter { $0.type == type }.max { $0.schemaVersion < $1.schemaVersion }!.valid[0]
+    }
+}
+
+/// Institutions used across the tests; USCCs with valid check characters.
+enum Sample {
+    static let university = "91350100M000100Y43"
+    static let other = "91110000802100433B"
+
+    static let districtBureau = EnvelopeActor(role: "district-bureau", unit: "210103", name: "沈河区市场监督管理局")
+    static let cityBureau = EnvelopeActor(role: "city-bureau", unit: "210100", name: "沈阳市知识产权局")
+
+    static func candidate(_ type: String, stream: String = university, on date: String = "2025-09-01",
+                          actor: EnvelopeActor = cityBureau, payload: JSONValue? = nil, eventId: String? = nil) -> Candidate
+    {
+        Candidate(type: type, stream: stream, effectiveOn: date, actor: actor,
+                  payload: payload ?? PayloadFixtures.valid(type), eventId: eventId)
+    }
+}
+
+/// A ledger in its own temporary folder.
+final class LedgerFixture {
+    let directory: URL
+    let path: String
+    let clock = ManualClock(Timestamp("2025-12-01T02:00:00.000Z")!)
+    private var openLedger: Ledger?
+
+    init(create: Bool = true) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("ledger.sqlite").path
+        if create { openLedger = try Ledger.create(at: path, clock: clock) }
+    }
+
+    /// This process's connection to the ledger, opened again after `fingerprint()` closed it.
+    var ledger: Ledger {
+        get throws {
+            if let openLedger { return openLedger }
+            let ledger = try Ledger.open(at: path, clock: clock)
+            openLedger = ledger
+            return ledger
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func file(_ name: String) -> String {
+        directory.appendingPathComponent(name).path
+    }
+
+    /// Event count, head hash and the bytes of the file and its write-ahead log.
+    ///
+    /// Closes this process's connection first: SQLite moves the write-ahead log into the file when the
+    /// last connection closes, which is housekeeping, not a write; what is compared is the file as a
+    /// user finds it between two commands.
+    func fingerprint() throws -> [String] {
+        openLedger = nil
+        let head = try Ledger.open(at: path, readonly: true).store.head()
+        // An absent WAL and an empty one hold the same: nothing.
+        let files = [path, path + "-wal"].map { file in
+            SHA256.hash(data: (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()).description
+        }
+        return ["\(head.seq)", head.hash] + files
+    }
+}
+
+/// Runs the built `outlet-ledger` binary, as a user or a second process would.
+enum CLI {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let binary: URL = {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("outlet-ledger")
+    }()
+
+    @discardableResult
+    static func run(_ arguments: [String], stdin: Data? = nil, in directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Result
+    {
+        try run(executable: binary, arguments, stdin: stdin, in: directory, environment: environment)
+    }
+
+    static func run(executable: URL, _ arguments: [String], stdin: Data? = nil, in directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Result
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["OUTLET_LEDGER"] = nil
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(stdin ?? Data())
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
