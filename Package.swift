@@ -37,7 +37,8 @@ let package = Package(
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(
             name: "OutletLedger",
-            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore"]
+            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore"],
+            resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
         .executableTarget(
             name: "outlet-ledger",

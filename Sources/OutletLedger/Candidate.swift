@@ -47,6 +47,11 @@ public struct CheckedEvent: Sendable {
     public let actor: Actor
     public let payload: EventPayload
     public let pending: PendingEvent
+
+    /// The event as the rules read it, at the seq the store assigns it.
+    func domainEvent(seq: Int64) -> DomainEvent {
+        DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload)
+    }
 }
 
 /// Form checks (bad input), each refused with what and where.

@@ -1,29 +1,57 @@
+import Foundation
 import OutletDomain
 import OutletStore
 
-/// The registry ledger as its users see it: offered events are checked for form, then for the rules,
-/// inside the store's append transaction; anything refused leaves the file as it was.
+/// What an append did: the seq of each event, and warnings about how periods were computed.
+public struct AppendOutcome: Sendable {
+    public let results: [AppendResult]
+    /// e.g. a deadline computed for a year the holiday data does not cover.
+    public let warnings: [String]
+}
+
+/// The registry ledger as its users see it: offered events are checked for form, then decided by the
+/// rules of the Measures inside the store's append transaction; anything refused leaves the file as
+/// it was.
 public final class Ledger: Sendable {
     public let store: EventStore
     public let checker: CandidateChecker
+    /// The policy chosen at `init`, read back from the ledger.
+    public let policy: Policy
+    public let periods: Periods
 
-    init(store: EventStore, checker: CandidateChecker = CandidateChecker()) {
+    init(store: EventStore, policy: Policy, holidays: HolidayCalendar) {
         self.store = store
-        self.checker = checker
+        self.checker = CandidateChecker()
+        self.policy = policy
+        self.periods = Periods(policy: policy, calendar: holidays)
     }
 
-    public static func create(at path: String, clock: any LedgerClock = SystemClock()) throws(LedgerError) -> Ledger {
-        Ledger(store: try EventStore.create(at: path, clock: clock))
-    }
-
-    public static func open(at path: String, clock: any LedgerClock = SystemClock(),
-                            readonly: Bool = false) throws(LedgerError) -> Ledger
+    /// Creates a ledger whose policy is fixed from now on.
+    public static func create(at path: String, clock: any LedgerClock = SystemClock(),
+                              policy: Policy = RegistryData.defaultPolicy,
+                              holidays: HolidayCalendar = RegistryData.bundledHolidays) throws(LedgerError) -> Ledger
     {
-        Ledger(store: try EventStore.open(at: path, clock: clock, readonly: readonly))
+        let text = String(decoding: policy.encoded(), as: UTF8.self)
+        let store = try EventStore.create(at: path, clock: clock, settings: [RegistryData.policySetting: text])
+        return Ledger(store: store, policy: policy, holidays: holidays)
+    }
+
+    public static func open(at path: String, clock: any LedgerClock = SystemClock(), readonly: Bool = false,
+                            holidays: HolidayCalendar = RegistryData.bundledHolidays) throws(LedgerError) -> Ledger
+    {
+        let store = try EventStore.open(at: path, clock: clock, readonly: readonly)
+        guard let text = try store.setting(RegistryData.policySetting) else {
+            throw LedgerError(.ledgerUnusable, "\(path) has no stored policy; it was not created by `outlet-ledger init`")
+        }
+        do {
+            return Ledger(store: store, policy: try Policy(json: Data(text.utf8)), holidays: holidays)
+        } catch {
+            throw LedgerError(.integrityFailure, "\(path): the stored policy does not read: \(error)")
+        }
     }
 
     /// Appends events recorded now, all or none.
-    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil) throws(LedgerError) -> [AppendResult] {
+    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil) throws(LedgerError) -> AppendOutcome {
         if let stamped = candidates.firstIndex(where: { $0.recordedAt != nil }) {
             throw Self.locate(LedgerError(.invalidInput, "recordedAt is set by the ledger; only import keeps it"),
                               in: candidates, index: stamped)
@@ -31,12 +59,12 @@ public final class Ledger: Sendable {
         return try write(candidates, expectVersion: expectVersion, importing: false)
     }
 
-    /// Appends a migrated log, keeping its `recordedAt`s, all or none.
-    public func importEvents(_ candidates: [Candidate]) throws(LedgerError) -> [AppendResult] {
+    /// Appends a migrated log, keeping its `recordedAt`s, all or none; the rules apply as to any append.
+    public func importEvents(_ candidates: [Candidate]) throws(LedgerError) -> AppendOutcome {
         try write(candidates, expectVersion: nil, importing: true)
     }
 
-    private func write(_ candidates: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> [AppendResult] {
+    private func write(_ candidates: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
         var checked: [CheckedEvent] = []
         for (index, candidate) in candidates.enumerated() {
             do {
@@ -45,22 +73,53 @@ public final class Ledger: Sendable {
                 throw Self.locate(error, in: candidates, index: index)
             }
         }
+        var warnings: [String] = []
         do throws(LedgerError) {
-            return try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { _, new in
-                for event in new {
-                    do throws(LedgerError) {
-                        try Self.checkRecordingDate(event.envelope)
-                    } catch {
-                        var located = error
-                        located.eventIndex = event.index
-                        throw located
-                    }
-                }
+            let results = try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { reader, new in
+                warnings = try self.admit(new, checked: checked, reader: reader)
             }
+            return AppendOutcome(results: results, warnings: warnings)
         } catch {
             guard let index = error.eventIndex else { throw error }
             throw Self.locate(error, in: candidates, index: index)
         }
+    }
+
+    /// The rules, inside the append transaction: each stream's new events against its stored history.
+    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> [String] {
+        func located(_ error: LedgerError, _ index: Int) -> LedgerError {
+            var located = error
+            located.eventIndex = index
+            return located
+        }
+        for event in new {
+            do throws(LedgerError) {
+                try Self.checkRecordingDate(event.envelope)
+            } catch {
+                throw located(error, event.index)
+            }
+        }
+        var streams: [String] = []
+        var proposed: [String: [NewEvent]] = [:]
+        for event in new {
+            if proposed[event.envelope.stream] == nil { streams.append(event.envelope.stream) }
+            proposed[event.envelope.stream, default: []].append(event)
+        }
+        let decider = Decider(periods: periods)
+        var warnings: [String] = []
+        for stream in streams {
+            let events = proposed[stream]!
+            let history = try reader.events(of: stream).map { envelope throws(LedgerError) in try RecordedEvent(envelope).domainEvent }
+            let domainEvents = events.map { checked[$0.index].domainEvent(seq: $0.envelope.seq) }
+            do {
+                warnings += try decider.decide(domainEvents, stream: checked[events[0].index].stream, history: history)
+            } catch {
+                let index = events.first { $0.envelope.seq == error.seq }?.index ?? events[0].index
+                throw located(LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream), index)
+            }
+        }
+        var seen: Set<String> = []
+        return warnings.filter { seen.insert($0).inserted }
     }
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.

@@ -11,12 +11,23 @@ public struct RecordedEvent: Sendable {
     public let type: EventType
     public let payload: EventPayload
 
+    /// The event as the rules read it.
+    public var domainEvent: DomainEvent {
+        DomainEvent(seq: envelope.seq, type: type, effectiveOn: LocalDate(envelope.effectiveOn)!,
+                    actor: Actor(role: Actor.Role(rawValue: envelope.actor.role) ?? .system, unit: envelope.actor.unit,
+                                 name: envelope.actor.name),
+                    payload: payload)
+    }
+
     /// Fails only on a ledger that was written by something other than this program's append path.
     public init(_ envelope: Envelope) throws(LedgerError) {
         func corrupt(_ reason: String) -> LedgerError {
             LedgerError(.integrityFailure, "seq \(envelope.seq): \(reason)", stream: envelope.stream, seq: envelope.seq)
         }
         guard let type = EventType(rawValue: envelope.type) else { throw corrupt("unknown event type \(envelope.type)") }
+        guard LocalDate(envelope.effectiveOn) != nil, Actor.Role(rawValue: envelope.actor.role) != nil else {
+            throw corrupt("effectiveOn or actor role unreadable")
+        }
         do {
             let stored = try JSONParser.parse(Array(envelope.payload.utf8))
             let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
@@ -38,5 +49,14 @@ extension Ledger {
             events.append(try RecordedEvent(envelope))
         }
         return events
+    }
+}
+
+extension Ledger {
+    /// The institution's status on `date` (DOMAIN.md §6), from its own live events effective by then.
+    public func status(of stream: USCC, on date: LocalDate) throws(LedgerError) -> StatusReport {
+        let events = try history(of: stream.code).map(\.domainEvent)
+        let live = Retractions.live(events).filter { $0.effectiveOn <= date }
+        return InstitutionState.fold(live, periods: periods).status(on: date, periods: periods)
     }
 }

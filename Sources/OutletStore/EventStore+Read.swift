@@ -36,6 +36,11 @@ extension EventStore {
         }
     }
 
+    /// A setting written at `init` (nil if this ledger has none of that name).
+    public func setting(_ key: String) throws(LedgerError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM ledger_settings WHERE key = ?", arguments: [key]) }
+    }
+
     public func head() throws(LedgerError) -> LedgerHead {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")

@@ -28,8 +28,10 @@ public final class EventStore: Sendable {
         return config
     }
 
-    /// Creates a new, empty ledger; refuses to touch an existing file.
-    public static func create(at path: String, clock: any LedgerClock = SystemClock()) throws(LedgerError) -> EventStore {
+    /// Creates a new, empty ledger with its write-once settings; refuses to touch an existing file.
+    public static func create(at path: String, clock: any LedgerClock = SystemClock(),
+                              settings: [String: String] = [:]) throws(LedgerError) -> EventStore
+    {
         if FileManager.default.fileExists(atPath: path) {
             throw LedgerError(.ledgerUnusable, "\(path) already exists; init never overwrites a ledger")
         }
@@ -38,9 +40,14 @@ public final class EventStore: Sendable {
             // WAL: readers never block the one writer. Set once here; it persists in the file.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try LedgerSchema.migrator.migrate(queue)
+            try queue.write { db in
+                for (key, value) in settings {
+                    try db.execute(sql: "INSERT INTO ledger_settings (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+            }
             return EventStore(path: path, queue: queue, clock: clock)
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             throw storageError(error, path: path)
         }
     }

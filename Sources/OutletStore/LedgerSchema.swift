@@ -40,6 +40,15 @@ enum LedgerSchema {
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
                 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
+
+                CREATE TABLE ledger_settings (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) STRICT;
+                CREATE TRIGGER ledger_settings_no_update BEFORE UPDATE ON ledger_settings
+                BEGIN SELECT RAISE(ABORT, 'ledger settings are written once, at init'); END;
+                CREATE TRIGGER ledger_settings_no_delete BEFORE DELETE ON ledger_settings
+                BEGIN SELECT RAISE(ABORT, 'ledger settings are written once, at init'); END;
                 """)
         }
         return migrator

@@ -64,7 +64,9 @@ struct AppendCommand: ParsableCommand {
                 payload: body, eventId: eventId, schemaVersion: schemaVersion)]
         }
         let ledger = try options.open()
-        let results = try ledger.append(candidates, expectVersion: expectVersion)
+        let outcome = try ledger.append(candidates, expectVersion: expectVersion)
+        Output.warn(outcome.warnings)
+        let results = outcome.results
         if json {
             let items: [JSONValue] = results.map {
                 .object(["seq": .integer($0.seq), "eventId": .string($0.eventId), "duplicate": .bool($0.duplicate)])

@@ -14,7 +14,7 @@ struct OutletLedgerCommand: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            LogCommand.self, HistoryCommand.self,
+            LogCommand.self, HistoryCommand.self, StatusCommand.self, PolicyCommand.self,
         ]
     )
 }

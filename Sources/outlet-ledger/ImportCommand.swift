@@ -18,7 +18,9 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let candidates = try EventInput.events(try InputFile.read(file), kind: .import, source: file)
         let ledger = try options.open()
-        let results = try ledger.importEvents(candidates)
+        let outcome = try ledger.importEvents(candidates)
+        Output.warn(outcome.warnings)
+        let results = outcome.results
         let head = try ledger.store.head()
         print("imported \(results.filter { !$0.duplicate }.count) events (\(results.filter(\.duplicate).count) already present), head seq \(head.seq) \(head.hash)")
     }

@@ -1,14 +1,60 @@
 import ArgumentParser
+import OutletDomain
 import OutletLedger
+import OutletStore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a new, empty ledger (never overwrites an existing file).")
+        commandName: "init",
+        abstract: "Create a new, empty ledger with its policy (never overwrites an existing file).",
+        discussion: "The policy (periods, period rule, districts) is stored in the ledger and fixed from then on; see `outlet-ledger policy`.")
 
     @OptionGroup var options: LedgerOptions
 
+    @Option(help: "A policy JSON file (default: the bundled policy; see `outlet-ledger policy --json` for its shape).")
+    var policy: String?
+    @Option(name: .customLong("period-rule"), help: "How periods are counted: civil-code (default) or inclusive-calendar.")
+    var periodRule: String?
+
     func run() throws {
-        let ledger = try Ledger.create(at: options.path)
-        print("created ledger \(ledger.store.path)")
+        var chosen = try policy.map { path throws(LedgerError) in try RegistryData.policy(file: path) } ?? RegistryData.defaultPolicy
+        if let periodRule {
+            guard let rule = PeriodRule(rawValue: periodRule) else {
+                throw ValidationError("--period-rule is civil-code or inclusive-calendar, not \(periodRule)")
+            }
+            chosen.periodRule = rule
+        }
+        let ledger = try Ledger.create(at: options.path, policy: chosen, holidays: try options.holidayCalendar)
+        print("created ledger \(ledger.store.path) (period rule \(chosen.periodRule.rawValue))")
+    }
+}
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "Print the policy this ledger was created with, and the holiday data in use.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Flag(help: "Print the policy as JSON.") var json = false
+
+    func run() throws {
+        let ledger = try options.open(readonly: true)
+        let policy = ledger.policy
+        if json {
+            print(String(decoding: policy.encoded(), as: UTF8.self))
+            return
+        }
+        let calendar = ledger.periods.calendar
+        print("""
+            publicity window 公示期        \(policy.publicityDays) days (Art. 6(3))
+            validity 有效期               \(policy.validityYears) years (Art. 16)
+            renewal window                \(policy.renewalWindowDays) days before the last valid day (Art. 16)
+            rectification 整改            \(policy.rectificationMonths) months (Art. 18)
+            bar 三年内不接受申请            \(policy.barYears) years (Art. 19)
+            period rule                   \(policy.periodRule.rawValue)
+            city bureau unit              \(policy.cityBureauUnit)
+            districts (Art. 4(1))         \(policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", "))
+            holiday data                  \(calendar.source), years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))
+            """)
     }
 }

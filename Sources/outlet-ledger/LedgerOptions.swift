@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutletDomain
 import OutletLedger
 import OutletStore
 
@@ -8,12 +9,24 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: "The ledger file (default: $OUTLET_LEDGER, else ./outlets.sqlite).")
     var ledger: String?
 
+    @Option(name: .long, help: "A holiday calendar file replacing the bundled one (default: $OUTLET_LEDGER_HOLIDAYS, else the bundled data).")
+    var holidays: String?
+
     var path: String {
         ledger ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER"] ?? "outlets.sqlite"
     }
 
+    var holidayCalendar: HolidayCalendar {
+        get throws(LedgerError) {
+            guard let file = holidays ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER_HOLIDAYS"] else {
+                return RegistryData.bundledHolidays
+            }
+            return try RegistryData.holidays(file: file)
+        }
+    }
+
     func open(readonly: Bool = false) throws(LedgerError) -> Ledger {
-        try Ledger.open(at: path, readonly: readonly)
+        try Ledger.open(at: path, readonly: readonly, holidays: try holidayCalendar)
     }
 }
 
@@ -58,6 +71,11 @@ struct Output {
     mutating func flush() {
         handle.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Period computations the caller should know about, one `warning:` line each.
+    static func warn(_ warnings: [String]) {
+        for warning in warnings { standardError("outlet-ledger: warning: \(warning)") }
     }
 
     static func standardError(_ text: String) {

@@ -59,7 +59,7 @@ struct BadInputTests {
     @Test("refused, one line on stderr, ledger unchanged", arguments: cases)
     func refused(_ testCase: Case) throws {
         let fixture = try LedgerFixture()
-        _ = try fixture.ledger.append([Sample.candidate("recommended", actor: Sample.districtBureau)])
+        _ = try fixture.ledger.append([Sample.registration()[0]])
         let before = try fixture.fingerprint()
         let result = try CLI.run(testCase.arguments + ["--ledger", fixture.path], stdin: Data(testCase.stdin.utf8))
         #expect(result.status == testCase.status, "\(result.stderr)")

@@ -6,17 +6,20 @@ import Testing
 
 @Suite("The outlet-ledger command line")
 struct CLITests {
-    static let payload = Data(#"{"opinion":"同意推荐","head":"王强"}"#.utf8)
+    static let recommendation = #"{"opinion":"同意推荐","head":"王强"}"#
 
-    static func append(_ path: String, stream: String = Sample.university, extra: [String] = []) throws -> CLI.Result {
-        try CLI.run(["append", "--ledger", path, "--type", "recommended", "--stream", stream, "--on", "2025-09-01",
-                     "--actor", "district-bureau:210103", "--by", "沈河区", "--payload", "-"] + extra, stdin: payload)
+    static func append(_ path: String, type: String = "recommended", stream: String = Sample.university,
+                       actor: String = "district-bureau:210103", payload: String = recommendation,
+                       extra: [String] = []) throws -> CLI.Result
+    {
+        try CLI.run(["append", "--ledger", path, "--type", type, "--stream", stream, "--on", "2025-09-02",
+                     "--actor", actor, "--by", "沈河区", "--payload", "-"] + extra, stdin: Data(payload.utf8))
     }
 
     @Test("init refuses to overwrite an existing ledger (exit 69), leaving it as it was")
     func initNeverOverwrites() throws {
         let fixture = try LedgerFixture()
-        _ = try fixture.ledger.append([Sample.candidate("recommended", actor: Sample.districtBureau)])
+        _ = try fixture.ledger.append([Sample.registration()[0]])
         let before = try fixture.fingerprint()
         let result = try CLI.run(["init", "--ledger", fixture.path])
         #expect(result.status == 69)
@@ -39,21 +42,39 @@ struct CLITests {
     @Test("append prints the new seq; --event-id repeats answer the original seq; --expect-version conflicts exit 67")
     func appendOutcomes() throws {
         let fixture = try LedgerFixture()
-        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout == "1\n")
-        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout.hasPrefix("1 (already recorded"))
-        let moved = try Self.append(fixture.path, extra: ["--expect-version", "0"])
+        _ = try fixture.ledger.append([Sample.registration()[0]])
+        _ = try fixture.fingerprint()
+        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout == "2\n")
+        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout.hasPrefix("2 (already recorded"))
+        let moved = try Self.append(fixture.path, type: "publicized", actor: "city-bureau:210100",
+                                    payload: #"{"noticeNo":"2025-4","reviewOpinion":"符合条件"}"#, extra: ["--expect-version", "1"])
         #expect(moved.status == 67)
-        #expect(moved.stderr == "outlet-ledger: conflict: stream 91350100M000100Y43 is at version 1, expected 0\n")
-        #expect(try Self.append(fixture.path, extra: ["--expect-version", "1", "--json"]).stdout.hasPrefix(#"[{"duplicate":false,"eventId":""#))
+        #expect(moved.stderr == "outlet-ledger: conflict: stream 91350100M000100Y43 is at version 2, expected 1\n")
+        let publicized = try Self.append(fixture.path, type: "publicized", actor: "city-bureau:210100",
+                                         payload: #"{"noticeNo":"2025-4","reviewOpinion":"符合条件"}"#, extra: ["--expect-version", "2", "--json"])
+        #expect(publicized.stdout.hasPrefix(#"[{"duplicate":false,"eventId":""#), "\(publicized.stderr)")
+    }
+
+    @Test("an act the Measures forbid exits 66 with the article, and writes nothing")
+    func refusedByRule() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(3)))
+        let before = try fixture.fingerprint()
+        let early = try CLI.run(["append", "--ledger", fixture.path, "--type", "registered", "--stream", Sample.university,
+                                 "--on", "2025-10-09", "--actor", "city-bureau:210100", "--payload", "-"],
+                                stdin: Data(#"{"decision":"同意备案"}"#.utf8))
+        #expect(early.status == 66)
+        #expect(early.stderr == "outlet-ledger: refused (Art. 6(3)): the publicity window of notice 2025-4 ends 2025-10-09; registration is possible from 2025-10-10\n")
+        #expect(try fixture.fingerprint() == before)
     }
 
     @Test("verify prints ok with count and head; on a tampered copy it names the seq and exits 68")
     func verifyTampered() throws {
         let fixture = try LedgerFixture()
-        for _ in 0..<3 { #expect(try Self.append(fixture.path).status == 0) }
+        _ = try fixture.ledger.append(Sample.registration())
         let ok = try CLI.run(["verify", "--ledger", fixture.path])
         let head = try fixture.ledger.store.head()
-        #expect(ok.stdout == "ok: 3 events, head \(head.hash)\n")
+        #expect(ok.stdout == "ok: 4 events, head \(head.hash)\n")
 
         _ = try fixture.fingerprint()  // closes this process's connection, so the file holds everything
         let copy = fixture.file("copy.sqlite")
@@ -75,31 +96,31 @@ struct CLITests {
     @Test("log and history list events as a table and as JSON envelopes")
     func listings() throws {
         let fixture = try LedgerFixture()
-        #expect(try Self.append(fixture.path).status == 0)
-        #expect(try Self.append(fixture.path, stream: Sample.other).status == 0)
+        _ = try fixture.ledger.append(Sample.registration() + [Sample.inclusion(Sample.other)])
         let table = try CLI.run(["log", "--ledger", fixture.path]).stdout.split(separator: "\n")
-        #expect(table.count == 3)
+        #expect(table.count == 6)
         #expect(table[0].hasPrefix("SEQ"))
         let history = try CLI.run(["history", Sample.other, "--ledger", fixture.path, "--json"]).stdout
         let events = try #require(try JSONParser.parse(history).arrayValue)
-        #expect(events.map { $0["seq"] } == [.integer(2)])
-        let range = try JSONParser.parse(try CLI.run(["log", "--ledger", fixture.path, "--from-seq", "2", "--json"]).stdout)
-        #expect(range.arrayValue?.count == 1)
+        #expect(events.map { $0["seq"] } == [.integer(5)])
+        let range = try JSONParser.parse(try CLI.run(["log", "--ledger", fixture.path, "--from-seq", "2", "--to-seq", "3", "--json"]).stdout)
+        #expect(range.arrayValue?.map { $0["seq"] } == [.integer(2), .integer(3)])
     }
 
     @Test("two processes appending at once leave no gap, no duplicate seq and an intact chain")
     func concurrentProcesses() throws {
         let fixture = try LedgerFixture()
+        let streams = [Sample.university, Sample.other]
+        _ = try fixture.ledger.append(streams.map(Sample.inclusion))
         _ = try fixture.fingerprint()  // no connection of this process stays open
         let perProcess = 20
-        // Two writers started together, each appending one event per process to its own stream.
+        // Two writers started together, each recording one info change per process on its own outlet.
         let loop = """
             for i in $(seq 1 \(perProcess)); do
-              printf '%s' '{"opinion":"同意推荐","head":"王强"}' | "$0" append --ledger "$1" --type recommended \\
-                --stream "$2" --on 2025-09-01 --actor district-bureau:210103 --payload - >/dev/null || exit 1
+              printf '{"changes":{"address":"沈阳市沈河区文化路%s号"}}' "$i" | "$0" append --ledger "$1" --type info-changed \\
+                --stream "$2" --on 2025-09-02 --actor city-bureau:210100 --payload - >/dev/null || exit 1
             done
             """
-        let streams = [Sample.university, Sample.other]
         let writers = try streams.map { stream in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -114,11 +135,11 @@ struct CLITests {
             #expect(writer.terminationStatus == 0)
         }
         let report = try fixture.ledger.store.verify()
-        #expect(report.count == Int64(2 * perProcess))
+        #expect(report.count == Int64(2 * perProcess + 2))
         let events = try fixture.ledger.store.events()
-        #expect(events.map(\.seq) == Array(1...Int64(2 * perProcess)))
+        #expect(events.map(\.seq) == Array(1...Int64(2 * perProcess + 2)))
         for stream in streams {
-            #expect(events.filter { $0.stream == stream }.map(\.streamVersion) == Array(1...Int64(perProcess)))
+            #expect(events.filter { $0.stream == stream }.map(\.streamVersion) == Array(1...Int64(perProcess + 1)))
         }
     }
 }

@@ -9,15 +9,19 @@ struct ExportImportTests {
     static func history(_ fixture: LedgerFixture) throws {
         let times = ["2025-09-01T01:00:00.000Z", "2025-09-02T03:04:05.678Z", "2025-09-26T08:00:00.000Z", "2025-10-10T09:00:00.000Z"]
         fixture.clock.set(.init(times[0])!)
-        _ = try fixture.ledger.append([Sample.candidate("submitted", on: "2025-08-25", actor: .init(role: "applicant", unit: Sample.university, name: "刘洋"))])
+        let registration = Sample.registration()
+        _ = try fixture.ledger.append([registration[0]])
         fixture.clock.set(.init(times[1])!)
         _ = try fixture.ledger.append([Sample.candidate("recommended", on: "2025-09-02", actor: Sample.districtBureau,
                                                         payload: ["opinion": "材料\"属实\"\n同意推荐\\", "head": "王强"])])
         fixture.clock.set(.init(times[2])!)
-        _ = try fixture.ledger.append([Sample.candidate("publicized", on: "2025-09-26"),
-                                       Sample.candidate("recommended", stream: Sample.other, on: "2025-09-26", actor: Sample.districtBureau)])
+        _ = try fixture.ledger.append([registration[2],
+                                       Sample.candidate("submitted", stream: Sample.other, on: "2025-09-26",
+                                                        actor: Sample.applicant(Sample.other), payload: Sample.payload("submitted", for: Sample.other))])
         fixture.clock.set(.init(times[3])!)
-        _ = try fixture.ledger.append([Sample.candidate("registered", on: "2025-10-10", eventId: "reg-2025-001")])
+        var registered = registration[3]
+        registered.eventId = "reg-2025-001"
+        _ = try fixture.ledger.append([registered])
     }
 
     @Test("export then import into a new ledger reproduces byte-identical envelopes and hashes")
@@ -72,12 +76,16 @@ struct ExportImportTests {
     @Test("an import line may omit chain fields; recordedAt is kept, and unknown members are refused")
     func plainImport() throws {
         let fixture = try LedgerFixture()
-        let line = #"{"type":"recommended","stream":"\#(Sample.university)","effectiveOn":"2025-09-01","recordedAt":"2025-09-01T08:00:00.000Z","actor":{"role":"district-bureau","unit":"210103","name":"沈河区"},"payload":{"opinion":"同意","head":"王强"}}"#
+        let line = JSONValue.object([
+            "type": "auto-included", "stream": .string(Sample.university), "effectiveOn": "2025-09-01",
+            "recordedAt": "2025-09-01T08:00:00.000Z", "actor": Sample.cityBureau.jsonValue,
+            "payload": Sample.payload("auto-included", for: Sample.university),
+        ]).canonicalString
         try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: fixture.file("a.jsonl")))
         #expect(try CLI.run(["import", "--ledger", fixture.path, fixture.file("a.jsonl")]).status == 0)
         #expect(try fixture.ledger.store.events().first?.recordedAt == "2025-09-01T08:00:00.000Z")
 
-        let unknown = line.replacingOccurrences(of: #""type""#, with: #""colour":"red","type""#)
+        let unknown = line.replacingOccurrences(of: #""type":"#, with: #""colour":"red","type":"#)
         try Data((unknown + "\n").utf8).write(to: URL(fileURLWithPath: fixture.file("b.jsonl")))
         let refused = try CLI.run(["import", "--ledger", fixture.path, fixture.file("b.jsonl")])
         #expect(refused.status == 65)

@@ -57,6 +57,33 @@ enum Sample {
         Candidate(type: type, stream: stream, effectiveOn: date, actor: actor,
                   payload: payload ?? PayloadFixtures.valid(type), eventId: eventId)
     }
+
+    static func applicant(_ stream: String) -> EnvelopeActor {
+        EnvelopeActor(role: "applicant", unit: stream, name: "刘洋")
+    }
+
+    /// A fixture payload of `type` whose `institution.uscc` is `stream` (in 沈河区, 210103).
+    static func payload(_ type: String, for stream: String) -> JSONValue {
+        guard case .object(var members) = PayloadFixtures.valid(type), case .object(var institution)? = members["institution"]
+        else { return PayloadFixtures.valid(type) }
+        institution["uscc"] = .string(stream)
+        members["institution"] = .object(institution)
+        return .object(members)
+    }
+
+    /// The application procedure carried to registration: submitted 2025-08-25, recommended 09-02,
+    /// publicized 09-26 (window ends 10-09 after the National Day holiday), registered 10-10.
+    static func registration(_ stream: String = university) -> [Candidate] {
+        [candidate("submitted", stream: stream, on: "2025-08-25", actor: applicant(stream), payload: payload("submitted", for: stream)),
+         candidate("recommended", stream: stream, on: "2025-09-02", actor: districtBureau),
+         candidate("publicized", stream: stream, on: "2025-09-26"),
+         candidate("registered", stream: stream, on: "2025-10-10")]
+    }
+
+    /// A national outlet included under Art. 7 on 2025-09-01.
+    static func inclusion(_ stream: String) -> Candidate {
+        candidate("auto-included", stream: stream, on: "2025-09-01", payload: payload("auto-included", for: stream))
+    }
 }
 
 /// A ledger in its own temporary folder.

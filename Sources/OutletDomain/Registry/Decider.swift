@@ -1,0 +1,96 @@
+/// The rules of the Measures (DOMAIN.md §1, §3, §4): whether proposed events may be appended to an
+/// institution's stream. Pure: the history, the policy and the holiday calendar come in as values.
+public struct Decider: Sendable {
+    public let periods: Periods
+    public var policy: Policy { periods.policy }
+
+    public init(periods: Periods) {
+        self.periods = periods
+    }
+
+    /// Decides the events proposed for one stream in one call, in order, each against the state left by
+    /// the stream's history and the proposals before it. Returns warnings about period computations;
+    /// throws the first refusal. An Art. 19 revocation or decline must travel with its bar.
+    public func decide(_ proposed: [DomainEvent], stream: USCC, history: [DomainEvent]) throws(Refusal) -> [String] {
+        var all = history
+        var state = InstitutionState.fold(Retractions.live(history), periods: periods)
+        var warnings: [String] = []
+        var awaitingBar: (event: DomainEvent, ground: Barred3Years.Ground)?
+        func refuse(_ refusal: Refusal, _ event: DomainEvent) -> Refusal {
+            var located = refusal
+            located.seq = event.seq
+            return located
+        }
+        for event in proposed {
+            if let pending = awaitingBar {
+                guard case .barred3Years(let bar) = event.payload else {
+                    throw refuse(Self.unpairedArt19(pending.event), pending.event)
+                }
+                guard bar.ground == pending.ground, event.effectiveOn == pending.event.effectiveOn else {
+                    throw refuse(Refusal("Art. 19", "barred-3-years must carry the ground (\(pending.ground.rawValue)) and date (\(pending.event.effectiveOn)) of the \(pending.event.type.rawValue) it follows"), event)
+                }
+                awaitingBar = nil
+            } else if event.type == .barred3Years {
+                throw refuse(Refusal("Art. 19", "barred-3-years is appended only in the same call as, right after, a revoked or declined on an Art. 19 ground"), event)
+            }
+            do {
+                warnings += try decide(event, stream: stream, state: state, all: all)
+            } catch {
+                throw refuse(error, event)
+            }
+            awaitingBar = Self.art19Ground(of: event).map { (event, $0) }
+            all.append(event)
+            if event.type == .retracted {
+                state = InstitutionState.fold(Retractions.live(all), periods: periods)
+            } else {
+                state.evolve(event, periods: periods)
+            }
+        }
+        if let pending = awaitingBar { throw refuse(Self.unpairedArt19(pending.event), pending.event) }
+        return warnings
+    }
+
+    /// The bar ground an Art. 19 revocation or decline calls for.
+    static func art19Ground(of event: DomainEvent) -> Barred3Years.Ground? {
+        switch event.payload {
+        case .revoked(let revoked): Barred3Years.Ground(rawValue: revoked.ground.rawValue)
+        case .declined(let declined): declined.ground.flatMap { Barred3Years.Ground(rawValue: $0.rawValue) }
+        default: nil
+        }
+    }
+
+    static func unpairedArt19(_ event: DomainEvent) -> Refusal {
+        Refusal("Art. 19", "a \(event.type.rawValue) on an Art. 19 ground must be followed, in the same call, by its barred-3-years (三年内不接受申请)")
+    }
+
+    /// One event against the state before it.
+    func decide(_ event: DomainEvent, stream: USCC, state: InstitutionState, all: [DomainEvent]) throws(Refusal) -> [String] {
+        try checkActor(event, stream: stream, state: state)
+        if event.type != .retracted, let latest = state.latest, event.effectiveOn < latest.effectiveOn {
+            throw Refusal("DOMAIN.md §3", "effectiveOn \(event.effectiveOn) is earlier than the stream's latest live event (seq \(latest.seq), effective \(latest.effectiveOn)); retract that event first to record an earlier act")
+        }
+        let rules = Rules(periods: periods, event: event, state: state)
+        switch event.payload {
+        case .submitted(let submitted): try rules.submitted(submitted)
+        case .recommended: try rules.recommended()
+        case .publicized: try rules.publicized()
+        case .objection(let objection): return try rules.objection(objection)
+        case .objectionResolved(let resolved): try rules.objectionResolved(resolved)
+        case .registered: return try rules.registered()
+        case .declined(let declined): try rules.declined(declined)
+        case .infoChanged(let changed): try rules.infoChanged(changed)
+        case .annualSummaryFiled(let summary): try rules.annualSummaryFiled(summary)
+        case .rectificationOrdered: try rules.rectificationOrdered()
+        case .rectificationCompleted: return try rules.rectificationCompleted()
+        case .revoked(let revoked): return try rules.revoked(revoked)
+        case .barred3Years: try rules.barred()
+        case .renewed: try rules.renewed()
+        case .terminated: try rules.requireActive("terminate")
+        case .autoIncluded: try rules.autoIncluded()
+        case .inclusionEnded: try rules.inclusionEnded()
+        case .superseded: try rules.requireActive("supersede")
+        case .retracted(let retraction): try rules.retracted(retraction, stream: stream, all: all)
+        }
+        return []
+    }
+}

@@ -1,0 +1,50 @@
+/// An event as the rules read it: typed, dated, attributed, with its payload decoded.
+public struct DomainEvent: Sendable {
+    /// Global position; for a candidate, the one it will have if accepted.
+    public let seq: Int64
+    public let type: EventType
+    public let effectiveOn: LocalDate
+    public let actor: Actor
+    public let payload: EventPayload
+
+    public init(seq: Int64, type: EventType, effectiveOn: LocalDate, actor: Actor, payload: EventPayload) {
+        self.seq = seq
+        self.type = type
+        self.effectiveOn = effectiveOn
+        self.actor = actor
+        self.payload = payload
+    }
+}
+
+/// Corrections without rewriting history (DOMAIN.md §4 `retracted`).
+public enum Retractions {
+    /// The seqs the given events retract.
+    public static func targets(_ events: [DomainEvent]) -> Set<Int64> {
+        Set(events.compactMap { event in
+            if case .retracted(let retraction) = event.payload { return Int64(retraction.targetSeq) }
+            return nil
+        })
+    }
+
+    /// The events that count: neither retracted nor retractions, in their order.
+    public static func live(_ events: [DomainEvent]) -> [DomainEvent] {
+        let retracted = targets(events)
+        return events.filter { $0.type != .retracted && !retracted.contains($0.seq) }
+    }
+}
+
+/// Why the Measures forbid an act: the article and the dates or values that decided it.
+public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let article: String
+    public let reason: String
+    /// The proposed event refused, when several were proposed together.
+    public var seq: Int64?
+
+    public init(_ article: String, _ reason: String, seq: Int64? = nil) {
+        self.article = article
+        self.reason = reason
+        self.seq = seq
+    }
+
+    public var description: String { "refused (\(article)): \(reason)" }
+}

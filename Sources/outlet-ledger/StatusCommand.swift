@@ -1,0 +1,61 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "An institution's status on a date (DOMAIN.md §6), from its own events alone.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Argument(help: "The institution's USCC.") var uscc: String
+    @Option(name: .customLong("as-of"), help: "The date (YYYY-MM-DD; default: today in Asia/Shanghai).") var asOf: String?
+    @Flag(help: "Print the status as JSON.") var json = false
+
+    func run() throws {
+        let date: LocalDate
+        if let asOf {
+            guard let parsed = LocalDate(asOf) else {
+                throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
+            }
+            date = parsed
+        } else {
+            date = Timestamp(Date()).shanghaiDate
+        }
+        let stream: USCC
+        do {
+            stream = try USCC(validating: uscc)
+        } catch {
+            throw LedgerError(.invalidInput, "\"\(uscc)\" is not a valid USCC: \(error)")
+        }
+        let ledger = try options.open(readonly: true)
+        let report = try ledger.status(of: stream, on: date)
+        Output.warn(report.warnings)
+        func day(_ date: LocalDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
+        if json {
+            let value: JSONValue = .object([
+                "uscc": .string(stream.code), "name": report.name.map(JSONValue.string) ?? .null, "asOf": .string(date.description),
+                "status": .string(report.status.rawValue), "stage": report.stage.map { .string($0.rawValue) } ?? .null,
+                "publicityWindowEnds": day(report.publicityWindowEnds), "registeredOn": day(report.registeredOn),
+                "validThrough": day(report.validThrough), "rectificationDeadline": day(report.rectificationDeadline),
+                "barredThrough": day(report.barredThrough),
+                "barGround": report.barGround.map { .string($0.rawValue) } ?? .null,
+                "warnings": .array(report.warnings.map(JSONValue.string)),
+            ])
+            print(value.canonicalString)
+            return
+        }
+        var lines = ["\(stream.code) \(report.name ?? "(no events)")", "as of \(date): \(report.status.rawValue)" + (report.stage.map { " (\($0.rawValue))" } ?? "")]
+        let dates: [(String, LocalDate?)] = [
+            ("publicity window ends", report.publicityWindowEnds), ("registered on", report.registeredOn),
+            ("valid through", report.validThrough), ("rectification deadline", report.rectificationDeadline),
+            ("barred through", report.barredThrough),
+        ]
+        for (label, value) in dates { if let value { lines.append("  \(label): \(value)") } }
+        print(lines.joined(separator: "\n"))
+    }
+}
