@@ -85,10 +85,10 @@ public struct Decider: Sendable {
         case .revoked(let revoked): return try rules.revoked(revoked)
         case .barred3Years: try rules.barred()
         case .renewed: try rules.renewed()
-        case .terminated: try rules.requireActive("terminate")
+        case .terminated: try rules.requireActive("terminated")
         case .autoIncluded: try rules.autoIncluded()
         case .inclusionEnded: try rules.inclusionEnded()
-        case .superseded: try rules.requireActive("supersede")
+        case .superseded: try rules.requireActive("superseded")
         case .retracted(let retraction): try rules.retracted(retraction, stream: stream, all: all)
         }
         return []

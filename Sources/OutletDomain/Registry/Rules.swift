@@ -124,9 +124,10 @@ struct Rules {
 
     // MARK: Supervision (Art. 16–19)
 
-    func requireActive(_ act: String) throws(Refusal) {
+    /// `treatment`: what is done to the outlet, e.g. "renewed", "ordered to rectify".
+    func requireActive(_ treatment: String) throws(Refusal) {
         guard state.isActive(on: day) else {
-            throw Refusal(event.type.article, "only a registered outlet within its validity can be \(act)d; \(describeStanding())")
+            throw Refusal(event.type.article, "only a registered outlet within its validity can be \(treatment); \(describeStanding())")
         }
     }
 
@@ -186,7 +187,7 @@ struct Rules {
     }
 
     func revoked(_ revoked: Revoked) throws(Refusal) -> [String] {
-        try requireActive("revoke")
+        try requireActive("revoked")
         guard revoked.ground == .failedRectification else { return [] }
         guard let ordered = state.rectificationOrderedOn else {
             throw Refusal("Art. 18", "revocation for failed rectification needs an open rectification; none is open")
@@ -205,7 +206,7 @@ struct Rules {
     }
 
     func renewed() throws(Refusal) {
-        try requireActive("renew")
+        try requireActive("renewed")
         guard let lastValidDay = state.lastValidDay else { return }
         let opens = periods.renewalWindowOpens(lastValidDay)
         guard day >= opens else {
