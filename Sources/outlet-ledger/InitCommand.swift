@@ -45,16 +45,16 @@ struct PolicyCommand: ParsableCommand {
             return
         }
         let calendar = ledger.periods.calendar
-        print("""
-            publicity window 公示期        \(policy.publicityDays) days (Art. 6(3))
-            validity 有效期               \(policy.validityYears) years (Art. 16)
-            renewal window                \(policy.renewalWindowDays) days before the last valid day (Art. 16)
-            rectification 整改            \(policy.rectificationMonths) months (Art. 18)
-            bar 三年内不接受申请            \(policy.barYears) years (Art. 19)
-            period rule                   \(policy.periodRule.rawValue)
-            city bureau unit              \(policy.cityBureauUnit)
-            districts (Art. 4(1))         \(policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", "))
-            holiday data                  \(calendar.source), years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))
-            """)
+        var table = TextTable(["value", "setting"])
+        table.add(["publicity window 公示期", "\(policy.publicityDays) days (Art. 6(3))"])
+        table.add(["validity 有效期", "\(policy.validityYears) years (Art. 16)"])
+        table.add(["renewal window 延续", "\(policy.renewalWindowDays) days before the last valid day (Art. 16)"])
+        table.add(["rectification 整改", "\(policy.rectificationMonths) months (Art. 18)"])
+        table.add(["bar 三年内不接受申请", "\(policy.barYears) years (Art. 19)"])
+        table.add(["period rule", policy.periodRule.rawValue])
+        table.add(["city bureau unit", policy.cityBureauUnit])
+        table.add(["districts (Art. 4(1))", policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")])
+        table.add(["holiday data", "\(calendar.source); years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))"])
+        print(table.render(withHeaders: false).joined(separator: "\n"))
     }
 }

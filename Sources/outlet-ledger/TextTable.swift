@@ -12,8 +12,8 @@ struct TextTable {
         rows.append(row)
     }
 
-    func render() -> [String] {
-        let all = [headers] + rows
+    func render(withHeaders: Bool = true) -> [String] {
+        let all = (withHeaders ? [headers] : []) + rows
         let widths = headers.indices.map { column in all.map { Self.displayWidth($0[column]) }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { column, cell in

@@ -1,0 +1,115 @@
+import CanonicalJSON
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletStore
+import Testing
+
+@Suite("append and import decide before they write")
+struct RulesAtAppendTests {
+    static func jsonl(_ candidates: [Candidate]) -> String {
+        candidates.map { candidate in
+            JSONValue.object([
+                "type": .string(candidate.type), "stream": .string(candidate.stream), "effectiveOn": .string(candidate.effectiveOn),
+                "actor": candidate.actor.jsonValue, "payload": candidate.payload,
+            ]).canonicalString
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static let revokedForFraud = Sample.candidate("revoked", on: "2025-11-20",
+                                                  payload: ["ground": "false-materials", "detail": "团队资质造假"])
+    static let bar = Sample.candidate("barred-3-years", on: "2025-11-20", payload: ["ground": "false-materials"])
+
+    @Test("import: a revocation for fraud without its bar refuses the whole file (exit 66); with it, all is imported")
+    func importPairing() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.fingerprint()
+        let before = try fixture.fingerprint()
+        try Data(Self.jsonl(Sample.registration() + [Self.revokedForFraud]).utf8).write(to: URL(fileURLWithPath: fixture.file("a.jsonl")))
+        let refused = try CLI.run(["import", "--ledger", fixture.path, fixture.file("a.jsonl")])
+        #expect(refused.status == 66)
+        #expect(refused.stderr.contains("refused (Art. 19, ") && refused.stderr.contains("a.jsonl line 5): a revoked on an Art. 19 ground must be followed"),
+                "\(refused.stderr)")
+        #expect(try fixture.fingerprint() == before)
+
+        try Data(Self.jsonl(Sample.registration() + [Self.revokedForFraud, Self.bar]).utf8).write(to: URL(fileURLWithPath: fixture.file("b.jsonl")))
+        let imported = try CLI.run(["import", "--ledger", fixture.path, fixture.file("b.jsonl")])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("imported 6 events"))
+    }
+
+    @Test("append --events carries a revocation and its bar together; a bar alone is refused")
+    func eventsPairing() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Sample.registration())
+        _ = try fixture.fingerprint()
+        try Data(Self.jsonl([Self.bar]).utf8).write(to: URL(fileURLWithPath: fixture.file("bar.jsonl")))
+        let alone = try CLI.run(["append", "--ledger", fixture.path, "--events", fixture.file("bar.jsonl")])
+        #expect(alone.status == 66)
+        try Data(Self.jsonl([Self.revokedForFraud, Self.bar]).utf8).write(to: URL(fileURLWithPath: fixture.file("pair.jsonl")))
+        let pair = try CLI.run(["append", "--ledger", fixture.path, "--events", fixture.file("pair.jsonl")])
+        #expect(pair.stdout == "5\n6\n", "\(pair.stderr)")
+        let status = try JSONParser.parse(try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2026-01-01", "--json"]).stdout)
+        #expect(status["status"] == "revoked")
+        #expect(status["barredThrough"] == "2028-11-20")
+    }
+
+    @Test("status --json has uscc, name, status, stage and the dates")
+    func statusJSON() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(3)))
+        _ = try fixture.fingerprint()
+        let result = try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2025-10-01", "--json"])
+        let status = try JSONParser.parse(result.stdout)
+        #expect(status["uscc"] == .string(Sample.university))
+        #expect(status["name"] == "沈阳理工示范大学")
+        #expect(status["status"] == "applying")
+        #expect(status["stage"] == "in-publicity")
+        #expect(status["publicityWindowEnds"] == "2025-10-09")
+        #expect(status["validThrough"] == .null)
+        let table = try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2025-10-10"])
+        #expect(table.stdout.contains("as of 2025-10-10: applying (awaiting-decision)"))
+    }
+
+    @Test("the policy chosen at init is stored and used: under inclusive-calendar the window of 09-26 ends 09-30")
+    func inclusivePolicy() throws {
+        let fixture = try LedgerFixture(create: false)
+        #expect(try CLI.run(["init", "--ledger", fixture.path, "--period-rule", "inclusive-calendar"]).status == 0)
+        let policy = try JSONParser.parse(try CLI.run(["policy", "--ledger", fixture.path, "--json"]).stdout)
+        #expect(policy["periodRule"] == "inclusive-calendar")
+        #expect(policy["districts"]?.arrayValue?.count == 13)
+        var registration = Sample.registration()
+        registration[3].effectiveOn = "2025-10-01"
+        _ = try fixture.ledger.append(registration)
+        #expect(try fixture.ledger.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-01")!).validThrough == LocalDate("2028-09-30"))
+    }
+
+    @Test("a user holiday file replaces the shipped one: without the National Day holiday the window of 09-26 ends 10-01")
+    func holidayOverride() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(3)))
+        _ = try fixture.fingerprint()
+        try Data(#"{"source":"a test calendar","years":{"2025":{"holidays":[],"workdays":[]}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: fixture.file("holidays.json")))
+        let arguments = ["append", "--ledger", fixture.path, "--type", "registered", "--stream", Sample.university,
+                         "--on", "2025-10-02", "--actor", "city-bureau:210100", "--payload", "-"]
+        let payload = Data(#"{"decision":"同意备案"}"#.utf8)
+        #expect(try CLI.run(arguments, stdin: payload).status == 66)
+        let result = try CLI.run(arguments + ["--holidays", fixture.file("holidays.json")], stdin: payload)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test("a deadline in a year without holiday data is computed with a warning on stderr")
+    func uncoveredYearWarning() throws {
+        let fixture = try LedgerFixture()
+        fixture.clock.set(Timestamp("2027-06-01T00:00:00.000Z")!)
+        var registration = Sample.registration()
+        for index in registration.indices { registration[index].effectiveOn = "2027-0\(index + 1)-01" }
+        _ = try fixture.ledger.append(Array(registration.prefix(3)))
+        _ = try fixture.fingerprint()
+        let result = try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2027-03-02"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("outlet-ledger: warning: no holiday data for 2027"), "\(result.stderr)")
+        #expect(result.stdout.contains("publicity window ends: 2027-03-08"))
+    }
+}
