@@ -39,12 +39,50 @@ struct ActorRulesTests {
     var scenario = Scenario()
     var uscc: USCC { scenario.uscc }
 
-    @Test("each type's roles: accepted for one allowed role, refused for one that is not", arguments: EventType.allCases)
+    static func samplePayload(_ type: EventType, _ uscc: USCC) -> EventPayload {
+        switch type {
+        case .submitted: Payload.submitted(uscc)
+        case .recommended: Payload.recommended
+        case .publicized: Payload.publicized()
+        case .objection: Payload.objection("o-1")
+        case .objectionResolved: Payload.resolved("o-1", "dismissed")
+        case .registered: Payload.registered
+        case .declined: Payload.declined("district")
+        case .infoChanged: Payload.infoChanged()
+        case .annualSummaryFiled: Payload.summary(2025)
+        case .rectificationOrdered: Payload.rectificationOrdered
+        case .rectificationCompleted: Payload.rectificationCompleted
+        case .revoked: Payload.revoked(.illegalActivity)
+        case .barred3Years: Payload.barred(.illegalActivity)
+        case .renewed: Payload.renewed
+        case .terminated: Payload.terminated
+        case .autoIncluded: Payload.included(uscc)
+        case .inclusionEnded: Payload.inclusionEnded
+        case .superseded: Payload.superseded()
+        case .retracted: Payload.retracted(1)
+        }
+    }
+
+    static func actor(_ role: Actor.Role, _ uscc: USCC) -> Actor {
+        switch role {
+        case .applicant: By.applicant(uscc)
+        case .districtBureau: By.shenhe
+        case .cityBureau: By.city
+        case .public: By.anyone
+        case .system: By.system
+        }
+    }
+
+    @Test("every type refuses every role not allowed to record it, naming the roles that are", arguments: EventType.allCases)
     func roles(type: EventType) {
+        let uscc = scenario.uscc
         let allowed = Decider.allowedRoles(type)
-        #expect(!allowed.isEmpty)
         #expect(!allowed.contains(.system))
-        #expect(allowed.count < Actor.Role.allCases.count)
+        for role in Actor.Role.allCases where !allowed.contains(role) {
+            let refusal = scenario.refusal(type, "2025-08-25", by: Self.actor(role, uscc), Self.samplePayload(type, uscc))
+            #expect(refusal?.article == type.article, "\(type.rawValue) by \(role.rawValue)")
+            #expect(refusal?.reason.hasSuffix("not by \(role.rawValue)") == true, "\(refusal?.reason ?? "accepted")")
+        }
     }
 
     @Test("the applicant acts only for itself")

@@ -22,6 +22,11 @@ public struct Decider: Sendable {
             return located
         }
         for event in proposed {
+            do {
+                try checkActor(event, stream: stream, state: state)
+            } catch {
+                throw refuse(error, event)
+            }
             if let pending = awaitingBar {
                 guard case .barred3Years(let bar) = event.payload else {
                     throw refuse(Self.unpairedArt19(pending.event), pending.event)
@@ -63,9 +68,8 @@ public struct Decider: Sendable {
         Refusal("Art. 19", "a \(event.type.rawValue) on an Art. 19 ground must be followed, in the same call, by its barred-3-years (三年内不接受申请)")
     }
 
-    /// One event against the state before it.
+    /// One event, its actor already checked, against the state before it.
     func decide(_ event: DomainEvent, stream: USCC, state: InstitutionState, all: [DomainEvent]) throws(Refusal) -> [String] {
-        try checkActor(event, stream: stream, state: state)
         if event.type != .retracted, let latest = state.latest, event.effectiveOn < latest.effectiveOn {
             throw Refusal("DOMAIN.md §3", "effectiveOn \(event.effectiveOn) is earlier than the stream's latest live event (seq \(latest.seq), effective \(latest.effectiveOn)); retract that event first to record an earlier act")
         }
