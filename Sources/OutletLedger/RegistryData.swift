@@ -28,23 +28,21 @@ public enum RegistryData {
 
     /// A user's holiday file, replacing the bundled one (a new year's notice, say).
     public static func holidays(file path: String) throws(LedgerError) -> HolidayCalendar {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(.invalidInput, "cannot read holiday file \(path)")
-        }
-        do {
-            return try HolidayCalendar(json: data)
-        } catch {
-            throw LedgerError(.invalidInput, "\(error)", location: path)
-        }
+        try load("holiday file", path) { data in try HolidayCalendar(json: data) }
     }
 
     /// A user's policy file for `init`.
     public static func policy(file path: String) throws(LedgerError) -> Policy {
+        try load("policy file", path) { data in try Policy(json: data) }
+    }
+
+    /// Reads and parses a user's data file; either failure is invalid input naming the file.
+    private static func load<Value>(_ kind: String, _ path: String, _ parse: (Data) throws -> Value) throws(LedgerError) -> Value {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(.invalidInput, "cannot read policy file \(path)")
+            throw LedgerError(.invalidInput, "cannot read \(kind) \(path)")
         }
         do {
-            return try Policy(json: data)
+            return try parse(data)
         } catch {
             throw LedgerError(.invalidInput, "\(error)", location: path)
         }
