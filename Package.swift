@@ -25,6 +25,8 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("schemas")]
         ),
+        // Folds of the log into per-institution timelines: roster, bans, calendar, status on any date.
+        .target(name: "OutletProjections", dependencies: ["OutletDomain", "CanonicalJSON"]),
         // Append-only, hash-chained storage in SQLite; knows bytes and order, nothing of outlets.
         .target(
             name: "OutletStore",
@@ -37,7 +39,7 @@ let package = Package(
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(
             name: "OutletLedger",
-            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore"],
+            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections"],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
         .executableTarget(
@@ -49,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain"]),
+        .testTarget(name: "OutletProjectionsTests", dependencies: ["OutletProjections", "OutletDomain", "CanonicalJSON"]),
         .testTarget(
             name: "OutletStoreTests",
             dependencies: [

@@ -53,9 +53,10 @@ extension Ledger {
 }
 
 extension Ledger {
-    /// The institution's status on `date` (DOMAIN.md §6), from its own live events effective by then.
-    public func status(of stream: USCC, on date: LocalDate) throws(LedgerError) -> StatusReport {
-        let events = try history(of: stream.code).map(\.domainEvent)
+    /// The institution's status on `date` (DOMAIN.md §6), from its own live events effective by then,
+    /// as known after event `seq` (default: the whole log).
+    public func status(of stream: USCC, on date: LocalDate, upTo seq: Int64 = .max) throws(LedgerError) -> StatusReport {
+        let events = try history(of: stream.code).filter { $0.envelope.seq <= seq }.map(\.domainEvent)
         let live = Retractions.live(events).filter { $0.effectiveOn <= date }
         return InstitutionState.fold(live, periods: periods).status(on: date, periods: periods)
     }

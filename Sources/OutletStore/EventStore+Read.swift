@@ -49,6 +49,27 @@ extension EventStore {
         }
     }
 
+    /// The position "as known at" `time`: the last event recorded at or before it (recordedAt never
+    /// decreases, so the events known then are a prefix of the log).
+    public func head(knownAt time: Timestamp) throws(LedgerError) -> LedgerHead {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
+                                             arguments: [time.description])
+            else { return .empty }
+            return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
+        }
+    }
+
+    /// The position after event `seq` (its chain hash); the head if `seq` is beyond it.
+    public func head(atSeq seq: Int64) throws(LedgerError) -> LedgerHead {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1",
+                                             arguments: [seq])
+            else { return .empty }
+            return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
+        }
+    }
+
     /// Events with `from ≤ seq ≤ to`, in order.
     public func events(fromSeq from: Int64 = 1, toSeq to: Int64 = .max) throws(LedgerError) -> [Envelope] {
         try read { db in
@@ -62,10 +83,10 @@ extension EventStore {
         try read { db in try StreamReader(db: db).events(of: stream) }
     }
 
-    /// Visits every event in seq order without holding the whole log in memory.
-    public func forEachEvent(fromSeq from: Int64 = 1, _ body: (Envelope) throws -> Void) throws(LedgerError) {
+    /// Visits every event with `from ≤ seq ≤ to` in seq order without holding the log in memory.
+    public func forEachEvent(fromSeq from: Int64 = 1, toSeq to: Int64 = .max, _ body: (Envelope) throws -> Void) throws(LedgerError) {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: "\(Self.selectColumns) WHERE seq >= ? ORDER BY seq", arguments: [from])
+            let rows = try Row.fetchCursor(db, sql: "\(Self.selectColumns) WHERE seq BETWEEN ? AND ? ORDER BY seq", arguments: [from, to])
             while let row = try rows.next() {
                 try body(Self.envelope(row))
             }

@@ -64,6 +64,11 @@ public enum HashChain {
         hex(SHA256.hash(data: canonicalBytes(of: envelope, includingHash: false)))
     }
 
+    /// Lowercase hex SHA-256 of any bytes (the projection digest uses it too).
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func hex(_ digest: SHA256.Digest) -> String {

@@ -36,6 +36,8 @@ enum LedgerSchema {
                     UNIQUE (stream, stream_version)
                 ) STRICT;
 
+                CREATE INDEX events_by_recorded_at ON events (recorded_at);
+
                 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
                 CREATE TRIGGER events_no_delete BEFORE DELETE ON events

@@ -13,19 +13,11 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     @Argument(help: "The institution's USCC.") var uscc: String
-    @Option(name: .customLong("as-of"), help: "The date (YYYY-MM-DD; default: today in Asia/Shanghai).") var asOf: String?
+    @OptionGroup var query: QueryOptions
     @Flag(help: "Print the status as JSON.") var json = false
 
     func run() throws {
-        let date: LocalDate
-        if let asOf {
-            guard let parsed = LocalDate(asOf) else {
-                throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
-            }
-            date = parsed
-        } else {
-            date = Timestamp(Date()).shanghaiDate
-        }
+        let date = try query.date
         let stream: USCC
         do {
             stream = try USCC(validating: uscc)
@@ -33,7 +25,7 @@ struct StatusCommand: ParsableCommand {
             throw LedgerError(.invalidInput, "\"\(uscc)\" is not a valid USCC: \(error)")
         }
         let ledger = try options.open(readonly: true)
-        let report = try ledger.status(of: stream, on: date)
+        let report = try ledger.status(of: stream, on: date, upTo: try query.position(in: ledger).seq)
         Output.warn(report.warnings)
         func day(_ date: LocalDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
         if json {

@@ -32,6 +32,19 @@ public enum Category: String, Sendable, Hashable, Codable, CaseIterable {
     case marketService = "market-service"
     /// 其他知识产权机构
     case other
+
+    /// The name Art. 8 gives the kind, for notices and tables.
+    public var chineseName: String {
+        switch self {
+        case .university: "高校"
+        case .researchInstitute: "科研机构、科技情报机构"
+        case .industryOrganization: "行业组织"
+        case .productivityPromotion: "生产力促进机构"
+        case .libraryMuseum: "公共图书馆、博物馆"
+        case .marketService: "市场化服务机构"
+        case .other: "其他知识产权机构"
+        }
+    }
 }
 
 /// 主要负责人及职务.

@@ -19,6 +19,17 @@ public struct InstitutionState: Sendable {
     public private(set) var bars: [Bar] = []
     /// The newest live event: the ordering rule of DOMAIN.md §3 compares candidates with it.
     public private(set) var latest: (seq: Int64, effectiveOn: LocalDate)?
+    /// Every registration, with how it ended: the calendar's validity ends and renewal windows.
+    public private(set) var registrations: [RegistrationRecord] = []
+    /// Every rectification order and whether it was completed: the calendar's deadlines.
+    public private(set) var rectifications: [RectificationRecord] = []
+    /// Every publicity date: the calendar's window ends.
+    public private(set) var publicityDates: [LocalDate] = []
+    /// The level of an included outlet (Art. 7).
+    public var inclusionLevel: AutoIncluded.Level? {
+        if case .included(let level, _) = standing { return level }
+        return nil
+    }
 
     public init() {}
 
@@ -64,6 +75,20 @@ public struct InstitutionState: Sendable {
         public var through: LocalDate?
     }
 
+    public struct RegistrationRecord: Sendable, Equatable {
+        /// The `registered` event's seq, which the outlet number is attached to.
+        public let seq: Int64
+        public let on: LocalDate
+        public var validThrough: LocalDate
+        /// Revoked, terminated or superseded on this day; nil if it runs (or ran) its course.
+        public var endedOn: LocalDate?
+    }
+
+    public struct RectificationRecord: Sendable, Equatable {
+        public let orderedOn: LocalDate
+        public var completedOn: LocalDate?
+    }
+
     public struct Bar: Sendable, Equatable {
         public let from: LocalDate
         public let through: LocalDate
@@ -93,11 +118,18 @@ public struct InstitutionState: Sendable {
 
     /// On the roster some day of `year`, as known on `date`.
     public func wasOnRoster(in year: Int, asOf date: LocalDate) -> Bool {
-        let first = LocalDate(year: year, month: 1, day: 1)!, last = LocalDate(year: year, month: 12, day: 31)!
-        return rosterSpells.contains { spell in
+        rosterYears(through: date).contains(year)
+    }
+
+    /// The years the institution was on the roster some day, up to `date`: each owes a summary (Art. 18).
+    public func rosterYears(through date: LocalDate) -> [Int] {
+        var years: Set<Int> = []
+        for spell in rosterSpells {
             let end = min(spell.through ?? date, date)
-            return spell.from <= last && end >= first && spell.from <= end
+            guard spell.from <= end else { continue }
+            years.formUnion(spell.from.year...end.year)
         }
+        return years.sorted()
     }
 
     /// The fold of live events, oldest first.
@@ -121,6 +153,7 @@ public struct InstitutionState: Sendable {
             application?.recommendedOn = day
         case .publicized(let publicized):
             application?.publicity = Publicity(on: day, noticeNo: publicized.noticeNo)
+            publicityDates.append(day)
         case .objection(let objection):
             application?.objections.append(ObjectionRecord(id: objection.objectionId, raisedOn: day))
         case .objectionResolved(let resolved):
@@ -132,6 +165,7 @@ public struct InstitutionState: Sendable {
             let validThrough = periods.validThrough(registeredOn: day)
             standing = .registered(on: day, validThrough: validThrough)
             rosterSpells.append(RosterSpell(from: day, through: validThrough))
+            registrations.append(RegistrationRecord(seq: event.seq, on: day, validThrough: validThrough))
         case .declined:
             application = nil
             standing = .declined(on: day)
@@ -141,8 +175,10 @@ public struct InstitutionState: Sendable {
             summaryYears.insert(summary.year)
         case .rectificationOrdered:
             rectificationOrderedOn = day
+            rectifications.append(RectificationRecord(orderedOn: day))
         case .rectificationCompleted:
             rectificationOrderedOn = nil
+            if !rectifications.isEmpty { rectifications[rectifications.count - 1].completedOn = day }
         case .revoked(let revoked):
             leaveRoster(on: day)
             standing = .revoked(on: day, ground: revoked.ground)
@@ -153,6 +189,7 @@ public struct InstitutionState: Sendable {
                 let renewed = periods.renewedThrough(validThrough)
                 standing = .registered(on: since, validThrough: renewed)
                 if !rosterSpells.isEmpty { rosterSpells[rosterSpells.count - 1].through = renewed }
+                if !registrations.isEmpty { registrations[registrations.count - 1].validThrough = renewed }
             }
         case .terminated:
             leaveRoster(on: day)
@@ -176,6 +213,7 @@ public struct InstitutionState: Sendable {
     /// The act takes effect on `day`: the outlet was on the roster through the day before.
     private mutating func leaveRoster(on day: LocalDate) {
         rectificationOrderedOn = nil
+        if case .registered = standing, !registrations.isEmpty { registrations[registrations.count - 1].endedOn = day }
         guard !rosterSpells.isEmpty else { return }
         let last = rosterSpells.count - 1
         let dayBefore = day.adding(days: -1)

@@ -1,0 +1,58 @@
+import OutletDomain
+
+/// A dated obligation or boundary of the expiry calendar 到期日历 (DOMAIN.md §6).
+public struct CalendarEntry: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case publicityEnds = "publicity-ends"
+        case validityEnds = "validity-ends"
+        case renewalWindowOpens = "renewal-window-opens"
+        case rectificationDeadline = "rectification-deadline"
+        case annualSummaryDue = "annual-summary-due"
+        case banEnds = "ban-ends"
+    }
+
+    public var date: LocalDate
+    public var kind: Kind
+    public var uscc: USCC
+    public var name: String
+}
+
+extension RegistryProjection {
+    /// Every boundary from `from` through `to`, as the known history schedules it: publicity windows,
+    /// validity ends and renewal windows of registrations not ended early, open rectification deadlines,
+    /// annual summaries not yet filed, and bar ends. Ordered by date, kind, USCC.
+    public func calendar(from: LocalDate, to: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
+        var entries: [CalendarEntry] = []
+        var warnings: Set<String> = []
+        for (uscc, timeline) in timelines {
+            guard let state = timeline.latest else { continue }
+            let name = state.institution?.name ?? ""
+            func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
+                if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
+            }
+            for publicized in state.publicityDates {
+                let end = periods.publicityWindowEnd(publicized)
+                add(end.date, .publicityEnds)
+                if from <= end.date && end.date <= to { warnings.formUnion(end.warnings) }
+            }
+            for registration in state.registrations where registration.endedOn == nil {
+                add(registration.validThrough, .validityEnds)
+                add(periods.renewalWindowOpens(registration.validThrough), .renewalWindowOpens)
+            }
+            for rectification in state.rectifications where rectification.completedOn == nil {
+                let deadline = periods.rectificationDeadline(rectification.orderedOn)
+                add(deadline.date, .rectificationDeadline)
+                if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
+            }
+            for year in state.rosterYears(through: to) where !state.summaryYears.contains(year) {
+                add(LocalDate(year: year, month: 12, day: 31)!, .annualSummaryDue)
+            }
+            for bar in state.bars {
+                add(bar.through, .banEnds)
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: CalendarEntry.Kind.allCases.enumerated().map { ($1, $0) })
+        entries.sort { ($0.date, order[$0.kind]!, $0.uscc) < ($1.date, order[$1.kind]!, $1.uscc) }
+        return (entries, warnings.sorted())
+    }
+}

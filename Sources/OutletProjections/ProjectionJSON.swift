@@ -1,0 +1,54 @@
+import CanonicalJSON
+import OutletDomain
+
+// The JSON forms of the projections (issue #4): what `--json` prints and what the digest hashes.
+
+extension RosterEntry {
+    public var jsonValue: JSONValue {
+        .object([
+            "uscc": .string(uscc.code), "outletNo": outletNo.map(JSONValue.string) ?? .null, "name": .string(name),
+            "category": .string(category.rawValue), "district": .string(district), "address": .string(address),
+            "principal": .object(["name": .string(principal.name), "title": .string(principal.title)]),
+            "contact": .object(["name": .string(contact.name), "phone": .string(contact.phone)]),
+            "level": .string(level.rawValue), "registeredOn": .string(registeredOn.description),
+            "validThrough": validThrough.map { .string($0.description) } ?? .null,
+            "serviceItems": .array(serviceItems.map(JSONValue.string)), "underRectification": .bool(underRectification),
+            "rectificationDeadline": rectificationDeadline.map { .string($0.description) } ?? .null,
+            "overdueSummaries": .array(overdueSummaries.map { .integer(Int64($0)) }),
+        ])
+    }
+}
+
+extension BanEntry {
+    public var jsonValue: JSONValue {
+        .object([
+            "uscc": .string(uscc.code), "name": .string(name), "ground": .string(ground.rawValue),
+            "from": .string(from.description), "through": .string(through.description),
+        ])
+    }
+}
+
+extension CalendarEntry {
+    public var jsonValue: JSONValue {
+        .object(["date": .string(date.description), "kind": .string(kind.rawValue), "uscc": .string(uscc.code), "name": .string(name)])
+    }
+}
+
+extension RegistryProjection {
+    /// The calendar range the digest covers: one year from the as-of date.
+    public static func digestCalendarRange(asOf date: LocalDate) -> (from: LocalDate, to: LocalDate) {
+        (date, date.adding(years: 1))
+    }
+
+    /// What the projection digest hashes: roster, bans and the coming year's calendar on `date`, as one
+    /// canonical JSON document, so two machines replaying the same log agree on one string.
+    public func digestDocument(asOf date: LocalDate) -> JSONValue {
+        let range = Self.digestCalendarRange(asOf: date)
+        return .object([
+            "asOf": .string(date.description),
+            "roster": .array(roster(on: date).map(\.jsonValue)),
+            "bans": .array(bans(on: date).map(\.jsonValue)),
+            "calendar": .array(calendar(from: range.from, to: range.to).entries.map(\.jsonValue)),
+        ])
+    }
+}

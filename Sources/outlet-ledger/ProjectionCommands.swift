@@ -1,0 +1,160 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletProjections
+import OutletStore
+
+struct RosterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster", abstract: "The roster 名录 on a date: outlets active or included (Art. 6(4), 16).")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var query: QueryOptions
+    @Option(help: "table, json or csv.") var format: OutputFormat = .table
+    @Flag(help: "Same as --format json.") var json = false
+
+    func run() throws {
+        let ledger = try options.open(readonly: true)
+        let date = try query.date
+        let view = try ledger.projections(at: try query.position(in: ledger))
+        let roster = view.projection.roster(on: date)
+        switch json ? .json : format {
+        case .json:
+            var document = view.provenance(asOf: date)
+            document["outlets"] = .array(roster.map(\.jsonValue))
+            print(JSONValue.object(document).canonicalString)
+        case .csv:
+            print(CSV.line(["outletNo", "uscc", "name", "category", "district", "address", "level", "registeredOn",
+                            "validThrough", "serviceItems", "underRectification", "rectificationDeadline", "overdueSummaries"]))
+            for entry in roster {
+                print(CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.district,
+                                entry.address, entry.level.rawValue, entry.registeredOn.description,
+                                entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
+                                String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
+                                entry.overdueSummaries.map(String.init).joined(separator: ";")]))
+            }
+        case .table:
+            var table = TextTable(["编号", "名称", "类别", "区县", "级别", "备案日期", "有效期至", "整改期限", "未报总结"])
+            for entry in roster {
+                table.add([entry.outletNo ?? "—", entry.name, entry.category.chineseName,
+                           ledger.policy.district(entry.district)?.name ?? entry.district, entry.level.rawValue,
+                           entry.registeredOn.description, entry.validThrough?.description ?? "—",
+                           entry.rectificationDeadline?.description ?? "", entry.overdueSummaries.map(String.init).joined(separator: ",")])
+            }
+            print(ProjectionText.header("roster 名录", date: date, view: view) + "\(roster.count) outlets\n")
+            print(table.render().joined(separator: "\n"))
+        }
+    }
+}
+
+struct BansCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bans", abstract: "Institutions barred from applying on a date (Art. 19).")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var query: QueryOptions
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let ledger = try options.open(readonly: true)
+        let date = try query.date
+        let view = try ledger.projections(at: try query.position(in: ledger))
+        let bans = view.projection.bans(on: date)
+        if json {
+            var document = view.provenance(asOf: date)
+            document["bans"] = .array(bans.map(\.jsonValue))
+            print(JSONValue.object(document).canonicalString)
+            return
+        }
+        var table = TextTable(["USCC", "名称", "事由", "自", "至"])
+        for ban in bans {
+            table.add([ban.uscc.code, ban.name, ban.ground.rawValue, ban.from.description, ban.through.description])
+        }
+        print(ProjectionText.header("bans 资格限制", date: date, view: view) + "\(bans.count) barred\n")
+        print(table.render().joined(separator: "\n"))
+    }
+}
+
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "The expiry calendar 到期日历: every dated obligation from D1 to D2.")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var query: QueryOptions
+    @Option(help: "The first day (YYYY-MM-DD).") var from: String
+    @Option(help: "The last day (YYYY-MM-DD).") var to: String
+    @Option(help: "table, json or csv.") var format: OutputFormat = .table
+    @Flag(help: "Same as --format json.") var json = false
+
+    func run() throws {
+        guard let first = LocalDate(from), let last = LocalDate(to) else {
+            throw LedgerError(.invalidInput, "--from and --to must be calendar dates (YYYY-MM-DD)")
+        }
+        guard first <= last else { throw LedgerError(.invalidInput, "--from \(first) is after --to \(last)") }
+        let ledger = try options.open(readonly: true)
+        let date = try query.date
+        let view = try ledger.projections(at: try query.position(in: ledger))
+        let calendar = view.projection.calendar(from: first, to: last)
+        Output.warn(calendar.warnings)
+        switch json ? .json : format {
+        case .json:
+            var document = view.provenance(asOf: date)
+            document["from"] = .string(first.description)
+            document["to"] = .string(last.description)
+            document["entries"] = .array(calendar.entries.map(\.jsonValue))
+            print(JSONValue.object(document).canonicalString)
+        case .csv:
+            print(CSV.line(["date", "kind", "uscc", "name"]))
+            for entry in calendar.entries {
+                print(CSV.line([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name]))
+            }
+        case .table:
+            var table = TextTable(["日期", "事项", "USCC", "名称"])
+            for entry in calendar.entries {
+                table.add([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name])
+            }
+            print("calendar 到期日历 \(first) to \(last), ledger at seq \(view.position.seq): \(calendar.entries.count) entries\n")
+            print(table.render().joined(separator: "\n"))
+        }
+    }
+}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild every projection from the log alone; print the event count, the time taken and the projection digest.",
+        discussion: "The digest is the SHA-256 of the canonical JSON {asOf, roster, bans, calendar} on D, the calendar covering D to D + 1 year.")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var query: QueryOptions
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let ledger = try options.open(readonly: true)
+        let date = try query.date
+        let view = try ledger.projections(at: try query.position(in: ledger))
+        let seconds = Double(view.elapsed.components.seconds) + Double(view.elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int(Double(view.projection.eventCount) / seconds) : 0
+        if json {
+            var document = view.provenance(asOf: date)
+            document["events"] = .integer(Int64(view.projection.eventCount))
+            document["milliseconds"] = .integer(Int64(seconds * 1000))
+            print(JSONValue.object(document).canonicalString)
+            return
+        }
+        print("""
+            replayed \(view.projection.eventCount) events to seq \(view.position.seq) in \(String(format: "%.3f", seconds)) s (\(rate) events/s)
+            chain hash at seq \(view.position.seq): \(view.position.hash)
+            projection digest as of \(date): \(view.digest(asOf: date))
+            """)
+    }
+}
+
+/// The first lines of a projection table: which date, which ledger position.
+enum ProjectionText {
+    static func header(_ title: String, date: LocalDate, view: ProjectionView) -> String {
+        "\(title) as of \(date), ledger at seq \(view.position.seq) (known at \(view.position.recordedAt ?? "the start")): "
+    }
+}

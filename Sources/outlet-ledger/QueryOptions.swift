@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletStore
+
+/// The two time axes of every query: the legal date (--as-of) and what the ledger knew (--known-at / --at-seq).
+struct QueryOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "The legal date D (YYYY-MM-DD; default: today in Asia/Shanghai).")
+    var asOf: String?
+    @Option(name: .customLong("known-at"), help: "Read the ledger as it stood at this time (RFC 3339, e.g. 2025-07-15T00:00:00.000Z).")
+    var knownAt: String?
+    @Option(name: .customLong("at-seq"), help: "Read the ledger as it stood after event N.")
+    var atSeq: Int64?
+
+    func validate() throws {
+        if knownAt != nil && atSeq != nil { throw ValidationError("give --known-at or --at-seq, not both") }
+    }
+
+    var date: LocalDate {
+        get throws(LedgerError) {
+            guard let asOf else { return Timestamp(Date()).shanghaiDate }
+            guard let date = LocalDate(asOf) else {
+                throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
+            }
+            return date
+        }
+    }
+
+    func position(in ledger: Ledger) throws(LedgerError) -> LedgerHead {
+        var time: Timestamp?
+        if let knownAt {
+            guard let parsed = Timestamp(knownAt) ?? Self.lenientTime(knownAt) else {
+                throw LedgerError(.invalidInput, "--known-at \"\(knownAt)\" is not an RFC 3339 time (2025-07-15T00:00:00Z)")
+            }
+            time = parsed
+        }
+        if let atSeq, atSeq < 0 { throw LedgerError(.invalidInput, "--at-seq must not be negative") }
+        return try ledger.position(knownAt: time, atSeq: atSeq)
+    }
+
+    /// RFC 3339 with any offset and optional fractions, as people write it.
+    static func lenientTime(_ text: String) -> Timestamp? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Timestamp(date) }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text).map(Timestamp.init)
+    }
+}
+
+/// table (default), json or csv.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// RFC 4180 fields.
+enum CSV {
+    static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",")
+    }
+}
