@@ -50,8 +50,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
-        .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain"]),
-        .testTarget(name: "OutletProjectionsTests", dependencies: ["OutletProjections", "OutletDomain", "CanonicalJSON"]),
+        // The shipped policy and holiday data, read from the repository for the pure tests.
+        .target(name: "OutletTestSupport", dependencies: ["OutletDomain"], path: "Tests/OutletTestSupport"),
+        .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain", "OutletTestSupport"]),
+        .testTarget(
+            name: "OutletProjectionsTests",
+            dependencies: ["OutletProjections", "OutletDomain", "CanonicalJSON", "OutletTestSupport"]
+        ),
         .testTarget(
             name: "OutletStoreTests",
             dependencies: [

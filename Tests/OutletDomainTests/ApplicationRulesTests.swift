@@ -1,3 +1,4 @@
+import OutletTestSupport
 import Testing
 @testable import OutletDomain
 

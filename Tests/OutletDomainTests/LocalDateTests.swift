@@ -1,4 +1,5 @@
 import OutletDomain
+import OutletTestSupport
 import Testing
 
 @Suite("Calendar dates and Civil Code month arithmetic")

@@ -1,23 +1,6 @@
 import Foundation
+import OutletTestSupport
 @testable import OutletDomain
-
-/// The shipped policy and holiday data, read from the repository (the domain itself reads no files).
-enum ShippedData {
-    static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/OutletLedger/Resources")
-
-    static let policy = try! Policy(json: Data(contentsOf: resources.appendingPathComponent("default-policy.json")))
-    static let holidays = try! HolidayCalendar(json: Data(contentsOf: resources.appendingPathComponent("holidays-cn.json")))
-    static let periods = Periods(policy: policy, calendar: holidays)
-
-    static func periods(rule: PeriodRule) -> Periods {
-        var policy = policy
-        policy.periodRule = rule
-        return Periods(policy: policy, calendar: holidays)
-    }
-}
-
-func day(_ text: String) -> LocalDate { LocalDate(text)! }
 
 /// Actors of DOMAIN.md §1.
 enum By {

@@ -1,4 +1,5 @@
 import OutletDomain
+import OutletTestSupport
 import Testing
 
 @Suite("USCC (GB 32100-2015), the stream id")

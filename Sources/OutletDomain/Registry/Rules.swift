@@ -220,6 +220,9 @@ struct Rules {
         if state.isActive(on: day) || state.isIncluded {
             throw Refusal("Art. 7", "the institution is already on the roster; \(describeStanding())")
         }
+        if let application = state.application {
+            throw Refusal("Art. 7", "its application submitted \(application.submittedOn) is open; an included outlet needs none, so decline it first")
+        }
     }
 
     func inclusionEnded() throws(Refusal) {

@@ -1,0 +1,129 @@
+import OutletDomain
+@testable import OutletProjections
+import OutletTestSupport
+import Testing
+
+/// SplitMix64: a small seeded generator, so a failing history can be replayed from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random histories that the rules accept: proposals are drawn at random and kept only if decided.
+struct RandomHistory {
+    typealias H = GoldenHistory
+    let streams = [H.a, H.b, H.c, H.d]
+    let decider = Decider(periods: ShippedData.periods)
+    var log: [(USCC, DomainEvent)] = []
+
+    init(seed: UInt64, attempts: Int = 200) {
+        var random = SeededGenerator(state: seed)
+        var lastDate: [USCC: LocalDate] = [:]
+        for _ in 0..<attempts {
+            let uscc = streams.randomElement(using: &random)!
+            let history = log.filter { $0.0 == uscc }.map(\.1)
+            let state = InstitutionState.fold(Retractions.live(history), periods: decider.periods)
+            let date = (lastDate[uscc] ?? LocalDate("2024-01-02")!).adding(days: Int.random(in: 0...60, using: &random))
+            let seq = Int64(log.count + 1)
+            for proposal in proposals(uscc, state: state, history: history, date: date, seq: seq, random: &random) {
+                if (try? decider.decide(proposal, stream: uscc, history: history)) != nil {
+                    log += proposal.map { (uscc, $0) }
+                    if proposal[0].type != .retracted { lastDate[uscc] = proposal[0].effectiveOn }
+                    break
+                }
+            }
+        }
+    }
+
+    func proposals(_ uscc: USCC, state: InstitutionState, history: [DomainEvent], date: LocalDate, seq: Int64,
+                   random: inout SeededGenerator) -> [[DomainEvent]]
+    {
+        func event(_ type: EventType, _ payload: EventPayload, by actor: Actor = H.city, at offset: Int64 = 0) -> DomainEvent {
+            DomainEvent(seq: seq + offset, type: type, effectiveOn: date, actor: actor, payload: payload)
+        }
+        let district = state.application?.district ?? "210103"
+        var options: [[DomainEvent]] = [
+            [event(.submitted, H.submitted(uscc, "机构", "university", "210103"), by: H.applicant(uscc))],
+            [event(.recommended, H.recommended, by: H.district(district))],
+            [event(.publicized, H.publicized("n-\(seq)"))],
+            [event(.objection, H.payload(.objection, #"{"objectionId":"o-\#(seq)","raisedBy":{"name":"","contact":""},"grounds":"g"}"#), by: Actor(role: .public))],
+            [event(.registered, H.registered)],
+            [event(.annualSummaryFiled, H.summary(date.year - Int.random(in: 0...1, using: &random)), by: H.applicant(uscc))],
+            [event(.rectificationOrdered, H.payload(.rectificationOrdered, #"{"reason":"r"}"#))],
+            [event(.rectificationCompleted, H.payload(.rectificationCompleted, #"{"verification":"v"}"#))],
+            [event(.revoked, H.payload(.revoked, #"{"ground":"failed-rectification","detail":"d"}"#))],
+            [event(.revoked, H.payload(.revoked, #"{"ground":"illegal-activity","detail":"d"}"#)),
+             event(.barred3Years, H.payload(.barred3Years, #"{"ground":"illegal-activity"}"#), at: 1)],
+            [event(.renewed, H.payload(.renewed, #"{"reviewOpinion":"ok"}"#))],
+            [event(.terminated, H.payload(.terminated, #"{"reason":"r","requestedOn":"2024-01-01","basis":"voluntary"}"#))],
+            [event(.autoIncluded, H.included(uscc, "网点", "national"))],
+            [event(.inclusionEnded, H.payload(.inclusionEnded, #"{"reason":"r"}"#))],
+            [event(.superseded, H.payload(.superseded, #"{"designation":"tisc"}"#))],
+            [event(.infoChanged, H.payload(.infoChanged, #"{"changes":{"name":"新名称\#(seq)"}}"#))],
+        ]
+        for stage in ["district", "review", "publicity"] {
+            options.append([event(.declined, H.payload(.declined, #"{"stage":"\#(stage)","reason":"r"}"#))])
+        }
+        if let open = state.application?.openObjections.first {
+            options.append([event(.objectionResolved, H.payload(.objectionResolved, #"{"objectionId":"\#(open.id)","outcome":"\#(Bool.random(using: &random) ? "upheld" : "dismissed")","reason":"r"}"#))])
+        }
+        if let lastValidDay = state.lastValidDay, state.isActive(on: date) {
+            // Leap to the renewal window, or rarely, a renewal would be out of reach of random steps.
+            let renewal = decider.periods.renewalWindowOpens(lastValidDay).adding(days: Int.random(in: 0...150, using: &random))
+            options.append([DomainEvent(seq: seq, type: .renewed, effectiveOn: max(renewal, date), actor: H.city,
+                                        payload: H.payload(.renewed, #"{"reviewOpinion":"ok"}"#))])
+        }
+        if let latest = Retractions.live(history).last {
+            options.append([event(.retracted, H.payload(.retracted, #"{"targetSeq":\#(latest.seq),"reason":"r"}"#))])
+        }
+        options.shuffle(using: &random)
+        return options
+    }
+}
+
+@Suite("Timelines answer every date as a naive refold of the events effective by then would")
+struct TimelinePropertyTests {
+    static func naiveStatus(_ log: [(USCC, DomainEvent)], _ uscc: USCC, on date: LocalDate, knownAfter seq: Int64) -> StatusReport {
+        let events = log.filter { $0.0 == uscc && $0.1.seq <= seq }.map(\.1)
+        let live = Retractions.live(events).filter { $0.effectiveOn <= date }
+        return InstitutionState.fold(live, periods: ShippedData.periods).status(on: date, periods: ShippedData.periods)
+    }
+
+    @Test("status and roster membership agree on every 7th day from 2024 to 2029, for random histories and known-at cutoffs",
+          arguments: Array(UInt64(1)...UInt64(16)))
+    func agreesWithNaiveRefold(seed: UInt64) {
+        let history = RandomHistory(seed: seed)
+        #expect(history.log.count > 10, "seed \(seed) produced a short history")
+        let cutoffs = [Int64.max, Int64(history.log.count / 2), Int64(history.log.count / 3)]
+        for cutoff in cutoffs {
+            var projection = RegistryProjection(periods: ShippedData.periods)
+            for (stream, event) in history.log where event.seq <= cutoff { projection.apply(event, stream: stream) }
+            var date = LocalDate("2024-01-01")!
+            while date <= LocalDate("2029-12-31")! {
+                let roster = Set(projection.roster(on: date).map(\.uscc))
+                for uscc in history.streams {
+                    let naive = Self.naiveStatus(history.log, uscc, on: date, knownAfter: cutoff)
+                    let answered = projection.status(of: uscc, on: date)
+                    #expect(answered == naive, "seed \(seed) cutoff \(cutoff) \(uscc) on \(date)")
+                    #expect(roster.contains(uscc) == (naive.status == .active || naive.status == .included),
+                            "seed \(seed) cutoff \(cutoff) \(uscc) on \(date): roster \(roster.contains(uscc)), status \(naive.status)")
+                }
+                date = date.adding(days: 7)
+            }
+        }
+    }
+
+    @Test("the random histories exercise the whole procedure")
+    func coverage() {
+        var types: Set<EventType> = []
+        for seed in UInt64(1)...UInt64(16) { types.formUnion(RandomHistory(seed: seed).log.map(\.1.type)) }
+        #expect(types.isSuperset(of: [.submitted, .recommended, .publicized, .registered, .declined, .renewed, .revoked,
+                                      .barred3Years, .autoIncluded, .retracted, .annualSummaryFiled, .rectificationOrdered]))
+    }
+}
