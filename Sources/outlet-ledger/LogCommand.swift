@@ -33,7 +33,21 @@ struct HistoryCommand: ParsableCommand {
             throw LedgerError(.invalidInput, "\"\(uscc)\" is not a valid USCC: \(error)")
         }
         let ledger = try options.open(readonly: true)
-        EventListing.print(try ledger.store.events(ofStream: uscc), json: json)
+        let events = try ledger.store.events(ofStream: uscc)
+        if json {
+            EventListing.print(events, json: true)
+            return
+        }
+        var table = TextTable(["SEQ", "EFFECTIVE", "RECORDED", "TYPE", "WHO", "WHAT"])
+        let history = try ledger.history(of: uscc)
+        let retracted = Retractions.targets(history.map(\.domainEvent))
+        for event in history {
+            let envelope = event.envelope
+            table.add([String(envelope.seq), envelope.effectiveOn, envelope.recordedAt, envelope.type,
+                       envelope.actor.role + (envelope.actor.name.isEmpty ? "" : " \(envelope.actor.name)"),
+                       EventSummary.describe(event, periods: ledger.periods) + (retracted.contains(envelope.seq) ? " [retracted]" : "")])
+        }
+        print(table.render().joined(separator: "\n"))
     }
 }
 
