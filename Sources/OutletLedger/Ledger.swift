@@ -1,6 +1,7 @@
 import Foundation
 import OutletDomain
 import OutletStore
+import Synchronization
 
 /// What an append did: the seq of each event, and warnings about how periods were computed.
 public struct AppendOutcome: Sendable {
@@ -18,6 +19,14 @@ public final class Ledger: Sendable {
     /// The policy chosen at `init`, read back from the ledger.
     public let policy: Policy
     public let periods: Periods
+    /// Each stream's folded state after its newest event, so that appending does not re-read and
+    /// re-decode a stream's history; an entry counts only while that event is still the newest.
+    private let streamStates = Mutex<[String: CachedState]>([:])
+
+    struct CachedState: Sendable {
+        let lastSeq: Int64
+        let state: InstitutionState
+    }
 
     init(store: EventStore, policy: Policy, holidays: HolidayCalendar) {
         self.store = store
@@ -74,10 +83,13 @@ public final class Ledger: Sendable {
             }
         }
         var warnings: [String] = []
+        var decided: [String: CachedState] = [:]
         do throws(LedgerError) {
             let results = try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { reader, new in
-                warnings = try self.admit(new, checked: checked, reader: reader)
+                (warnings, decided) = try self.admit(new, checked: checked, reader: reader)
             }
+            // Only now that the transaction has committed do the decided states describe the ledger.
+            streamStates.withLock { $0.merge(decided) { _, new in new } }
             return AppendOutcome(results: results, warnings: warnings)
         } catch {
             guard let index = error.eventIndex else { throw error }
@@ -86,7 +98,7 @@ public final class Ledger: Sendable {
     }
 
     /// The rules, inside the append transaction: each stream's new events against its stored history.
-    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> [String] {
+    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> ([String], [String: CachedState]) {
         func located(_ error: LedgerError, _ index: Int) -> LedgerError {
             var located = error
             located.eventIndex = index
@@ -106,20 +118,33 @@ public final class Ledger: Sendable {
             proposed[event.envelope.stream, default: []].append(event)
         }
         let decider = Decider(periods: periods)
+        let cache = streamStates.withLock { cache in streams.map { cache[$0] } }
         var warnings: [String] = []
-        for stream in streams {
+        var decided: [String: CachedState] = [:]
+        for (stream, cached) in zip(streams, cache) {
             let events = proposed[stream]!
-            let history = try reader.events(of: stream).map { envelope throws(LedgerError) in try RecordedEvent(envelope).domainEvent }
             let domainEvents = events.map { checked[$0.index].domainEvent(seq: $0.envelope.seq) }
+            let lastSeq = try reader.lastSeq(of: stream)
+            var state: InstitutionState
+            var history: [DomainEvent]?
+            if let cached, cached.lastSeq == lastSeq, !domainEvents.contains(where: { $0.type == .retracted }) {
+                state = cached.state
+            } else {
+                let stored = try reader.events(of: stream).map { envelope throws(LedgerError) in try RecordedEvent(envelope).domainEvent }
+                state = InstitutionState.fold(Retractions.live(stored), periods: periods)
+                history = stored
+            }
             do {
-                warnings += try decider.decide(domainEvents, stream: checked[events[0].index].stream, history: history)
+                let decision = try decider.decide(domainEvents, stream: checked[events[0].index].stream, state: state, history: history)
+                warnings += decision.warnings
+                decided[stream] = CachedState(lastSeq: events.last!.envelope.seq, state: decision.state)
             } catch {
                 let index = events.first { $0.envelope.seq == error.seq }?.index ?? events[0].index
                 throw located(LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream), index)
             }
         }
         var seen: Set<String> = []
-        return warnings.filter { seen.insert($0).inserted }
+        return (warnings.filter { seen.insert($0).inserted }, decided)
     }
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.

@@ -15,6 +15,11 @@ public struct AppendResult: Sendable, Hashable {
 public struct StreamReader {
     let db: Database
 
+    /// The seq of the stream's newest stored event (0 for a new stream): what a cached state is checked against.
+    public func lastSeq(of stream: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+    }
+
     /// The stream's stored events, oldest first.
     public func events(of stream: String) throws -> [Envelope] {
         try EventStore.fetchEnvelopes(db, sql: "\(EventStore.selectColumns) WHERE stream = ? ORDER BY seq", arguments: [stream])

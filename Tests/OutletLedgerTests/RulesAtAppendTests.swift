@@ -113,3 +113,36 @@ struct RulesAtAppendTests {
         #expect(result.stdout.contains("publicity window ends: 2027-03-08"))
     }
 }
+
+@Suite("Decisions see every writer's events")
+struct CachedStateTests {
+    @Test("a ledger opened twice (as by two processes) never decides on a state the other has moved past")
+    func twoWriters() throws {
+        let fixture = try LedgerFixture()
+        let first = try fixture.ledger
+        let second = try Ledger.open(at: fixture.path, clock: fixture.clock)
+        let registration = Sample.registration()
+        _ = try first.append([registration[0]])
+        _ = try second.append([registration[1]])  // recommended, by the other writer
+        #expect {
+            try first.append([registration[1]])
+        } throws: { error in
+            (error as? LedgerError)?.message == "the application was already recommended on 2025-09-02"
+        }
+        _ = try first.append([registration[2]])
+        _ = try second.append([registration[3]])
+        #expect(try first.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-10")!).status == .active)
+    }
+
+    @Test("a refused call leaves no trace in the decided states")
+    func refusedCall() throws {
+        let fixture = try LedgerFixture()
+        let ledger = try fixture.ledger
+        let registration = Sample.registration()
+        _ = try ledger.append([registration[0]])
+        // recommended is fine, but the call also carries an impossible registration: all of it is refused.
+        #expect(throws: LedgerError.self) { try ledger.append([registration[1], registration[3]]) }
+        _ = try ledger.append([registration[1]])
+        #expect(throws: LedgerError.self) { try ledger.append([registration[1]]) }
+    }
+}

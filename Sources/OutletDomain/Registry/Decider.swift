@@ -8,12 +8,28 @@ public struct Decider: Sendable {
         self.periods = periods
     }
 
+    /// What a decision leaves: warnings about period computations and the stream's state after it.
+    public struct Decision: Sendable {
+        public let warnings: [String]
+        public let state: InstitutionState
+    }
+
     /// Decides the events proposed for one stream in one call, in order, each against the state left by
     /// the stream's history and the proposals before it. Returns warnings about period computations;
     /// throws the first refusal. An Art. 19 revocation or decline must travel with its bar.
     public func decide(_ proposed: [DomainEvent], stream: USCC, history: [DomainEvent]) throws(Refusal) -> [String] {
-        var all = history
-        var state = InstitutionState.fold(Retractions.live(history), periods: periods)
+        let state = InstitutionState.fold(Retractions.live(history), periods: periods)
+        return try decide(proposed, stream: stream, state: state, history: history).warnings
+    }
+
+    /// The same, from the stream's state already folded (a cache of it); `history`, the stream's stored
+    /// events, is needed only when a retraction is proposed (nil otherwise).
+    public func decide(_ proposed: [DomainEvent], stream: USCC, state initial: InstitutionState,
+                       history: [DomainEvent]?) throws(Refusal) -> Decision
+    {
+        precondition(history != nil || !proposed.contains { $0.type == .retracted }, "a retraction is decided on the stream's history")
+        var all = history ?? []
+        var state = initial
         var warnings: [String] = []
         var awaitingBar: (event: DomainEvent, ground: Barred3Years.Ground)?
         func refuse(_ refusal: Refusal, _ event: DomainEvent) -> Refusal {
@@ -52,7 +68,7 @@ public struct Decider: Sendable {
             }
         }
         if let pending = awaitingBar { throw refuse(Self.unpairedArt19(pending.event), pending.event) }
-        return warnings
+        return Decision(warnings: warnings, state: state)
     }
 
     /// The bar ground an Art. 19 revocation or decline calls for.
