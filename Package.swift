@@ -49,6 +49,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark tools (synthetic ledgers); tools/generate-ledger and tools/bench run it.
+        .executableTarget(
+            name: "outlet-bench",
+            dependencies: ["OutletLedger", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.
         .target(name: "OutletTestSupport", dependencies: ["OutletDomain"], path: "Tests/OutletTestSupport"),

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletStore
+
+/// Benchmark tools: synthetic national-scale ledgers (not part of the registry's own CLI).
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outlet-bench", abstract: "Benchmark tools for OutletLedger.", subcommands: [Generate.self])
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a ledger with a synthetic history from 2014 to today, imported through the rules in chunks.")
+
+    @Option(help: "The ledger file to create.") var ledger: String
+    @Option(help: "How many events.") var events = 1_000_000
+    @Option(help: "Events per import call (one transaction each).") var chunk = 50_000
+    @Option(help: "The seed of the history.") var seed: UInt64 = 2014
+
+    func run() throws {
+        let today = Timestamp(Date()).shanghaiDate
+        let clock = ContinuousClock()
+        let created = try Ledger.create(at: ledger)
+        var registry = SyntheticRegistry(periods: created.periods, today: today)
+        let scheduling = clock.measure { registry.schedule(events: events, seed: seed) }
+        var imported = 0
+        let importing = try clock.measure {
+            for candidates in registry.chunks(of: chunk) {
+                imported += try created.importEvents(candidates).results.count
+            }
+        }
+        let seconds = Double(importing.components.seconds) + Double(importing.components.attoseconds) / 1e18
+        print("generated \(imported) events (scheduled in \(scheduling)); imported in \(String(format: "%.1f", seconds)) s, \(Int(Double(imported) / seconds)) events/s")
+    }
+}
