@@ -29,10 +29,15 @@ public struct RecordedEvent: Sendable {
             throw corrupt("effectiveOn or actor role unreadable")
         }
         do {
-            let stored = try JSONParser.parse(Array(envelope.payload.utf8))
-            let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
-                                          to: type.latestSchemaVersion)
-            self.payload = try EventPayload.decode(type, from: Data(upcast.canonicalBytes))
+            if envelope.schemaVersion == type.latestSchemaVersion {
+                // The common case on every replay: the stored bytes are already of the newest version.
+                self.payload = try EventPayload.decode(type, from: Data(envelope.payload.utf8))
+            } else {
+                let stored = try JSONParser.parse(Array(envelope.payload.utf8))
+                let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
+                                              to: type.latestSchemaVersion)
+                self.payload = try EventPayload.decode(type, from: Data(upcast.canonicalBytes))
+            }
         } catch {
             throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
         }

@@ -16,9 +16,7 @@ struct RosterCommand: ParsableCommand {
     @Flag(help: "Same as --format json.") var json = false
 
     func run() throws {
-        let ledger = try options.open(readonly: true)
-        let date = try query.date
-        let view = try ledger.projections(at: try query.position(in: ledger))
+        let (ledger, date, view) = try query.projections(options)
         let roster = view.projection.roster(on: date)
         switch json ? .json : format {
         case .json:
@@ -58,9 +56,7 @@ struct BansCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let ledger = try options.open(readonly: true)
-        let date = try query.date
-        let view = try ledger.projections(at: try query.position(in: ledger))
+        let (_, date, view) = try query.projections(options)
         let bans = view.projection.bans(on: date)
         if json {
             var document = view.provenance(asOf: date)
@@ -93,9 +89,7 @@ struct CalendarCommand: ParsableCommand {
             throw LedgerError(.invalidInput, "--from and --to must be calendar dates (YYYY-MM-DD)")
         }
         guard first <= last else { throw LedgerError(.invalidInput, "--from \(first) is after --to \(last)") }
-        let ledger = try options.open(readonly: true)
-        let date = try query.date
-        let view = try ledger.projections(at: try query.position(in: ledger))
+        let (_, date, view) = try query.projections(options)
         let calendar = view.projection.calendar(from: first, to: last)
         Output.warn(calendar.warnings)
         switch json ? .json : format {
@@ -132,9 +126,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let ledger = try options.open(readonly: true)
-        let date = try query.date
-        let view = try ledger.projections(at: try query.position(in: ledger))
+        let (_, date, view) = try query.projections(options)
         let seconds = Double(view.elapsed.components.seconds) + Double(view.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Int(Double(view.projection.eventCount) / seconds) : 0
         if json {

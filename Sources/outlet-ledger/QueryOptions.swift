@@ -39,6 +39,13 @@ struct QueryOptions: ParsableArguments {
         return try ledger.position(knownAt: time, atSeq: atSeq)
     }
 
+    /// The ledger, the as-of date and the projections at the chosen position: every query's start.
+    func projections(_ options: LedgerOptions) throws(LedgerError) -> (Ledger, LocalDate, ProjectionView) {
+        let ledger = try options.open(readonly: true)
+        let date = try date
+        return (ledger, date, try ledger.projections(at: try position(in: ledger)))
+    }
+
     /// RFC 3339 with any offset and optional fractions, as people write it.
     static func lenientTime(_ text: String) -> Timestamp? {
         let formatter = ISO8601DateFormatter()
