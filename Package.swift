@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Float-free JSON values and the RFC 8785 canonical form the hash chain is computed over.
@@ -27,6 +28,12 @@ let package = Package(
         ),
         // Folds of the log into per-institution timelines: roster, bans, calendar, status on any date.
         .target(name: "OutletProjections", dependencies: ["OutletDomain", "CanonicalJSON"]),
+        // Public notices rendered from projections through logic-less templates (resources the bureau can override).
+        .target(
+            name: "OutletNotices",
+            dependencies: ["OutletDomain", "OutletProjections", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates"), .copy("notice-config.json")]
+        ),
         // Append-only, hash-chained storage in SQLite; knows bytes and order, nothing of outlets.
         .target(
             name: "OutletStore",
@@ -39,7 +46,7 @@ let package = Package(
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(
             name: "OutletLedger",
-            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections"],
+            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections", "OutletNotices"],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
         .executableTarget(
@@ -56,7 +63,12 @@ let package = Package(
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.
-        .target(name: "OutletTestSupport", dependencies: ["OutletDomain"], path: "Tests/OutletTestSupport"),
+        .target(name: "OutletTestSupport", dependencies: ["OutletDomain", "OutletProjections"], path: "Tests/OutletTestSupport"),
+        .testTarget(
+            name: "OutletNoticesTests",
+            dependencies: ["OutletNotices", "OutletProjections", "OutletDomain", "OutletTestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain", "OutletTestSupport"]),
         .testTarget(
             name: "OutletProjectionsTests",

@@ -1,7 +1,7 @@
 import Foundation
 import OutletDomain
 import OutletTestSupport
-@testable import OutletProjections
+import OutletProjections
 
 /// The scripted history of the golden tests: six institutions, written as the ledger would record
 /// them (one global seq), with expectations worked out by hand from the rules in the tests.
@@ -17,23 +17,23 @@ import OutletTestSupport
 ///   E institute 大东区: submitted 2025-11-03, recommended 11-10, publicized 12-01 (window → 12-06, a
 ///     Saturday → 12-08), objection 12-05 dismissed 12-10, registered 12-10 (SY-2025-003).
 ///   F provincial outlet included 2025-05-01; the inclusion retracted (recorded 2025-06-01).
-enum GoldenHistory {
-    static func uscc(_ letter: String) -> USCC { USCC.completing("912101000000000" + "0" + letter)! }
-    static let a = uscc("A"), b = uscc("B"), c = uscc("C"), d = uscc("D"), e = uscc("E"), f = uscc("F")
+public enum GoldenHistory {
+    public static func uscc(_ letter: String) -> USCC { USCC.completing("912101000000000" + "0" + letter)! }
+    public static let a = uscc("A"), b = uscc("B"), c = uscc("C"), d = uscc("D"), e = uscc("E"), f = uscc("F")
 
-    static let city = Actor(role: .cityBureau, unit: "210100")
-    static func district(_ code: String) -> Actor { Actor(role: .districtBureau, unit: code) }
-    static func applicant(_ uscc: USCC) -> Actor { Actor(role: .applicant, unit: uscc.code) }
+    public static let city = Actor(role: .cityBureau, unit: "210100")
+    public static func district(_ code: String) -> Actor { Actor(role: .districtBureau, unit: code) }
+    public static func applicant(_ uscc: USCC) -> Actor { Actor(role: .applicant, unit: uscc.code) }
 
-    static func payload(_ type: EventType, _ json: String) -> EventPayload {
+    public static func payload(_ type: EventType, _ json: String) -> EventPayload {
         try! EventPayload.decode(type, from: Data(json.utf8))
     }
 
-    static func institution(_ uscc: USCC, _ name: String, _ category: String, _ district: String) -> String {
+    public static func institution(_ uscc: USCC, _ name: String, _ category: String, _ district: String) -> String {
         #"{"name":"\#(name)","uscc":"\#(uscc)","nature":"事业单位","category":"\#(category)","district":"\#(district)","address":"沈阳市\#(district)","principal":{"name":"李明","title":"主任"},"totalStaff":50,"department":{"name":"服务部","head":"张华","phone":"024-1"},"contact":{"name":"刘洋","phone":"138"}}"#
     }
 
-    static func submitted(_ uscc: USCC, _ name: String, _ category: String, _ district: String) -> EventPayload {
+    public static func submitted(_ uscc: USCC, _ name: String, _ category: String, _ district: String) -> EventPayload {
         let member = #"{"name":"甲","fullTime":true,"education":"硕士","qualifications":[],"bio":"检索"}"#
         return payload(.submitted, #"""
             {"institution":\#(institution(uscc, name, category, district)),"serviceTargets":"企业","serviceItems":["专利检索","培训"],
@@ -45,19 +45,19 @@ enum GoldenHistory {
             """#)
     }
 
-    static func included(_ uscc: USCC, _ name: String, _ level: String) -> EventPayload {
+    public static func included(_ uscc: USCC, _ name: String, _ level: String) -> EventPayload {
         payload(.autoIncluded, #"{"level":"\#(level)","reference":"公告","institution":\#(institution(uscc, name, "other", "210102")),"serviceItems":["咨询"]}"#)
     }
 
-    static let recommended = payload(.recommended, #"{"opinion":"同意","head":"王强"}"#)
-    static func publicized(_ notice: String) -> EventPayload { payload(.publicized, #"{"noticeNo":"\#(notice)","reviewOpinion":"符合"}"#) }
-    static let registered = payload(.registered, #"{"decision":"同意备案"}"#)
-    static func summary(_ year: Int) -> EventPayload {
+    public static let recommended = payload(.recommended, #"{"opinion":"同意","head":"王强"}"#)
+    public static func publicized(_ notice: String) -> EventPayload { payload(.publicized, #"{"noticeNo":"\#(notice)","reviewOpinion":"符合"}"#) }
+    public static let registered = payload(.registered, #"{"decision":"同意备案"}"#)
+    public static func summary(_ year: Int) -> EventPayload {
         payload(.annualSummaryFiled, #"{"year":\#(year),"overview":"概况","cases":[{"name":"案例","period":"\#(year)","content":"内容"}],"lessons":"经验","nextYearPlan":"计划"}"#)
     }
 
     /// (stream, type, effectiveOn, actor, payload) in recording order; seq = position + 1.
-    static let script: [(USCC, EventType, String, Actor, EventPayload)] = [
+    public static let script: [(USCC, EventType, String, Actor, EventPayload)] = [
         (d, .submitted, "2024-01-08", applicant(d), submitted(d, "丁知识产权服务有限公司", "market-service", "210112")),  // 1
         (d, .recommended, "2024-01-15", district("210112"), recommended),  // 2
         (d, .publicized, "2024-02-05", city, publicized("2024-1")),  // 3
@@ -87,14 +87,14 @@ enum GoldenHistory {
         (c, .inclusionEnded, "2026-06-01", city, payload(.inclusionEnded, #"{"reason":"期满"}"#)),  // 27
     ]
 
-    static var events: [(USCC, DomainEvent)] {
+    public static var events: [(USCC, DomainEvent)] {
         script.enumerated().map { index, step in
             (step.0, DomainEvent(seq: Int64(index + 1), type: step.1, effectiveOn: LocalDate(step.2)!, actor: step.3, payload: step.4))
         }
     }
 
     /// The projection of the log as known after `seq` (every event, by default).
-    static func projection(knownAfter seq: Int64 = .max) -> RegistryProjection {
+    public static func projection(knownAfter seq: Int64 = .max) -> RegistryProjection {
         var projection = RegistryProjection(periods: ShippedData.periods)
         for (stream, event) in events where event.seq <= seq { projection.apply(event, stream: stream) }
         return projection

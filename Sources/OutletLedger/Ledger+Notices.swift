@@ -1,0 +1,84 @@
+import Foundation
+import OutletDomain
+import OutletNotices
+import OutletStore
+
+extension Ledger {
+    /// Generates a notice from the projections at `position`; it ends with that position (seq, chain
+    /// hash, projection digest) and the generation time.
+    public func notice(_ request: NoticeRequest, format: NoticeFormat, at position: LedgerHead,
+                       templateFile: String? = nil, configFile: String? = nil,
+                       generatedAt: String = Timestamp(Date()).description) throws(LedgerError) -> (text: String, provenance: Provenance)
+    {
+        let config = try configFile.map { path throws(LedgerError) in try Self.noticeConfig(path) } ?? .bundled
+        let configIdentity = try configFile.map { path throws(LedgerError) in try Self.fileIdentity(path) } ?? "bundled"
+        let renderer: NoticeRenderer
+        do {
+            let identity = try templateFile.map { path throws(LedgerError) in try Self.fileIdentity(path) }
+            renderer = try NoticeRenderer(kind: request.kind, format: format, templateFile: templateFile, identity: identity)
+        } catch let error as NoticeRenderer.TemplateError {
+            throw LedgerError(.invalidInput, error.description)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.invalidInput, "\(error)")
+        }
+        let view = try projections(at: position)
+        let content = NoticeContent(projection: view.projection, config: config).context(for: request)
+        if case .publicity(let on, let noticeNo) = request, (content.values["count"] as? Int) == 0 {
+            let which = noticeNo.map { "under notice \($0)" } ?? "on \(on.map(\.description) ?? "")"
+            throw LedgerError(.invalidInput, "no application was publicized \(which) (ledger at seq \(position.seq))")
+        }
+        let provenance = Provenance(request: request, format: format, seq: position.seq, hash: position.hash,
+                                    digest: view.digest(asOf: content.date), generatedAt: generatedAt,
+                                    template: renderer.templateIdentity, config: configIdentity)
+        return (renderer.render(content.values, provenance: provenance), provenance)
+    }
+
+    /// Regenerates a notice from the ledger at the position its provenance names; true if identical.
+    public func verifyNotice(_ text: String, templateFile: String? = nil, configFile: String? = nil) throws(LedgerError) -> (matches: Bool, provenance: Provenance) {
+        guard let provenance = Provenance(notice: text) else {
+            throw LedgerError(.invalidInput, "the file has no outlet-ledger provenance line")
+        }
+        if provenance.template != "bundled" {
+            guard let templateFile else {
+                throw LedgerError(.invalidInput, "the notice was made with a custom template (sha256 \(provenance.template)); give it with --template")
+            }
+            guard try Self.fileIdentity(templateFile) == provenance.template else {
+                throw LedgerError(.invalidInput, "\(templateFile) is not the template the notice was made with")
+            }
+        }
+        if provenance.config != "bundled" {
+            guard let configFile, try Self.fileIdentity(configFile) == provenance.config else {
+                throw LedgerError(.invalidInput, "the notice was made with a notice config of sha256 \(provenance.config); give that file with --config")
+            }
+        }
+        let position = try store.head(atSeq: provenance.seq)
+        guard position.seq == provenance.seq, position.hash == provenance.hash else {
+            throw LedgerError(.integrityFailure, "the ledger's event \(provenance.seq) does not have the chain hash the notice names (\(provenance.hash))")
+        }
+        let regenerated = try notice(provenance.request, format: provenance.format, at: position,
+                                     templateFile: provenance.template == "bundled" ? nil : templateFile,
+                                     configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt)
+        return (regenerated.text == text, provenance)
+    }
+
+    /// A user file's identity in a provenance line: its SHA-256.
+    static func fileIdentity(_ path: String) throws(LedgerError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.invalidInput, "cannot read \(path)")
+        }
+        return HashChain.sha256Hex([UInt8](data))
+    }
+
+    static func noticeConfig(_ path: String) throws(LedgerError) -> NoticeConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.invalidInput, "cannot read notice config \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(NoticeConfig.self, from: data)
+        } catch {
+            throw LedgerError(.invalidInput, "notice config is not {authority, objectionContact{department, phone, email, address}}: \(error)", location: path)
+        }
+    }
+}

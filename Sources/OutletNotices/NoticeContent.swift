@@ -1,0 +1,152 @@
+import Foundation
+import OutletDomain
+import OutletProjections
+
+/// Who issues notices and how to object: data the bureau can change (`notice-config.json`, or `--config`).
+public struct NoticeConfig: Sendable, Codable, Equatable {
+    public struct Contact: Sendable, Codable, Equatable {
+        public var department: String
+        public var phone: String
+        public var email: String
+        public var address: String
+    }
+
+    public var authority: String
+    public var objectionContact: Contact
+
+    public static let bundled: NoticeConfig = try! JSONDecoder().decode(
+        NoticeConfig.self, from: Data(contentsOf: Bundle.module.url(forResource: "notice-config", withExtension: "json")!))
+}
+
+/// The words of a notice, drawn from projections only: what the templates render.
+public struct NoticeContent {
+    public let projection: RegistryProjection
+    public let config: NoticeConfig
+
+    public init(projection: RegistryProjection, config: NoticeConfig) {
+        self.projection = projection
+        self.config = config
+    }
+
+    var policy: Policy { projection.periods.policy }
+    var periods: Periods { projection.periods }
+
+    /// 2025年10月9日: Arabic numerals, no leading zeros (GB/T 9704-2012).
+    public static func chineseDate(_ date: LocalDate) -> String {
+        "\(date.year)年\(date.month)月\(date.day)日"
+    }
+
+    func districtName(_ code: String) -> String { policy.district(code)?.name ?? code }
+
+    static func groundWords(_ ground: Barred3Years.Ground) -> String {
+        switch ground {
+        case .falseMaterials: "在备案过程中提供虚假材料"
+        case .unrelatedCommercialActivity: "以市级网点名义开展与知识产权公共服务无关的商业经营活动"
+        case .illegalActivity: "从事违法违规活动"
+        }
+    }
+
+    static func levelWords(_ level: RosterEntry.Level) -> String {
+        switch level {
+        case .municipal: "市级"
+        case .provincial: "省级（自动纳入）"
+        case .national: "国家级（自动纳入）"
+        }
+    }
+
+    static func kindWords(_ kind: CalendarEntry.Kind, _ date: LocalDate) -> String {
+        switch kind {
+        case .publicityEnds: "公示期届满"
+        case .validityEnds: "备案有效期届满，期满未延续的不再列入名录"
+        case .renewalWindowOpens: "可申请期满复审、延续备案"
+        case .rectificationDeadline: "整改期限届满，到期仍不符合规定的将撤销备案"
+        case .annualSummaryDue: "报送\(date.year)年度工作总结（第十八条）"
+        case .banEnds: "三年内不接受备案申请的限制期满"
+        }
+    }
+
+    func numbered(_ items: [[String: Any]]) -> [[String: Any]] {
+        items.enumerated().map { index, item in item.merging(["number": index + 1]) { old, _ in old } }
+    }
+
+    /// The context of one notice, for its template; `date` is the notice's own date.
+    public func context(for request: NoticeRequest) -> (date: LocalDate, values: [String: Any]) {
+        var values: [String: Any] = ["authority": config.authority]
+        let date: LocalDate
+        switch request {
+        case .publicity(let on, let noticeNo):
+            var entries: [[String: Any]] = []
+            var windows: Set<String> = []
+            var numbers: Set<String> = []
+            var day = on ?? LocalDate(dayNumber: 0)
+            for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
+                for version in timeline.versions {
+                    guard case .publicized(let publicized) = version.event.payload else { continue }
+                    guard on.map({ version.event.effectiveOn == $0 }) ?? true, noticeNo.map({ publicized.noticeNo == $0 }) ?? true else { continue }
+                    let institution = version.state.institution
+                    let opens = periods.policy.periodRule == .civilCode ? version.event.effectiveOn.adding(days: 1) : version.event.effectiveOn
+                    let window = Self.chineseDate(opens) + "至" + Self.chineseDate(periods.publicityWindowEnd(version.event.effectiveOn).date)
+                    windows.insert(window)
+                    numbers.insert(publicized.noticeNo)
+                    day = max(day, version.event.effectiveOn)
+                    entries.append([
+                        "name": institution?.name ?? "", "uscc": timeline.uscc.code,
+                        "category": institution?.category.chineseName ?? "", "district": districtName(institution?.district ?? ""),
+                        "serviceItems": version.state.serviceItems.joined(separator: "；"), "window": window,
+                        "noticeNo": publicized.noticeNo,
+                    ])
+                }
+            }
+            date = day
+            values["title"] = "关于沈阳市知识产权信息公共服务网点备案名单的公示"
+            values["noticeNos"] = numbers.sorted().joined(separator: "、")
+            values["windows"] = windows.sorted().joined(separator: "；")
+            values["count"] = entries.count
+            values["entries"] = numbered(entries)
+            values["contact"] = ["department": config.objectionContact.department, "phone": config.objectionContact.phone,
+                                 "email": config.objectionContact.email, "address": config.objectionContact.address]
+        case .roster(let asOf):
+            date = asOf
+            let entries: [[String: Any]] = projection.roster(on: asOf).map { entry in
+                ["outletNo": entry.outletNo ?? "—", "name": entry.name, "uscc": entry.uscc.code, "category": entry.category.chineseName,
+                 "district": districtName(entry.district), "address": entry.address, "level": Self.levelWords(entry.level),
+                 "contact": "\(entry.contact.name) \(entry.contact.phone)",
+                 "validThrough": entry.validThrough.map(Self.chineseDate) ?? "—",
+                 "serviceItems": entry.serviceItems.joined(separator: "；")]
+            }
+            values["title"] = "关于公布沈阳市知识产权信息公共服务网点名录的公告"
+            values["count"] = entries.count
+            values["entries"] = numbered(entries)
+        case .revocation(let from, let to):
+            date = to
+            var entries: [(LocalDate, [String: Any])] = []
+            for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
+                for version in timeline.versions where version.event.effectiveOn >= from && version.event.effectiveOn <= to {
+                    guard case .barred3Years(let barred) = version.event.payload, let bar = version.state.bars.last else { continue }
+                    let revocation = version.state.standing
+                    let act: String = if case .revoked = revocation { "撤销市级网点备案" } else { "不予备案" }
+                    entries.append((version.event.effectiveOn, [
+                        "name": version.state.institution?.name ?? "", "uscc": timeline.uscc.code,
+                        "act": act, "on": Self.chineseDate(version.event.effectiveOn),
+                        "ground": Self.groundWords(barred.ground), "barredThrough": Self.chineseDate(bar.through),
+                    ]))
+                }
+            }
+            values["title"] = "关于撤销沈阳市知识产权信息公共服务网点备案资格的通报"
+            values["range"] = Self.chineseDate(from) + "至" + Self.chineseDate(to)
+            values["count"] = entries.count
+            values["entries"] = numbered(entries.sorted { $0.0 < $1.0 }.map(\.1))
+        case .reminders(let from, let to):
+            date = from
+            let entries: [[String: Any]] = projection.calendar(from: from, to: to).entries.map { entry in
+                ["date": Self.chineseDate(entry.date), "name": entry.name, "uscc": entry.uscc.code, "item": Self.kindWords(entry.kind, entry.date)]
+            }
+            values["title"] = "关于沈阳市知识产权信息公共服务网点有关事项到期的提醒"
+            values["range"] = Self.chineseDate(from) + "至" + Self.chineseDate(to)
+            values["count"] = entries.count
+            values["entries"] = numbered(entries)
+        }
+        values["date"] = Self.chineseDate(date)
+        return (date, values)
+    }
+}
