@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutletDomain
 import OutletLedger
+import OutletNotices
 import OutletStore
 
 struct DemoCommand: ParsableCommand {
@@ -38,6 +39,26 @@ struct DemoCommand: ParsableCommand {
             try command.run()
             print()
         }
+        print("== notices, generated from the projections (each ends with its ledger position)")
+        let reader = try Ledger.open(at: path, readonly: true)
+        let position = try reader.store.head()
+        let latestPublicity = try reader.projections(at: position).projection.timelines.values
+            .flatMap(\.versions).filter { $0.event.type == .publicized }.map(\.event.effectiveOn).max() ?? today
+        let notices: [(String, NoticeRequest)] = [
+            ("publicity", .publicity(on: latestPublicity, noticeNo: nil)),
+            ("roster", .roster(asOf: today)),
+            ("revocation", .revocation(from: LocalDate(year: 2024, month: 1, day: 1)!, to: today)),
+            ("reminders", .reminders(from: today, to: today.adding(days: 90))),
+        ]
+        for (name, request) in notices {
+            for format in [NoticeFormat.html, .md] {
+                let file = (folder as NSString).appendingPathComponent("notice-\(name).\(format.rawValue)")
+                let notice = try reader.notice(request, format: format, at: position)
+                try Data(notice.text.utf8).write(to: URL(fileURLWithPath: file))
+                print("  \(file)")
+            }
+        }
+        print()
         print("""
             == try next
               export OUTLET_LEDGER=\(path)
@@ -46,6 +67,8 @@ struct DemoCommand: ParsableCommand {
               outlet-ledger status \(DemoInstitutionIDs.revokedForFraud) --json
               outlet-ledger history \(DemoInstitutionIDs.corrected)                    # a retraction and its correction
               outlet-ledger calendar --from \(today) --to \(today.adding(days: 365)) --format csv
+              outlet-ledger notice verify \((folder as NSString).appendingPathComponent("notice-roster.md"))
+              outlet-ledger stats
               outlet-ledger verify
             """)
     }

@@ -75,6 +75,13 @@ struct DemoTests {
             #expect(result.stdout.contains(heading), "\(heading)")
         }
         #expect(try CLI.run(["verify", "--ledger", folder + "/outlets.sqlite"]).status == 0)
+        for kind in ["publicity", "roster", "revocation", "reminders"] {
+            for format in ["html", "md"] {
+                let notice = "\(folder)/notice-\(kind).\(format)"
+                #expect(result.stdout.contains(notice))
+                #expect(try CLI.run(["notice", "verify", notice, "--ledger", folder + "/outlets.sqlite"]).status == 0, "\(notice)")
+            }
+        }
         #expect(try CLI.run(["demo", "--out", folder]).status == 69)
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import OutletLedger
+import OutletStore
+import Testing
+
+@Suite("notice and notice verify on the command line")
+struct NoticeCommandTests {
+    static func ledger() throws -> LedgerFixture {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Sample.registration())
+        _ = try fixture.fingerprint()
+        return fixture
+    }
+
+    @Test("a generated notice verifies; one changed character does not (exit 68)", arguments: ["md", "html", "txt"])
+    func verify(format: String) throws {
+        let fixture = try Self.ledger()
+        let file = fixture.file("roster.\(format)")
+        let made = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-11-01", "--format", format, "--out", file])
+        #expect(made.status == 0, "\(made.stderr)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("沈阳理工示范大学"))
+        let ok = try CLI.run(["notice", "verify", file, "--ledger", fixture.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("ok: "))
+        try Data(text.replacingOccurrences(of: "沈阳理工示范大学", with: "沈阳理工示范大字").utf8).write(to: URL(fileURLWithPath: file))
+        let altered = try CLI.run(["notice", "verify", file, "--ledger", fixture.path])
+        #expect(altered.status == 68)
+        #expect(altered.stderr.contains("it was altered"))
+    }
+
+    @Test("the publicity notice of a day; none on a day without publicity is invalid input")
+    func publicity() throws {
+        let fixture = try Self.ledger()
+        let notice = try CLI.run(["notice", "publicity", "--ledger", fixture.path, "--on", "2025-09-26", "--format", "txt"])
+        #expect(notice.stdout.contains("公示期：2025年9月27日至2025年10月9日"))
+        let none = try CLI.run(["notice", "publicity", "--ledger", fixture.path, "--on", "2025-09-27"])
+        #expect(none.status == 65)
+        #expect(none.stderr.contains("no application was publicized on 2025-09-27"))
+    }
+
+    @Test("a custom template changes the wording without a rebuild; verify needs that template; a broken one names its line")
+    func customTemplate() throws {
+        let fixture = try Self.ledger()
+        let template = fixture.file("roster.mustache")
+        try Data("{{% CONTENT_TYPE: TEXT}}\n名录（{{count}}家）：{{#entries}}{{name}} {{/entries}}\n{{provenance.line}}\n".utf8)
+            .write(to: URL(fileURLWithPath: template))
+        let file = fixture.file("custom.txt")
+        let made = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-11-01", "--format", "txt",
+                                "--template", template, "--out", file])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("名录（1家）：沈阳理工示范大学 \n"))
+        #expect(try CLI.run(["notice", "verify", file, "--ledger", fixture.path]).status == 65)
+        #expect(try CLI.run(["notice", "verify", file, "--ledger", fixture.path, "--template", template]).status == 0)
+
+        try Data("第一行\n{{#entries}}\n{{name}}\n".utf8).write(to: URL(fileURLWithPath: template))
+        let broken = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--template", template])
+        #expect(broken.status == 65)
+        #expect(broken.stderr.contains("\(template) line "), "\(broken.stderr)")
+    }
+}
