@@ -153,6 +153,12 @@ extension EventStore {
                 envelope.actor.unit, envelope.actor.name, envelope.payload, envelope.prevHash, envelope.hash,
             ])
         }
+        if let last = fresh.last?.envelope {
+            try db.execute(sql: """
+                INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """, arguments: [last.seq, last.hash])
+        }
         return results.map { $0! }
     }
 

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import GRDB
 
 /// A verified ledger: how many events and the hash that seals them.
 public struct VerifyReport: Sendable, Hashable {
@@ -54,6 +55,18 @@ extension EventStore {
             lastRecorded = envelope.recordedAt
             expectedSeq += 1
         }
-        return VerifyReport(count: expectedSeq - 1, head: prevHash)
+        let count = expectedSeq - 1
+        let recorded = try read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1") }
+        let recordedSeq: Int64 = recorded?["seq"] ?? 0
+        if recordedSeq > count {
+            throw LedgerError(.integrityFailure,
+                "seq \(count + 1): missing (the ledger's head record says the chain runs to seq \(recordedSeq))", seq: count + 1)
+        }
+        if recordedSeq < count || (recorded?["hash"] as String?).map({ $0 != prevHash }) ?? (count > 0) {
+            throw LedgerError(.integrityFailure,
+                "seq \(recordedSeq == 0 ? 1 : recordedSeq): the head record (seq \(recordedSeq)) does not match the chain's last event (seq \(count), hash \(prevHash))",
+                seq: recordedSeq == 0 ? 1 : recordedSeq)
+        }
+        return VerifyReport(count: count, head: prevHash)
     }
 }

@@ -43,6 +43,14 @@ enum LedgerSchema {
                 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
 
+                -- The newest event's seq and hash, rewritten by every append in its transaction: without it,
+                -- deleting the last events would leave a shorter chain that still verifies.
+                CREATE TABLE chain_head (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    seq INTEGER NOT NULL,
+                    hash TEXT NOT NULL
+                ) STRICT;
+
                 CREATE TABLE ledger_settings (
                     key TEXT PRIMARY KEY NOT NULL,
                     value TEXT NOT NULL

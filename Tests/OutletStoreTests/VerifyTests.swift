@@ -76,3 +76,22 @@ struct VerifyTests {
         #expect(Self.failure(fixture)?.message.contains("canonical") == true)
     }
 }
+
+@Suite("verify: the head record anchors the end of the chain")
+struct ChainHeadTests {
+    @Test("deleting the last event (which leaves a consistent shorter chain) is found")
+    func deletedTail() throws {
+        let fixture = try VerifyTests.tamperable()
+        try fixture.raw().write { try $0.execute(sql: "DELETE FROM events WHERE seq = 5") }
+        let error = try #require(VerifyTests.failure(fixture))
+        #expect(error.seq == 5)
+        #expect(error.message.contains("missing (the ledger's head record says the chain runs to seq 5)"))
+    }
+
+    @Test("rewinding the head record is found too")
+    func rewoundHead() throws {
+        let fixture = try VerifyTests.tamperable()
+        try fixture.raw().write { try $0.execute(sql: "UPDATE chain_head SET seq = 4") }
+        #expect(VerifyTests.failure(fixture)?.seq == 4)
+    }
+}
