@@ -95,11 +95,29 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// "the disk is full" or "the filesystem is read-only", if the folder holding `path` is so.
+    static func filesystemCondition(of path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        var stats = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &stats) == 0 else { return nil }
+        if stats.f_flag & UInt(ST_RDONLY) != 0 { return "the filesystem is read-only" }
+        let free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+        if free < 256 * 1024 { return "the disk is full (\(free / 1024) KiB free)" }
+        return nil
+    }
+
     /// SQLite's and the system's failures in the ledger's words.
     static func storageError(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
         guard let error = error as? DatabaseError else {
             return LedgerError(.storage, "\(path): \(error)")
+        }
+        // SQLite reports a full or read-only filesystem in several ways (an I/O error mapping the shared
+        // memory file, a file it cannot open): ask the filesystem itself.
+        if [.SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_FULL, .SQLITE_READONLY].contains(error.resultCode),
+           let condition = filesystemCondition(of: path)
+        {
+            return LedgerError(.storage, "\(path): \(condition); nothing was written")
         }
         switch error.resultCode {
         case .SQLITE_NOTADB:
