@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutletLedgerTests",
-            dependencies: ["OutletLedger", "outlet-ledger"],
+            dependencies: ["OutletLedger", "outlet-ledger", "OutletTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

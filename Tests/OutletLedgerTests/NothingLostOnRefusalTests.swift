@@ -3,19 +3,8 @@ import Foundation
 import OutletDomain
 import OutletLedger
 import OutletStore
+import OutletTestSupport
 import Testing
-
-/// A seeded generator, so that a failing sequence can be replayed from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Nothing lost, nothing extra on refusal")
 struct NothingLostOnRefusalTests {
@@ -39,7 +28,7 @@ struct NothingLostOnRefusalTests {
 
     @Test("random valid and invalid appends, alone and in batches, leave exactly the valid ones in order", arguments: Array(UInt64(1)...UInt64(6)))
     func randomAppends(seed: UInt64) throws {
-        var random = SeededRandom(state: seed)
+        var random = SeededGenerator(state: seed)
         let fixture = try LedgerFixture()
         let ledger = try fixture.ledger
         let outlets = [Sample.university, Sample.other]

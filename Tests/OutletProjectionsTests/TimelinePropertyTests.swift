@@ -3,18 +3,6 @@ import OutletDomain
 import OutletTestSupport
 import Testing
 
-/// SplitMix64: a small seeded generator, so a failing history can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random histories that the rules accept: proposals are drawn at random and kept only if decided.
 struct RandomHistory {
     typealias H = GoldenHistory
