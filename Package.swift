@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "OutletLedger",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "outlet-ledger", targets: ["outlet-ledger"]),
     ],
