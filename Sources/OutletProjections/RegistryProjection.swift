@@ -9,9 +9,8 @@ public struct RegistryProjection: Sendable {
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
     private var registrationsByYear: [Int: Int] = [:]
-    /// How many events were folded, and the last seq.
+    /// How many events were folded.
     public private(set) var eventCount = 0
-    public private(set) var lastSeq: Int64 = 0
 
     public init(periods: Periods) {
         self.periods = periods
@@ -20,7 +19,6 @@ public struct RegistryProjection: Sendable {
     /// Folds the next event of the log (in seq order).
     public mutating func apply(_ event: DomainEvent, stream: USCC) {
         eventCount += 1
-        lastSeq = event.seq
         if event.type == .registered {
             let year = event.effectiveOn.year
             let number = (registrationsByYear[year] ?? 0) + 1

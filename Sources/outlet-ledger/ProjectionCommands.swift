@@ -20,9 +20,7 @@ struct RosterCommand: ParsableCommand {
         let roster = view.projection.roster(on: date)
         switch json ? .json : format {
         case .json:
-            var document = view.provenance(asOf: date)
-            document["outlets"] = .array(roster.map(\.jsonValue))
-            print(JSONValue.object(document).canonicalString)
+            ProjectionText.printJSON(view, asOf: date, ["outlets": .array(roster.map(\.jsonValue))])
         case .csv:
             print(CSV.line(["outletNo", "uscc", "name", "category", "district", "address", "level", "registeredOn",
                             "validThrough", "serviceItems", "underRectification", "rectificationDeadline", "overdueSummaries"]))
@@ -59,9 +57,7 @@ struct BansCommand: ParsableCommand {
         let (_, date, view) = try query.projections(options)
         let bans = view.projection.bans(on: date)
         if json {
-            var document = view.provenance(asOf: date)
-            document["bans"] = .array(bans.map(\.jsonValue))
-            print(JSONValue.object(document).canonicalString)
+            ProjectionText.printJSON(view, asOf: date, ["bans": .array(bans.map(\.jsonValue))])
             return
         }
         var table = TextTable(["USCC", "名称", "事由", "自", "至"])
@@ -94,11 +90,10 @@ struct CalendarCommand: ParsableCommand {
         Output.warn(calendar.warnings)
         switch json ? .json : format {
         case .json:
-            var document = view.provenance(asOf: date)
-            document["from"] = .string(first.description)
-            document["to"] = .string(last.description)
-            document["entries"] = .array(calendar.entries.map(\.jsonValue))
-            print(JSONValue.object(document).canonicalString)
+            ProjectionText.printJSON(view, asOf: date, [
+                "from": .string(first.description), "to": .string(last.description),
+                "entries": .array(calendar.entries.map(\.jsonValue)),
+            ])
         case .csv:
             print(CSV.line(["date", "kind", "uscc", "name"]))
             for entry in calendar.entries {
@@ -130,10 +125,9 @@ struct ReplayCommand: ParsableCommand {
         let seconds = Double(view.elapsed.components.seconds) + Double(view.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Int(Double(view.projection.eventCount) / seconds) : 0
         if json {
-            var document = view.provenance(asOf: date)
-            document["events"] = .integer(Int64(view.projection.eventCount))
-            document["milliseconds"] = .integer(Int64(seconds * 1000))
-            print(JSONValue.object(document).canonicalString)
+            ProjectionText.printJSON(view, asOf: date, [
+                "events": .integer(Int64(view.projection.eventCount)), "milliseconds": .integer(Int64(seconds * 1000)),
+            ])
             return
         }
         print("""
@@ -144,8 +138,14 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// The first lines of a projection table: which date, which ledger position.
+/// How projections are printed: which date and which ledger position they come from, always.
 enum ProjectionText {
+    /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members, as one canonical JSON line.
+    static func printJSON(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue]) {
+        print(JSONValue.object(view.provenance(asOf: date).merging(members) { _, own in own }).canonicalString)
+    }
+
+    /// The first line of a projection table.
     static func header(_ title: String, date: LocalDate, view: ProjectionView) -> String {
         "\(title) as of \(date), ledger at seq \(view.position.seq) (known at \(view.position.recordedAt ?? "the start")): "
     }

@@ -27,9 +27,7 @@ struct StatsCommand: ParsableCommand {
         for year in statistics.barsByYear.keys.sorted() { rows.append(("bars", String(year), String(statistics.barsByYear[year]!))) }
         switch json ? .json : format {
         case .json:
-            var document = view.provenance(asOf: date)
-            document["statistics"] = statistics.jsonValue
-            print(JSONValue.object(document).canonicalString)
+            ProjectionText.printJSON(view, asOf: date, ["statistics": statistics.jsonValue])
         case .csv:
             print(CSV.line(["section", "key", "value"]))
             for row in rows { print(CSV.line([row.0, row.1, row.2])) }
