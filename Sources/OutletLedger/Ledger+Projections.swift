@@ -39,7 +39,7 @@ extension Ledger {
         var projection = RegistryProjection(periods: periods)
         try store.forEachEvent(toSeq: position.seq) { envelope in
             let recorded = try RecordedEvent(envelope)
-            projection.apply(recorded.domainEvent, stream: USCC(envelope.stream)!)
+            projection.apply(recorded.domainEvent, stream: recorded.stream)
         }
         return ProjectionView(projection: projection, position: position, elapsed: clock.now - start)
     }

@@ -8,6 +8,7 @@ import OutletStore
 /// schema version and decoded.
 public struct RecordedEvent: Sendable {
     public let envelope: Envelope
+    public let stream: USCC
     public let type: EventType
     public let payload: EventPayload
 
@@ -28,6 +29,7 @@ public struct RecordedEvent: Sendable {
         guard LocalDate(envelope.effectiveOn) != nil, Actor.Role(rawValue: envelope.actor.role) != nil else {
             throw corrupt("effectiveOn or actor role unreadable")
         }
+        guard let stream = USCC(envelope.stream) else { throw corrupt("stream \(envelope.stream) is not a valid USCC") }
         do {
             if envelope.schemaVersion == type.latestSchemaVersion {
                 // The common case on every replay: the stored bytes are already of the newest version.
@@ -42,6 +44,7 @@ public struct RecordedEvent: Sendable {
             throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
         }
         self.envelope = envelope
+        self.stream = stream
         self.type = type
     }
 }

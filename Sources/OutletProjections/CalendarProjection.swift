@@ -45,7 +45,8 @@ extension RegistryProjection {
                 if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
             }
             for year in state.rosterYears(through: to) where !state.summaryYears.contains(year) {
-                add(LocalDate(year: year, month: 12, day: 31)!, .annualSummaryDue)
+                // Dates past 9999-12-31 are not dates anyone can be asked for.
+                if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
             }
             for bar in state.bars {
                 add(bar.through, .banEnds)

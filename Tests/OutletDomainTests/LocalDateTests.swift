@@ -25,6 +25,12 @@ struct LocalDateTests {
         #expect(LocalDate("2023-08-31")!.adding(months: 6).description == "2024-02-29")
     }
 
+    @Test("arithmetic past year 9999 does not fail (a calendar or digest range may reach it)")
+    func farFuture() {
+        #expect(LocalDate("9999-12-31")!.adding(years: 1).year == 10000)
+        #expect(LocalDate("9999-12-31")!.adding(days: 1).year == 10000)
+    }
+
     @Test("weekdays: 2025-10-01 was a Wednesday, 2025-10-11 a Saturday")
     func weekdays() {
         #expect(LocalDate("2025-10-01")!.weekday == 3)

@@ -97,6 +97,16 @@ struct ProjectionCommandTests {
         #expect(text.contains("projection digest as of 2026-01-01: \(roster["digest"]!.stringValue!)"))
     }
 
+    @Test("dates at the end of the calendar (9999-12-31) are answered, not crashed on")
+    func farFuture() throws {
+        let fixture = try Self.ledger()
+        _ = try fixture.fingerprint()
+        for command in [["roster"], ["bans"], ["replay"], ["stats"], ["calendar", "--from", "9999-01-01", "--to", "9999-12-31"]] {
+            let result = try CLI.run(command + ["--ledger", fixture.path, "--as-of", "9999-12-31", "--json"])
+            #expect(result.status == 0, "\(command): \(result.stderr.prefix(300))")
+        }
+    }
+
     @Test("roster and calendar as CSV, with a header and quoted fields")
     func csv() throws {
         let fixture = try Self.ledger()

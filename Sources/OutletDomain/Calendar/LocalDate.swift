@@ -93,7 +93,14 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let newYear = total / 12
         let newMonth = total % 12 + 1
         let newDay = min(day, Self.daysInMonth(year: newYear, month: newMonth))
-        return LocalDate(year: newYear, month: newMonth, day: newDay)!
+        return LocalDate(unchecked: newYear, newMonth, newDay)
+    }
+
+    /// For arithmetic, which may leave the years 1–9999 that input is limited to without failing.
+    private init(unchecked year: Int, _ month: Int, _ day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     public func adding(years: Int) -> LocalDate {
