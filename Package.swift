@@ -63,13 +63,15 @@ let package = Package(
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.
-        .target(name: "OutletTestSupport", dependencies: ["OutletDomain", "OutletProjections"], path: "Tests/OutletTestSupport"),
+        .target(
+            name: "OutletTestSupport", dependencies: ["OutletDomain", "OutletProjections", "CanonicalJSON"], path: "Tests/OutletTestSupport"
+        ),
         .testTarget(
             name: "OutletNoticesTests",
             dependencies: ["OutletNotices", "OutletProjections", "OutletDomain", "OutletTestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain", "OutletTestSupport"]),
+        .testTarget(name: "OutletDomainTests", dependencies: ["OutletDomain", "OutletTestSupport", "CanonicalJSON"]),
         .testTarget(
             name: "OutletProjectionsTests",
             dependencies: ["OutletProjections", "OutletDomain", "CanonicalJSON", "OutletTestSupport"]

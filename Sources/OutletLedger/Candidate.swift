@@ -98,7 +98,7 @@ public struct CandidateChecker: Sendable {
         let upcast = Upcasting.upcast(candidate.payload, type: type.rawValue, from: Int(version), to: Int(latest))
         let payload: EventPayload
         do {
-            payload = try EventPayload.decode(type, from: Data(upcast.canonicalBytes))
+            payload = try EventPayload.decode(type, from: JSONValueDecoder().decoder(for: upcast))
         } catch let error as DecodingError {
             throw invalid("\(type.rawValue) payload \(error.pathAndReason)")
         } catch {

@@ -31,15 +31,10 @@ public struct RecordedEvent: Sendable {
         }
         guard let stream = USCC(envelope.stream) else { throw corrupt("stream \(envelope.stream) is not a valid USCC") }
         do {
-            if envelope.schemaVersion == type.latestSchemaVersion {
-                // The common case on every replay: the stored bytes are already of the newest version.
-                self.payload = try EventPayload.decode(type, from: Data(envelope.payload.utf8))
-            } else {
-                let stored = try JSONParser.parse(Array(envelope.payload.utf8))
-                let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
-                                              to: type.latestSchemaVersion)
-                self.payload = try EventPayload.decode(type, from: Data(upcast.canonicalBytes))
-            }
+            let stored = try JSONParser.parse(Array(envelope.payload.utf8))
+            let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
+                                          to: type.latestSchemaVersion)
+            self.payload = try EventPayload.decode(type, from: JSONValueDecoder().decoder(for: upcast))
         } catch {
             throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
         }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import OutletTestSupport
 @testable import OutletDomain
@@ -15,7 +16,7 @@ enum By {
 /// Payloads, decoded from JSON as the ledger decodes them.
 enum Payload {
     static func decode(_ type: EventType, _ json: String) -> EventPayload {
-        try! EventPayload.decode(type, from: Data(json.utf8))
+        try! EventPayload.decode(type, from: JSONValueDecoder().decoder(for: JSONParser.parse(json)))
     }
 
     static func institution(_ uscc: USCC, district: String = "210103", category: Category = .university,

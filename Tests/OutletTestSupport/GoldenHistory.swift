@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletTestSupport
@@ -26,7 +27,7 @@ public enum GoldenHistory {
     public static func applicant(_ uscc: USCC) -> Actor { Actor(role: .applicant, unit: uscc.code) }
 
     public static func payload(_ type: EventType, _ json: String) -> EventPayload {
-        try! EventPayload.decode(type, from: Data(json.utf8))
+        try! EventPayload.decode(type, from: JSONValueDecoder().decoder(for: JSONParser.parse(json)))
     }
 
     public static func institution(_ uscc: USCC, _ name: String, _ category: String, _ district: String) -> String {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A payload of the newest schema version of its type, decoded into the domain's own types.
 public enum EventPayload: Sendable, Hashable {
     case submitted(Submitted)
@@ -22,30 +20,28 @@ public enum EventPayload: Sendable, Hashable {
     case superseded(Superseded)
     case retracted(Retracted)
 
-    /// Decodes the JSON of a payload already upcast to `type.latestSchemaVersion`.
-    public static func decode(_ type: EventType, from json: Data) throws -> EventPayload {
-        let decoder = JSONDecoder()
-        func value<T: Decodable>(_: T.Type) throws -> T { try decoder.decode(T.self, from: json) }
+    /// Decodes a payload already upcast to `type.latestSchemaVersion`, from any decoder of its JSON.
+    public static func decode(_ type: EventType, from decoder: any Decoder) throws -> EventPayload {
         switch type {
-        case .submitted: return .submitted(try value(Submitted.self))
-        case .recommended: return .recommended(try value(Recommended.self))
-        case .publicized: return .publicized(try value(Publicized.self))
-        case .objection: return .objection(try value(Objection.self))
-        case .objectionResolved: return .objectionResolved(try value(ObjectionResolved.self))
-        case .registered: return .registered(try value(Registered.self))
-        case .declined: return .declined(try value(Declined.self))
-        case .infoChanged: return .infoChanged(try value(InfoChanged.self))
-        case .annualSummaryFiled: return .annualSummaryFiled(try value(AnnualSummaryFiled.self))
-        case .rectificationOrdered: return .rectificationOrdered(try value(RectificationOrdered.self))
-        case .rectificationCompleted: return .rectificationCompleted(try value(RectificationCompleted.self))
-        case .revoked: return .revoked(try value(Revoked.self))
-        case .barred3Years: return .barred3Years(try value(Barred3Years.self))
-        case .renewed: return .renewed(try value(Renewed.self))
-        case .terminated: return .terminated(try value(Terminated.self))
-        case .autoIncluded: return .autoIncluded(try value(AutoIncluded.self))
-        case .inclusionEnded: return .inclusionEnded(try value(InclusionEnded.self))
-        case .superseded: return .superseded(try value(Superseded.self))
-        case .retracted: return .retracted(try value(Retracted.self))
+        case .submitted: .submitted(try Submitted(from: decoder))
+        case .recommended: .recommended(try Recommended(from: decoder))
+        case .publicized: .publicized(try Publicized(from: decoder))
+        case .objection: .objection(try Objection(from: decoder))
+        case .objectionResolved: .objectionResolved(try ObjectionResolved(from: decoder))
+        case .registered: .registered(try Registered(from: decoder))
+        case .declined: .declined(try Declined(from: decoder))
+        case .infoChanged: .infoChanged(try InfoChanged(from: decoder))
+        case .annualSummaryFiled: .annualSummaryFiled(try AnnualSummaryFiled(from: decoder))
+        case .rectificationOrdered: .rectificationOrdered(try RectificationOrdered(from: decoder))
+        case .rectificationCompleted: .rectificationCompleted(try RectificationCompleted(from: decoder))
+        case .revoked: .revoked(try Revoked(from: decoder))
+        case .barred3Years: .barred3Years(try Barred3Years(from: decoder))
+        case .renewed: .renewed(try Renewed(from: decoder))
+        case .terminated: .terminated(try Terminated(from: decoder))
+        case .autoIncluded: .autoIncluded(try AutoIncluded(from: decoder))
+        case .inclusionEnded: .inclusionEnded(try InclusionEnded(from: decoder))
+        case .superseded: .superseded(try Superseded(from: decoder))
+        case .retracted: .retracted(try Retracted(from: decoder))
         }
     }
 
