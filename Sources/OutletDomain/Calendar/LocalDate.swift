@@ -1,20 +1,23 @@
 /// A calendar date in Asia/Shanghai, the unit every period of the Measures is counted in (DOMAIN.md §3).
 ///
 /// Kept as year, month and day rather than a `Date` so that no time zone or clock can shift a legal
-/// date; day arithmetic goes through a day count since 1970-01-01.
+/// date; day arithmetic goes through a day count since 1970-01-01. Packed into 8 bytes, because a
+/// timeline keeps many dates for every event of a national registry.
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    private let packedYear: Int32
+    private let packedMonth: UInt8
+    private let packedDay: UInt8
+
+    public var year: Int { Int(packedYear) }
+    public var month: Int { Int(packedMonth) }
+    public var day: Int { Int(packedDay) }
 
     /// A valid Gregorian date, or nil.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
               (1...Self.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        self.init(unchecked: year, month, day)
     }
 
     /// Parses exactly `YYYY-MM-DD`.
@@ -77,9 +80,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let mp = (5 * dayOfYear + 2) / 153
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        self.month = month
-        self.day = day
+        self.init(unchecked: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public func adding(days: Int) -> LocalDate {
@@ -98,9 +99,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// For arithmetic, which may leave the years 1–9999 that input is limited to without failing.
     private init(unchecked year: Int, _ month: Int, _ day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
+        packedYear = Int32(clamping: year)
+        packedMonth = UInt8(month)
+        packedDay = UInt8(day)
     }
 
     public func adding(years: Int) -> LocalDate {

@@ -1,5 +1,6 @@
 /// A payload of the newest schema version of its type, decoded into the domain's own types.
-public enum EventPayload: Sendable, Hashable {
+/// Indirect: a timeline keeps an event per version, and most payloads are small while an application is large.
+public indirect enum EventPayload: Sendable, Hashable {
     case submitted(Submitted)
     case recommended(Recommended)
     case publicized(Publicized)

@@ -5,7 +5,9 @@
 /// the holiday calendar are computed when asked, at the date asked.
 public struct InstitutionState: Sendable {
     /// The institution as last recorded (application or inclusion, then info changes).
-    public private(set) var institution: Institution?
+    public var institution: Institution? { recordedInstitution?.value }
+    /// Shared by every version of a timeline until a change: a timeline keeps a state per event.
+    private var recordedInstitution: Shared<Institution>?
     public private(set) var serviceItems: [String] = []
     /// The open application: the latest `submitted` not yet followed by `registered` or `declined`.
     public private(set) var application: Application?
@@ -145,7 +147,7 @@ public struct InstitutionState: Sendable {
         if event.type != .retracted { latest = (event.seq, day) }
         switch event.payload {
         case .submitted(let submitted):
-            institution = submitted.institution
+            recordedInstitution = Shared(submitted.institution)
             serviceItems = submitted.serviceItems
             application = Application(submittedOn: day, district: submitted.institution.district)
             standing = .applying
@@ -195,7 +197,7 @@ public struct InstitutionState: Sendable {
             leaveRoster(on: day)
             standing = .terminated(on: day)
         case .autoIncluded(let included):
-            institution = included.institution
+            recordedInstitution = Shared(included.institution)
             serviceItems = included.serviceItems
             standing = .included(level: included.level, on: day)
             rosterSpells.append(RosterSpell(from: day, through: nil))
@@ -231,6 +233,15 @@ public struct InstitutionState: Sendable {
         if let department = changes.department { changed.department = department }
         if let website = changes.website { changed.website = website }
         if let wechat = changes.wechat { changed.wechat = wechat }
-        institution = changed
+        recordedInstitution = Shared(changed)
+    }
+}
+
+/// An immutable value behind one reference, so that copies of a state share it.
+final class Shared<Value: Sendable>: Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 }
