@@ -80,15 +80,15 @@ public struct NoticeContent {
             var numbers: Set<String> = []
             var day = on ?? LocalDate(dayNumber: 0)
             for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
-                for version in timeline.versions {
-                    guard case .publicized(let publicized) = version.event.payload else { continue }
-                    guard on.map({ version.event.effectiveOn == $0 }) ?? true, noticeNo.map({ publicized.noticeNo == $0 }) ?? true else { continue }
+                for version in timeline.versions(knownAt: projection.knownAt) where version.type == .publicized {
+                    guard let publicized = version.state.application?.publicity else { continue }
+                    guard on.map({ version.effectiveOn == $0 }) ?? true, noticeNo.map({ publicized.noticeNo == $0 }) ?? true else { continue }
                     let institution = version.state.institution
-                    let opens = periods.policy.periodRule == .civilCode ? version.event.effectiveOn.adding(days: 1) : version.event.effectiveOn
-                    let window = Self.chineseDate(opens) + "至" + Self.chineseDate(periods.publicityWindowEnd(version.event.effectiveOn).date)
+                    let opens = periods.policy.periodRule == .civilCode ? version.effectiveOn.adding(days: 1) : version.effectiveOn
+                    let window = Self.chineseDate(opens) + "至" + Self.chineseDate(periods.publicityWindowEnd(version.effectiveOn).date)
                     windows.insert(window)
                     numbers.insert(publicized.noticeNo)
-                    day = max(day, version.event.effectiveOn)
+                    day = max(day, version.effectiveOn)
                     entries.append([
                         "name": institution?.name ?? "", "uscc": timeline.uscc.code,
                         "category": institution?.category.chineseName ?? "", "district": districtName(institution?.district ?? ""),
@@ -121,14 +121,14 @@ public struct NoticeContent {
             date = to
             var entries: [(LocalDate, [String: Any])] = []
             for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
-                for version in timeline.versions where version.event.effectiveOn >= from && version.event.effectiveOn <= to {
-                    guard case .barred3Years(let barred) = version.event.payload, let bar = version.state.bars.last else { continue }
+                for version in timeline.versions(knownAt: projection.knownAt) where version.effectiveOn >= from && version.effectiveOn <= to {
+                    guard version.type == .barred3Years, let bar = version.state.bars.last else { continue }
                     let revocation = version.state.standing
                     let act: String = if case .revoked = revocation { "撤销市级网点备案" } else { "不予备案" }
-                    entries.append((version.event.effectiveOn, [
+                    entries.append((version.effectiveOn, [
                         "name": version.state.institution?.name ?? "", "uscc": timeline.uscc.code,
-                        "act": act, "on": Self.chineseDate(version.event.effectiveOn),
-                        "ground": Self.groundWords(barred.ground), "barredThrough": Self.chineseDate(bar.through),
+                        "act": act, "on": Self.chineseDate(version.effectiveOn),
+                        "ground": Self.groundWords(bar.ground), "barredThrough": Self.chineseDate(bar.through),
                     ]))
                 }
             }

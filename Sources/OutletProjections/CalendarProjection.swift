@@ -25,7 +25,7 @@ extension RegistryProjection {
         var entries: [CalendarEntry] = []
         var warnings: Set<String> = []
         for (uscc, timeline) in timelines {
-            guard let state = timeline.latest else { continue }
+            guard let state = timeline.latest(knownAt: knownAt) else { continue }
             let name = state.institution?.name ?? ""
             func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
                 if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }

@@ -1,14 +1,18 @@
 import OutletDomain
 
-/// The whole registry as one fold of the log (or of a prefix of it: "as known at" a seq): a timeline
-/// per institution and the outlet numbers, answering the roster, bans, calendar and status of any date.
+/// The whole registry as one fold of the log: a timeline per institution and the outlet numbers,
+/// answering the roster, bans, calendar and status of any date, as known at any seq it has folded.
 public struct RegistryProjection: Sendable {
     public let periods: Periods
     public private(set) var timelines: [USCC: Timeline] = [:]
     /// `SY-<year>-<NNN>` by `registered` seq: in registration order within the year, never reused,
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
-    private var registrationsByYear: [Int: Int] = [:]
+    public private(set) var registrationsByYear: [Int: Int] = [:]
+    /// The last seq folded (0: none).
+    public private(set) var foldedThrough: Int64 = 0
+    /// The seq the queries read the registry as known at: `foldedThrough` unless narrowed by `known(atSeq:)`.
+    public private(set) var knownAt: Int64 = 0
     /// How many events were folded.
     public private(set) var eventCount = 0
 
@@ -16,9 +20,25 @@ public struct RegistryProjection: Sendable {
         self.periods = periods
     }
 
-    /// Folds the next event of the log (in seq order).
+    /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`.
+    public init(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
+                registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
+    {
+        self.periods = periods
+        self.timelines = timelines
+        self.outletNumbers = outletNumbers
+        self.registrationsByYear = registrationsByYear
+        self.foldedThrough = foldedThrough
+        self.knownAt = foldedThrough
+        self.eventCount = eventCount
+    }
+
+    /// Folds the next event of the log (in seq order); queries then read everything folded.
     public mutating func apply(_ event: DomainEvent, stream: USCC) {
+        precondition(event.seq > foldedThrough, "events are folded in seq order")
         eventCount += 1
+        foldedThrough = event.seq
+        knownAt = event.seq
         if event.type == .registered {
             let year = event.effectiveOn.year
             let number = (registrationsByYear[year] ?? 0) + 1
@@ -28,14 +48,27 @@ public struct RegistryProjection: Sendable {
         timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods)
     }
 
+    /// The same registry as known at an earlier `seq`: a view, not a refold (timelines keep retracted versions).
+    public func known(atSeq seq: Int64) -> RegistryProjection {
+        precondition(seq <= foldedThrough, "a projection knows nothing past the last seq it folded")
+        var view = self
+        view.knownAt = seq
+        return view
+    }
+
     static func pad(_ number: Int) -> String {
         let digits = String(number)
         return digits.count >= 3 ? digits : String(repeating: "0", count: 3 - digits.count) + digits
     }
 
+    /// An institution's state on `date`, as known at `knownAt`.
+    public func state(of timeline: Timeline, on date: LocalDate) -> InstitutionState? {
+        timeline.state(on: date, knownAt: knownAt)
+    }
+
     /// One institution's status on `date` (DOMAIN.md §6).
     public func status(of uscc: USCC, on date: LocalDate) -> StatusReport {
-        let state = timelines[uscc]?.state(on: date) ?? InstitutionState()
+        let state = timelines[uscc].flatMap { self.state(of: $0, on: date) } ?? InstitutionState()
         return state.status(on: date, periods: periods)
     }
 

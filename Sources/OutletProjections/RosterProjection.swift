@@ -32,7 +32,7 @@ extension RegistryProjection {
     public func roster(on date: LocalDate) -> [RosterEntry] {
         var entries: [RosterEntry] = []
         for (uscc, timeline) in timelines {
-            guard let state = timeline.state(on: date), let institution = state.institution else { continue }
+            guard let state = self.state(of: timeline, on: date), let institution = state.institution else { continue }
             let status = state.status(on: date, periods: periods)
             let level: RosterEntry.Level
             let since: LocalDate
@@ -72,7 +72,7 @@ extension RegistryProjection {
     /// The institutions barred from applying on `date`, by the bar's first day.
     public func bans(on date: LocalDate) -> [BanEntry] {
         timelines.compactMap { uscc, timeline -> BanEntry? in
-            guard let state = timeline.state(on: date), let bar = state.bar(on: date) else { return nil }
+            guard let state = self.state(of: timeline, on: date), let bar = state.bar(on: date) else { return nil }
             return BanEntry(uscc: uscc, name: state.institution?.name ?? "", ground: bar.ground, from: bar.from, through: bar.through)
         }.sorted { ($0.from, $0.uscc) < ($1.from, $1.uscc) }
     }

@@ -42,7 +42,7 @@ extension RegistryProjection {
         }
         var owed: [Int: Int] = [:], filed: [Int: Int] = [:]
         for timeline in timelines.values {
-            guard let state = timeline.state(on: date) else { continue }
+            guard let state = self.state(of: timeline, on: date) else { continue }
             if let stage = state.status(on: date, periods: periods).stage {
                 statistics.applicationsByStage[stage, default: 0] += 1
             }
@@ -50,10 +50,10 @@ extension RegistryProjection {
                 owed[year, default: 0] += 1
                 if state.summaryYears.contains(year) { filed[year, default: 0] += 1 }
             }
-            for version in timeline.versions where version.event.effectiveOn <= date {
-                switch version.event.type {
-                case .revoked: statistics.revocationsByYear[version.event.effectiveOn.year, default: 0] += 1
-                case .barred3Years: statistics.barsByYear[version.event.effectiveOn.year, default: 0] += 1
+            for version in timeline.versions(knownAt: knownAt) where version.effectiveOn <= date {
+                switch version.type {
+                case .revoked: statistics.revocationsByYear[version.effectiveOn.year, default: 0] += 1
+                case .barred3Years: statistics.barsByYear[version.effectiveOn.year, default: 0] += 1
                 default: break
                 }
             }

@@ -3,36 +3,76 @@ import OutletDomain
 /// One institution's history as versions of its state, each with the date it took effect: the state
 /// on any date D is a lookup (the last version effective on or before D), not a refold. Periods are
 /// applied when asked, at D.
+///
+/// A retracted version is kept, marked with the retraction's seq, so the same timeline also answers
+/// "as known at seq S" for any S it has folded: a version counts at S if it was appended by then and
+/// not yet retracted.
 public struct Timeline: Sendable {
     public let uscc: USCC
-    /// Live events and the state after each, in stream order; `effectiveOn` never decreases (DOMAIN.md §3).
-    public private(set) var versions: [(event: DomainEvent, state: InstitutionState)] = []
+    /// Every version ever appended, in stream order, retracted ones included.
+    public private(set) var allVersions: [Version]
 
-    public init(uscc: USCC) {
-        self.uscc = uscc
-    }
+    /// The state after one live event, and the event's place and date.
+    public struct Version: Sendable {
+        public let seq: Int64
+        public let type: EventType
+        public let effectiveOn: LocalDate
+        public let state: InstitutionState
+        /// The seq of the `retracted` event that withdrew this one, if any.
+        public internal(set) var retractedBy: Int64?
 
-    /// The state after every live event effective on or before `date` (nil: nothing yet).
-    public func state(on date: LocalDate) -> InstitutionState? {
-        var low = 0, high = versions.count
-        while low < high {
-            let middle = (low + high) / 2
-            if versions[middle].event.effectiveOn <= date { low = middle + 1 } else { high = middle }
+        public init(seq: Int64, type: EventType, effectiveOn: LocalDate, state: InstitutionState, retractedBy: Int64? = nil) {
+            self.seq = seq
+            self.type = type
+            self.effectiveOn = effectiveOn
+            self.state = state
+            self.retractedBy = retractedBy
         }
-        return low == 0 ? nil : versions[low - 1].state
+
+        /// Appended by `seq` and not retracted by then.
+        @inline(__always)
+        public func isLive(at seq: Int64) -> Bool {
+            self.seq <= seq && (retractedBy.map { $0 > seq } ?? true)
+        }
     }
 
-    /// The newest state, as of the last live event.
-    public var latest: InstitutionState? { versions.last?.state }
+    public init(uscc: USCC, versions: [Version] = []) {
+        self.uscc = uscc
+        self.allVersions = versions
+    }
+
+    /// The live versions as known at `seq`, oldest first: their `effectiveOn` never decreases (DOMAIN.md §3).
+    public func versions(knownAt seq: Int64) -> [Version] {
+        allVersions.filter { $0.isLive(at: seq) }
+    }
+
+    /// The state after every live event effective on or before `date`, as known at `seq` (nil: nothing yet).
+    public func state(on date: LocalDate, knownAt seq: Int64) -> InstitutionState? {
+        // Live versions are ordered by date, so the newest live one on or before `date` is the answer.
+        var index = allVersions.count - 1
+        while index >= 0 {
+            let version = allVersions[index]
+            if version.isLive(at: seq) && version.effectiveOn <= date { return version.state }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// The newest state as known at `seq`.
+    public func latest(knownAt seq: Int64) -> InstitutionState? {
+        allVersions.last { $0.isLive(at: seq) }?.state
+    }
 
     mutating func apply(_ event: DomainEvent, periods: Periods) {
         if case .retracted(let retraction) = event.payload {
-            // The rules allow only the stream's latest live event to be retracted, so the timeline is a stack.
-            if versions.last?.event.seq == Int64(retraction.targetSeq) { versions.removeLast() }
+            // The rules allow only the stream's latest live event to be retracted.
+            if let index = allVersions.lastIndex(where: { $0.retractedBy == nil }), allVersions[index].seq == Int64(retraction.targetSeq) {
+                allVersions[index].retractedBy = event.seq
+            }
             return
         }
-        var state = versions.last?.state ?? InstitutionState()
+        var state = allVersions.last { $0.retractedBy == nil }?.state ?? InstitutionState()
         state.evolve(event, periods: periods)
-        versions.append((event, state))
+        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
     }
 }

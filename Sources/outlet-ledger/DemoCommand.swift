@@ -43,7 +43,7 @@ struct DemoCommand: ParsableCommand {
         let reader = try Ledger.open(at: path, readonly: true)
         let position = try reader.store.head()
         let latestPublicity = try reader.projections(at: position).projection.timelines.values
-            .flatMap(\.versions).filter { $0.event.type == .publicized }.map(\.event.effectiveOn).max() ?? today
+            .flatMap(\.allVersions).filter { $0.type == .publicized && $0.retractedBy == nil }.map(\.effectiveOn).max() ?? today
         let notices: [(String, NoticeRequest)] = [
             ("publicity", .publicity(on: latestPublicity, noticeNo: nil)),
             ("roster", .roster(asOf: today)),
