@@ -28,6 +28,10 @@ let package = Package(
         ),
         // Folds of the log into per-institution timelines: roster, bans, calendar, status on any date.
         .target(name: "OutletProjections", dependencies: ["OutletDomain", "CanonicalJSON"]),
+        // The system liblz4 (frame API), for snapshots the stock `lz4` tool can read.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
+        // Projections saved as LZ4 frames and read back, never trusted blindly (Snapshots/FORMAT.md).
+        .target(name: "OutletSnapshots", dependencies: ["CLZ4", "OutletDomain", "OutletProjections"]),
         // Public notices rendered from projections through logic-less templates (resources the bureau can override).
         .target(
             name: "OutletNotices",
@@ -46,7 +50,9 @@ let package = Package(
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(
             name: "OutletLedger",
-            dependencies: ["CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections", "OutletNotices"],
+            dependencies: [
+                "CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections", "OutletSnapshots", "OutletNotices",
+            ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
         .executableTarget(

@@ -9,7 +9,13 @@ public struct ProjectionView: Sendable {
     public let projection: RegistryProjection
     /// The position folded: the last event known (its seq, chain hash and recording time).
     public let position: LedgerHead
-    /// How long the fold took.
+    /// The snapshot the fold started from (nil: a full replay of the log).
+    public let snapshotSeq: Int64?
+    /// How many events were folded on top of the snapshot (all of them, without one).
+    public let tailEvents: Int
+    /// Snapshots skipped on the way, one line each: shown on stderr, never fatal.
+    public let warnings: [String]
+    /// How long loading and folding took.
     public let elapsed: Duration
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
@@ -32,15 +38,31 @@ extension Ledger {
         return try store.head()
     }
 
-    /// Folds the log up to `position` into timelines: one pass answers every date.
-    public func projections(at position: LedgerHead) throws(LedgerError) -> ProjectionView {
+    /// The projections as known at `position`: the newest sound snapshot at or below it, then the
+    /// events after it (or, with `useSnapshots` false or no sound snapshot, the whole log).
+    public func projections(at position: LedgerHead, useSnapshots: Bool = true) throws(LedgerError) -> ProjectionView {
         let clock = ContinuousClock()
         let start = clock.now
+        var warnings: [String] = []
         var projection = RegistryProjection(periods: periods)
-        try store.forEachEvent(toSeq: position.seq) { envelope in
+        var snapshotSeq: Int64?
+        if useSnapshots, let (restored, seq) = try newestSoundSnapshot(atOrBelow: position.seq, warnings: &warnings) {
+            projection = restored
+            snapshotSeq = seq
+        }
+        let folded = try fold(into: &projection, through: position.seq)
+        return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
+                              warnings: warnings, elapsed: clock.now - start)
+    }
+
+    /// Folds the events after the projection's last one, through `seq`; returns how many.
+    func fold(into projection: inout RegistryProjection, through seq: Int64) throws(LedgerError) -> Int {
+        var count = 0
+        try store.forEachEvent(fromSeq: projection.foldedThrough + 1, toSeq: seq) { envelope in
             let recorded = try RecordedEvent(envelope)
             projection.apply(recorded.domainEvent, stream: recorded.stream)
+            count += 1
         }
-        return ProjectionView(projection: projection, position: position, elapsed: clock.now - start)
+        return count
     }
 }

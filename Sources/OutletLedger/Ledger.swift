@@ -1,5 +1,6 @@
 import Foundation
 import OutletDomain
+import OutletProjections
 import OutletStore
 import Synchronization
 
@@ -22,6 +23,9 @@ public final class Ledger: Sendable {
     /// Each stream's folded state after its newest event, so that appending does not re-read and
     /// re-decode a stream's history; an entry counts only while that event is still the newest.
     private let streamStates = Mutex<[String: CachedState]>([:])
+
+    /// The projection of the last snapshot this process wrote: the next automatic one folds on from it.
+    let lastSnapshot = Mutex<RegistryProjection?>(nil)
 
     struct CachedState: Sendable {
         let lastSeq: Int64
@@ -90,6 +94,12 @@ public final class Ledger: Sendable {
             }
             // Only now that the transaction has committed do the decided states describe the ledger.
             streamStates.withLock { $0.merge(decided) { _, new in new } }
+            do {
+                try snapshotIfDue()
+            } catch {
+                // The events are committed; a snapshot is only a shortcut, taken again by the next append.
+                warnings.append("no automatic snapshot was written: \(error)")
+            }
             return AppendOutcome(results: results, warnings: warnings)
         } catch {
             guard let index = error.eventIndex else { throw error }

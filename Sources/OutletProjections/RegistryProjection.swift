@@ -78,3 +78,9 @@ public struct RegistryProjection: Sendable {
         return outletNumbers[registration.seq]
     }
 }
+
+extension RegistryProjection {
+    /// The version of the fold itself: bumped whenever `evolve` or the timelines would give a different
+    /// state for the same events, so that snapshots made by the old fold are not used by the new one.
+    public static let projectionVersion: UInt16 = 1
+}

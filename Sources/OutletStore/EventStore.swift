@@ -8,7 +8,7 @@ import GRDB
 public final class EventStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
-    let clock: any LedgerClock
+    public let clock: any LedgerClock
 
     private init(path: String, queue: DatabaseQueue, clock: any LedgerClock) {
         self.path = path

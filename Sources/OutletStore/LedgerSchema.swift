@@ -6,7 +6,7 @@ enum LedgerSchema {
     /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -59,6 +59,21 @@ enum LedgerSchema {
                 BEGIN SELECT RAISE(ABORT, 'ledger settings are written once, at init'); END;
                 CREATE TRIGGER ledger_settings_no_delete BEFORE DELETE ON ledger_settings
                 BEGIN SELECT RAISE(ABORT, 'ledger settings are written once, at init'); END;
+                """)
+        }
+        migrator.registerMigration("v2-snapshots") { db in
+            // Snapshots are a cache of the projections, not history: prune may delete them, so no triggers.
+            try db.execute(sql: """
+                CREATE TABLE snapshots (
+                    seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 1),
+                    hash TEXT NOT NULL,
+                    format_version INTEGER NOT NULL,
+                    projection_version INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    content_size INTEGER NOT NULL,
+                    frame BLOB NOT NULL
+                ) STRICT;
+                UPDATE ledger_meta SET value = '2' WHERE key = 'formatVersion';
                 """)
         }
         return migrator

@@ -121,7 +121,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let (_, date, view) = try query.projections(options)
+        let (_, date, view) = try query.projections(options, useSnapshots: false)
         let seconds = Double(view.elapsed.components.seconds) + Double(view.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Int(Double(view.projection.eventCount) / seconds) : 0
         if json {

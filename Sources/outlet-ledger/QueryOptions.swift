@@ -12,6 +12,8 @@ struct QueryOptions: ParsableArguments {
     var knownAt: String?
     @Option(name: .customLong("at-seq"), help: "Read the ledger as it stood after event N.")
     var atSeq: Int64?
+    @Flag(name: .customLong("no-snapshots"), help: "Fold the whole log instead of starting from the newest snapshot (same answer, slower).")
+    var noSnapshots = false
 
     func validate() throws {
         if knownAt != nil && atSeq != nil { throw ValidationError("give --known-at or --at-seq, not both") }
@@ -40,10 +42,12 @@ struct QueryOptions: ParsableArguments {
     }
 
     /// The ledger, the as-of date and the projections at the chosen position: every query's start.
-    func projections(_ options: LedgerOptions) throws(LedgerError) -> (Ledger, LocalDate, ProjectionView) {
+    /// Skipped snapshots are reported on stderr, one line each; the answer is the same without them.
+    func projections(_ options: LedgerOptions, useSnapshots: Bool = true) throws(LedgerError) -> (Ledger, LocalDate, ProjectionView) {
         let ledger = try options.open(readonly: true)
         let date = try date
-        let view = try ledger.projections(at: try position(in: ledger))
+        let view = try ledger.projections(at: try position(in: ledger), useSnapshots: useSnapshots && !noSnapshots)
+        for warning in view.warnings { Output.standardError("outlet-ledger: warning: \(warning)") }
         ProcessLifetime.keep(view)
         return (ledger, date, view)
     }

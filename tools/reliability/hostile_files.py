@@ -45,7 +45,7 @@ def main():
     newer = os.path.join(folder, "newer.sqlite")
     shutil.copy(good, newer)
     connection = sqlite3.connect(newer)
-    connection.execute("UPDATE ledger_meta SET value = '2' WHERE key = 'formatVersion'")
+    connection.execute("UPDATE ledger_meta SET value = '99' WHERE key = 'formatVersion'")
     connection.commit()
     connection.close()
     cases.append(("a newer format version", newer, 69, "newer than this program"))

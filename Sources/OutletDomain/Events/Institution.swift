@@ -14,6 +14,23 @@ public struct Institution: Sendable, Hashable, Codable {
     public var contact: Contact
     public var website: Website?
     public var wechat: String?
+
+    public init(name: String, uscc: USCC, nature: String, category: Category, district: String, address: String,
+                principal: Principal, totalStaff: Int, department: Department, contact: Contact, website: Website?, wechat: String?)
+    {
+        self.name = name
+        self.uscc = uscc
+        self.nature = nature
+        self.category = category
+        self.district = district
+        self.address = address
+        self.principal = principal
+        self.totalStaff = totalStaff
+        self.department = department
+        self.contact = contact
+        self.website = website
+        self.wechat = wechat
+    }
 }
 
 /// The seven kinds of outlet of Art. 8.
@@ -51,6 +68,11 @@ public enum Category: String, Sendable, Hashable, Codable, CaseIterable {
 public struct Principal: Sendable, Hashable, Codable {
     public var name: String
     public var title: String
+
+    public init(name: String, title: String) {
+        self.name = name
+        self.title = title
+    }
 }
 
 /// 知识产权信息公共服务工作部门.
@@ -58,18 +80,34 @@ public struct Department: Sendable, Hashable, Codable {
     public var name: String
     public var head: String
     public var phone: String
+
+    public init(name: String, head: String, phone: String) {
+        self.name = name
+        self.head = head
+        self.phone = phone
+    }
 }
 
 /// 工作联系人.
 public struct Contact: Sendable, Hashable, Codable {
     public var name: String
     public var phone: String
+
+    public init(name: String, phone: String) {
+        self.name = name
+        self.phone = phone
+    }
 }
 
 /// 网站/平台名称及网址.
 public struct Website: Sendable, Hashable, Codable {
     public var name: String
     public var url: String
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
 }
 
 /// The IP categories an outlet serves (Art. 4(2)).

@@ -18,6 +18,14 @@ public struct Policy: Sendable, Hashable, Codable {
     public var districts: [District]
     /// The city bureau's unit code (沈阳市知识产权局).
     public var cityBureauUnit: String
+    /// A snapshot of the projections is taken automatically every this many events (0: never); absent
+    /// from policies written before snapshots existed, which get the default.
+    public var snapshotInterval: Int?
+
+    public static let defaultSnapshotInterval = 10_000
+
+    /// How many events apart automatic snapshots are (0: none are taken).
+    public var snapshotEvery: Int { snapshotInterval ?? Self.defaultSnapshotInterval }
 
     public struct District: Sendable, Hashable, Codable {
         public var code: String
@@ -44,6 +52,9 @@ public struct Policy: Sendable, Hashable, Codable {
                        ("barYears", barYears)]
         if let (name, value) = lengths.first(where: { !(1...3650).contains($0.1) }) {
             throw PolicyError(description: "policy \(name) is \(value); it must be between 1 and 3650")
+        }
+        if let interval = snapshotInterval, interval != 0 && !(100...10_000_000).contains(interval) {
+            throw PolicyError(description: "policy snapshotInterval is \(interval); it must be 0 (never) or between 100 and 10000000")
         }
         guard !districts.isEmpty, districts.allSatisfy({ $0.code.count == 6 && $0.code.allSatisfy(\.isNumber) }) else {
             throw PolicyError(description: "policy districts must be a non-empty list of 6-digit GB/T 2260 codes")

@@ -35,9 +35,15 @@ public struct InstitutionState: Sendable {
 
     public init() {}
 
-    public struct Application: Sendable {
+    public struct Application: Sendable, Equatable {
         public let submittedOn: LocalDate
         public let district: String
+
+        public init(submittedOn: LocalDate, district: String) {
+            self.submittedOn = submittedOn
+            self.district = district
+        }
+
         public var recommendedOn: LocalDate?
         public var publicity: Publicity?
         /// In the order raised.
@@ -47,18 +53,18 @@ public struct InstitutionState: Sendable {
         public var hasUpheldObjection: Bool { objections.contains { $0.outcome == .upheld } }
     }
 
-    public struct Publicity: Sendable {
+    public struct Publicity: Sendable, Equatable {
         public let on: LocalDate
         public let noticeNo: String
     }
 
-    public struct ObjectionRecord: Sendable {
+    public struct ObjectionRecord: Sendable, Equatable {
         public let id: String
         public let raisedOn: LocalDate
         public var outcome: ObjectionResolved.Outcome?
     }
 
-    public enum Standing: Sendable {
+    public enum Standing: Sendable, Equatable {
         case none
         case applying
         case declined(on: LocalDate)
@@ -237,11 +243,100 @@ public struct InstitutionState: Sendable {
     }
 }
 
-/// An immutable value behind one reference, so that copies of a state share it.
-final class Shared<Value: Sendable>: Sendable {
-    let value: Value
+extension InstitutionState {
+    /// Everything a state holds, for snapshots: `InstitutionState(parts:)` gives back the same state.
+    public struct Parts: Sendable {
+        /// Shared between the versions of a timeline until the institution changes.
+        public var institution: Shared<Institution>?
+        public var serviceItems: [String]
+        public var application: Application?
+        public var standing: Standing
+        public var rectificationOrderedOn: LocalDate?
+        public var rosterSpells: [RosterSpell]
+        public var summaryYears: Set<Int>
+        public var bars: [Bar]
+        public var latest: (seq: Int64, effectiveOn: LocalDate)?
+        public var registrations: [RegistrationRecord]
+        public var rectifications: [RectificationRecord]
+        public var publicityDates: [LocalDate]
+    }
 
-    init(_ value: Value) {
+    public var parts: Parts {
+        Parts(institution: recordedInstitution, serviceItems: serviceItems, application: application, standing: standing,
+              rectificationOrderedOn: rectificationOrderedOn, rosterSpells: rosterSpells, summaryYears: summaryYears,
+              bars: bars, latest: latest, registrations: registrations, rectifications: rectifications,
+              publicityDates: publicityDates)
+    }
+
+    public init(parts: Parts) {
+        recordedInstitution = parts.institution
+        serviceItems = parts.serviceItems
+        application = parts.application
+        standing = parts.standing
+        rectificationOrderedOn = parts.rectificationOrderedOn
+        rosterSpells = parts.rosterSpells
+        summaryYears = parts.summaryYears
+        bars = parts.bars
+        latest = parts.latest
+        registrations = parts.registrations
+        rectifications = parts.rectifications
+        publicityDates = parts.publicityDates
+    }
+}
+
+/// An immutable value behind one reference, so that copies of a state share it.
+public final class Shared<Value: Sendable>: Sendable {
+    public let value: Value
+
+    public init(_ value: Value) {
         self.value = value
+    }
+}
+
+// Public initializers of the parts, for snapshots restoring a state.
+
+extension InstitutionState.Publicity {
+    public init(restoring on: LocalDate, noticeNo: String) {
+        self.on = on
+        self.noticeNo = noticeNo
+    }
+}
+
+extension InstitutionState.ObjectionRecord {
+    public init(restoring id: String, raisedOn: LocalDate, outcome: ObjectionResolved.Outcome?) {
+        self.id = id
+        self.raisedOn = raisedOn
+        self.outcome = outcome
+    }
+}
+
+extension InstitutionState.RosterSpell {
+    public init(restoring from: LocalDate, through: LocalDate?) {
+        self.from = from
+        self.through = through
+    }
+}
+
+extension InstitutionState.RegistrationRecord {
+    public init(restoring seq: Int64, on: LocalDate, validThrough: LocalDate, endedOn: LocalDate?) {
+        self.seq = seq
+        self.on = on
+        self.validThrough = validThrough
+        self.endedOn = endedOn
+    }
+}
+
+extension InstitutionState.RectificationRecord {
+    public init(restoring orderedOn: LocalDate, completedOn: LocalDate?) {
+        self.orderedOn = orderedOn
+        self.completedOn = completedOn
+    }
+}
+
+extension InstitutionState.Bar {
+    public init(restoring from: LocalDate, through: LocalDate, ground: Barred3Years.Ground) {
+        self.from = from
+        self.through = through
+        self.ground = ground
     }
 }

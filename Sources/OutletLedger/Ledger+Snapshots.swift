@@ -1,0 +1,125 @@
+import Foundation
+import OutletDomain
+import OutletProjections
+import OutletSnapshots
+import OutletStore
+
+/// What `snapshot verify` found for one snapshot.
+public struct SnapshotCheck: Sendable {
+    public enum Verdict: Sendable, Equatable {
+        /// Loads, matches the log, and equals a replay of the log to its seq.
+        case sound
+        /// Cannot be used (damaged, wrong version, not of this log): queries skip it.
+        case unusable(String)
+        /// Loads but differs from the replay: a bug in the fold or the codec, never silently used again.
+        case differs(String)
+    }
+
+    public let snapshot: StoredSnapshot
+    public let verdict: Verdict
+    /// SHA-256 of the restored state's encoding, and of the replayed one's.
+    public let stateDigest: String?
+    public let replayDigest: String?
+}
+
+extension Ledger {
+    /// Takes a snapshot of the projections after the newest event (or after `atSeq`).
+    @discardableResult
+    public func createSnapshot(atSeq seq: Int64? = nil) throws(LedgerError) -> StoredSnapshot {
+        let position = try position(atSeq: seq)
+        guard position.seq > 0 else { throw LedgerError(.invalidInput, "the ledger has no events to snapshot") }
+        let view = try projections(at: position)
+        return try save(view.projection, at: position)
+    }
+
+    /// Takes a snapshot if the newest one is `policy.snapshotEvery` or more events behind the head;
+    /// reuses the projection of the last snapshot this process wrote, so a long import does not reload.
+    func snapshotIfDue() throws(LedgerError) {
+        let interval = policy.snapshotEvery
+        guard interval > 0 else { return }
+        let head = try store.head()
+        let newest = try store.snapshots().first?.seq ?? 0
+        guard head.seq - newest >= Int64(interval) else { return }
+        var projection: RegistryProjection
+        if let held = lastSnapshot.withLock({ $0 }), held.foldedThrough == newest, newest > 0 {
+            projection = held
+            _ = try fold(into: &projection, through: head.seq)
+        } else {
+            projection = try projections(at: head).projection
+        }
+        try save(projection, at: head)
+    }
+
+    private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
+        let created = store.clock.now()
+        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: created.millisecondsSinceEpoch)
+        try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(SnapshotHeader.currentFormatVersion),
+                               projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: contentSize, frame: frame)
+        lastSnapshot.withLock { $0 = projection }
+        guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
+            throw LedgerError(.storage, "\(store.path): the snapshot of seq \(position.seq) was not stored")
+        }
+        return stored
+    }
+
+    /// The newest snapshot at or below `seq` that loads, is of this program's versions and still
+    /// matches the log's chain hash at its seq; each one skipped adds a warning.
+    func newestSoundSnapshot(atOrBelow seq: Int64, warnings: inout [String]) throws(LedgerError) -> (RegistryProjection, Int64)? {
+        for snapshot in try store.snapshots() where snapshot.seq <= seq {
+            switch try load(snapshot) {
+            case .success(let projection): return (projection, snapshot.seq)
+            case .failure(let error): warnings.append("snapshot at seq \(snapshot.seq) skipped (\(error)); using an older one or the log")
+            }
+        }
+        return nil
+    }
+
+    /// A stored snapshot restored and checked against the log as it is now.
+    func load(_ snapshot: StoredSnapshot) throws(LedgerError) -> Result<RegistryProjection, SnapshotError> {
+        guard let frame = try store.snapshotFrame(seq: snapshot.seq) else { return .failure(.corrupt("deleted while reading")) }
+        let logHead = try store.head(atSeq: snapshot.seq)
+        guard logHead.seq == snapshot.seq else {
+            return .failure(.mismatch("the log has no event \(snapshot.seq)"))
+        }
+        return Result { () throws(SnapshotError) in
+            try Snapshot.load(frame, periods: periods, expected: (logHead.seq, logHead.hash)).projection
+        }
+    }
+
+    /// Every snapshot, restored and compared with a replay of the log to its seq.
+    public func verifySnapshots() throws(LedgerError) -> [SnapshotCheck] {
+        var checks: [SnapshotCheck] = []
+        // Oldest first, so one replay runs forward through every snapshot's seq.
+        var replay = RegistryProjection(periods: periods)
+        for snapshot in try store.snapshots().reversed() {
+            let restored = try load(snapshot)
+            _ = try fold(into: &replay, through: snapshot.seq)
+            let replayDigest = HashChain.sha256Hex(Snapshot.encodedState(replay))
+            switch restored {
+            case .failure(let error):
+                checks.append(SnapshotCheck(snapshot: snapshot, verdict: .unusable("\(error)"), stateDigest: nil, replayDigest: replayDigest))
+            case .success(let projection):
+                let stateDigest = HashChain.sha256Hex(Snapshot.encodedState(projection))
+                let verdict: SnapshotCheck.Verdict = stateDigest == replayDigest
+                    ? .sound : .differs("state digest \(stateDigest.prefix(12))…, replay of the log \(replayDigest.prefix(12))…")
+                checks.append(SnapshotCheck(snapshot: snapshot, verdict: verdict, stateDigest: stateDigest, replayDigest: replayDigest))
+            }
+        }
+        return checks.reversed()
+    }
+
+    /// The stored frame of the snapshot at `seq`, byte for byte: a standard LZ4 frame.
+    public func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8] {
+        guard let frame = try store.snapshotFrame(seq: seq) else {
+            let seqs = try store.snapshots().map { String($0.seq) }
+            throw LedgerError(.invalidInput, "no snapshot at seq \(seq) (there are: \(seqs.isEmpty ? "none" : seqs.joined(separator: ", ")))")
+        }
+        return frame
+    }
+
+    /// Deletes all but the newest `keep` snapshots.
+    public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
+        guard keep >= 0 else { throw LedgerError(.invalidInput, "--keep must not be negative") }
+        return try store.pruneSnapshots(keep: keep)
+    }
+}

@@ -1,0 +1,88 @@
+/// Reads what `BinaryWriter` wrote, checking every length and index against the bytes there are: a
+/// damaged snapshot is an error naming the byte, never a trap or a huge allocation.
+struct BinaryReader {
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var offset: Int
+    var strings: [String] = []
+
+    init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { offset == bytes.count }
+
+    func corrupt(_ what: String) -> SnapshotError {
+        .corrupt("\(what) at byte \(offset)")
+    }
+
+    mutating func byte() throws(SnapshotError) -> UInt8 {
+        guard offset < bytes.count else { throw corrupt("unexpected end") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func fixed<T: FixedWidthInteger>(_: T.Type) throws(SnapshotError) -> T {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { throw corrupt("unexpected end") }
+        var value = T.zero
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + size])) }
+        offset += size
+        return T(littleEndian: value)
+    }
+
+    mutating func raw(_ count: Int) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard count >= 0, remaining >= count else { throw corrupt("unexpected end") }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
+    }
+
+    @inline(__always)
+    mutating func varint() throws(SnapshotError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw corrupt("unexpected end in a number") }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64 else { throw corrupt("number too long") }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    /// A count of items that each take at least `minimumSize` bytes: more than the bytes left is damage.
+    mutating func count(minimumSize: Int = 1) throws(SnapshotError) -> Int {
+        let start = offset
+        let value = try varint()
+        guard value <= UInt64(remaining / max(minimumSize, 1)) else {
+            throw SnapshotError.corrupt("count \(value) exceeds the bytes left at byte \(start)")
+        }
+        return Int(value)
+    }
+
+    mutating func signed() throws(SnapshotError) -> Int64 {
+        let value = try varint()
+        return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+
+    mutating func string() throws(SnapshotError) -> String {
+        let start = offset
+        let index = try varint()
+        guard index < UInt64(strings.count) else {
+            throw SnapshotError.corrupt("string \(index) of \(strings.count) at byte \(start)")
+        }
+        return strings[Int(index)]
+    }
+
+    mutating func inlineString() throws(SnapshotError) -> String {
+        let length = try count()
+        let start = offset
+        guard let text = String(validating: try raw(length), as: UTF8.self) else {
+            throw SnapshotError.corrupt("invalid UTF-8 at byte \(start)")
+        }
+        return text
+    }
+}

@@ -1,0 +1,59 @@
+/// Little-endian, varint-based bytes: the snapshot body (FORMAT.md "Encoding").
+struct BinaryWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Every string once, in order of first use; the body refers to them by index.
+    private var stringIndex: [String: Int] = [:]
+    private(set) var strings: [String] = []
+
+    init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func byte(_ value: UInt8) {
+        bytes.append(value)
+    }
+
+    mutating func fixed<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ values: some Sequence<UInt8>) {
+        bytes.append(contentsOf: values)
+    }
+
+    /// LEB128.
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func count(_ value: Int) {
+        varint(UInt64(value))
+    }
+
+    /// Zigzag, so that small negatives stay short.
+    mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func string(_ value: String) {
+        if let index = stringIndex[value] {
+            count(index)
+        } else {
+            stringIndex[value] = strings.count
+            count(strings.count)
+            strings.append(value)
+        }
+    }
+
+    /// A string stored in place, not through the table (the table itself, the header).
+    mutating func inlineString(_ value: String) {
+        let utf8 = Array(value.utf8)
+        count(utf8.count)
+        raw(utf8)
+    }
+}

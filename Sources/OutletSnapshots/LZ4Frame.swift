@@ -1,0 +1,89 @@
+import CLZ4
+import Foundation
+
+/// Standard LZ4 frames (lz4 frame format 1.6) through the system liblz4, so that `lz4 -d` reads
+/// what we write. The frame carries the content size and a checksum of the content (xxHash32).
+enum LZ4Frame {
+    /// The largest content a frame may declare and we will allocate for: a corrupt size field must
+    /// not turn into an allocation of exabytes.
+    static let maximumContentSize = 8 << 30
+
+    static func compress(_ content: [UInt8]) -> [UInt8] {
+        var preferences = LZ4F_preferences_t()
+        preferences.frameInfo.blockSizeID = LZ4F_max4MB
+        preferences.frameInfo.blockMode = LZ4F_blockIndependent
+        preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        preferences.frameInfo.contentSize = UInt64(content.count)
+        let capacity = LZ4F_compressFrameBound(content.count, &preferences)
+        var frame = [UInt8](repeating: 0, count: capacity)
+        let written = frame.withUnsafeMutableBytes { destination in
+            content.withUnsafeBytes { source in
+                LZ4F_compressFrame(destination.baseAddress, capacity, source.baseAddress, content.count, &preferences)
+            }
+        }
+        // Compressing into a buffer of the bound's size cannot fail but for a library bug.
+        precondition(LZ4F_isError(written) == 0, "LZ4F_compressFrame: \(String(cString: LZ4F_getErrorName(written)))")
+        frame.removeSubrange(written...)
+        return frame
+    }
+
+    /// The content of one whole frame, its checksum verified; nothing may follow the frame.
+    static func decompress(_ frame: [UInt8]) throws(SnapshotError) -> [UInt8] {
+        var context: OpaquePointer?
+        guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
+            throw SnapshotError.corrupt("cannot create an LZ4 decompression context")
+        }
+        defer { LZ4F_freeDecompressionContext(context) }
+        return try withBytes(of: frame) { (source: UnsafeRawBufferPointer) throws(SnapshotError) -> [UInt8] in
+            guard let base = source.baseAddress else { throw SnapshotError.corrupt("empty LZ4 frame") }
+            var info = LZ4F_frameInfo_t()
+            var headerSize = source.count
+            let hint = LZ4F_getFrameInfo(context, &info, base, &headerSize)
+            if LZ4F_isError(hint) != 0 {
+                throw SnapshotError.corrupt("not an LZ4 frame: \(String(cString: LZ4F_getErrorName(hint)))")
+            }
+            guard info.contentSize > 0, info.contentSize <= UInt64(maximumContentSize) else {
+                throw SnapshotError.corrupt("LZ4 frame declares no usable content size (\(info.contentSize) bytes)")
+            }
+            guard info.contentChecksumFlag == LZ4F_contentChecksumEnabled else {
+                throw SnapshotError.corrupt("LZ4 frame has no content checksum")
+            }
+            let size = Int(info.contentSize)
+            var content = [UInt8](repeating: 0, count: size)
+            var consumed = headerSize
+            var produced = 0
+            var finished = false
+            try withMutableBytes(of: &content) { (destination: UnsafeMutableRawBufferPointer) throws(SnapshotError) in
+                while !finished {
+                    var sourceSize = source.count - consumed
+                    var destinationSize = size - produced
+                    let result = LZ4F_decompress(context, destination.baseAddress! + produced, &destinationSize,
+                                                 base + consumed, &sourceSize, nil)
+                    if LZ4F_isError(result) != 0 {
+                        throw SnapshotError.corrupt("LZ4 frame does not decompress: \(String(cString: LZ4F_getErrorName(result)))")
+                    }
+                    consumed += sourceSize
+                    produced += destinationSize
+                    finished = result == 0
+                    if !finished && sourceSize == 0 && destinationSize == 0 {
+                        throw SnapshotError.corrupt("LZ4 frame is truncated (\(produced) of \(size) bytes)")
+                    }
+                }
+            }
+            guard produced == size else { throw SnapshotError.corrupt("LZ4 frame holds \(produced) bytes, declares \(size)") }
+            guard consumed == source.count else {
+                throw SnapshotError.corrupt("\(source.count - consumed) stray bytes after the LZ4 frame")
+            }
+            return content
+        }
+    }
+}
+
+/// `withUnsafeBytes` keeping the closure's error type (the standard one rethrows `any Error`).
+func withBytes<T>(of array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
+    try array.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try body(bytes) } }.get()
+}
+
+func withMutableBytes<T>(of array: inout [UInt8], _ body: (UnsafeMutableRawBufferPointer) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
+    try array.withUnsafeMutableBytes { bytes in Result { () throws(SnapshotError) in try body(bytes) } }.get()
+}

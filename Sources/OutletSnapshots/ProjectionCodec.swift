@@ -1,0 +1,464 @@
+import OutletDomain
+import OutletProjections
+
+/// The body of a snapshot: a `RegistryProjection` as bytes and back (FORMAT.md "Body").
+///
+/// A version stores only the parts of its state that differ from the version before it in the
+/// timeline; the reader copies the rest, so restored versions share storage as folded ones do.
+enum ProjectionCodec {
+    /// Which parts of a state a version stores (bit i set: part i follows).
+    struct Changed: OptionSet {
+        let rawValue: UInt16
+        static let institution = Changed(rawValue: 1 << 0)
+        static let serviceItems = Changed(rawValue: 1 << 1)
+        static let application = Changed(rawValue: 1 << 2)
+        static let standing = Changed(rawValue: 1 << 3)
+        static let rectificationOrderedOn = Changed(rawValue: 1 << 4)
+        static let rosterSpells = Changed(rawValue: 1 << 5)
+        static let summaryYears = Changed(rawValue: 1 << 6)
+        static let bars = Changed(rawValue: 1 << 7)
+        /// Set only when `latest` is not the version's own seq and date (which it always is when folded).
+        static let latest = Changed(rawValue: 1 << 8)
+        static let registrations = Changed(rawValue: 1 << 9)
+        static let rectifications = Changed(rawValue: 1 << 10)
+        static let publicityDates = Changed(rawValue: 1 << 11)
+        static let all = Changed(rawValue: (1 << 12) - 1)
+    }
+
+    // MARK: Writing
+
+    static func encode(_ projection: RegistryProjection, into writer: inout BinaryWriter) {
+        writer.count(projection.eventCount)
+        let years = projection.registrationsByYear.sorted { $0.key < $1.key }
+        writer.count(years.count)
+        for (year, count) in years {
+            writer.signed(Int64(year))
+            writer.count(count)
+        }
+        let numbers = projection.outletNumbers.sorted { $0.key < $1.key }
+        writer.count(numbers.count)
+        for (seq, number) in numbers {
+            writer.varint(UInt64(seq))
+            writer.string(number)
+        }
+        let timelines = projection.timelines.values.sorted { $0.uscc < $1.uscc }
+        var institutions: [ObjectIdentifier: Int] = [:]
+        var table: [Institution] = []
+        for timeline in timelines {
+            for version in timeline.allVersions {
+                guard let shared = version.state.parts.institution, institutions[ObjectIdentifier(shared)] == nil else { continue }
+                institutions[ObjectIdentifier(shared)] = table.count
+                table.append(shared.value)
+            }
+        }
+        writer.count(table.count)
+        for institution in table { write(institution, into: &writer) }
+        writer.count(timelines.count)
+        for timeline in timelines {
+            writer.string(timeline.uscc.code)
+            writer.count(timeline.allVersions.count)
+            var previous = InstitutionState().parts
+            var previousSeq: Int64 = 0
+            for version in timeline.allVersions {
+                writer.varint(UInt64(version.seq - previousSeq))
+                previousSeq = version.seq
+                writer.string(version.type.rawValue)
+                writer.signed(Int64(version.effectiveOn.dayNumber))
+                writer.varint(version.retractedBy.map { UInt64($0) } ?? 0)
+                let parts = version.state.parts
+                write(parts, after: previous, version: version, institutions: institutions, into: &writer)
+                previous = parts
+            }
+        }
+    }
+
+    private static func write(_ parts: InstitutionState.Parts, after previous: InstitutionState.Parts,
+                              version: Timeline.Version, institutions: [ObjectIdentifier: Int], into writer: inout BinaryWriter)
+    {
+        var changed: Changed = []
+        if parts.institution !== previous.institution { changed.insert(.institution) }
+        if parts.serviceItems != previous.serviceItems { changed.insert(.serviceItems) }
+        if parts.application != previous.application { changed.insert(.application) }
+        if parts.standing != previous.standing { changed.insert(.standing) }
+        if parts.rectificationOrderedOn != previous.rectificationOrderedOn { changed.insert(.rectificationOrderedOn) }
+        if parts.rosterSpells != previous.rosterSpells { changed.insert(.rosterSpells) }
+        if parts.summaryYears != previous.summaryYears { changed.insert(.summaryYears) }
+        if parts.bars != previous.bars { changed.insert(.bars) }
+        if parts.latest.map({ $0.seq != version.seq || $0.effectiveOn != version.effectiveOn }) ?? true { changed.insert(.latest) }
+        if parts.registrations != previous.registrations { changed.insert(.registrations) }
+        if parts.rectifications != previous.rectifications { changed.insert(.rectifications) }
+        if parts.publicityDates != previous.publicityDates { changed.insert(.publicityDates) }
+        writer.varint(UInt64(changed.rawValue))
+
+        if changed.contains(.institution) {
+            writer.count(parts.institution.map { institutions[ObjectIdentifier($0)]! + 1 } ?? 0)
+        }
+        if changed.contains(.serviceItems) { writeStrings(parts.serviceItems, into: &writer) }
+        if changed.contains(.application) {
+            if let application = parts.application {
+                writer.byte(1)
+                date(application.submittedOn, into: &writer)
+                writer.string(application.district)
+                optionalDate(application.recommendedOn, into: &writer)
+                if let publicity = application.publicity {
+                    writer.byte(1)
+                    date(publicity.on, into: &writer)
+                    writer.string(publicity.noticeNo)
+                } else {
+                    writer.byte(0)
+                }
+                writer.count(application.objections.count)
+                for objection in application.objections {
+                    writer.string(objection.id)
+                    date(objection.raisedOn, into: &writer)
+                    optionalRaw(objection.outcome, into: &writer)
+                }
+            } else {
+                writer.byte(0)
+            }
+        }
+        if changed.contains(.standing) { write(parts.standing, into: &writer) }
+        if changed.contains(.rectificationOrderedOn) { optionalDate(parts.rectificationOrderedOn, into: &writer) }
+        if changed.contains(.rosterSpells) {
+            writer.count(parts.rosterSpells.count)
+            for spell in parts.rosterSpells {
+                date(spell.from, into: &writer)
+                optionalDate(spell.through, into: &writer)
+            }
+        }
+        if changed.contains(.summaryYears) {
+            writer.count(parts.summaryYears.count)
+            for year in parts.summaryYears.sorted() { writer.signed(Int64(year)) }
+        }
+        if changed.contains(.bars) {
+            writer.count(parts.bars.count)
+            for bar in parts.bars {
+                date(bar.from, into: &writer)
+                date(bar.through, into: &writer)
+                writer.string(bar.ground.rawValue)
+            }
+        }
+        if changed.contains(.latest) {
+            if let latest = parts.latest {
+                writer.byte(1)
+                writer.varint(UInt64(latest.seq))
+                date(latest.effectiveOn, into: &writer)
+            } else {
+                writer.byte(0)
+            }
+        }
+        if changed.contains(.registrations) {
+            writer.count(parts.registrations.count)
+            for registration in parts.registrations {
+                writer.varint(UInt64(registration.seq))
+                date(registration.on, into: &writer)
+                date(registration.validThrough, into: &writer)
+                optionalDate(registration.endedOn, into: &writer)
+            }
+        }
+        if changed.contains(.rectifications) {
+            writer.count(parts.rectifications.count)
+            for rectification in parts.rectifications {
+                date(rectification.orderedOn, into: &writer)
+                optionalDate(rectification.completedOn, into: &writer)
+            }
+        }
+        if changed.contains(.publicityDates) {
+            writer.count(parts.publicityDates.count)
+            for day in parts.publicityDates { date(day, into: &writer) }
+        }
+    }
+
+    /// Standing: a tag byte (FORMAT.md lists them), then its fields.
+    private static func write(_ standing: InstitutionState.Standing, into writer: inout BinaryWriter) {
+        switch standing {
+        case .none: writer.byte(0)
+        case .applying: writer.byte(1)
+        case .declined(let on):
+            writer.byte(2)
+            date(on, into: &writer)
+        case .registered(let on, let validThrough):
+            writer.byte(3)
+            date(on, into: &writer)
+            date(validThrough, into: &writer)
+        case .included(let level, let on):
+            writer.byte(4)
+            writer.string(level.rawValue)
+            date(on, into: &writer)
+        case .revoked(let on, let ground):
+            writer.byte(5)
+            date(on, into: &writer)
+            writer.string(ground.rawValue)
+        case .terminated(let on):
+            writer.byte(6)
+            date(on, into: &writer)
+        case .superseded(let on, let designation):
+            writer.byte(7)
+            date(on, into: &writer)
+            writer.string(designation.rawValue)
+        case .inclusionEnded(let on):
+            writer.byte(8)
+            date(on, into: &writer)
+        }
+    }
+
+    private static func write(_ institution: Institution, into writer: inout BinaryWriter) {
+        writer.string(institution.name)
+        writer.string(institution.uscc.code)
+        writer.string(institution.nature)
+        writer.string(institution.category.rawValue)
+        writer.string(institution.district)
+        writer.string(institution.address)
+        writer.string(institution.principal.name)
+        writer.string(institution.principal.title)
+        writer.signed(Int64(institution.totalStaff))
+        writer.string(institution.department.name)
+        writer.string(institution.department.head)
+        writer.string(institution.department.phone)
+        writer.string(institution.contact.name)
+        writer.string(institution.contact.phone)
+        if let website = institution.website {
+            writer.byte(1)
+            writer.string(website.name)
+            writer.string(website.url)
+        } else {
+            writer.byte(0)
+        }
+        if let wechat = institution.wechat {
+            writer.byte(1)
+            writer.string(wechat)
+        } else {
+            writer.byte(0)
+        }
+    }
+
+    private static func writeStrings(_ values: [String], into writer: inout BinaryWriter) {
+        writer.count(values.count)
+        for value in values { writer.string(value) }
+    }
+
+    private static func date(_ value: LocalDate, into writer: inout BinaryWriter) {
+        writer.signed(Int64(value.dayNumber))
+    }
+
+    /// 0 for none, else the day number's zigzag form plus one.
+    private static func optionalDate(_ value: LocalDate?, into writer: inout BinaryWriter) {
+        guard let value else { return writer.varint(0) }
+        let day = Int64(value.dayNumber)
+        writer.varint(UInt64(bitPattern: (day << 1) ^ (day >> 63)) + 1)
+    }
+
+    private static func optionalRaw<T: RawRepresentable<String>>(_ value: T?, into writer: inout BinaryWriter) {
+        if let value {
+            writer.byte(1)
+            writer.string(value.rawValue)
+        } else {
+            writer.byte(0)
+        }
+    }
+
+    // MARK: Reading
+
+    static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64) throws(SnapshotError) -> RegistryProjection {
+        let eventCount = try reader.count(minimumSize: 0)
+        var registrationsByYear: [Int: Int] = [:]
+        for _ in 0..<(try reader.count(minimumSize: 2)) {
+            let year = try int(reader.signed(), &reader)
+            registrationsByYear[year] = try reader.count(minimumSize: 0)
+        }
+        var outletNumbers: [Int64: String] = [:]
+        let numberCount = try reader.count(minimumSize: 2)
+        outletNumbers.reserveCapacity(numberCount)
+        for _ in 0..<numberCount {
+            let seq = try readSeq(&reader)
+            outletNumbers[seq] = try reader.string()
+        }
+        let institutionCount = try reader.count(minimumSize: 17)
+        var institutions: [Shared<Institution>] = []
+        institutions.reserveCapacity(institutionCount)
+        for _ in 0..<institutionCount { institutions.append(Shared(try readInstitution(&reader))) }
+
+        let timelineCount = try reader.count(minimumSize: 2)
+        var timelines: [USCC: Timeline] = [:]
+        timelines.reserveCapacity(timelineCount)
+        for _ in 0..<timelineCount {
+            let code = try reader.string()
+            guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
+            let versionCount = try reader.count(minimumSize: 5)
+            var versions: [Timeline.Version] = []
+            versions.reserveCapacity(versionCount)
+            var previous = InstitutionState().parts
+            var previousSeq: Int64 = 0
+            for _ in 0..<versionCount {
+                let gap = try reader.varint()
+                guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
+                let seq = previousSeq + Int64(gap)
+                previousSeq = seq
+                let type = try raw(EventType.self, &reader)
+                let effectiveOn = try date(&reader)
+                let retraction = try reader.varint()
+                guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
+                    throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
+                }
+                let parts = try readParts(after: previous, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
+                previous = parts
+                versions.append(Timeline.Version(seq: seq, type: type, effectiveOn: effectiveOn, state: InstitutionState(parts: parts),
+                                                 retractedBy: retraction == 0 ? nil : Int64(retraction)))
+            }
+            guard timelines.updateValue(Timeline(uscc: uscc, versions: versions), forKey: uscc) == nil else {
+                throw reader.corrupt("second timeline of \(uscc)")
+            }
+        }
+        return RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
+                                  registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
+    }
+
+    private static func readParts(after previous: InstitutionState.Parts, seq: Int64, effectiveOn: LocalDate,
+                                  institutions: [Shared<Institution>], _ reader: inout BinaryReader) throws(SnapshotError) -> InstitutionState.Parts
+    {
+        let mask = try reader.varint()
+        guard mask <= UInt64(Changed.all.rawValue) else { throw reader.corrupt("unknown parts \(mask)") }
+        let changed = Changed(rawValue: UInt16(mask))
+        var parts = previous
+        parts.latest = (seq, effectiveOn)
+        if changed.contains(.institution) {
+            let index = try reader.varint()
+            guard index <= UInt64(institutions.count) else { throw reader.corrupt("institution \(index) of \(institutions.count)") }
+            parts.institution = index == 0 ? nil : institutions[Int(index - 1)]
+        }
+        if changed.contains(.serviceItems) {
+            parts.serviceItems = []
+            for _ in 0..<(try reader.count()) { parts.serviceItems.append(try reader.string()) }
+        }
+        if changed.contains(.application) {
+            if try flag(&reader) {
+                var application = InstitutionState.Application(submittedOn: try date(&reader), district: try reader.string())
+                application.recommendedOn = try optionalDate(&reader)
+                if try flag(&reader) {
+                    application.publicity = InstitutionState.Publicity(restoring: try date(&reader), noticeNo: try reader.string())
+                }
+                for _ in 0..<(try reader.count(minimumSize: 3)) {
+                    let id = try reader.string()
+                    let raised = try date(&reader)
+                    let outcome = try flag(&reader) ? try raw(ObjectionResolved.Outcome.self, &reader) : nil
+                    application.objections.append(InstitutionState.ObjectionRecord(restoring: id, raisedOn: raised, outcome: outcome))
+                }
+                parts.application = application
+            } else {
+                parts.application = nil
+            }
+        }
+        if changed.contains(.standing) { parts.standing = try readStanding(&reader) }
+        if changed.contains(.rectificationOrderedOn) { parts.rectificationOrderedOn = try optionalDate(&reader) }
+        if changed.contains(.rosterSpells) {
+            parts.rosterSpells = []
+            for _ in 0..<(try reader.count(minimumSize: 2)) {
+                parts.rosterSpells.append(InstitutionState.RosterSpell(restoring: try date(&reader), through: try optionalDate(&reader)))
+            }
+        }
+        if changed.contains(.summaryYears) {
+            parts.summaryYears = []
+            for _ in 0..<(try reader.count()) { parts.summaryYears.insert(try int(reader.signed(), &reader)) }
+        }
+        if changed.contains(.bars) {
+            parts.bars = []
+            for _ in 0..<(try reader.count(minimumSize: 3)) {
+                parts.bars.append(InstitutionState.Bar(restoring: try date(&reader), through: try date(&reader),
+                                                       ground: try raw(Barred3Years.Ground.self, &reader)))
+            }
+        }
+        if changed.contains(.latest) {
+            parts.latest = try flag(&reader) ? (try readSeq(&reader), try date(&reader)) : nil
+        }
+        if changed.contains(.registrations) {
+            parts.registrations = []
+            for _ in 0..<(try reader.count(minimumSize: 4)) {
+                parts.registrations.append(InstitutionState.RegistrationRecord(
+                    restoring: try readSeq(&reader), on: try date(&reader), validThrough: try date(&reader), endedOn: try optionalDate(&reader)))
+            }
+        }
+        if changed.contains(.rectifications) {
+            parts.rectifications = []
+            for _ in 0..<(try reader.count(minimumSize: 2)) {
+                parts.rectifications.append(InstitutionState.RectificationRecord(restoring: try date(&reader), completedOn: try optionalDate(&reader)))
+            }
+        }
+        if changed.contains(.publicityDates) {
+            parts.publicityDates = []
+            for _ in 0..<(try reader.count()) { parts.publicityDates.append(try date(&reader)) }
+        }
+        return parts
+    }
+
+    private static func readStanding(_ reader: inout BinaryReader) throws(SnapshotError) -> InstitutionState.Standing {
+        switch try reader.byte() {
+        case 0: return .none
+        case 1: return .applying
+        case 2: return .declined(on: try date(&reader))
+        case 3: return .registered(on: try date(&reader), validThrough: try date(&reader))
+        case 4: return .included(level: try raw(AutoIncluded.Level.self, &reader), on: try date(&reader))
+        case 5: return .revoked(on: try date(&reader), ground: try raw(Revoked.Ground.self, &reader))
+        case 6: return .terminated(on: try date(&reader))
+        case 7: return .superseded(on: try date(&reader), designation: try raw(Superseded.Designation.self, &reader))
+        case 8: return .inclusionEnded(on: try date(&reader))
+        case let tag: throw reader.corrupt("unknown standing \(tag)")
+        }
+    }
+
+    private static func readInstitution(_ reader: inout BinaryReader) throws(SnapshotError) -> Institution {
+        let name = try reader.string()
+        let code = try reader.string()
+        guard let uscc = USCC(code) else { throw reader.corrupt("institution USCC \"\(code)\"") }
+        return Institution(
+            name: name, uscc: uscc, nature: try reader.string(), category: try raw(Category.self, &reader),
+            district: try reader.string(), address: try reader.string(),
+            principal: Principal(name: try reader.string(), title: try reader.string()),
+            totalStaff: try int(reader.signed(), &reader),
+            department: Department(name: try reader.string(), head: try reader.string(), phone: try reader.string()),
+            contact: Contact(name: try reader.string(), phone: try reader.string()),
+            website: try flag(&reader) ? Website(name: try reader.string(), url: try reader.string()) : nil,
+            wechat: try flag(&reader) ? try reader.string() : nil)
+    }
+
+    private static func flag(_ reader: inout BinaryReader) throws(SnapshotError) -> Bool {
+        switch try reader.byte() {
+        case 0: return false
+        case 1: return true
+        case let other: throw reader.corrupt("flag \(other)")
+        }
+    }
+
+    private static func int(_ value: Int64, _ reader: inout BinaryReader) throws(SnapshotError) -> Int {
+        guard abs(value) <= 1 << 40 else { throw reader.corrupt("number \(value) out of range") }
+        return Int(value)
+    }
+
+    private static func readSeq(_ reader: inout BinaryReader) throws(SnapshotError) -> Int64 {
+        let value = try reader.varint()
+        guard value >= 1, value <= UInt64(Int64.max) else { throw reader.corrupt("seq \(value)") }
+        return Int64(value)
+    }
+
+    /// Day numbers from 0001-01-01 to about 12000: dates a registry can hold, with room for periods past 9999.
+    private static let dayRange: ClosedRange<Int64> = -719_162...3_663_648
+
+    private static func date(_ reader: inout BinaryReader) throws(SnapshotError) -> LocalDate {
+        let day = try reader.signed()
+        guard dayRange.contains(day) else { throw reader.corrupt("day number \(day) out of range") }
+        return LocalDate(dayNumber: Int(day))
+    }
+
+    private static func optionalDate(_ reader: inout BinaryReader) throws(SnapshotError) -> LocalDate? {
+        let value = try reader.varint()
+        guard value > 0 else { return nil }
+        let day = Int64(bitPattern: (value - 1) >> 1) ^ -Int64(bitPattern: (value - 1) & 1)
+        guard dayRange.contains(day) else { throw reader.corrupt("day number \(day) out of range") }
+        return LocalDate(dayNumber: Int(day))
+    }
+
+    private static func raw<T: RawRepresentable<String>>(_: T.Type, _ reader: inout BinaryReader) throws(SnapshotError) -> T {
+        let text = try reader.string()
+        guard let value = T(rawValue: text) else { throw reader.corrupt("\"\(text)\" is not a \(T.self)") }
+        return value
+    }
+}

@@ -1,0 +1,117 @@
+import OutletDomain
+import OutletProjections
+
+/// What a snapshot says of itself, in the first 60 bytes of its content (FORMAT.md "Header").
+public struct SnapshotHeader: Sendable, Equatable {
+    public static let magic = Array("OUTLSNAP".utf8)
+    public static let size = 60
+    /// The newest layout this program writes and reads.
+    public static let currentFormatVersion: UInt16 = 1
+
+    public var formatVersion: UInt16
+    /// `RegistryProjection.projectionVersion` of the fold that made it.
+    public var projectionVersion: UInt16
+    /// The last event folded.
+    public var seq: Int64
+    /// That event's chain hash (hex), tying the snapshot to this log.
+    public var hash: String
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public var createdAt: Int64
+}
+
+/// A projection after `seq`, as one standard LZ4 frame: `lz4 -d` gives back the header and body.
+public enum Snapshot {
+    /// The frame of `projection` (which must have folded exactly through the event whose chain hash is given),
+    /// and the size of its content before compression.
+    public static func make(_ projection: RegistryProjection, hash: String, createdAt: Int64,
+                            projectionVersion: UInt16 = RegistryProjection.projectionVersion) -> (frame: [UInt8], contentSize: Int)
+    {
+        var content = BinaryWriter(reservingCapacity: 1 << 20)
+        content.raw(SnapshotHeader.magic)
+        content.fixed(SnapshotHeader.currentFormatVersion)
+        content.fixed(projectionVersion)
+        content.fixed(projection.foldedThrough)
+        content.raw(hashBytes(hash))
+        content.fixed(createdAt)
+        content.raw(encodedState(projection))
+        return (LZ4Frame.compress(content.bytes), content.bytes.count)
+    }
+
+    /// The content after the header: the string table, then the body. The same projection always
+    /// gives the same bytes, so two states are equal exactly when their encodings are.
+    public static func encodedState(_ projection: RegistryProjection) -> [UInt8] {
+        var body = BinaryWriter(reservingCapacity: 1 << 20)
+        ProjectionCodec.encode(projection, into: &body)
+        var state = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 16)
+        state.count(body.strings.count)
+        for string in body.strings { state.inlineString(string) }
+        state.raw(body.bytes)
+        return state.bytes
+    }
+
+    /// The header, after checking the frame (its checksum covers the whole content).
+    public static func header(of frame: [UInt8]) throws(SnapshotError) -> SnapshotHeader {
+        let content = try LZ4Frame.decompress(frame)
+        return try withBytes(of: content) { bytes throws(SnapshotError) in
+            var reader = BinaryReader(bytes)
+            return try readHeader(&reader)
+        }
+    }
+
+    /// The projection in `frame`, refused unless it is sound, of this program's versions and, if
+    /// `expected` is given, made at that seq of a log whose event there has that chain hash.
+    public static func load(_ frame: [UInt8], periods: Periods,
+                            expected: (seq: Int64, hash: String)? = nil) throws(SnapshotError) -> (header: SnapshotHeader, projection: RegistryProjection)
+    {
+        let content = try LZ4Frame.decompress(frame)
+        return try withBytes(of: content) { bytes throws(SnapshotError) in
+            var reader = BinaryReader(bytes)
+            let header = try readHeader(&reader)
+            guard header.formatVersion == SnapshotHeader.currentFormatVersion else {
+                throw .version("format version \(header.formatVersion), this program reads \(SnapshotHeader.currentFormatVersion)")
+            }
+            guard header.projectionVersion == RegistryProjection.projectionVersion else {
+                throw .version("projection version \(header.projectionVersion), this program folds version \(RegistryProjection.projectionVersion)")
+            }
+            if let expected {
+                guard header.seq == expected.seq else { throw .mismatch("made at seq \(header.seq), stored as seq \(expected.seq)") }
+                guard header.hash == expected.hash else {
+                    throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
+                }
+            }
+            let stringCount = try reader.count()
+            reader.strings.reserveCapacity(stringCount)
+            for _ in 0..<stringCount { reader.strings.append(try reader.inlineString()) }
+            let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq)
+            guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
+            return (header, projection)
+        }
+    }
+
+    private static func readHeader(_ reader: inout BinaryReader) throws(SnapshotError) -> SnapshotHeader {
+        guard reader.remaining >= SnapshotHeader.size, Array(try reader.raw(8)) == SnapshotHeader.magic else {
+            throw .corrupt("not a snapshot (no OUTLSNAP header)")
+        }
+        let formatVersion = try reader.fixed(UInt16.self)
+        let projectionVersion = try reader.fixed(UInt16.self)
+        let seq = try reader.fixed(Int64.self)
+        let hash = try reader.raw(32).map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
+        let createdAt = try reader.fixed(Int64.self)
+        guard seq >= 1 else { throw .corrupt("snapshot of seq \(seq)") }
+        return SnapshotHeader(formatVersion: formatVersion, projectionVersion: projectionVersion, seq: seq, hash: hash, createdAt: createdAt)
+    }
+
+    /// A chain hash is 64 hex digits (SHA-256).
+    static func hashBytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.utf8)
+        precondition(digits.count == 64, "a chain hash is 64 hex digits")
+        func value(_ digit: UInt8) -> UInt8 {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            default: preconditionFailure("a chain hash is lowercase hex")
+            }
+        }
+        return stride(from: 0, to: 64, by: 2).map { value(digits[$0]) << 4 | value(digits[$0 + 1]) }
+    }
+}

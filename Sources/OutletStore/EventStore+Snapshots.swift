@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+
+/// A stored snapshot's row, without its frame.
+public struct StoredSnapshot: Sendable, Equatable {
+    public let seq: Int64
+    /// The chain hash of event `seq` when the snapshot was taken.
+    public let hash: String
+    public let formatVersion: Int
+    public let projectionVersion: Int
+    public let createdAt: String
+    /// Bytes before and after LZ4 compression.
+    public let contentSize: Int
+    public let frameSize: Int
+}
+
+// Snapshots are opaque frames here: the store keeps them next to the log, and knows nothing of what
+// they hold. A ledger opened read-only from before format 2 has no snapshots table, and so no snapshots.
+extension EventStore {
+    /// Stores (or replaces) the snapshot of `seq`.
+    public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int,
+                             contentSize: Int, frame: [UInt8]) throws(LedgerError)
+    {
+        let createdAt = clock.now().description
+        do {
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO snapshots (seq, hash, format_version, projection_version, created_at, content_size, frame)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [seq, hash, formatVersion, projectionVersion, createdAt, contentSize, Data(frame)])
+            }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
+    /// Every stored snapshot, newest first.
+    public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
+        try read { db in
+            guard try db.tableExists("snapshots") else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT seq, hash, format_version, projection_version, created_at, content_size, length(frame)
+                FROM snapshots ORDER BY seq DESC
+                """).map { row in
+                StoredSnapshot(seq: row[0], hash: row[1], formatVersion: row[2], projectionVersion: row[3],
+                               createdAt: row[4], contentSize: row[5], frameSize: row[6])
+            }
+        }
+    }
+
+    /// The frame of the snapshot of `seq`, if there is one.
+    public func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]? {
+        try read { db in
+            guard try db.tableExists("snapshots") else { return nil }
+            return try Data.fetchOne(db, sql: "SELECT frame FROM snapshots WHERE seq = ?", arguments: [seq]).map { [UInt8]($0) }
+        }
+    }
+
+    /// Deletes all but the newest `keep` snapshots; returns the seqs deleted.
+    public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
+        do {
+            return try queue.write { db in
+                let doomed = try Int64.fetchAll(db, sql: "SELECT seq FROM snapshots ORDER BY seq DESC LIMIT -1 OFFSET ?", arguments: [keep])
+                for seq in doomed { try db.execute(sql: "DELETE FROM snapshots WHERE seq = ?", arguments: [seq]) }
+                return doomed
+            }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import OutletLedger
+import OutletStore
+
+/// `snapshot create|list|verify|export|prune`: the LZ4 snapshots queries start from (Snapshots/FORMAT.md).
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Snapshots of the projections: taken every K events (policy snapshotInterval), never trusted blindly.",
+        subcommands: [Create.self, List.self, Verify.self, Export.self, Prune.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Snapshot the projections after the newest event (or after --seq N).")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "Snapshot after event N instead of the newest.") var seq: Int64?
+
+        func run() throws {
+            let ledger = try options.open()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let snapshot = try ledger.createSnapshot(atSeq: seq)
+            print("snapshot at seq \(snapshot.seq): \(SnapshotText.sizes(snapshot)) in \(clock.now - start)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The stored snapshots, newest first.")
+        @OptionGroup var options: LedgerOptions
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let snapshots = try options.open(readonly: true).store.snapshots()
+            if json {
+                print(JSONValue.array(snapshots.map(SnapshotText.json)).canonicalString)
+                return
+            }
+            var table = TextTable(["seq", "created", "format", "projection", "content", "frame", "ratio", "hash"])
+            for snapshot in snapshots {
+                table.add([String(snapshot.seq), snapshot.createdAt, String(snapshot.formatVersion), String(snapshot.projectionVersion),
+                           String(snapshot.contentSize), String(snapshot.frameSize), SnapshotText.ratio(snapshot),
+                           String(snapshot.hash.prefix(16)) + "…"])
+            }
+            print("\(snapshots.count) snapshots\n")
+            print(table.render().joined(separator: "\n"))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore every snapshot and compare it with a replay of the log to its seq (exit 68 if any is unusable or differs).")
+        @OptionGroup var options: LedgerOptions
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let checks = try options.open(readonly: true).verifySnapshots()
+            let bad = checks.filter { $0.verdict != .sound }
+            if json {
+                print(JSONValue.object(["ok": .bool(bad.isEmpty), "snapshots": .array(checks.map { check in
+                    var members = SnapshotText.json(check.snapshot).objectValue ?? [:]
+                    switch check.verdict {
+                    case .sound: members["verdict"] = "sound"
+                    case .unusable(let reason): members["verdict"] = "unusable"; members["reason"] = .string(reason)
+                    case .differs(let reason): members["verdict"] = "differs"; members["reason"] = .string(reason)
+                    }
+                    members["stateDigest"] = check.stateDigest.map(JSONValue.string) ?? .null
+                    members["replayDigest"] = check.replayDigest.map(JSONValue.string) ?? .null
+                    return JSONValue.object(members)
+                })]).canonicalString)
+            } else {
+                for check in checks {
+                    switch check.verdict {
+                    case .sound: print("seq \(check.snapshot.seq): sound, state digest \(check.stateDigest ?? "") equals the replay's")
+                    case .unusable(let reason): print("seq \(check.snapshot.seq): UNUSABLE, \(reason)")
+                    case .differs(let reason): print("seq \(check.snapshot.seq): DIFFERS from the replay, \(reason)")
+                    }
+                }
+            }
+            if let first = bad.last {
+                throw LedgerError(.integrityFailure, "\(bad.count) of \(checks.count) snapshots are unusable or differ from the log (oldest: seq \(first.snapshot.seq))",
+                                  seq: first.snapshot.seq)
+            }
+            if !json { print("ok: \(checks.count) snapshots match the log") }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a snapshot's LZ4 frame to a file, byte for byte (`lz4 -d` reads it).")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The snapshot's seq.") var seq: Int64
+        @Option(help: "The file to write.") var out: String
+
+        func run() throws {
+            let frame = try options.open(readonly: true).snapshotFrame(seq: seq)
+            guard FileManager.default.createFile(atPath: out, contents: Data(frame)) else {
+                throw LedgerError(.storage, "cannot write \(out)")
+            }
+            print("wrote \(out): \(frame.count) bytes, the snapshot at seq \(seq)")
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete all but the newest N snapshots (the log is never touched).")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "How many of the newest snapshots to keep.") var keep: Int
+
+        func run() throws {
+            let deleted = try options.open().pruneSnapshots(keep: keep)
+            print("deleted \(deleted.count) snapshots\(deleted.isEmpty ? "" : " (seq " + deleted.map(String.init).joined(separator: ", ") + ")"), kept the newest \(keep)")
+        }
+    }
+}
+
+enum SnapshotText {
+    static func ratio(_ snapshot: StoredSnapshot) -> String {
+        snapshot.contentSize > 0 ? String(format: "%.1f%%", 100 * Double(snapshot.frameSize) / Double(snapshot.contentSize)) : "—"
+    }
+
+    static func sizes(_ snapshot: StoredSnapshot) -> String {
+        "\(snapshot.contentSize) bytes, \(snapshot.frameSize) as an LZ4 frame (\(ratio(snapshot)))"
+    }
+
+    static func json(_ snapshot: StoredSnapshot) -> JSONValue {
+        .object([
+            "seq": .integer(snapshot.seq), "hash": .string(snapshot.hash), "createdAt": .string(snapshot.createdAt),
+            "formatVersion": .integer(Int64(snapshot.formatVersion)), "projectionVersion": .integer(Int64(snapshot.projectionVersion)),
+            "contentSize": .integer(Int64(snapshot.contentSize)), "frameSize": .integer(Int64(snapshot.frameSize)),
+        ])
+    }
+}
