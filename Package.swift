@@ -83,6 +83,10 @@ let package = Package(
             dependencies: ["OutletProjections", "OutletDomain", "CanonicalJSON", "OutletTestSupport"]
         ),
         .testTarget(
+            name: "OutletSnapshotsTests",
+            dependencies: ["OutletSnapshots", "OutletProjections", "OutletDomain", "CanonicalJSON", "OutletTestSupport"]
+        ),
+        .testTarget(
             name: "OutletStoreTests",
             dependencies: [
                 "OutletStore", "CanonicalJSON",

@@ -1,0 +1,119 @@
+import CanonicalJSON
+import OutletDomain
+import OutletProjections
+@testable import OutletSnapshots
+import OutletTestSupport
+import Testing
+
+/// A chain hash for snapshots of the pure golden history, which has no chain of its own.
+let goldenHash = String(repeating: "ab", count: 32)
+
+/// The golden history's projection as known after `seq`, snapshotted, restored, and folded on to the end.
+func restoredThenFolded(at seq: Int64) throws -> RegistryProjection {
+    let (frame, _) = Snapshot.make(GoldenHistory.projection(knownAfter: seq), hash: goldenHash, createdAt: 0)
+    var projection = try Snapshot.load(frame, periods: ShippedData.periods, expected: (seq, goldenHash)).projection
+    for (stream, event) in GoldenHistory.events where event.seq > seq { projection.apply(event, stream: stream) }
+    return projection
+}
+
+@Suite("A snapshot restores the projection it was made from (Snapshots/FORMAT.md)")
+struct SnapshotCodecTests {
+    static let goldenDates = ["2024-02-18", "2024-02-19", "2025-03-01", "2025-05-01", "2025-10-09", "2025-10-10",
+                              "2025-12-09", "2025-12-10", "2026-02-02", "2026-06-01", "2027-02-19", "2027-02-20"]
+
+    @Test("the golden scenario both ways: from a snapshot after any seq plus the tail, the same digest on a dozen dates",
+          arguments: Array(Int64(1)...Int64(GoldenHistory.events.count)))
+    func goldenScenarioBothWays(seq: Int64) throws {
+        let direct = GoldenHistory.projection()
+        let restored = try restoredThenFolded(at: seq)
+        for date in Self.goldenDates {
+            #expect(restored.digestDocument(asOf: day(date)) == direct.digestDocument(asOf: day(date)), "snapshot after \(seq), \(date)")
+        }
+        #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(direct))
+    }
+
+    @Test("a restored projection still answers as known at earlier seqs, retracted versions included")
+    func knownAtEarlierSeqs() throws {
+        let (frame, _) = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0)
+        let restored = try Snapshot.load(frame, periods: ShippedData.periods).projection
+        for seq in Int64(1)...Int64(GoldenHistory.events.count) {
+            let folded = GoldenHistory.projection(knownAfter: seq)
+            for date in Self.goldenDates {
+                #expect(restored.known(atSeq: seq).digestDocument(asOf: day(date)) == folded.digestDocument(asOf: day(date)),
+                        "known at \(seq), \(date)")
+            }
+        }
+    }
+
+    @Test("the header says format, projection version, seq, chain hash and creation time")
+    func header() throws {
+        let (frame, contentSize) = Snapshot.make(GoldenHistory.projection(knownAfter: 20), hash: goldenHash, createdAt: 1_764_000_000_000)
+        let header = try Snapshot.header(of: frame)
+        #expect(header == SnapshotHeader(formatVersion: 1, projectionVersion: RegistryProjection.projectionVersion, seq: 20,
+                                         hash: goldenHash, createdAt: 1_764_000_000_000))
+        #expect(try LZ4Frame.decompress(frame).count == contentSize)
+        #expect(Array(try LZ4Frame.decompress(frame).prefix(8)) == Array("OUTLSNAP".utf8))
+    }
+
+    @Test("the same projection always encodes to the same bytes")
+    func deterministic() {
+        #expect(Snapshot.encodedState(GoldenHistory.projection()) == Snapshot.encodedState(GoldenHistory.projection()))
+        #expect(Snapshot.encodedState(GoldenHistory.projection(knownAfter: 10)) != Snapshot.encodedState(GoldenHistory.projection()))
+    }
+}
+
+@Suite("A snapshot is never trusted blindly: damage, another version or another log is an error, never a wrong answer")
+struct SnapshotRefusalTests {
+    static let frame = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0).frame
+    static let seq = Int64(GoldenHistory.events.count)
+
+    @Test("every single flipped byte of the frame is detected")
+    func flippedBytes() {
+        for index in Self.frame.indices {
+            var damaged = Self.frame
+            damaged[index] ^= 0x5A
+            #expect(throws: SnapshotError.self, "byte \(index)") {
+                try Snapshot.load(damaged, periods: ShippedData.periods, expected: (Self.seq, goldenHash))
+            }
+        }
+    }
+
+    @Test("every truncation of the frame, and bytes appended to it, are detected")
+    func truncatedOrExtended() {
+        for length in 0..<Self.frame.count {
+            #expect(throws: SnapshotError.self, "\(length) bytes") {
+                try Snapshot.load(Array(Self.frame.prefix(length)), periods: ShippedData.periods)
+            }
+        }
+        #expect(throws: SnapshotError.self) { try Snapshot.load(Self.frame + [0], periods: ShippedData.periods) }
+    }
+
+    @Test("a snapshot of another projection version is refused as a version mismatch")
+    func projectionVersionBumped() {
+        let (frame, _) = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0,
+                                       projectionVersion: RegistryProjection.projectionVersion + 1)
+        #expect { try Snapshot.load(frame, periods: ShippedData.periods) } throws: { error in
+            guard case .version(let reason) = error as? SnapshotError else { return false }
+            return reason.contains("projection version \(RegistryProjection.projectionVersion + 1)")
+        }
+    }
+
+    @Test("a snapshot whose chain hash or seq is not the log's is refused as a mismatch")
+    func otherLog() {
+        let other = String(repeating: "cd", count: 32)
+        #expect(throws: SnapshotError.mismatch("chain hash at seq \(Self.seq) is cdcdcdcdcdcd…, the snapshot says abababababab…")) {
+            try Snapshot.load(Self.frame, periods: ShippedData.periods, expected: (Self.seq, other))
+        }
+        #expect(throws: SnapshotError.mismatch("made at seq \(Self.seq), stored as seq 3")) {
+            try Snapshot.load(Self.frame, periods: ShippedData.periods, expected: (3, goldenHash))
+        }
+    }
+
+    @Test("a sound frame whose content is not a snapshot is refused")
+    func notASnapshot() {
+        let frame = LZ4Frame.compress(Array("not a snapshot, only text that happens to be compressed".utf8))
+        #expect(throws: SnapshotError.corrupt("not a snapshot (no OUTLSNAP header)")) {
+            try Snapshot.load(frame, periods: ShippedData.periods)
+        }
+    }
+}
