@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutletLedgerTests",
-            dependencies: ["OutletLedger", "outlet-ledger", "OutletTestSupport"],
+            dependencies: ["OutletLedger", "outlet-ledger", "OutletSnapshots", "OutletTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Crypto
 import Foundation
+import OutletDomain
 import OutletLedger
 import OutletStore
 
@@ -93,11 +94,11 @@ final class LedgerFixture {
     let clock = ManualClock(Timestamp("2025-12-01T02:00:00.000Z")!)
     private var openLedger: Ledger?
 
-    init(create: Bool = true) throws {
+    init(create: Bool = true, policy: Policy = RegistryData.defaultPolicy) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-ledger-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("ledger.sqlite").path
-        if create { openLedger = try Ledger.create(at: path, clock: clock) }
+        if create { openLedger = try Ledger.create(at: path, clock: clock, policy: policy) }
     }
 
     /// This process's connection to the ledger, opened again after `fingerprint()` closed it.

@@ -1,0 +1,205 @@
+import CanonicalJSON
+import Foundation
+import GRDB
+import OutletDomain
+import OutletLedger
+import OutletProjections
+import OutletSnapshots
+import OutletStore
+import OutletTestSupport
+import Testing
+
+/// The demo registry (301 events) with snapshots after seq 100 and 200 and at the head.
+func snapshottedDemo() throws -> LedgerFixture {
+    let fixture = try DemoTests.build()
+    let ledger = try fixture.ledger
+    for seq: Int64 in [100, 200] { try ledger.createSnapshot(atSeq: seq) }
+    try ledger.createSnapshot()
+    return fixture
+}
+
+/// Runs SQL on the ledger file behind the ledger's back, as damage would.
+func tamper(_ fixture: LedgerFixture, _ sql: String, _ arguments: StatementArguments = []) throws {
+    let queue = try DatabaseQueue(path: fixture.path)
+    try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+}
+
+@Suite("Queries start from the newest sound snapshot at or below their seq, and answer as the log does")
+struct SnapshotQueryTests {
+    @Test("roster, bans and calendar digests agree with and without snapshots at every 25th seq and four dates")
+    func sameAnswersBothWays() throws {
+        let fixture = try snapshottedDemo()
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head().seq
+        for seq in stride(from: Int64(1), through: head, by: 25) + [head] {
+            let position = try ledger.position(atSeq: seq)
+            let fast = try ledger.projections(at: position)
+            let slow = try ledger.projections(at: position, useSnapshots: false)
+            #expect(fast.snapshotSeq == [head, 200, 100].first { $0 <= seq }, "seq \(seq)")
+            #expect(slow.snapshotSeq == nil && slow.tailEvents == Int(seq))
+            #expect(fast.tailEvents == Int(seq - (fast.snapshotSeq ?? 0)))
+            #expect(fast.warnings.isEmpty)
+            for date in ["2024-06-30", "2025-12-31", "2026-11-25", "2028-01-01"] {
+                #expect(fast.digest(asOf: day(date)) == slow.digest(asOf: day(date)), "seq \(seq), \(date)")
+            }
+            #expect(Snapshot.encodedState(fast.projection) == Snapshot.encodedState(slow.projection), "seq \(seq)")
+        }
+    }
+
+    @Test("a snapshot is taken automatically every policy.snapshotInterval events")
+    func automatic() throws {
+        var policy = RegistryData.defaultPolicy
+        policy.snapshotInterval = 100
+        let fixture = try LedgerFixture(policy: policy)
+        _ = try DemoRegistry.build(into: try fixture.ledger, clock: fixture.clock, today: DemoTests.today)
+        let ledger = try fixture.ledger
+        let seqs = try ledger.store.snapshots().map(\.seq).reversed()
+        #expect(seqs.count == 3, "\(seqs)")
+        // Appends come in calls of several events, so each snapshot is at the first head 100 or more past the last.
+        var previous: Int64 = 0
+        for seq in seqs {
+            #expect(seq - previous >= 100 && seq - previous < 110, "\(seqs)")
+            previous = seq
+        }
+        #expect(try ledger.verifySnapshots().allSatisfy { $0.verdict == .sound })
+    }
+
+    @Test("the default policy snapshots every 10,000 events, and an interval of 0 never")
+    func intervals() throws {
+        #expect(RegistryData.defaultPolicy.snapshotEvery == 10_000)
+        var policy = RegistryData.defaultPolicy
+        policy.snapshotInterval = 0
+        #expect(policy.snapshotEvery == 0)
+        policy.snapshotInterval = 5
+        #expect(throws: PolicyError.self) { try policy.validate() }
+    }
+}
+
+@Suite("Snapshots are never trusted blindly: a bad one is skipped with a warning, the answer stays right")
+struct SnapshotFallbackTests {
+    static func check(_ damage: (LedgerFixture) throws -> Void, expectWarning: String, fallsBackTo expected: Int64?) throws {
+        let fixture = try snapshottedDemo()
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head()
+        let reference = try ledger.projections(at: head, useSnapshots: false).digest(asOf: DemoTests.today)
+        try damage(fixture)
+        let view = try ledger.projections(at: head)
+        #expect(view.snapshotSeq == expected)
+        #expect(view.warnings.count == 1 && view.warnings[0].contains(expectWarning), "\(view.warnings)")
+        #expect(view.digest(asOf: DemoTests.today) == reference)
+    }
+
+    @Test("a flipped byte in the newest frame: skipped, the one at seq 200 used")
+    func flippedByte() throws {
+        try Self.check({ fixture in
+            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, 200) || X'FF' || substr(frame, 202) AS BLOB) WHERE seq = 301")
+        }, expectWarning: "snapshot at seq 301 skipped (corrupt", fallsBackTo: 200)
+    }
+
+    @Test("a truncated frame: skipped")
+    func truncated() throws {
+        try Self.check({ fixture in
+            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, length(frame) - 9) AS BLOB) WHERE seq = 301")
+        }, expectWarning: "LZ4 frame", fallsBackTo: 200)
+    }
+
+    @Test("a snapshot from another projection version: skipped")
+    func versionBumped() throws {
+        try Self.check({ fixture in
+            let ledger = try fixture.ledger
+            let head = try ledger.store.head()
+            let projection = try ledger.projections(at: head, useSnapshots: false).projection
+            let (frame, size) = Snapshot.make(projection, hash: head.hash, createdAt: 0, projectionVersion: RegistryProjection.projectionVersion + 1)
+            try ledger.store.saveSnapshot(seq: head.seq, hash: head.hash, formatVersion: 1,
+                                          projectionVersion: Int(RegistryProjection.projectionVersion) + 1, contentSize: size, frame: frame)
+        }, expectWarning: "wrong version: projection version 2", fallsBackTo: 200)
+    }
+
+    @Test("a snapshot whose chain hash is not the log's (another ledger's, stored under the same seq): skipped")
+    func otherChain() throws {
+        try Self.check({ fixture in
+            let other = try snapshottedDemo()
+            let frame = try other.ledger.snapshotFrame(seq: 301)
+            try tamper(fixture, "UPDATE snapshots SET frame = ? WHERE seq = 301", [Data(frame)])
+        }, expectWarning: "does not match the log", fallsBackTo: 200)
+    }
+
+    @Test("every snapshot damaged: a full replay, one warning each")
+    func allDamaged() throws {
+        let fixture = try snapshottedDemo()
+        let ledger = try fixture.ledger
+        try tamper(fixture, "UPDATE snapshots SET frame = X'00'")
+        let view = try ledger.projections(at: try ledger.store.head())
+        #expect(view.snapshotSeq == nil && view.warnings.count == 3)
+        #expect(view.digest(asOf: DemoTests.today) == (try ledger.projections(at: try ledger.store.head(), useSnapshots: false).digest(asOf: DemoTests.today)))
+    }
+
+    @Test("snapshot verify names the damaged snapshot and exits 68; the query prints one warning on stderr")
+    func verifyOnTheCommandLine() throws {
+        let fixture = try snapshottedDemo()
+        #expect(try CLI.run(["snapshot", "verify", "--ledger", fixture.path]).status == 0)
+        try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, 100) || X'00' || substr(frame, 102) AS BLOB) WHERE seq = 200")
+        let verify = try CLI.run(["snapshot", "verify", "--ledger", fixture.path])
+        #expect(verify.status == 68)
+        #expect(verify.stdout.contains("seq 200: UNUSABLE"), "\(verify.stdout)")
+        #expect(verify.stderr.contains("1 of 3 snapshots are unusable or differ from the log (oldest: seq 200)"), "\(verify.stderr)")
+        let roster = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "250", "--as-of", "2026-01-01", "--json"])
+        let plain = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "250", "--as-of", "2026-01-01", "--json", "--no-snapshots"])
+        #expect(roster.status == 0 && roster.stdout == plain.stdout)
+        #expect(roster.stderr.split(separator: "\n").count == 1 && roster.stderr.contains("warning: snapshot at seq 200 skipped"), "\(roster.stderr)")
+    }
+}
+
+@Suite("snapshot create, list, export and prune on the command line")
+struct SnapshotCommandTests {
+    @Test("create, list --json, export (a frame `lz4 -d` reads when installed), prune --keep 1")
+    func lifecycle() throws {
+        let fixture = try DemoTests.build()
+        let path = fixture.path
+        #expect(try CLI.run(["snapshot", "create", "--ledger", path, "--seq", "120"]).status == 0)
+        let created = try CLI.run(["snapshot", "create", "--ledger", path])
+        #expect(created.status == 0 && created.stdout.hasPrefix("snapshot at seq 301:"), "\(created.stdout)\(created.stderr)")
+        let list = try JSONParser.parse(try CLI.run(["snapshot", "list", "--ledger", path, "--json"]).stdout)
+        #expect(list.arrayValue?.map { $0["seq"] } == [.integer(301), .integer(120)])
+        #expect(Set(list.arrayValue?.first?.objectValue?.keys ?? [:].keys) ==
+                ["seq", "hash", "createdAt", "formatVersion", "projectionVersion", "contentSize", "frameSize"])
+        let out = fixture.file("s120.lz4")
+        #expect(try CLI.run(["snapshot", "export", "--ledger", path, "--seq", "120", "--out", out]).status == 0)
+        let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(frame.prefix(4) == [0x04, 0x22, 0x4D, 0x18], "the LZ4 frame magic number")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/lz4") {
+            let decoded = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/lz4"), ["-d", "-c", out])
+            #expect(decoded.status == 0 && decoded.stdout.hasPrefix("OUTLSNAP"))
+        }
+        let missing = try CLI.run(["snapshot", "export", "--ledger", path, "--seq", "7", "--out", out])
+        #expect(missing.status == 65 && missing.stderr.contains("no snapshot at seq 7 (there are: 301, 120)"), "\(missing.stderr)")
+        let pruned = try CLI.run(["snapshot", "prune", "--ledger", path, "--keep", "1"])
+        #expect(pruned.stdout.contains("deleted 1 snapshots (seq 120)"), "\(pruned.stdout)")
+        #expect(try fixture.ledger.store.snapshots().map(\.seq) == [301])
+        #expect(try CLI.run(["verify", "--ledger", path]).status == 0)
+    }
+}
+
+@Suite("Snapshot format golden fixtures (Snapshots/fixtures): old snapshots keep loading")
+struct SnapshotFormatFixtureTests {
+    @Test("the committed snapshot of the committed 150-event log restores, byte for byte, what a replay of that log gives")
+    func goldenSnapshotLoads() throws {
+        let fixture = try LedgerFixture()
+        let log = Repository.path("Snapshots/fixtures/ledger-150.jsonl")
+        let imported = try CLI.run(["import", "--ledger", fixture.path, log])
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head()
+        #expect(head.seq == 150)
+        let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Repository.path("Snapshots/fixtures/snapshot-150.lz4"))))
+        let header = try Snapshot.header(of: frame)
+        #expect(header.formatVersion == 1 && header.seq == 150 && header.hash == head.hash)
+        // A change of layout must bump the format version and keep a reader for version 1: this load must not fail.
+        let restored = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash)).projection
+        let replay = try ledger.projections(at: head, useSnapshots: false).projection
+        #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(replay))
+        for date in ["2024-06-30", "2025-06-30", "2026-11-25"] {
+            #expect(restored.digestDocument(asOf: day(date)) == replay.digestDocument(asOf: day(date)))
+        }
+    }
+}
