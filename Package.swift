@@ -65,7 +65,7 @@ let package = Package(
         // Benchmark tools (synthetic ledgers); tools/generate-ledger and tools/bench run it.
         .executableTarget(
             name: "outlet-bench",
-            dependencies: ["OutletLedger", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["OutletLedger", "OutletProjections", "OutletSnapshots", "CanonicalJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.

@@ -47,7 +47,7 @@ extension Ledger {
         } else {
             projection = try projections(at: head).projection
         }
-        try save(projection, at: head)
+        _ = try save(projection, at: head)
     }
 
     private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {

@@ -8,7 +8,7 @@ import OutletStore
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "outlet-bench", abstract: "Benchmark tools for OutletLedger.", subcommands: [Generate.self])
+        commandName: "outlet-bench", abstract: "Benchmark tools for OutletLedger.", subcommands: [Suite.self, Generate.self])
 }
 
 struct Generate: ParsableCommand {

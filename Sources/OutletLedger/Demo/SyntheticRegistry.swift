@@ -25,6 +25,8 @@ public struct SyntheticRegistry {
     let policy: Policy
     let today: LocalDate
     private(set) var acts: [Act] = []
+    /// How many institutions the schedule drew (some may have no act left after the cut to `events`).
+    public private(set) var institutionCount = 0
 
     public init(periods: Periods, today: LocalDate) {
         self.periods = periods
@@ -41,6 +43,7 @@ public struct SyntheticRegistry {
             scheduleInstitution(index, submitted: LocalDate(dayNumber: Int(random.next() % UInt64(last - first)) + first), random: &random)
             index += 1
         }
+        institutionCount = Int(index)
         acts.sort { ($0.day, $0.institution, $0.step) < ($1.day, $1.institution, $1.step) }
         if acts.count > target { acts.removeLast(acts.count - target) }
     }
@@ -120,6 +123,16 @@ public struct SyntheticRegistry {
             }
             position = end
             return candidates
+        }
+    }
+
+    /// Applications (`submitted`, to be appended now) by `count` institutions that are not in the
+    /// schedule: fresh streams, as new applicants are.
+    public func applications(_ count: Int, on day: LocalDate) -> [Candidate] {
+        (0..<count).map { offset in
+            let who = DemoInstitution(index: institutionCount + offset, policy: policy)
+            return Candidate(type: "submitted", stream: who.uscc.code, effectiveOn: day.description, actor: who.applicant,
+                             payload: who.application(on: day))
         }
     }
 

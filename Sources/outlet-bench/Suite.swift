@@ -1,0 +1,186 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletProjections
+import OutletSnapshots
+import OutletStore
+
+/// `outlet-bench suite`: the benchmark of issue #5, end to end, on one synthetic national-scale history.
+struct Suite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a synthetic history, then measure import, appends, replay, snapshots and roster latency, beside a Python peer.")
+
+    @Option(help: "How many events.") var events = 1_000_000
+    @Option(help: "A folder for the ledger, the export and the peer's database (emptied first).") var work = "/tmp/outlet-bench"
+    @Option(help: "Random (as-of, known-at) pairs for roster latency with snapshots.") var pairs = 200
+    @Option(help: "Pairs without snapshots (each a full replay).") var coldPairs = 5
+    @Option(help: "Single-event appends, each its own transaction.") var appends = 2_000
+    @Option(help: "The outlet-ledger binary, for whole-process figures.") var cli: String
+    @Option(help: "The peer script (tools/bench/peer.py); skipped if python3 cannot import eventsourcing.") var peer: String?
+    @Option(help: "Where to write the results table (markdown).") var results: String?
+    @Option(help: "The seed of the history and of the query pairs.") var seed: UInt64 = 2014
+
+    func run() throws {
+        try? FileManager.default.removeItem(atPath: work)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let path = work + "/bench.sqlite"
+        var report = Report(events: events)
+        let clock = ContinuousClock()
+        let today = Timestamp(Date()).shanghaiDate
+
+        // Import: the synthetic history through the rules and the hash chain, 10,000 events per call,
+        // with the default policy's automatic snapshots every 10,000 events.
+        let created = try Ledger.create(at: path)
+        var registry = SyntheticRegistry(periods: created.periods, today: today)
+        registry.schedule(events: events, seed: seed)
+        log("importing \(events) events of \(registry.institutionCount) institutions …")
+        var imported = 0
+        let importing = try clock.measure {
+            for candidates in registry.chunks(of: 10_000) { imported += try created.importEvents(candidates).results.count }
+        }
+        report.institutions = registry.institutionCount
+        report.add("import through the rules, hash-chained (10,000 per call, auto snapshots on)",
+                   "\(rate(imported, importing.seconds)) events/s", "\(fmt(importing.seconds)) s for \(imported)")
+        let snapshotsTaken = try created.store.snapshots().count
+
+        // Durable single appends: a new applicant each, its own transaction (synchronous=FULL).
+        var appendLatency = Sample()
+        for candidate in registry.applications(appends, on: today) {
+            let elapsed = try clock.measure { _ = try created.append([candidate]) }
+            appendLatency.add(elapsed.seconds * 1000)
+        }
+        report.add("durable single-event append, \(appends) in a row", "p50 \(fmt(appendLatency.median)) ms, p99 \(fmt(appendLatency.percentile(99))) ms")
+        let head = try created.store.head()
+
+        // Full replay, in-process and as a whole process (its peak RSS is the replay's).
+        log("replaying …")
+        var replayView: ProjectionView? = try created.projections(at: head, useSnapshots: false)
+        let replaySeconds = replayView!.elapsed.seconds
+        report.add("full replay (in-process, no snapshot)", "\(rate(Int(head.seq), replaySeconds)) events/s", "\(fmt(replaySeconds)) s")
+        let replayProcess = ChildRun.run(cli, ["replay", "--ledger", path], scratch: work)
+        report.add("full replay (whole CLI process)", "\(rate(Int(head.seq), replayProcess.seconds)) events/s",
+                   "\(fmt(replayProcess.seconds)) s, peak RSS \(mib(replayProcess.peakRSSKiB))")
+        report.replayPeakRSSKiB = replayProcess.peakRSSKiB
+
+        // Snapshot of the head: create, sizes, load.
+        let held = replayView!.projection
+        replayView = nil
+        let snapshotTime = try clock.measure { try created.createSnapshot() }
+        let stored = try created.store.snapshots().first!
+        report.add("snapshot create at seq \(stored.seq)", "\(fmt(snapshotTime.seconds * 1000)) ms",
+                   "\(snapshotsTaken) taken automatically during import")
+        report.add("snapshot size", "\(mib(stored.frameSize / 1024)) LZ4 of \(mib(stored.contentSize / 1024)) (\(fmt(100 * Double(stored.frameSize) / Double(stored.contentSize)))%)")
+        let frame = try created.snapshotFrame(seq: stored.seq)
+        var loads = Sample()
+        for _ in 0..<3 {
+            let elapsed = try clock.measure { _ = try Snapshot.load(frame, periods: created.periods, expected: (stored.seq, stored.hash)) }
+            loads.add(elapsed.seconds)
+        }
+        report.add("snapshot load (decompress, check, decode)", "\(fmt(loads.median * 1000)) ms",
+                   "\(fmt(replaySeconds / loads.median))× faster than the replay it replaces")
+
+        // Roster latency for random (as-of, known-at) pairs.
+        var generator = SeededPairs(seed: seed)
+        let queries = try (0..<pairs).map { _ in try generator.next(ledger: created, head: head.seq, today: today) }
+        var warm = Sample(), heldSample = Sample(), process = Sample()
+        log("roster latency, \(pairs) pairs …")
+        for query in queries {
+            let elapsed = try clock.measure {
+                let view = try created.projections(at: try created.position(knownAt: query.knownAt))
+                _ = view.projection.roster(on: query.asOf)
+            }
+            warm.add(elapsed.seconds * 1000)
+            let lookup = try clock.measure {
+                let position = try created.position(knownAt: query.knownAt)
+                _ = held.known(atSeq: position.seq).roster(on: query.asOf)
+            }
+            heldSample.add(lookup.seconds * 1000)
+            let child = ChildRun.run(cli, ["roster", "--ledger", path, "--as-of", query.asOf.description,
+                                           "--known-at", query.knownAt.description, "--format", "csv"], scratch: work)
+            guard child.status == 0 else { throw ValidationError("roster exited \(child.status)") }
+            process.add(child.seconds * 1000)
+        }
+        var cold = Sample(), coldProcess = Sample()
+        for query in queries.prefix(coldPairs) {
+            let elapsed = try clock.measure {
+                let view = try created.projections(at: try created.position(knownAt: query.knownAt), useSnapshots: false)
+                _ = view.projection.roster(on: query.asOf)
+            }
+            cold.add(elapsed.seconds * 1000)
+            coldProcess.add(ChildRun.run(cli, ["roster", "--ledger", path, "--as-of", query.asOf.description, "--known-at",
+                                               query.knownAt.description, "--format", "csv", "--no-snapshots"], scratch: work).seconds * 1000)
+        }
+        report.add("roster, in-process, from the newest snapshot ≤ T + tail", "p50 \(fmt(warm.median)) ms, p99 \(fmt(warm.percentile(99))) ms", "\(pairs) pairs")
+        report.add("roster, in-process, one head projection held (read as known at T)",
+                   "p50 \(fmt(heldSample.median)) ms, p99 \(fmt(heldSample.percentile(99))) ms", "\(pairs) pairs")
+        report.add("roster, in-process, no snapshots (full replay)", "p50 \(fmt(cold.median)) ms, p99 \(fmt(cold.percentile(99))) ms", "\(coldPairs) pairs")
+        report.add("roster, whole CLI process, with snapshots", "p50 \(fmt(process.median)) ms, p99 \(fmt(process.percentile(99))) ms", "\(pairs) pairs")
+        report.add("roster, whole CLI process, --no-snapshots", "p50 \(fmt(coldProcess.median)) ms, p99 \(fmt(coldProcess.percentile(99))) ms", "\(coldPairs) pairs")
+        report.add("peak RSS of this benchmark process", mib(selfPeakRSSKiB()))
+
+        // The peer: the same history, appends and replay through Python's eventsourcing.
+        if let peer {
+            log("exporting for the peer …")
+            let export = work + "/export.jsonl"
+            let exported = ChildRun.run(cli, ["export", "--ledger", path, "--out", export], scratch: work)
+            if exported.status == 0 {
+                log("running the peer (python eventsourcing) …")
+                let run = ChildRun.run("/usr/bin/env", ["python3", peer, export, work, "--appends", String(appends)], scratch: work)
+                if run.status == 0, let figures = try? JSONDecoder().decode(PeerFigures.self, from: Data(run.stdout.utf8)) {
+                    report.peer = figures
+                    report.peerPeakRSSKiB = run.peakRSSKiB
+                } else {
+                    report.notes.append("peer not run: \(peer) exited \(run.status) (is eventsourcing installed? pip install eventsourcing)")
+                }
+            }
+        }
+        report.ours = (rate: Double(head.seq) / replaySeconds, importRate: Double(imported) / importing.seconds,
+                       appendP50: appendLatency.median, appendP99: appendLatency.percentile(99))
+        let table = report.markdown(today: today)
+        print(table)
+        if let results { try table.write(toFile: results, atomically: true, encoding: .utf8) }
+    }
+
+    func log(_ message: String) {
+        FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+    }
+}
+
+/// Random (as-of D, known-at T) pairs: D from 2014 to a year ahead, T the recording time of a random event.
+struct SeededPairs {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed ^ 0x9E37_79B9_7F4A_7C15
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(ledger: Ledger, head: Int64, today: LocalDate) throws -> (asOf: LocalDate, knownAt: Timestamp) {
+        let first = LocalDate("2014-01-01")!.dayNumber, last = today.adding(years: 1).dayNumber
+        let asOf = LocalDate(dayNumber: first + Int(next() % UInt64(last - first + 1)))
+        let seq = Int64(next() % UInt64(head)) + 1
+        let recorded = try ledger.position(atSeq: seq).recordedAt.flatMap(Timestamp.init) ?? Timestamp(Date())
+        return (asOf, recorded)
+    }
+}
+
+func fmt(_ value: Double) -> String {
+    value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+}
+
+func rate(_ count: Int, _ seconds: Double) -> String {
+    seconds > 0 ? String(Int(Double(count) / seconds)) : "—"
+}
+
+func mib(_ kib: Int) -> String {
+    String(format: "%.1f MiB", Double(kib) / 1024)
+}
