@@ -41,7 +41,7 @@ extension Ledger {
         let newest = try store.snapshots().first?.seq ?? 0
         guard head.seq - newest >= Int64(interval) else { return }
         var projection: RegistryProjection
-        if let held = lastSnapshot.withLock({ $0 }), held.foldedThrough == newest, newest > 0 {
+        if let held = lastSnapshot.withLock({ $0?.projection }), held.foldedThrough == newest, newest > 0 {
             projection = held
             _ = try fold(into: &projection, through: head.seq)
         } else {
@@ -52,10 +52,11 @@ extension Ledger {
 
     private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
         let created = store.clock.now()
-        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: created.millisecondsSinceEpoch)
+        var cache = lastSnapshot.withLock { $0?.cache } ?? TimelineCache()
+        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: created.millisecondsSinceEpoch, cache: &cache)
         try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(SnapshotHeader.currentFormatVersion),
                                projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: contentSize, frame: frame)
-        lastSnapshot.withLock { $0 = projection }
+        lastSnapshot.withLock { $0 = (projection, cache) }
         guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
             throw LedgerError(.storage, "\(store.path): the snapshot of seq \(position.seq) was not stored")
         }

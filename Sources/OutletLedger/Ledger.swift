@@ -1,6 +1,7 @@
 import Foundation
 import OutletDomain
 import OutletProjections
+import OutletSnapshots
 import OutletStore
 import Synchronization
 
@@ -24,8 +25,9 @@ public final class Ledger: Sendable {
     /// re-decode a stream's history; an entry counts only while that event is still the newest.
     private let streamStates = Mutex<[String: CachedState]>([:])
 
-    /// The projection of the last snapshot this process wrote: the next automatic one folds on from it.
-    let lastSnapshot = Mutex<RegistryProjection?>(nil)
+    /// The projection of the last snapshot this process wrote, and its timelines' encodings: the next
+    /// automatic snapshot folds on from it and encodes only the timelines that changed.
+    let lastSnapshot = Mutex<(projection: RegistryProjection, cache: TimelineCache)?>(nil)
 
     struct CachedState: Sendable {
         let lastSeq: Int64

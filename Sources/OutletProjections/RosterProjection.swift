@@ -55,7 +55,9 @@ extension RegistryProjection {
                 serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
                 rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue))
         }
-        return entries.sorted { ($0.outletNo ?? "~", $0.uscc) < ($1.outletNo ?? "~", $1.uscc) }
+        // Sorting positions, not the entries themselves: an entry is large, and a sort moves what it sorts.
+        let order = entries.indices.sorted { (entries[$0].outletNo ?? "~", entries[$0].uscc) < (entries[$1].outletNo ?? "~", entries[$1].uscc) }
+        return order.map { entries[$0] }
     }
 }
 

@@ -36,6 +36,12 @@ public struct Timeline: Sendable {
         }
     }
 
+    /// The newest event applied to this timeline (a version's or a retraction's seq): two timelines of
+    /// one log with the same last applied seq are the same.
+    public var lastAppliedSeq: Int64 {
+        allVersions.reduce(0) { max($0, $1.retractedBy ?? $1.seq) }
+    }
+
     public init(uscc: USCC, versions: [Version] = []) {
         self.uscc = uscc
         self.allVersions = versions

@@ -27,7 +27,10 @@ enum ProjectionCodec {
 
     // MARK: Writing
 
-    static func encode(_ projection: RegistryProjection, into writer: inout BinaryWriter) {
+    /// The encoding of the projection after the header. Timelines whose encoding is in `cache` under
+    /// the same last applied seq are copied from it; the others are encoded and put there.
+    static func encode(_ projection: RegistryProjection, cache: inout TimelineCache) -> [UInt8] {
+        var writer = BinaryWriter(reservingCapacity: projection.eventCount * 48 + (1 << 16))
         writer.count(projection.eventCount)
         let years = projection.registrationsByYear.sorted { $0.key < $1.key }
         writer.count(years.count)
@@ -39,37 +42,59 @@ enum ProjectionCodec {
         writer.count(numbers.count)
         for (seq, number) in numbers {
             writer.varint(UInt64(seq))
-            writer.string(number)
+            writer.inlineString(number)
         }
         let timelines = projection.timelines.values.sorted { $0.uscc < $1.uscc }
+        writer.count(timelines.count)
+        var used: [USCC: TimelineCache.Entry] = [:]
+        used.reserveCapacity(timelines.count)
+        for timeline in timelines {
+            let key = timeline.lastAppliedSeq
+            let entry: TimelineCache.Entry
+            if let cached = cache.entries[timeline.uscc], cached.lastAppliedSeq == key {
+                entry = cached
+            } else {
+                entry = TimelineCache.Entry(lastAppliedSeq: key, bytes: encode(timeline))
+            }
+            used[timeline.uscc] = entry
+            writer.count(entry.bytes.count)
+            writer.raw(entry.bytes)
+        }
+        cache.entries = used
+        return writer.bytes
+    }
+
+    /// One timeline, self-contained: its USCC, its own string table, its institutions, its versions.
+    static func encode(_ timeline: Timeline) -> [UInt8] {
+        var body = BinaryWriter(reservingCapacity: timeline.allVersions.count * 48)
         var institutions: [ObjectIdentifier: Int] = [:]
         var table: [Institution] = []
-        for timeline in timelines {
-            for version in timeline.allVersions {
-                guard let shared = version.state.parts.institution, institutions[ObjectIdentifier(shared)] == nil else { continue }
-                institutions[ObjectIdentifier(shared)] = table.count
-                table.append(shared.value)
-            }
+        for version in timeline.allVersions {
+            guard let shared = version.state.parts.institution, institutions[ObjectIdentifier(shared)] == nil else { continue }
+            institutions[ObjectIdentifier(shared)] = table.count
+            table.append(shared.value)
         }
-        writer.count(table.count)
-        for institution in table { write(institution, into: &writer) }
-        writer.count(timelines.count)
-        for timeline in timelines {
-            writer.string(timeline.uscc.code)
-            writer.count(timeline.allVersions.count)
-            var previous = InstitutionState().parts
-            var previousSeq: Int64 = 0
-            for version in timeline.allVersions {
-                writer.varint(UInt64(version.seq - previousSeq))
-                previousSeq = version.seq
-                writer.string(version.type.rawValue)
-                writer.signed(Int64(version.effectiveOn.dayNumber))
-                writer.varint(version.retractedBy.map { UInt64($0) } ?? 0)
-                let parts = version.state.parts
-                write(parts, after: previous, version: version, institutions: institutions, into: &writer)
-                previous = parts
-            }
+        body.count(table.count)
+        for institution in table { write(institution, into: &body) }
+        body.count(timeline.allVersions.count)
+        var previous = InstitutionState().parts
+        var previousSeq: Int64 = 0
+        for version in timeline.allVersions {
+            body.varint(UInt64(version.seq - previousSeq))
+            previousSeq = version.seq
+            body.string(version.type.rawValue)
+            body.signed(Int64(version.effectiveOn.dayNumber))
+            body.varint(version.retractedBy.map { UInt64($0) } ?? 0)
+            let parts = version.state.parts
+            write(parts, after: previous, version: version, institutions: institutions, into: &body)
+            previous = parts
         }
+        var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 24 + 32)
+        blob.inlineString(timeline.uscc.code)
+        blob.count(body.strings.count)
+        for string in body.strings { blob.inlineString(string) }
+        blob.raw(body.bytes)
+        return blob.bytes
     }
 
     private static func write(_ parts: InstitutionState.Parts, after previous: InstitutionState.Parts,
@@ -271,46 +296,56 @@ enum ProjectionCodec {
         outletNumbers.reserveCapacity(numberCount)
         for _ in 0..<numberCount {
             let seq = try readSeq(&reader)
-            outletNumbers[seq] = try reader.string()
+            outletNumbers[seq] = try reader.inlineString()
         }
-        let institutionCount = try reader.count(minimumSize: 17)
-        var institutions: [Shared<Institution>] = []
-        institutions.reserveCapacity(institutionCount)
-        for _ in 0..<institutionCount { institutions.append(Shared(try readInstitution(&reader))) }
-
         let timelineCount = try reader.count(minimumSize: 2)
         var timelines: [USCC: Timeline] = [:]
         timelines.reserveCapacity(timelineCount)
         for _ in 0..<timelineCount {
-            let code = try reader.string()
-            guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
-            let versionCount = try reader.count(minimumSize: 5)
-            var versions: [Timeline.Version] = []
-            versions.reserveCapacity(versionCount)
-            var previous = InstitutionState().parts
-            var previousSeq: Int64 = 0
-            for _ in 0..<versionCount {
-                let gap = try reader.varint()
-                guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
-                let seq = previousSeq + Int64(gap)
-                previousSeq = seq
-                let type = try raw(EventType.self, &reader)
-                let effectiveOn = try date(&reader)
-                let retraction = try reader.varint()
-                guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
-                    throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
-                }
-                let parts = try readParts(after: previous, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
-                previous = parts
-                versions.append(Timeline.Version(seq: seq, type: type, effectiveOn: effectiveOn, state: InstitutionState(parts: parts),
-                                                 retractedBy: retraction == 0 ? nil : Int64(retraction)))
-            }
-            guard timelines.updateValue(Timeline(uscc: uscc, versions: versions), forKey: uscc) == nil else {
-                throw reader.corrupt("second timeline of \(uscc)")
+            let length = try reader.count()
+            let end = reader.offset + length
+            let timeline = try readTimeline(&reader, foldedThrough: foldedThrough)
+            guard reader.offset == end else { throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - end) bytes off its length") }
+            guard timelines.updateValue(timeline, forKey: timeline.uscc) == nil else {
+                throw reader.corrupt("second timeline of \(timeline.uscc)")
             }
         }
         return RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
                                   registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
+    }
+
+    private static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
+        let code = try reader.inlineString()
+        guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
+        let stringCount = try reader.count()
+        reader.strings.removeAll(keepingCapacity: true)
+        for _ in 0..<stringCount { reader.strings.append(try reader.inlineString()) }
+        let institutionCount = try reader.count(minimumSize: 17)
+        var institutions: [Shared<Institution>] = []
+        institutions.reserveCapacity(institutionCount)
+        for _ in 0..<institutionCount { institutions.append(Shared(try readInstitution(&reader))) }
+        let versionCount = try reader.count(minimumSize: 5)
+        var versions: [Timeline.Version] = []
+        versions.reserveCapacity(versionCount)
+        var previous = InstitutionState().parts
+        var previousSeq: Int64 = 0
+        for _ in 0..<versionCount {
+            let gap = try reader.varint()
+            guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
+            let seq = previousSeq + Int64(gap)
+            previousSeq = seq
+            let type = try raw(EventType.self, &reader)
+            let effectiveOn = try date(&reader)
+            let retraction = try reader.varint()
+            guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
+                throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
+            }
+            let parts = try readParts(after: previous, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
+            previous = parts
+            versions.append(Timeline.Version(seq: seq, type: type, effectiveOn: effectiveOn, state: InstitutionState(parts: parts),
+                                             retractedBy: retraction == 0 ? nil : Int64(retraction)))
+        }
+        return Timeline(uscc: uscc, versions: versions)
     }
 
     private static func readParts(after previous: InstitutionState.Parts, seq: Int64, effectiveOn: LocalDate,
@@ -461,4 +496,17 @@ enum ProjectionCodec {
         guard let value = T(rawValue: text) else { throw reader.corrupt("\"\(text)\" is not a \(T.self)") }
         return value
     }
+}
+
+/// Each timeline's encoding as of its last applied seq: a timeline that has not changed since the
+/// previous snapshot is copied, not encoded again, so a snapshot costs what changed plus a copy.
+public struct TimelineCache: Sendable {
+    struct Entry: Sendable {
+        let lastAppliedSeq: Int64
+        let bytes: [UInt8]
+    }
+
+    var entries: [USCC: Entry] = [:]
+
+    public init() {}
 }

@@ -22,31 +22,37 @@ public struct SnapshotHeader: Sendable, Equatable {
 /// A projection after `seq`, as one standard LZ4 frame: `lz4 -d` gives back the header and body.
 public enum Snapshot {
     /// The frame of `projection` (which must have folded exactly through the event whose chain hash is given),
-    /// and the size of its content before compression.
+    /// and the size of its content before compression. `cache` holds the timelines' encodings between
+    /// snapshots of one growing projection.
     public static func make(_ projection: RegistryProjection, hash: String, createdAt: Int64,
-                            projectionVersion: UInt16 = RegistryProjection.projectionVersion) -> (frame: [UInt8], contentSize: Int)
+                            projectionVersion: UInt16 = RegistryProjection.projectionVersion,
+                            cache: inout TimelineCache) -> (frame: [UInt8], contentSize: Int)
     {
-        var content = BinaryWriter(reservingCapacity: 1 << 20)
+        let state = ProjectionCodec.encode(projection, cache: &cache)
+        var content = BinaryWriter(reservingCapacity: SnapshotHeader.size + state.count)
         content.raw(SnapshotHeader.magic)
         content.fixed(SnapshotHeader.currentFormatVersion)
         content.fixed(projectionVersion)
         content.fixed(projection.foldedThrough)
         content.raw(hashBytes(hash))
         content.fixed(createdAt)
-        content.raw(encodedState(projection))
+        content.raw(state)
         return (LZ4Frame.compress(content.bytes), content.bytes.count)
     }
 
-    /// The content after the header: the string table, then the body. The same projection always
-    /// gives the same bytes, so two states are equal exactly when their encodings are.
+    /// `make` without a cache.
+    public static func make(_ projection: RegistryProjection, hash: String, createdAt: Int64,
+                            projectionVersion: UInt16 = RegistryProjection.projectionVersion) -> (frame: [UInt8], contentSize: Int)
+    {
+        var cache = TimelineCache()
+        return make(projection, hash: hash, createdAt: createdAt, projectionVersion: projectionVersion, cache: &cache)
+    }
+
+    /// The content after the header. The same projection always gives the same bytes, so two states
+    /// are equal exactly when their encodings are.
     public static func encodedState(_ projection: RegistryProjection) -> [UInt8] {
-        var body = BinaryWriter(reservingCapacity: 1 << 20)
-        ProjectionCodec.encode(projection, into: &body)
-        var state = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 16)
-        state.count(body.strings.count)
-        for string in body.strings { state.inlineString(string) }
-        state.raw(body.bytes)
-        return state.bytes
+        var cache = TimelineCache()
+        return ProjectionCodec.encode(projection, cache: &cache)
     }
 
     /// The header, after checking the frame (its checksum covers the whole content).
@@ -79,9 +85,6 @@ public enum Snapshot {
                     throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
                 }
             }
-            let stringCount = try reader.count()
-            reader.strings.reserveCapacity(stringCount)
-            for _ in 0..<stringCount { reader.strings.append(try reader.inlineString()) }
             let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq)
             guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
             return (header, projection)

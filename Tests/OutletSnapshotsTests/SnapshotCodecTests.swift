@@ -55,6 +55,19 @@ struct SnapshotCodecTests {
         #expect(Array(try LZ4Frame.decompress(frame).prefix(8)) == Array("OUTLSNAP".utf8))
     }
 
+    @Test("a snapshot encoded with the timelines cached from an earlier one is the snapshot encoded afresh",
+          arguments: Array(Int64(1)..<Int64(GoldenHistory.events.count)))
+    func cachedTimelines(earlier: Int64) {
+        var cache = TimelineCache()
+        var projection = RegistryProjection(periods: ShippedData.periods)
+        for (stream, event) in GoldenHistory.events {
+            projection.apply(event, stream: stream)
+            if event.seq == earlier { _ = Snapshot.make(projection, hash: goldenHash, createdAt: 0, cache: &cache) }
+        }
+        let cached = Snapshot.make(projection, hash: goldenHash, createdAt: 0, cache: &cache).frame
+        #expect(cached == Snapshot.make(projection, hash: goldenHash, createdAt: 0).frame, "cache from seq \(earlier)")
+    }
+
     @Test("the same projection always encodes to the same bytes")
     func deterministic() {
         #expect(Snapshot.encodedState(GoldenHistory.projection()) == Snapshot.encodedState(GoldenHistory.projection()))

@@ -5,6 +5,8 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    /// Each byte's value in the alphabet, or -1.
+    static let values: [Int] = (0..<256).map { byte in alphabet.firstIndex(of: UInt8(byte)) ?? -1 }
 
     /// Why a text is not a USCC, in words an applicant can act on.
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -24,19 +26,23 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public init(validating code: String) throws(Problem) {
-        let bytes = Array(code.utf8)
-        guard bytes.count == 18, code.count == 18 else { throw .length(code.count) }
-        var values: [Int] = []
-        for (offset, byte) in bytes.enumerated() {
-            guard let value = Self.alphabet.firstIndex(of: byte) else {
+        // Every USCC is read (and every replayed event's stream checked) through here: no allocation.
+        guard code.utf8.count == 18 else { throw .length(code.count) }
+        var sum = 0
+        var offset = 0
+        var found = 0
+        for byte in code.utf8 {
+            let value = Self.values[Int(byte)]
+            guard value >= 0 else {
                 throw .character(position: offset + 1, character: Character(UnicodeScalar(byte)))
             }
-            values.append(value)
+            if offset < 17 { sum += value * Self.weights[offset] } else { found = value }
+            offset += 1
         }
-        let check = Self.checkValue(values.prefix(17))
-        guard values[17] == check else {
+        let check = Self.checkValue(sum: sum)
+        guard found == check else {
             throw .checkCharacter(expected: Character(UnicodeScalar(Self.alphabet[check])),
-                                  found: Character(UnicodeScalar(bytes[17])))
+                                  found: Character(UnicodeScalar(Self.alphabet[found])))
         }
         self.code = code
     }
@@ -48,7 +54,10 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// check = 31 − (Σ v·w mod 31), where 31 maps to 0.
     static func checkValue(_ values: ArraySlice<Int>) -> Int {
-        let sum = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        checkValue(sum: zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 })
+    }
+
+    static func checkValue(sum: Int) -> Int {
         let check = 31 - sum % 31
         return check == 31 ? 0 : check
     }

@@ -1,0 +1,27 @@
+import Foundation
+
+// Fuzz target: the snapshot loader (LZ4 frame, header, string table, body). The first byte picks the
+// mode: even, the rest is a frame as stored (checksums and all); odd, the rest is a snapshot's content,
+// framed here so that the fuzzer explores the layout instead of the checksum. A content that loads
+// must encode back to itself and load again to the same state.
+let periods: Periods = {
+    let environment = ProcessInfo.processInfo.environment
+    let policy = try! Policy(json: try! Data(contentsOf: URL(fileURLWithPath: environment["OUTLET_POLICY"]!)))
+    let holidays = try! HolidayCalendar(json: try! Data(contentsOf: URL(fileURLWithPath: environment["OUTLET_HOLIDAYS"]!)))
+    return Periods(policy: policy, calendar: holidays)
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 1 else { return 0 }
+    let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    let frame = data[0] & 1 == 0 ? rest : LZ4Frame.compress(rest)
+    guard let (header, projection) = try? Snapshot.load(frame, periods: periods) else { return 0 }
+    let state = Snapshot.encodedState(projection)
+    let again = Snapshot.make(projection, hash: header.hash, createdAt: header.createdAt).frame
+    guard let reloaded = try? Snapshot.load(again, periods: periods, expected: (header.seq, header.hash)) else {
+        fatalError("a snapshot that loaded does not load after re-encoding")
+    }
+    if Snapshot.encodedState(reloaded.projection) != state { fatalError("re-encoding a loaded snapshot changed its state") }
+    return 0
+}
