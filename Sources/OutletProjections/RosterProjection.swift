@@ -31,8 +31,14 @@ extension RegistryProjection {
     /// The institutions active or included on `date`, registered outlets by number, then included ones.
     public func roster(on date: LocalDate) -> [RosterEntry] {
         var entries: [RosterEntry] = []
+        var keys: [(outletNo: String, uscc: String)] = []
         for (uscc, timeline) in timelines {
             guard let state = self.state(of: timeline, on: date), let institution = state.institution else { continue }
+            // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
+            switch state.standing {
+            case .registered, .included: break
+            default: continue
+            }
             let status = state.status(on: date, periods: periods)
             let level: RosterEntry.Level
             let since: LocalDate
@@ -46,17 +52,18 @@ extension RegistryProjection {
             default:
                 continue
             }
-            let overdue = Set(state.rosterYears(through: date.adding(days: -1)).filter { $0 < date.year })
-                .subtracting(state.summaryYears).sorted()
+            let overdue = state.rosterYears(through: date.adding(days: -1)).filter { $0 < date.year && !state.summaryYears.contains($0) }
+            let number = outletNumber(of: state)
+            keys.append((number ?? "~", uscc.code))
             entries.append(RosterEntry(
-                uscc: uscc, outletNo: outletNumber(of: state), name: institution.name, category: institution.category,
+                uscc: uscc, outletNo: number, name: institution.name, category: institution.category,
                 district: institution.district, address: institution.address, principal: institution.principal,
                 contact: institution.contact, level: level, registeredOn: since, validThrough: status.validThrough,
                 serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
                 rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue))
         }
-        // Sorting positions, not the entries themselves: an entry is large, and a sort moves what it sorts.
-        let order = entries.indices.sorted { (entries[$0].outletNo ?? "~", entries[$0].uscc) < (entries[$1].outletNo ?? "~", entries[$1].uscc) }
+        // Sorting positions by keys held apart: an entry is large, and a sort moves what it sorts.
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
         return order.map { entries[$0] }
     }
 }

@@ -54,6 +54,7 @@ struct PolicyCommand: ParsableCommand {
         table.add(["period rule", policy.periodRule.rawValue])
         table.add(["city bureau unit", policy.cityBureauUnit])
         table.add(["districts (Art. 4(1))", policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")])
+        table.add(["snapshots", policy.snapshotEvery == 0 ? "never automatic" : "automatic every \(policy.snapshotEvery) events"])
         table.add(["holiday data", "\(calendar.source); years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))"])
         print(table.render(withHeaders: false).joined(separator: "\n"))
     }

@@ -131,13 +131,17 @@ public struct InstitutionState: Sendable {
 
     /// The years the institution was on the roster some day, up to `date`: each owes a summary (Art. 18).
     public func rosterYears(through date: LocalDate) -> [Int] {
-        var years: Set<Int> = []
+        // Rarely more than a few spells: a sorted array without duplicates, no set.
+        var years: [Int] = []
         for spell in rosterSpells {
             let end = min(spell.through ?? date, date)
             guard spell.from <= end else { continue }
-            years.formUnion(spell.from.year...end.year)
+            years.append(contentsOf: spell.from.year...end.year)
         }
-        return years.sorted()
+        years.sort()
+        var unique: [Int] = []
+        for year in years where unique.last != year { unique.append(year) }
+        return unique
     }
 
     /// The fold of live events, oldest first.
