@@ -20,7 +20,7 @@ struct Report {
         var lines = [
             "# Benchmark results",
             "",
-            "`tools/bench/run --events \(events)` on \(today) (\(Self.now())), \(Self.machine()).",
+            "`tools/bench/run --events \(events)` on \(today) (Asia/Shanghai; \(Self.now()) UTC), \(Self.machine()).",
             "Synthetic history: \(events) events of \(institutions) institutions, 2014 → today (`SyntheticRegistry`, seed 2014).",
             "",
             "| measure | figure | note |",

@@ -150,24 +150,16 @@ struct Suite: ParsableCommand {
 
 /// Random (as-of D, known-at T) pairs: D from 2014 to a year ahead, T the recording time of a random event.
 struct SeededPairs {
-    var state: UInt64
+    var random: SplitMix
 
     init(seed: UInt64) {
-        state = seed ^ 0x9E37_79B9_7F4A_7C15
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        random = SplitMix(state: seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
     mutating func next(ledger: Ledger, head: Int64, today: LocalDate) throws -> (asOf: LocalDate, knownAt: Timestamp) {
         let first = LocalDate("2014-01-01")!.dayNumber, last = today.adding(years: 1).dayNumber
-        let asOf = LocalDate(dayNumber: first + Int(next() % UInt64(last - first + 1)))
-        let seq = Int64(next() % UInt64(head)) + 1
+        let asOf = LocalDate(dayNumber: first + Int(random.next() % UInt64(last - first + 1)))
+        let seq = Int64(random.next() % UInt64(head)) + 1
         let recorded = try ledger.position(atSeq: seq).recordedAt.flatMap(Timestamp.init) ?? Timestamp(Date())
         return (asOf, recorded)
     }

@@ -203,3 +203,40 @@ struct SnapshotFormatFixtureTests {
         }
     }
 }
+
+@Suite("A ledger from before snapshots (format 1) still opens")
+struct SnapshotMigrationTests {
+    /// The demo ledger turned back into format 1: no snapshots table, no record of its migration.
+    static func formatOne() throws -> LedgerFixture {
+        let fixture = try DemoTests.build()
+        _ = try fixture.fingerprint()
+        try tamper(fixture, """
+            DROP TABLE snapshots;
+            DELETE FROM grdb_migrations WHERE identifier = 'v2-snapshots';
+            UPDATE ledger_meta SET value = '1' WHERE key = 'formatVersion';
+            """)
+        return fixture
+    }
+
+    @Test("read-only, it has no snapshots and answers from the log, byte for byte untouched")
+    func readOnly() throws {
+        let fixture = try Self.formatOne()
+        let before = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
+        let ledger = try Ledger.open(at: fixture.path, readonly: true)
+        #expect(try ledger.store.snapshots().isEmpty)
+        let view = try ledger.projections(at: try ledger.store.head())
+        #expect(view.snapshotSeq == nil && view.warnings.isEmpty && view.tailEvents == 301)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
+    }
+
+    @Test("opened for writing, it gains the snapshots table and format 2, and its chain still verifies")
+    func migrated() throws {
+        let fixture = try Self.formatOne()
+        let ledger = try Ledger.open(at: fixture.path)
+        try ledger.createSnapshot()
+        #expect(try ledger.store.snapshots().map(\.seq) == [301])
+        #expect(try ledger.store.verify().count == 301)
+        let queue = try DatabaseQueue(path: fixture.path)
+        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "2")
+    }
+}

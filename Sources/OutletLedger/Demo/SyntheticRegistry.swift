@@ -160,10 +160,15 @@ public struct SyntheticRegistry {
     }
 }
 
-/// A seeded generator, so that a synthetic history is the same on every machine.
-struct SplitMix {
+/// A seeded generator, so that a synthetic history (and a benchmark's queries) are the same on every machine.
+public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
-    mutating func next() -> UInt64 {
+
+    public init(state: UInt64) {
+        self.state = state
+    }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
