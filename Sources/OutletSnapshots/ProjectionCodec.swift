@@ -285,11 +285,12 @@ enum ProjectionCodec {
     // MARK: Reading
 
     static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64) throws(SnapshotError) -> RegistryProjection {
-        let eventCount = try reader.count(minimumSize: 0)
+        // Counts of events, not of items that follow: checked for range, not against the bytes left.
+        let eventCount = try int(Int64(clamping: reader.varint()), &reader)
         var registrationsByYear: [Int: Int] = [:]
         for _ in 0..<(try reader.count(minimumSize: 2)) {
             let year = try int(reader.signed(), &reader)
-            registrationsByYear[year] = try reader.count(minimumSize: 0)
+            registrationsByYear[year] = try int(Int64(clamping: reader.varint()), &reader)
         }
         var outletNumbers: [Int64: String] = [:]
         let numberCount = try reader.count(minimumSize: 2)

@@ -21,7 +21,9 @@ struct SnapshotCommand: ParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let snapshot = try ledger.createSnapshot(atSeq: seq)
-            print("snapshot at seq \(snapshot.seq): \(SnapshotText.sizes(snapshot)) in \(clock.now - start)")
+            let elapsed = clock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            print("snapshot at seq \(snapshot.seq): \(SnapshotText.sizes(snapshot)), in \(String(format: "%.0f", milliseconds)) ms")
         }
     }
 
@@ -42,7 +44,7 @@ struct SnapshotCommand: ParsableCommand {
                            String(snapshot.contentSize), String(snapshot.frameSize), SnapshotText.ratio(snapshot),
                            String(snapshot.hash.prefix(16)) + "…"])
             }
-            print("\(snapshots.count) snapshots\n")
+            print("\(snapshots.count) snapshot\(snapshots.count == 1 ? "" : "s")\n")
             print(table.render().joined(separator: "\n"))
         }
     }
@@ -81,7 +83,7 @@ struct SnapshotCommand: ParsableCommand {
                 throw LedgerError(.integrityFailure, "\(bad.count) of \(checks.count) snapshots are unusable or differ from the log (oldest: seq \(first.snapshot.seq))",
                                   seq: first.snapshot.seq)
             }
-            if !json { print("ok: \(checks.count) snapshots match the log") }
+            if !json { print(checks.count == 1 ? "ok: the snapshot matches the log" : "ok: \(checks.count) snapshots match the log") }
         }
     }
 
@@ -107,7 +109,7 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             let deleted = try options.open().pruneSnapshots(keep: keep)
-            print("deleted \(deleted.count) snapshots\(deleted.isEmpty ? "" : " (seq " + deleted.map(String.init).joined(separator: ", ") + ")"), kept the newest \(keep)")
+            print("deleted \(deleted.count) snapshot\(deleted.count == 1 ? "" : "s")\(deleted.isEmpty ? "" : " (seq " + deleted.map(String.init).joined(separator: ", ") + ")"), kept the newest \(keep)")
         }
     }
 }

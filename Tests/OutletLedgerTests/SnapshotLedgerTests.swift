@@ -174,7 +174,7 @@ struct SnapshotCommandTests {
         let missing = try CLI.run(["snapshot", "export", "--ledger", path, "--seq", "7", "--out", out])
         #expect(missing.status == 65 && missing.stderr.contains("no snapshot at seq 7 (there are: 301, 120)"), "\(missing.stderr)")
         let pruned = try CLI.run(["snapshot", "prune", "--ledger", path, "--keep", "1"])
-        #expect(pruned.stdout.contains("deleted 1 snapshots (seq 120)"), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains("deleted 1 snapshot (seq 120)"), "\(pruned.stdout)")
         #expect(try fixture.ledger.store.snapshots().map(\.seq) == [301])
         #expect(try CLI.run(["verify", "--ledger", path]).status == 0)
     }
