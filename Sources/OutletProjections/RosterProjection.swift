@@ -62,8 +62,13 @@ extension RegistryProjection {
                 serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
                 rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue))
         }
-        // Sorting positions by keys held apart: an entry is large, and a sort moves what it sorts.
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        // Sorting positions by keys held apart: an entry is large, and a sort moves what it sorts. The keys
+        // are ASCII, so their bytes order them as their characters do, without Unicode comparison.
+        let order = keys.indices.sorted { a, b in
+            keys[a].outletNo == keys[b].outletNo
+                ? keys[a].uscc.utf8.lexicographicallyPrecedes(keys[b].uscc.utf8)
+                : keys[a].outletNo.utf8.lexicographicallyPrecedes(keys[b].outletNo.utf8)
+        }
         return order.map { entries[$0] }
     }
 }

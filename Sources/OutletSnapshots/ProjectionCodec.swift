@@ -328,7 +328,8 @@ enum ProjectionCodec {
         let versionCount = try reader.count(minimumSize: 5)
         var versions: [Timeline.Version] = []
         versions.reserveCapacity(versionCount)
-        var previous = InstitutionState().parts
+        // The parts as of the version being read, changed in place: each version's state is one copy of them.
+        var parts = InstitutionState().parts
         var previousSeq: Int64 = 0
         for _ in 0..<versionCount {
             let gap = try reader.varint()
@@ -341,21 +342,20 @@ enum ProjectionCodec {
             guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
                 throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
             }
-            let parts = try readParts(after: previous, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
-            previous = parts
+            try readParts(into: &parts, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
             versions.append(Timeline.Version(seq: seq, type: type, effectiveOn: effectiveOn, state: InstitutionState(parts: parts),
                                              retractedBy: retraction == 0 ? nil : Int64(retraction)))
         }
         return Timeline(uscc: uscc, versions: versions)
     }
 
-    private static func readParts(after previous: InstitutionState.Parts, seq: Int64, effectiveOn: LocalDate,
-                                  institutions: [Shared<Institution>], _ reader: inout BinaryReader) throws(SnapshotError) -> InstitutionState.Parts
+    /// Applies one version's changed parts to the parts of the version before it.
+    private static func readParts(into parts: inout InstitutionState.Parts, seq: Int64, effectiveOn: LocalDate,
+                                  institutions: [Shared<Institution>], _ reader: inout BinaryReader) throws(SnapshotError)
     {
         let mask = try reader.varint()
         guard mask <= UInt64(Changed.all.rawValue) else { throw reader.corrupt("unknown parts \(mask)") }
         let changed = Changed(rawValue: UInt16(mask))
-        var parts = previous
         parts.latest = (seq, effectiveOn)
         if changed.contains(.institution) {
             let index = try reader.varint()
@@ -423,7 +423,6 @@ enum ProjectionCodec {
             parts.publicityDates = []
             for _ in 0..<(try reader.count()) { parts.publicityDates.append(try date(&reader)) }
         }
-        return parts
     }
 
     private static func readStanding(_ reader: inout BinaryReader) throws(SnapshotError) -> InstitutionState.Standing {
