@@ -150,10 +150,10 @@ struct Suite: ParsableCommand {
 
 /// Random (as-of D, known-at T) pairs: D from 2014 to a year ahead, T the recording time of a random event.
 struct SeededPairs {
-    var random: SplitMix
+    var random: SplitMix64
 
     init(seed: UInt64) {
-        random = SplitMix(state: seed ^ 0x9E37_79B9_7F4A_7C15)
+        random = SplitMix64(state: seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
     mutating func next(ledger: Ledger, head: Int64, today: LocalDate) throws -> (asOf: LocalDate, knownAt: Timestamp) {

@@ -28,7 +28,7 @@ struct NothingLostOnRefusalTests {
 
     @Test("random valid and invalid appends, alone and in batches, leave exactly the valid ones in order", arguments: Array(UInt64(1)...UInt64(6)))
     func randomAppends(seed: UInt64) throws {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(state: seed)
         let fixture = try LedgerFixture()
         let ledger = try fixture.ledger
         let outlets = [Sample.university, Sample.other]

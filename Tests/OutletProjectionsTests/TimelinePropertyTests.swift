@@ -11,7 +11,7 @@ struct RandomHistory {
     var log: [(USCC, DomainEvent)] = []
 
     init(seed: UInt64, attempts: Int = 200) {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(state: seed)
         var lastDate: [USCC: LocalDate] = [:]
         for _ in 0..<attempts {
             let uscc = streams.randomElement(using: &random)!
@@ -30,7 +30,7 @@ struct RandomHistory {
     }
 
     func proposals(_ uscc: USCC, state: InstitutionState, history: [DomainEvent], date: LocalDate, seq: Int64,
-                   random: inout SeededGenerator) -> [[DomainEvent]]
+                   random: inout SplitMix64) -> [[DomainEvent]]
     {
         func event(_ type: EventType, _ payload: EventPayload, by actor: Actor = H.city, at offset: Int64 = 0) -> DomainEvent {
             DomainEvent(seq: seq + offset, type: type, effectiveOn: date, actor: actor, payload: payload)

@@ -36,7 +36,7 @@ public struct SyntheticRegistry {
 
     /// Schedules institutions until about `events` acts are scheduled.
     public mutating func schedule(events target: Int, seed: UInt64 = 2014) {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(state: seed)
         var index: Int32 = 0
         let first = LocalDate("2014-01-02")!.dayNumber, last = today.adding(days: -400).dayNumber
         while acts.count < target {
@@ -48,7 +48,7 @@ public struct SyntheticRegistry {
         if acts.count > target { acts.removeLast(acts.count - target) }
     }
 
-    private mutating func scheduleInstitution(_ index: Int32, submitted: LocalDate, random: inout SplitMix) {
+    private mutating func scheduleInstitution(_ index: Int32, submitted: LocalDate, random: inout SplitMix64) {
         var step: Int16 = 0
         func add(_ date: LocalDate, _ kind: Kind, year: Int = 0) {
             guard date < today else { return }  // recorded at 09:00 on its day, which must not lie ahead
@@ -157,22 +157,5 @@ public struct SyntheticRegistry {
         let recorded = Timestamp(millisecondsSinceEpoch: Int64(act.day) * 86_400_000 + 3_600_000 + Int64(offset % 3_600_000))
         return Candidate(type: type, stream: who.uscc.code, effectiveOn: day.description, actor: actor, payload: payload,
                          recordedAt: recorded)
-    }
-}
-
-/// A seeded generator, so that a synthetic history (and a benchmark's queries) are the same on every machine.
-public struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    public init(state: UInt64) {
-        self.state = state
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
-/// SplitMix64: a small seeded generator, so that a failing random history can be replayed from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64, a small seeded generator: a synthetic history, a benchmark's queries or a failing
+/// property test's random history are the same on every machine, replayable from their seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
 
     public init(state: UInt64) {
