@@ -70,7 +70,7 @@ enum ProjectionCodec {
         var institutions: [ObjectIdentifier: Int] = [:]
         var table: [Institution] = []
         for version in timeline.allVersions {
-            guard let shared = version.state.parts.institution, institutions[ObjectIdentifier(shared)] == nil else { continue }
+            guard let shared = version.state.sharedInstitution, institutions[ObjectIdentifier(shared)] == nil else { continue }
             institutions[ObjectIdentifier(shared)] = table.count
             table.append(shared.value)
         }

@@ -6,6 +6,8 @@
 public struct InstitutionState: Sendable {
     /// The institution as last recorded (application or inclusion, then info changes).
     public var institution: Institution? { recordedInstitution?.value }
+    /// The box of that institution, the same object in every version until a change: snapshots key by it.
+    public var sharedInstitution: Shared<Institution>? { recordedInstitution }
     /// Shared by every version of a timeline until a change: a timeline keeps a state per event.
     private var recordedInstitution: Shared<Institution>?
     public private(set) var serviceItems: [String] = []
