@@ -31,7 +31,10 @@ let package = Package(
         // The system liblz4 (frame API), for snapshots the stock `lz4` tool can read.
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         // Projections saved as LZ4 frames and read back, never trusted blindly (Snapshots/FORMAT.md).
-        .target(name: "OutletSnapshots", dependencies: ["CLZ4", "OutletDomain", "OutletProjections"]),
+        .target(
+            name: "OutletSnapshots",
+            dependencies: ["CLZ4", "OutletDomain", "OutletProjections", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Public notices rendered from projections through logic-less templates (resources the bureau can override).
         .target(
             name: "OutletNotices",

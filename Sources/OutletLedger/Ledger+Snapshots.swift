@@ -10,7 +10,7 @@ public struct SnapshotCheck: Sendable {
         /// Loads, matches the log, and equals a replay of the log to its seq.
         case sound
         /// Cannot be used (damaged, wrong version, not of this log): queries skip it.
-        case unusable(String)
+        case unusable(SnapshotError)
         /// Loads but differs from the replay: a bug in the fold or the codec, never silently used again.
         case differs(String)
     }
@@ -93,18 +93,13 @@ extension Ledger {
         // Oldest first, so one replay runs forward through every snapshot's seq.
         var replay = RegistryProjection(periods: periods)
         for snapshot in try store.snapshots().reversed() {
-            let restored = try load(snapshot)
             _ = try fold(into: &replay, through: snapshot.seq)
-            let replayDigest = HashChain.sha256Hex(Snapshot.encodedState(replay))
-            switch restored {
-            case .failure(let error):
-                checks.append(SnapshotCheck(snapshot: snapshot, verdict: .unusable("\(error)"), stateDigest: nil, replayDigest: replayDigest))
-            case .success(let projection):
-                let stateDigest = HashChain.sha256Hex(Snapshot.encodedState(projection))
-                let verdict: SnapshotCheck.Verdict = stateDigest == replayDigest
-                    ? .sound : .differs("state digest \(stateDigest.prefix(12))…, replay of the log \(replayDigest.prefix(12))…")
-                checks.append(SnapshotCheck(snapshot: snapshot, verdict: verdict, stateDigest: stateDigest, replayDigest: replayDigest))
+            guard replay.foldedThrough == snapshot.seq else {
+                checks.append(SnapshotCheck(snapshot: snapshot, verdict: .unusable(.mismatch("the log has no event \(snapshot.seq)")),
+                                            stateDigest: nil, replayDigest: nil))
+                continue
             }
+            checks.append(try compare(snapshot, with: replay))
         }
         return checks.reversed()
     }

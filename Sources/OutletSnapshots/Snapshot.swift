@@ -1,12 +1,14 @@
 import OutletDomain
 import OutletProjections
 
-/// What a snapshot says of itself, in the first 60 bytes of its content (FORMAT.md "Header").
+/// What a snapshot says of itself, in the first 92 bytes of its content (60 in format 1; FORMAT.md "Header").
 public struct SnapshotHeader: Sendable, Equatable {
     public static let magic = Array("OUTLSNAP".utf8)
-    public static let size = 60
+    /// The header of the current format; format 1's ends before the content digest.
+    public static let size = 92
+    static let formatOneSize = 60
     /// The newest layout this program writes and reads.
-    public static let currentFormatVersion: UInt16 = 1
+    public static let currentFormatVersion: UInt16 = 2
 
     public var formatVersion: UInt16
     /// `RegistryProjection.projectionVersion` of the fold that made it.
@@ -17,6 +19,19 @@ public struct SnapshotHeader: Sendable, Equatable {
     public var hash: String
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var createdAt: Int64
+    /// SHA-256 (hex) of the body, checked on every load; nil in format 1, which did not bind its body.
+    public var contentDigest: String?
+
+    public init(formatVersion: UInt16, projectionVersion: UInt16, seq: Int64, hash: String, createdAt: Int64,
+                contentDigest: String?)
+    {
+        self.formatVersion = formatVersion
+        self.projectionVersion = projectionVersion
+        self.seq = seq
+        self.hash = hash
+        self.createdAt = createdAt
+        self.contentDigest = contentDigest
+    }
 }
 
 /// A projection after `seq`, as one standard LZ4 frame: `lz4 -d` gives back the header and body.
@@ -36,6 +51,7 @@ public enum Snapshot {
         content.fixed(projection.foldedThrough)
         content.raw(hashBytes(hash))
         content.fixed(createdAt)
+        content.raw(state.withUnsafeBytes(SnapshotDigest.of))
         content.raw(state)
         return (LZ4Frame.compress(content.bytes), content.bytes.count)
     }
@@ -64,17 +80,21 @@ public enum Snapshot {
         }
     }
 
-    /// The projection in `frame`, refused unless it is sound, of this program's versions and, if
-    /// `expected` is given, made at that seq of a log whose event there has that chain hash.
-    public static func load(_ frame: [UInt8], periods: Periods,
-                            expected: (seq: Int64, hash: String)? = nil) throws(SnapshotError) -> (header: SnapshotHeader, projection: RegistryProjection)
+    /// The projection in `frame`, refused unless it is sound, of this program's versions, its body is the
+    /// one its header's digest names and, if `expected` is given, made at that seq of a log whose event
+    /// there has that chain hash. A format-1 snapshot binds no body: it loads only with `acceptUnbound`
+    /// (its fixture test), never for a query.
+    public static func load(_ frame: [UInt8], periods: Periods, expected: (seq: Int64, hash: String)? = nil,
+                            acceptUnbound: Bool = false) throws(SnapshotError) -> (header: SnapshotHeader, projection: RegistryProjection)
     {
         let content = try LZ4Frame.decompress(frame)
         return try withBytes(of: content) { bytes throws(SnapshotError) in
             var reader = BinaryReader(bytes)
             let header = try readHeader(&reader)
-            guard header.formatVersion == SnapshotHeader.currentFormatVersion else {
-                throw .version("format version \(header.formatVersion), this program reads \(SnapshotHeader.currentFormatVersion)")
+            guard header.formatVersion == SnapshotHeader.currentFormatVersion || (acceptUnbound && header.formatVersion == 1) else {
+                throw .version(header.formatVersion == 1
+                    ? "format version 1 does not bind its content; take a new snapshot (this program writes \(SnapshotHeader.currentFormatVersion))"
+                    : "format version \(header.formatVersion), this program reads \(SnapshotHeader.currentFormatVersion)")
             }
             guard header.projectionVersion == RegistryProjection.projectionVersion else {
                 throw .version("projection version \(header.projectionVersion), this program folds version \(RegistryProjection.projectionVersion)")
@@ -85,6 +105,12 @@ public enum Snapshot {
                     throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
                 }
             }
+            if let claimed = header.contentDigest {
+                let actual = hex(SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])))
+                guard actual == claimed else {
+                    throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
+                }
+            }
             let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq)
             guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
             return (header, projection)
@@ -92,16 +118,23 @@ public enum Snapshot {
     }
 
     private static func readHeader(_ reader: inout BinaryReader) throws(SnapshotError) -> SnapshotHeader {
-        guard reader.remaining >= SnapshotHeader.size, Array(try reader.raw(8)) == SnapshotHeader.magic else {
+        guard reader.remaining >= SnapshotHeader.formatOneSize, Array(try reader.raw(8)) == SnapshotHeader.magic else {
             throw .corrupt("not a snapshot (no OUTLSNAP header)")
         }
         let formatVersion = try reader.fixed(UInt16.self)
         let projectionVersion = try reader.fixed(UInt16.self)
         let seq = try reader.fixed(Int64.self)
-        let hash = try reader.raw(32).map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
+        let hash = hex(Array(try reader.raw(32)))
         let createdAt = try reader.fixed(Int64.self)
         guard seq >= 1 else { throw .corrupt("snapshot of seq \(seq)") }
-        return SnapshotHeader(formatVersion: formatVersion, projectionVersion: projectionVersion, seq: seq, hash: hash, createdAt: createdAt)
+        let contentDigest = formatVersion >= 2 ? hex(Array(try reader.raw(SnapshotDigest.size))) : nil
+        return SnapshotHeader(formatVersion: formatVersion, projectionVersion: projectionVersion, seq: seq, hash: hash,
+                              createdAt: createdAt, contentDigest: contentDigest)
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 
     /// A chain hash is 64 hex digits (SHA-256).

@@ -63,7 +63,7 @@ struct SnapshotCommand: ParsableCommand {
                     var members = SnapshotText.json(check.snapshot).objectValue ?? [:]
                     switch check.verdict {
                     case .sound: members["verdict"] = "sound"
-                    case .unusable(let reason): members["verdict"] = "unusable"; members["reason"] = .string(reason)
+                    case .unusable(let reason): members["verdict"] = "unusable"; members["reason"] = .string("\(reason)")
                     case .differs(let reason): members["verdict"] = "differs"; members["reason"] = .string(reason)
                     }
                     members["stateDigest"] = check.stateDigest.map(JSONValue.string) ?? .null

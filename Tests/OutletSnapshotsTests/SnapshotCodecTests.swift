@@ -49,8 +49,10 @@ struct SnapshotCodecTests {
     func header() throws {
         let (frame, contentSize) = Snapshot.make(GoldenHistory.projection(knownAfter: 20), hash: goldenHash, createdAt: 1_764_000_000_000)
         let header = try Snapshot.header(of: frame)
-        #expect(header == SnapshotHeader(formatVersion: 1, projectionVersion: RegistryProjection.projectionVersion, seq: 20,
-                                         hash: goldenHash, createdAt: 1_764_000_000_000))
+        let content = try LZ4Frame.decompress(frame)
+        let body = content.withUnsafeBytes { Snapshot.hex(SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...]))) }
+        #expect(header == SnapshotHeader(formatVersion: 2, projectionVersion: RegistryProjection.projectionVersion, seq: 20,
+                                         hash: goldenHash, createdAt: 1_764_000_000_000, contentDigest: body))
         #expect(try LZ4Frame.decompress(frame).count == contentSize)
         #expect(Array(try LZ4Frame.decompress(frame).prefix(8)) == Array("OUTLSNAP".utf8))
     }
@@ -120,6 +122,30 @@ struct SnapshotRefusalTests {
         #expect(throws: SnapshotError.mismatch("made at seq \(Self.seq), stored as seq 3")) {
             try Snapshot.load(Self.frame, periods: ShippedData.periods, expected: (3, goldenHash))
         }
+    }
+
+    @Test("a body that is not the one the header's digest names is refused, whatever the frame checksum says")
+    func bodyBoundByDigest() throws {
+        var content = try LZ4Frame.decompress(Self.frame)
+        content[content.count - 1] ^= 1
+        #expect { try Snapshot.load(LZ4Frame.compress(content), periods: ShippedData.periods) } throws: { error in
+            guard case .mismatch(let reason) = error as? SnapshotError else { return false }
+            return reason.hasPrefix("the body's SHA-256 is")
+        }
+    }
+
+    @Test("a format-1 snapshot (no body digest) is refused unless the caller accepts an unbound one")
+    func formatOneIsUnbound() throws {
+        var content = try LZ4Frame.decompress(Self.frame)
+        content.removeSubrange(60..<SnapshotHeader.size)
+        content[8] = 1
+        let frame = LZ4Frame.compress(content)
+        #expect { try Snapshot.load(frame, periods: ShippedData.periods) } throws: { error in
+            guard case .version(let reason) = error as? SnapshotError else { return false }
+            return reason.contains("format version 1 does not bind its content")
+        }
+        let loaded = try Snapshot.load(frame, periods: ShippedData.periods, acceptUnbound: true)
+        #expect(loaded.header.contentDigest == nil && Snapshot.encodedState(loaded.projection) == Snapshot.encodedState(GoldenHistory.projection(knownAfter: Self.seq)))
     }
 
     @Test("a sound frame whose content is not a snapshot is refused")

@@ -2,7 +2,7 @@ import Foundation
 
 // Fuzz target: the snapshot loader (LZ4 frame, header, string table, body). The first byte picks the
 // mode: even, the rest is a frame as stored (checksums and all); odd, the rest is a snapshot's content,
-// framed here so that the fuzzer explores the layout instead of the checksum. A content that loads
+// framed here (its body digest set) so that the fuzzer explores the layout instead of the checksums. A content that loads
 // must encode back to itself and load again to the same state.
 let periods: Periods = {
     let environment = ProcessInfo.processInfo.environment
@@ -14,7 +14,12 @@ let periods: Periods = {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 1 else { return 0 }
-    let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    var rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    if data[0] & 1 == 1, rest.count >= SnapshotHeader.size {
+        // A content of the fuzzer's: its header names its body's digest, so the loader reads the body.
+        let digest = rest.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
+        rest.replaceSubrange(60..<SnapshotHeader.size, with: digest)
+    }
     let frame = data[0] & 1 == 0 ? rest : LZ4Frame.compress(rest)
     guard let (header, projection) = try? Snapshot.load(frame, periods: periods) else { return 0 }
     let state = Snapshot.encodedState(projection)
