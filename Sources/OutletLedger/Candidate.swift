@@ -41,16 +41,25 @@ public struct Candidate: Sendable, Hashable {
 /// A candidate that passed every check of form: its type, identifiers, date, actor and payload are
 /// what DOMAIN.md §2, §4 and §5 allow. Whether the act is *allowed* is the rules' business.
 public struct CheckedEvent: Sendable {
-    public let type: EventType
-    public let stream: USCC
+    /// An act on an institution's stream, or reference data on the registry's own stream.
+    public enum Act: Sendable {
+        case institution(type: EventType, stream: USCC, payload: EventPayload)
+        case reference(ReferenceEvent)
+    }
+
+    public let act: Act
     public let effectiveOn: LocalDate
     public let actor: Actor
-    public let payload: EventPayload
     public let pending: PendingEvent
 
     /// The event as the rules read it, at the seq the store assigns it.
-    func domainEvent(seq: Int64) -> DomainEvent {
-        DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload)
+    func decidable(seq: Int64) -> DecidableEvent {
+        switch act {
+        case .institution(let type, let stream, let payload):
+            .institution(DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload), stream: stream)
+        case .reference(let event):
+            .reference(event, seq: seq, actor: actor, effectiveOn: effectiveOn)
+        }
     }
 }
 
@@ -66,14 +75,27 @@ public struct CandidateChecker: Sendable {
         func invalid(_ message: String) -> LedgerError {
             LedgerError(.invalidInput, message, stream: candidate.stream)
         }
-        guard let type = EventType(rawValue: candidate.type) else {
-            throw invalid("unknown event type \"\(candidate.type)\" (known: \(EventType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let isReference = candidate.stream == ReferenceStream.id
+        let typeName = candidate.type
+        let institutionType = EventType(rawValue: typeName)
+        let referenceType = ReferenceEventType(rawValue: typeName)
+        if isReference, referenceType == nil {
+            throw invalid("stream \(ReferenceStream.id) holds \(ReferenceEventType.allCases.map(\.rawValue).joined(separator: " and ")), not \"\(typeName)\"")
         }
-        let stream: USCC
-        do {
-            stream = try USCC(validating: candidate.stream)
-        } catch {
-            throw invalid("stream \"\(candidate.stream)\" is not a valid USCC: \(error)")
+        if let referenceType, !isReference {
+            throw invalid("\(referenceType.rawValue) is recorded on the registry's own stream \"\(ReferenceStream.id)\", not on an institution's")
+        }
+        guard institutionType != nil || referenceType != nil else {
+            let known = EventType.allCases.map(\.rawValue) + ReferenceEventType.allCases.map(\.rawValue)
+            throw invalid("unknown event type \"\(typeName)\" (known: \(known.joined(separator: ", ")))")
+        }
+        var stream: USCC?
+        if !isReference {
+            do {
+                stream = try USCC(validating: candidate.stream)
+            } catch {
+                throw invalid("stream \"\(candidate.stream)\" is not a valid USCC: \(error)")
+            }
         }
         guard let effectiveOn = LocalDate(candidate.effectiveOn) else {
             throw invalid("effectiveOn \"\(candidate.effectiveOn)\" is not a calendar date (YYYY-MM-DD)")
@@ -85,34 +107,70 @@ public struct CandidateChecker: Sendable {
             guard !eventId.isEmpty, eventId.count <= 200, !eventId.unicodeScalars.contains(where: { $0.value < 0x20 })
             else { throw invalid("eventId must be 1 to 200 characters without control characters") }
         }
-        let latest = Int64(type.latestSchemaVersion)
+        let latest = Int64(institutionType?.latestSchemaVersion ?? 1)
         let version = candidate.schemaVersion ?? latest
-        guard version >= 1, version <= latest, schemas.hasSchema(type: type.rawValue, version: Int(version)) else {
-            throw invalid("\(type.rawValue) has no schema version \(version) (newest: \(latest))")
+        guard version >= 1, version <= latest, schemas.hasSchema(type: typeName, version: Int(version)) else {
+            throw invalid("\(typeName) has no schema version \(version) (newest: \(latest))")
         }
         do {
-            try schemas.validate(candidate.payload, type: type.rawValue, version: Int(version))
+            try schemas.validate(candidate.payload, type: typeName, version: Int(version))
         } catch {
-            throw invalid("\(type.rawValue).v\(version) payload \(error)")
+            throw invalid("\(typeName).v\(version) payload \(error)")
         }
-        let upcast = Upcasting.upcast(candidate.payload, type: type.rawValue, from: Int(version), to: Int(latest))
-        let payload: EventPayload
-        do {
-            payload = try EventPayload.decode(type, from: JSONValueDecoder().decoder(for: upcast))
-        } catch let error as DecodingError {
-            throw invalid("\(type.rawValue) payload \(error.pathAndReason)")
-        } catch {
-            throw invalid("\(type.rawValue) payload: \(error)")
-        }
-        if let institution = payload.institution, institution.uscc != stream {
-            throw invalid("payload institution.uscc \(institution.uscc) differs from the stream \(stream)")
+        let act: CheckedEvent.Act
+        if let referenceType {
+            act = .reference(try Self.referenceEvent(referenceType, candidate.payload, invalid: invalid))
+        } else if let institutionType, let stream {
+            let upcast = Upcasting.upcast(candidate.payload, type: typeName, from: Int(version), to: Int(latest))
+            let payload: EventPayload
+            do {
+                payload = try EventPayload.decode(institutionType, from: JSONValueDecoder().decoder(for: upcast))
+            } catch let error as DecodingError {
+                throw invalid("\(typeName) payload \(error.pathAndReason)")
+            } catch {
+                throw invalid("\(typeName) payload: \(error)")
+            }
+            if let institution = payload.institution, institution.uscc != stream {
+                throw invalid("payload institution.uscc \(institution.uscc) differs from the stream \(stream)")
+            }
+            act = .institution(type: institutionType, stream: stream, payload: payload)
+        } else {
+            preconditionFailure("a type is an institution's or the registry's")
         }
         let actor = Actor(role: role, unit: candidate.actor.unit, name: candidate.actor.name)
         let pending = PendingEvent(
-            eventId: candidate.eventId, stream: stream.code, type: type.rawValue, schemaVersion: version,
+            eventId: candidate.eventId, stream: candidate.stream, type: typeName, schemaVersion: version,
             effectiveOn: effectiveOn.description, actor: candidate.actor, payload: candidate.payload,
             recordedAt: candidate.recordedAt, claimed: candidate.claimed)
-        return CheckedEvent(type: type, stream: stream, effectiveOn: effectiveOn, actor: actor, payload: payload,
-                            pending: pending)
+        return CheckedEvent(act: act, effectiveOn: effectiveOn, actor: actor, pending: pending)
+    }
+
+    /// The registry stream's payloads: a policy as `Policy` reads it, a holiday year as the calendar loader checks it.
+    static func referenceEvent(_ type: ReferenceEventType, _ payload: JSONValue,
+                                       invalid: (String) -> LedgerError) throws(LedgerError) -> ReferenceEvent
+    {
+        switch type {
+        case .policyAdopted:
+            do {
+                return .policyAdopted(try Policy(json: Data(payload.canonicalBytes)))
+            } catch {
+                throw invalid("policy-adopted payload: \(error)")
+            }
+        case .holidayCalendarPublished:
+            let year: HolidayYear
+            do {
+                year = try HolidayYear(from: JSONValueDecoder().decoder(for: payload))
+            } catch let error as DecodingError {
+                throw invalid("holiday-calendar-published payload \(error.pathAndReason)")
+            } catch {
+                throw invalid("holiday-calendar-published payload: \(error)")
+            }
+            do {
+                try HolidayCalendar.check(year)
+            } catch {
+                throw invalid("holiday-calendar-published payload: \(error)")
+            }
+            return .holidayCalendarPublished(year)
+        }
     }
 }

@@ -24,6 +24,7 @@ extension Ledger {
     /// replay reaches at its seq. Throws the first failure.
     public func audit(chainOnly: Bool = false) throws(LedgerError) -> AuditReport {
         let chain = try store.verify()
+        if let referenceProblem { throw referenceProblem }
         guard !chainOnly else {
             return AuditReport(chain: chain, eventsDecided: 0, snapshotsMatching: [], snapshotsStale: [], warnings: [])
         }
@@ -32,6 +33,7 @@ extension Ledger {
         var from: Int64 = 1
         while from <= chain.count {
             for envelope in try store.events(fromSeq: from, toSeq: min(chain.count, from + 4095)) { try pass.take(envelope) }
+            try pass.decidePage()
             from += 4096
         }
         try pass.finish()
@@ -55,19 +57,16 @@ extension Ledger {
     }
 }
 
-/// The audit's walk over the log, in seq order.
-///
-/// Events are decided in runs of consecutive events of one stream: the log does not record which
-/// events were appended in one call, and a run is the most an append could have offered together
-/// (what matters for the Art. 19 pair: a revocation and its bar, adjacent in one stream).
+/// The audit's walk over the log, in seq order: each event's form checked again, then decided by the
+/// same `LogDecider` an append uses; the replay stops at each snapshot's seq to compare.
 private struct AuditPass {
     let ledger: Ledger
-    let decider: Decider
-    /// Oldest first; the replay stops at each one's seq to compare.
+    var decider: LogDecider
+    /// Oldest first.
     var snapshots: ArraySlice<StoredSnapshot>
     var replay: RegistryProjection
-    var states: [String: InstitutionState] = [:]
-    var run: [(envelope: Envelope, event: DomainEvent, stream: USCC)] = []
+    /// Decided in pages: the events of one page are offered together, as a long import would be.
+    var page: [DecidableEvent] = []
     var decided: Int64 = 0
     var matching: [Int64] = []
     var stale: [Int64] = []
@@ -75,37 +74,59 @@ private struct AuditPass {
 
     init(ledger: Ledger, snapshots: [StoredSnapshot]) {
         self.ledger = ledger
-        self.decider = Decider(periods: ledger.periods)
+        // A stored event's state comes from the events before it; the store holds them all.
+        self.decider = LogDecider(reference: ReferenceData(), fallback: ledger.decisionPeriods(atSeq: 0), keepsDecidedEvents: false) {
+            stream, beforeSeq, withHistory throws(LedgerError) in
+            guard withHistory else { return (InstitutionState(), nil) }
+            let history = try ledger.history(of: stream.code).prefix { $0.envelope.seq < beforeSeq }.map(\.domainEvent)
+            return (InstitutionState.fold(Retractions.live(history), periods: ledger.decisionPeriods(atSeq: beforeSeq)), history)
+        }
         self.snapshots = snapshots[...]
-        self.replay = RegistryProjection(periods: ledger.periods)
+        self.replay = RegistryProjection(periods: ledger.decisionPeriods(atSeq: 0))
     }
 
     mutating func take(_ envelope: Envelope) throws(LedgerError) {
-        let recorded = try Self.checkForm(envelope, checker: ledger.checker)
+        let event = try Self.checkForm(envelope, checker: ledger.checker)
         do {
             try Ledger.checkRecordingDate(envelope)
         } catch {
             throw LedgerError(.integrityFailure, "seq \(envelope.seq): \(error.message)", article: "DOMAIN.md §3", stream: envelope.stream, seq: envelope.seq)
         }
-        if let first = run.first, first.envelope.stream != envelope.stream { try decideRun() }
-        run.append((envelope, recorded.domainEvent, recorded.stream))
+        page.append(event)
         if !snapshots.isEmpty {
-            replay.apply(recorded.domainEvent, stream: recorded.stream)
+            switch event {
+            case .institution(let domainEvent, let stream): replay.apply(domainEvent, stream: stream)
+            case .reference: replay.pass(seq: envelope.seq)
+            }
             try compareSnapshots()
         }
     }
 
+    /// Decides the events taken since the last call.
+    mutating func decidePage() throws(LedgerError) {
+        do {
+            try decider.decide(page)
+        } catch {
+            let seq = error.seq ?? page.first?.seq ?? 0
+            let type = try ledger.store.events(fromSeq: seq, toSeq: seq).first?.type ?? "event"
+            throw LedgerError(.integrityFailure, "seq \(seq): the stored \(type) breaks a rule of the Measures: \(error.message)",
+                              article: error.article, stream: error.stream, seq: seq)
+        }
+        decided += Int64(page.count)
+        page.removeAll(keepingCapacity: true)
+    }
+
     mutating func finish() throws(LedgerError) {
-        try decideRun()
+        try decidePage()
         // Snapshots past the head cannot be of this log.
-        for snapshot in snapshots {
+        if let snapshot = snapshots.first {
             throw LedgerError(.integrityFailure, "snapshot at seq \(snapshot.seq): the log ends before it (seq \(replay.foldedThrough))", seq: snapshot.seq)
         }
     }
 
     /// A stored event must pass every check an append makes of its form (schema, identifiers, text).
-    static func checkForm(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) -> RecordedEvent {
-        let recorded = try RecordedEvent(envelope)
+    static func checkForm(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) -> DecidableEvent {
+        let event = try DecidableEvent(envelope, checker: checker)
         let payload: JSONValue
         do {
             payload = try JSONParser.parse(Array(envelope.payload.utf8))
@@ -120,29 +141,7 @@ private struct AuditPass {
         } catch {
             throw LedgerError(.integrityFailure, "seq \(envelope.seq): \(error.message)", stream: envelope.stream, seq: envelope.seq)
         }
-        return recorded
-    }
-
-    private mutating func decideRun() throws(LedgerError) {
-        guard let first = run.first else { return }
-        let stream = first.envelope.stream
-        let events = run.map(\.event)
-        let state = states[stream] ?? InstitutionState()
-        var history: [DomainEvent]?
-        if events.contains(where: { $0.type == .retracted }) {
-            history = try ledger.history(of: stream).prefix { $0.envelope.seq < first.envelope.seq }.map(\.domainEvent)
-        }
-        do {
-            let decision = try decider.decide(events, stream: first.stream, state: state, history: history)
-            states[stream] = decision.state
-        } catch {
-            let seq = error.seq ?? first.envelope.seq
-            let type = run.first { $0.envelope.seq == seq }?.envelope.type ?? first.envelope.type
-            throw LedgerError(.integrityFailure, "seq \(seq): the stored \(type) breaks a rule of the Measures: \(error.reason)",
-                              article: error.article, stream: stream, seq: seq)
-        }
-        decided += Int64(run.count)
-        run.removeAll(keepingCapacity: true)
+        return event
     }
 
     private mutating func compareSnapshots() throws(LedgerError) {

@@ -44,10 +44,10 @@ extension Ledger {
         let clock = ContinuousClock()
         let start = clock.now
         var warnings: [String] = []
-        var projection = RegistryProjection(periods: periods)
+        var projection = RegistryProjection(periods: periods(atSeq: position.seq))
         var snapshotSeq: Int64?
         if useSnapshots, let (restored, seq) = try newestSoundSnapshot(atOrBelow: position.seq, warnings: &warnings) {
-            projection = restored
+            projection = restored.counting(with: periods(atSeq: position.seq))
             snapshotSeq = seq
         }
         let folded = try fold(into: &projection, through: position.seq)
@@ -55,13 +55,16 @@ extension Ledger {
                               warnings: warnings, elapsed: clock.now - start)
     }
 
-    /// Folds the events after the projection's last one, through `seq`; returns how many.
+    /// Folds the events after the projection's last one, through `seq`; returns how many. The registry
+    /// stream's events move the position on and fold nothing (the policy is the projection's; holidays
+    /// count at query time).
     func fold(into projection: inout RegistryProjection, through seq: Int64) throws(LedgerError) -> Int {
         var count = 0
         try store.forEachEvent(fromSeq: projection.foldedThrough + 1, toSeq: seq) { envelope in
+            count += 1
+            guard envelope.stream != ReferenceStream.id else { return projection.pass(seq: envelope.seq) }
             let recorded = try RecordedEvent(envelope)
             projection.apply(recorded.domainEvent, stream: recorded.stream)
-            count += 1
         }
         return count
     }

@@ -83,7 +83,7 @@ extension Ledger {
             return .failure(.mismatch("the log has no event \(snapshot.seq)"))
         }
         return Result { () throws(SnapshotError) in
-            try Snapshot.load(frame, periods: periods, expected: (logHead.seq, logHead.hash)).projection
+            try Snapshot.load(frame, periods: decisionPeriods(atSeq: snapshot.seq), expected: (logHead.seq, logHead.hash)).projection
         }
     }
 
@@ -91,7 +91,7 @@ extension Ledger {
     public func verifySnapshots() throws(LedgerError) -> [SnapshotCheck] {
         var checks: [SnapshotCheck] = []
         // Oldest first, so one replay runs forward through every snapshot's seq.
-        var replay = RegistryProjection(periods: periods)
+        var replay = RegistryProjection(periods: decisionPeriods(atSeq: 0))
         for snapshot in try store.snapshots().reversed() {
             _ = try fold(into: &replay, through: snapshot.seq)
             guard replay.foldedThrough == snapshot.seq else {

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletProjections
@@ -18,12 +19,20 @@ public struct AppendOutcome: Sendable {
 public final class Ledger: Sendable {
     public let store: EventStore
     public let checker: CandidateChecker
-    /// The policy chosen at `init`, read back from the ledger.
-    public let policy: Policy
-    public let periods: Periods
+    /// The policy and holiday years recorded in the chain (the registry stream), read at open and
+    /// extended by every append that records more.
+    private let referenceData: Mutex<ReferenceData>
+    /// What `init` chose, kept until the first append records it in the chain (the genesis); on a
+    /// ledger of format 2, what it had been using.
+    let genesis: (policy: Policy, holidays: [HolidayYear])
+    /// Damage found reading the registry stream at an audit's opening, reported after the chain check.
+    let referenceProblem: LedgerError?
+    /// A holiday calendar to ask "what if" with: queries and notices only, never decisions, and marked
+    /// as such wherever an answer says where it comes from.
+    public let whatIfHolidays: HolidayCalendar?
     /// Each stream's folded state after its newest event, so that appending does not re-read and
     /// re-decode a stream's history; an entry counts only while that event is still the newest.
-    private let streamStates = Mutex<[String: CachedState]>([:])
+    private let streamStates = Mutex<[USCC: CachedState]>([:])
 
     /// The projection of the last snapshot this process wrote, and its timelines' encodings: the next
     /// automatic snapshot folds on from it and encodes only the timelines that changed.
@@ -34,35 +43,101 @@ public final class Ledger: Sendable {
         let state: InstitutionState
     }
 
-    init(store: EventStore, policy: Policy, holidays: HolidayCalendar) {
+    init(store: EventStore, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: HolidayCalendar?,
+         referenceProblem: LedgerError? = nil)
+    {
         self.store = store
+        self.referenceProblem = referenceProblem
         self.checker = CandidateChecker()
-        self.policy = policy
-        self.periods = Periods(policy: policy, calendar: holidays)
+        self.referenceData = Mutex(reference)
+        self.genesis = genesis
+        self.whatIfHolidays = whatIfHolidays
     }
 
-    /// Creates a ledger whose policy is fixed from now on.
+    /// The reference data the chain holds now.
+    public var reference: ReferenceData { referenceData.withLock { $0 } }
+
+    /// The policy: the one the chain adopted, or, before the first append, the one `init` chose.
+    public var policy: Policy { reference.policy ?? genesis.policy }
+
+    /// The periods rules decided with at `seq`: the policy and the holiday data in force there.
+    public func decisionPeriods(atSeq seq: Int64) -> Periods {
+        reference.periods(atSeq: seq) ?? Periods(policy: genesis.policy, calendar: .of(genesis.holidays))
+    }
+
+    /// The periods a query at `seq` counts with: those in force there, unless a what-if calendar is given.
+    public func periods(atSeq seq: Int64) -> Periods {
+        let inForce = decisionPeriods(atSeq: seq)
+        guard let whatIfHolidays else { return inForce }
+        return Periods(policy: inForce.policy, calendar: whatIfHolidays)
+    }
+
+    /// The periods at the head of the log.
+    public var periods: Periods { periods(atSeq: .max) }
+
+    /// Creates a ledger whose policy and holiday data are recorded in the chain by its first append.
     public static func create(at path: String, clock: any LedgerClock = SystemClock(),
                               policy: Policy = RegistryData.defaultPolicy,
-                              holidays: HolidayCalendar = RegistryData.bundledHolidays) throws(LedgerError) -> Ledger
+                              holidays: [HolidayYear] = RegistryData.bundledHolidayYears) throws(LedgerError) -> Ledger
     {
-        let text = String(decoding: policy.encoded(), as: UTF8.self)
-        let store = try EventStore.create(at: path, clock: clock, settings: [RegistryData.policySetting: text])
-        return Ledger(store: store, policy: policy, holidays: holidays)
+        let store = try EventStore.create(at: path, clock: clock, settings: [
+            RegistryData.policySetting: String(decoding: policy.encoded(), as: UTF8.self),
+            RegistryData.holidaysSetting: RegistryData.encode(holidays),
+        ])
+        return Ledger(store: store, reference: ReferenceData(), genesis: (policy, holidays), whatIfHolidays: nil)
     }
 
+    /// Opens a ledger. With `forAudit`, damage in the registry stream does not stop the opening: `audit`
+    /// checks the chain first, so that a changed byte is reported where it is, not where it is first read.
     public static func open(at path: String, clock: any LedgerClock = SystemClock(), readonly: Bool = false,
-                            holidays: HolidayCalendar = RegistryData.bundledHolidays) throws(LedgerError) -> Ledger
+                            whatIfHolidays: HolidayCalendar? = nil, forAudit: Bool = false) throws(LedgerError) -> Ledger
     {
         let store = try EventStore.open(at: path, clock: clock, readonly: readonly)
         guard let text = try store.setting(RegistryData.policySetting) else {
             throw LedgerError(.ledgerUnusable, "\(path) has no stored policy; it was not created by `outlet-ledger init`")
         }
+        let policy: Policy
+        let holidays: [HolidayYear]
         do {
-            return Ledger(store: store, policy: try Policy(json: Data(text.utf8)), holidays: holidays)
+            policy = try Policy(json: Data(text.utf8))
+            holidays = try store.setting(RegistryData.holidaysSetting).map(RegistryData.decodeHolidays) ?? RegistryData.bundledHolidayYears
         } catch {
-            throw LedgerError(.integrityFailure, "\(path): the stored policy does not read: \(error)")
+            throw LedgerError(.integrityFailure, "\(path): the policy or holiday data stored at init does not read: \(error)")
         }
+        var reference = ReferenceData()
+        var problem: LedgerError?
+        do {
+            reference = try readReference(try store.events(ofStream: ReferenceStream.id))
+        } catch where forAudit && error.code == .integrityFailure {
+            problem = error
+        }
+        return Ledger(store: store, reference: reference, genesis: (policy, holidays), whatIfHolidays: whatIfHolidays,
+                      referenceProblem: problem)
+    }
+
+    /// The registry stream's events, decided again as they are read: damage there is an integrity failure.
+    static func readReference(_ envelopes: [Envelope]) throws(LedgerError) -> ReferenceData {
+        var reference = ReferenceData()
+        for envelope in envelopes {
+            guard case .reference(let event, let seq, let actor, let effectiveOn) = try DecidableEvent(envelope, checker: CandidateChecker()) else {
+                continue
+            }
+            do {
+                try reference.record(event, seq: seq, actor: actor, effectiveOn: effectiveOn)
+            } catch {
+                throw LedgerError(.integrityFailure, "seq \(seq): \(error.reason)", article: error.article, stream: ReferenceStream.id, seq: seq)
+            }
+        }
+        return reference
+    }
+
+    /// The reference data as the log holds it now: another process may have recorded some since this one read it.
+    private func currentReference(lastSeq: Int64, events: () throws(LedgerError) -> [Envelope]) throws(LedgerError) -> ReferenceData {
+        let held = reference
+        if (held.years.last?.seq ?? held.policySeq ?? 0) == lastSeq { return held }
+        let fresh = try Self.readReference(try events())
+        referenceData.withLock { $0 = fresh }
+        return fresh
     }
 
     /// Appends events recorded now, all or none.
@@ -79,38 +154,88 @@ public final class Ledger: Sendable {
         try write(candidates, expectVersion: nil, importing: true)
     }
 
-    private func write(_ candidates: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
+    /// The events that record `init`'s policy and holiday data in the chain, dated the day they are recorded.
+    func genesisCandidates(recordedAt: Timestamp?) -> [Candidate] {
+        let time = recordedAt ?? store.clock.now()
+        let day = time.shanghaiDate.description
+        let actor = EnvelopeActor(role: Actor.Role.cityBureau.rawValue, unit: genesis.policy.cityBureauUnit, name: RegistryData.cityBureauName)
+        let policy = try! JSONParser.parse(Array(genesis.policy.encoded()))
+        return [Candidate(type: ReferenceEventType.policyAdopted.rawValue, stream: ReferenceStream.id, effectiveOn: day,
+                          actor: actor, payload: policy, recordedAt: recordedAt, origin: "the genesis (policy)")]
+            + genesis.holidays.map { year in
+                Candidate(type: ReferenceEventType.holidayCalendarPublished.rawValue, stream: ReferenceStream.id, effectiveOn: day,
+                          actor: actor, payload: RegistryData.payload(of: year), recordedAt: recordedAt,
+                          origin: "the genesis (holidays \(year.year))")
+            }
+    }
+
+    private func write(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
+        guard !offered.isEmpty else { return AppendOutcome(results: [], warnings: []) }
+        // Until the chain holds a policy, the first write records init's data: before the offered events, or
+        // after an imported export that starts at seq 1 (its hashes are kept; it was decided with the same data).
+        var candidates = offered
+        var genesisFirst = 0
+        let store = self.store
+        let known = try currentReference(lastSeq: try store.lastSeq(ofStream: ReferenceStream.id)) { () throws(LedgerError) in
+            try store.events(ofStream: ReferenceStream.id)
+        }
+        if known.policy == nil, offered[0].type != ReferenceEventType.policyAdopted.rawValue {
+            if importing, offered[0].claimed?.seq == 1, try store.head().seq == 0 {
+                candidates += genesisCandidates(recordedAt: offered.last?.recordedAt)
+            } else {
+                let genesis = genesisCandidates(recordedAt: importing ? offered[0].recordedAt : nil)
+                candidates = genesis + offered
+                genesisFirst = genesis.count
+            }
+        }
+        /// An index of `candidates` as the caller knows it (nil: one of the genesis events).
+        func offeredIndex(_ index: Int) -> Int? {
+            let shifted = index - genesisFirst
+            return shifted >= 0 && shifted < offered.count ? shifted : nil
+        }
+        func locate(_ error: LedgerError, _ index: Int) -> LedgerError {
+            guard let original = offeredIndex(index) else { return error }
+            return Self.locate(error, in: offered, index: original)
+        }
         var checked: [CheckedEvent] = []
         for (index, candidate) in candidates.enumerated() {
             do {
                 checked.append(try checker.check(candidate))
             } catch {
-                throw Self.locate(error, in: candidates, index: index)
+                throw locate(error, index)
             }
         }
         var warnings: [String] = []
-        var decided: [String: CachedState] = [:]
+        var decided: (ReferenceData, [USCC: CachedState])?
         do throws(LedgerError) {
-            let results = try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { reader, new in
-                (warnings, decided) = try self.admit(new, checked: checked, reader: reader)
+            let stored = try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { reader, new in
+                var outcome: [String]
+                (outcome, decided) = try self.admit(new, checked: checked, reader: reader)
+                warnings = outcome
             }
             // Only now that the transaction has committed do the decided states describe the ledger.
-            streamStates.withLock { $0.merge(decided) { _, new in new } }
+            if let (reference, states) = decided {
+                referenceData.withLock { $0 = reference }
+                streamStates.withLock { $0.merge(states) { _, new in new } }
+            }
             do {
                 try snapshotIfDue()
             } catch {
                 // The events are committed; a snapshot is only a shortcut, taken again by the next append.
                 warnings.append("no automatic snapshot was written: \(error)")
             }
+            let results = stored.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
             return AppendOutcome(results: results, warnings: warnings)
         } catch {
             guard let index = error.eventIndex else { throw error }
-            throw Self.locate(error, in: candidates, index: index)
+            var unlocated = error
+            unlocated.eventIndex = nil
+            throw locate(unlocated, index)
         }
     }
 
-    /// The rules, inside the append transaction: each stream's new events against its stored history.
-    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> ([String], [String: CachedState]) {
+    /// The rules, inside the append transaction: the new events, in seq order, against the stored history.
+    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> ([String], (ReferenceData, [USCC: CachedState])) {
         func located(_ error: LedgerError, _ index: Int) -> LedgerError {
             var located = error
             located.eventIndex = index
@@ -123,40 +248,46 @@ public final class Ledger: Sendable {
                 throw located(error, event.index)
             }
         }
-        var streams: [String] = []
-        var proposed: [String: [NewEvent]] = [:]
-        for event in new {
-            if proposed[event.envelope.stream] == nil { streams.append(event.envelope.stream) }
-            proposed[event.envelope.stream, default: []].append(event)
-        }
-        let decider = Decider(periods: periods)
-        let cache = streamStates.withLock { cache in streams.map { cache[$0] } }
-        var warnings: [String] = []
-        var decided: [String: CachedState] = [:]
-        for (stream, cached) in zip(streams, cache) {
-            let events = proposed[stream]!
-            let domainEvents = events.map { checked[$0.index].domainEvent(seq: $0.envelope.seq) }
-            let lastSeq = try reader.lastSeq(of: stream)
-            var state: InstitutionState
-            var history: [DomainEvent]?
-            if let cached, cached.lastSeq == lastSeq, !domainEvents.contains(where: { $0.type == .retracted }) {
-                state = cached.state
-            } else {
-                let stored = try reader.events(of: stream).map { envelope throws(LedgerError) in try RecordedEvent(envelope).domainEvent }
-                state = InstitutionState.fold(Retractions.live(stored), periods: periods)
-                history = stored
-            }
+        let cache = streamStates.withLock { $0 }
+        let periods = decisionPeriods
+        // Decided on the reference data the transaction sees (another writer may have recorded more).
+        let reference = try currentReference(lastSeq: try reader.lastSeq(of: ReferenceStream.id)) { () throws(LedgerError) in
             do {
-                let decision = try decider.decide(domainEvents, stream: checked[events[0].index].stream, state: state, history: history)
-                warnings += decision.warnings
-                decided[stream] = CachedState(lastSeq: events.last!.envelope.seq, state: decision.state)
+                return try reader.events(of: ReferenceStream.id)
             } catch {
-                let index = events.first { $0.envelope.seq == error.seq }?.index ?? events[0].index
-                throw located(LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream), index)
+                throw EventStore.storageError(error, path: self.store.path)
             }
+        }
+        var decider = LogDecider(reference: reference, fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
+                                 keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
+            do {
+                let lastSeq = try reader.lastSeq(of: stream.code)
+                if let cached = cache[stream], cached.lastSeq == lastSeq, !withHistory { return (cached.state, nil) }
+                var stored: [DomainEvent] = []
+                for envelope in try reader.events(of: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
+                return (InstitutionState.fold(Retractions.live(stored), periods: periods(lastSeq)), stored)
+            } catch let error as LedgerError {
+                throw error
+            } catch {
+                throw EventStore.storageError(error, path: self.store.path)
+            }
+        }
+        let events = new.map { event in checked[event.index].decidable(seq: event.envelope.seq) }
+        do throws(LedgerError) {
+            try decider.decide(events)
+        } catch {
+            let index = new.first { $0.envelope.seq == error.seq }?.index ?? new[0].index
+            var refusal = error
+            refusal.seq = nil
+            throw located(refusal, index)
         }
         var seen: Set<String> = []
-        return (warnings.filter { seen.insert($0).inserted }, decided)
+        let lastSeqs = Dictionary(new.map { ($0.envelope.stream, $0.envelope.seq) }) { _, last in last }
+        var states: [USCC: CachedState] = [:]
+        for (stream, state) in decider.states {
+            if let lastSeq = lastSeqs[stream.code] { states[stream] = CachedState(lastSeq: lastSeq, state: state) }
+        }
+        return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states))
     }
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.

@@ -44,6 +44,36 @@ public struct RecordedEvent: Sendable {
     }
 }
 
+extension DecidableEvent {
+    /// A stored event of either stream, read back; fails only on a ledger written by something other
+    /// than this program's append path.
+    init(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) {
+        guard envelope.stream == ReferenceStream.id else {
+            let recorded = try RecordedEvent(envelope)
+            self = .institution(recorded.domainEvent, stream: recorded.stream)
+            return
+        }
+        func corrupt(_ reason: String) -> LedgerError {
+            LedgerError(.integrityFailure, "seq \(envelope.seq): \(reason)", stream: envelope.stream, seq: envelope.seq)
+        }
+        guard let type = ReferenceEventType(rawValue: envelope.type), let effectiveOn = LocalDate(envelope.effectiveOn),
+              let role = Actor.Role(rawValue: envelope.actor.role)
+        else { throw corrupt("the registry stream holds a \(envelope.type) it cannot read") }
+        let event: ReferenceEvent
+        do {
+            event = try CandidateChecker.referenceEvent(type, try JSONParser.parse(Array(envelope.payload.utf8))) { message in
+                LedgerError(.integrityFailure, message)
+            }
+        } catch let error as LedgerError {
+            throw corrupt(error.message)
+        } catch {
+            throw corrupt("payload is not JSON (\(error))")
+        }
+        self = .reference(event, seq: envelope.seq, actor: Actor(role: role, unit: envelope.actor.unit, name: envelope.actor.name),
+                          effectiveOn: effectiveOn)
+    }
+}
+
 extension Ledger {
     /// One institution's events, oldest first, as the domain reads them.
     public func history(of stream: String) throws(LedgerError) -> [RecordedEvent] {
@@ -61,6 +91,7 @@ extension Ledger {
     public func status(of stream: USCC, on date: LocalDate, upTo seq: Int64 = .max) throws(LedgerError) -> StatusReport {
         let events = try history(of: stream.code).filter { $0.envelope.seq <= seq }.map(\.domainEvent)
         let live = Retractions.live(events).filter { $0.effectiveOn <= date }
+        let periods = periods(atSeq: seq)
         return InstitutionState.fold(live, periods: periods).status(on: date, periods: periods)
     }
 }

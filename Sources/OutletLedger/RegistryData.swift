@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletStore
@@ -5,8 +6,12 @@ import OutletStore
 /// The registry's data files: the default policy and the holiday calendar, shipped as resources so
 /// that the bureau can change them without touching code.
 public enum RegistryData {
-    /// The settings key under which `init` stores the policy.
+    /// The settings keys under which `init` stores the policy and holiday years it chose, until the
+    /// first append records them in the chain (the genesis).
     static let policySetting = "policy"
+    static let holidaysSetting = "holidays"
+    /// The actor name of the genesis events.
+    static let cityBureauName = "沈阳市知识产权局"
 
     /// `Resources/default-policy.json`: the periods of DOMAIN.md §3 and Shenyang's districts.
     public static let defaultPolicy: Policy = {
@@ -26,7 +31,35 @@ public enum RegistryData {
         }
     }()
 
-    /// A user's holiday file, replacing the bundled one (a new year's notice, say).
+    /// The bundled calendar as the years `holiday-calendar-published` records.
+    public static let bundledHolidayYears: [HolidayYear] = {
+        do {
+            return try HolidayCalendar.publishedYears(json: try Data(contentsOf: Bundle.module.url(forResource: "holidays-cn", withExtension: "json")!))
+        } catch {
+            fatalError("the bundled holiday calendar does not load: \(error)")
+        }
+    }()
+
+    /// A holiday file's years, for `init --holidays` and `holidays publish`.
+    public static func holidayYears(file path: String) throws(LedgerError) -> [HolidayYear] {
+        try load("holiday file", path) { data in try HolidayCalendar.publishedYears(json: data) }
+    }
+
+    /// A year as the payload of `holiday-calendar-published`.
+    public static func payload(of year: HolidayYear) -> JSONValue {
+        .object(["year": .integer(Int64(year.year)), "holidays": .array(year.holidays.map(JSONValue.string)),
+                 "workdays": .array(year.workdays.map(JSONValue.string)), "source": .string(year.source)])
+    }
+
+    static func encode(_ years: [HolidayYear]) -> String {
+        JSONValue.array(years.map(payload(of:))).canonicalString
+    }
+
+    static func decodeHolidays(_ text: String) throws -> [HolidayYear] {
+        try JSONDecoder().decode([HolidayYear].self, from: Data(text.utf8))
+    }
+
+    /// A user's holiday file, for a what-if query (never for a decision).
     public static func holidays(file path: String) throws(LedgerError) -> HolidayCalendar {
         try load("holiday file", path) { data in try HolidayCalendar(json: data) }
     }

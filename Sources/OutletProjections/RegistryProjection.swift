@@ -3,7 +3,9 @@ import OutletDomain
 /// The whole registry as one fold of the log: a timeline per institution and the outlet numbers,
 /// answering the roster, bans, calendar and status of any date, as known at any seq it has folded.
 public struct RegistryProjection: Sendable {
-    public let periods: Periods
+    /// The policy folds with (validity, bars); the holiday calendar only counts deadlines at query time,
+    /// so a query sets the one in force where it reads (`counting(with:)`).
+    public private(set) var periods: Periods
     public private(set) var timelines: [USCC: Timeline] = [:]
     /// `SY-<year>-<NNN>` by `registered` seq: in registration order within the year, never reused,
     /// so a retracted registration keeps its number used.
@@ -46,6 +48,20 @@ public struct RegistryProjection: Sendable {
             outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
         }
         timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods)
+    }
+
+    /// Passes over an event of the registry's own stream (policy, holidays): nothing to fold, the position moves on.
+    public mutating func pass(seq: Int64) {
+        precondition(seq > foldedThrough, "events are folded in seq order")
+        foldedThrough = seq
+        knownAt = seq
+    }
+
+    /// The same registry, its deadlines counted with `periods` (of the same policy: the fold depends on it).
+    public func counting(with periods: Periods) -> RegistryProjection {
+        var view = self
+        view.periods = periods
+        return view
     }
 
     /// The same registry as known at an earlier `seq`: a view, not a refold (timelines keep retracted versions).

@@ -78,6 +78,11 @@ extension EventStore {
         }
     }
 
+    /// The seq of a stream's newest event (0: none).
+    public func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64 {
+        try read { db in try StreamReader(db: db).lastSeq(of: stream) }
+    }
+
     /// One stream's events, in order.
     public func events(ofStream stream: String) throws(LedgerError) -> [Envelope] {
         try read { db in try StreamReader(db: db).events(of: stream) }

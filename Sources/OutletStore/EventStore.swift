@@ -107,7 +107,7 @@ public final class EventStore: Sendable {
     }
 
     /// SQLite's and the system's failures in the ledger's words.
-    static func storageError(_ error: any Error, path: String) -> LedgerError {
+    public static func storageError(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
         guard let error = error as? DatabaseError else {
             return LedgerError(.storage, "\(path): \(error)")

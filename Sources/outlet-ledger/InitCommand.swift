@@ -24,7 +24,10 @@ struct InitCommand: ParsableCommand {
             }
             chosen.periodRule = rule
         }
-        let ledger = try Ledger.create(at: options.path, policy: chosen, holidays: try options.holidayCalendar)
+        // At init, a holiday file is not a what-if: it is the data the ledger starts with (its genesis).
+        let holidays = try options.holidays.map { file throws(LedgerError) in try RegistryData.holidayYears(file: file) }
+            ?? RegistryData.bundledHolidayYears
+        let ledger = try Ledger.create(at: options.path, policy: chosen, holidays: holidays)
         print("created ledger \(ledger.store.path) (period rule \(chosen.periodRule.rawValue))")
     }
 }

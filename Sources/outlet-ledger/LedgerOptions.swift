@@ -9,24 +9,32 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: "The ledger file (default: $OUTLET_LEDGER, else ./outlets.sqlite).")
     var ledger: String?
 
-    @Option(name: .long, help: "A holiday calendar file replacing the bundled one (default: $OUTLET_LEDGER_HOLIDAYS, else the bundled data).")
+    @Option(name: .long, help: "What if: a holiday calendar file replacing, for this query or notice only, the holiday data recorded in the ledger (default: $OUTLET_LEDGER_HOLIDAYS, else the ledger's). Never used to decide an append.")
     var holidays: String?
 
     var path: String {
         ledger ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER"] ?? "outlets.sqlite"
     }
 
-    var holidayCalendar: HolidayCalendar {
-        get throws(LedgerError) {
-            guard let file = holidays ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER_HOLIDAYS"] else {
-                return RegistryData.bundledHolidays
-            }
-            return try RegistryData.holidays(file: file)
-        }
+    /// The what-if holiday file, if one is given.
+    var whatIfHolidaysFile: String? {
+        holidays ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER_HOLIDAYS"]
     }
 
-    func open(readonly: Bool = false) throws(LedgerError) -> Ledger {
-        try Ledger.open(at: path, readonly: readonly, holidays: try holidayCalendar)
+    /// Opens the ledger; a reader may ask "what if" with another holiday calendar, a writer never: its
+    /// acts are decided with the data the chain holds.
+    func open(readonly: Bool = false, forAudit: Bool = false) throws(LedgerError) -> Ledger {
+        guard readonly else {
+            if holidays != nil {
+                throw LedgerError(.invalidInput, "--holidays is a what-if for queries and notices; appends are decided with the holiday data recorded in the ledger (record a new year as a holiday-calendar-published event, see README)")
+            }
+            if whatIfHolidaysFile != nil {
+                Output.standardError("outlet-ledger: warning: $OUTLET_LEDGER_HOLIDAYS is ignored when writing; the ledger's own holiday data decides")
+            }
+            return try Ledger.open(at: path)
+        }
+        let whatIf = try whatIfHolidaysFile.map { file throws(LedgerError) in try RegistryData.holidays(file: file) }
+        return try Ledger.open(at: path, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit)
     }
 }
 

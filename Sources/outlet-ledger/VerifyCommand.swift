@@ -20,7 +20,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let ledger = try options.open(readonly: true)
+        let ledger = try options.open(readonly: true, forAudit: true)
         let report: AuditReport
         do {
             report = try ledger.audit(chainOnly: chainOnly)

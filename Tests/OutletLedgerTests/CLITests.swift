@@ -44,8 +44,8 @@ struct CLITests {
         let fixture = try LedgerFixture()
         _ = try fixture.ledger.append([Sample.registration()[0]])
         _ = try fixture.fingerprint()
-        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout == "2\n")
-        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout.hasPrefix("2 (already recorded"))
+        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout == "\(genesis + 2)\n")
+        #expect(try Self.append(fixture.path, extra: ["--event-id", "r-1"]).stdout.hasPrefix("\(genesis + 2) (already recorded"))
         let moved = try Self.append(fixture.path, type: "publicized", actor: "city-bureau:210100",
                                     payload: #"{"noticeNo":"2025-4","reviewOpinion":"符合条件"}"#, extra: ["--expect-version", "1"])
         #expect(moved.status == 67)
@@ -74,7 +74,7 @@ struct CLITests {
         _ = try fixture.ledger.append(Sample.registration())
         let ok = try CLI.run(["verify", "--ledger", fixture.path])
         let head = try fixture.ledger.store.head()
-        #expect(ok.stdout == "ok: 4 events, head \(head.hash)\nevery event re-decided by the rules; 0 snapshots equal to the replay\n")
+        #expect(ok.stdout == "ok: \(genesis + 4) events, head \(head.hash)\nevery event re-decided by the rules; 0 snapshots equal to the replay\n")
 
         _ = try fixture.fingerprint()  // closes this process's connection, so the file holds everything
         let copy = fixture.file("copy.sqlite")
@@ -82,15 +82,15 @@ struct CLITests {
         let tamper = """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
-            c.executescript("DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '王强', '王弱') WHERE seq = 2;")
+            c.executescript("DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '王强', '王弱') WHERE seq = %d;")
             c.commit()
-            """
+            """.replacingOccurrences(of: "%d", with: "\(genesis + 2)")
         #expect(try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", tamper, copy]).status == 0)
         let failed = try CLI.run(["verify", "--ledger", copy])
         #expect(failed.status == 68)
-        #expect(failed.stderr.contains("integrity failure: seq 2: hash"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("integrity failure: seq \(genesis + 2): hash"), "\(failed.stderr)")
         let json = try CLI.run(["verify", "--ledger", copy, "--json"])
-        #expect(try JSONParser.parse(json.stdout)["seq"] == .integer(2))
+        #expect(try JSONParser.parse(json.stdout)["seq"] == .integer(genesis + 2))
     }
 
     @Test("log and history list events as a table and as JSON envelopes")
@@ -98,11 +98,11 @@ struct CLITests {
         let fixture = try LedgerFixture()
         _ = try fixture.ledger.append(Sample.registration() + [Sample.inclusion(Sample.other)])
         let table = try CLI.run(["log", "--ledger", fixture.path]).stdout.split(separator: "\n")
-        #expect(table.count == 6)
+        #expect(table.count == 1 + Int(genesis) + 5)
         #expect(table[0].hasPrefix("SEQ"))
         let history = try CLI.run(["history", Sample.other, "--ledger", fixture.path, "--json"]).stdout
         let events = try #require(try JSONParser.parse(history).arrayValue)
-        #expect(events.map { $0["seq"] } == [.integer(5)])
+        #expect(events.map { $0["seq"] } == [.integer(genesis + 5)])
         let range = try JSONParser.parse(try CLI.run(["log", "--ledger", fixture.path, "--from-seq", "2", "--to-seq", "3", "--json"]).stdout)
         #expect(range.arrayValue?.map { $0["seq"] } == [.integer(2), .integer(3)])
     }
@@ -135,9 +135,9 @@ struct CLITests {
             #expect(writer.terminationStatus == 0)
         }
         let report = try fixture.ledger.store.verify()
-        #expect(report.count == Int64(2 * perProcess + 2))
+        #expect(report.count == genesis + Int64(2 * perProcess + 2))
         let events = try fixture.ledger.store.events()
-        #expect(events.map(\.seq) == Array(1...Int64(2 * perProcess + 2)))
+        #expect(events.map(\.seq) == Array(1...genesis + Int64(2 * perProcess + 2)))
         for stream in streams {
             #expect(events.filter { $0.stream == stream }.map(\.streamVersion) == Array(1...Int64(perProcess + 1)))
         }

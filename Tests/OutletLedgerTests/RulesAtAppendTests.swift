@@ -48,7 +48,7 @@ struct RulesAtAppendTests {
         #expect(alone.status == 66)
         try Data(Self.jsonl([Self.revokedForFraud, Self.bar]).utf8).write(to: URL(fileURLWithPath: fixture.file("pair.jsonl")))
         let pair = try CLI.run(["append", "--ledger", fixture.path, "--events", fixture.file("pair.jsonl")])
-        #expect(pair.stdout == "5\n6\n", "\(pair.stderr)")
+        #expect(pair.stdout == "\(genesis + 5)\n\(genesis + 6)\n", "\(pair.stderr)")
         let status = try JSONParser.parse(try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2026-01-01", "--json"]).stdout)
         #expect(status["status"] == "revoked")
         #expect(status["barredThrough"] == "2028-11-20")
@@ -84,19 +84,39 @@ struct RulesAtAppendTests {
         #expect(try fixture.ledger.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-01")!).validThrough == LocalDate("2028-09-30"))
     }
 
-    @Test("a user holiday file replaces the shipped one: without the National Day holiday the window of 09-26 ends 10-01")
-    func holidayOverride() throws {
+    @Test("holiday data decides appends only as recorded in the chain: a file is a what-if for queries, refused for appends; a corrected year counts from its seq on")
+    func holidayDataInTheChain() throws {
         let fixture = try LedgerFixture()
         _ = try fixture.ledger.append(Array(Sample.registration().prefix(3)))
         _ = try fixture.fingerprint()
-        try Data(#"{"source":"a test calendar","years":{"2025":{"holidays":[],"workdays":[]}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: fixture.file("holidays.json")))
+        let file = fixture.file("holidays.json")
+        try Data(#"{"source":"a test calendar","years":{"2025":{"holidays":[],"workdays":[]}}}"#.utf8).write(to: URL(fileURLWithPath: file))
         let arguments = ["append", "--ledger", fixture.path, "--type", "registered", "--stream", Sample.university,
                          "--on", "2025-10-02", "--actor", "city-bureau:210100", "--payload", "-"]
         let payload = Data(#"{"decision":"同意备案"}"#.utf8)
-        #expect(try CLI.run(arguments, stdin: payload).status == 66)
-        let result = try CLI.run(arguments + ["--holidays", fixture.file("holidays.json")], stdin: payload)
-        #expect(result.status == 0, "\(result.stderr)")
+        let before = try fixture.fingerprint()
+        let whatIf = try CLI.run(arguments + ["--holidays", file], stdin: payload)
+        #expect(whatIf.status == 65 && whatIf.stderr.contains("--holidays is a what-if for queries and notices"), "\(whatIf.stderr)")
+        let fromEnvironment = try CLI.run(arguments, stdin: payload, environment: ["OUTLET_LEDGER_HOLIDAYS": file])
+        #expect(fromEnvironment.status == 66, "the ledger's own data decides: \(fromEnvironment.stderr)")
+        #expect(try fixture.fingerprint() == before)
+        // A query may ask "what if", and says so.
+        let status = try CLI.run(["status", Sample.university, "--ledger", fixture.path, "--as-of", "2025-10-02", "--holidays", file])
+        #expect(status.stdout.contains("publicity window ends: 2025-10-01"), "\(status.stdout)")
+
+        // The city bureau records a corrected 2025 (here: no holidays at all); from then on it counts.
+        let corrected = try CLI.run(["append", "--ledger", fixture.path, "--type", "holiday-calendar-published", "--stream", "registry",
+                                     "--on", "2025-12-01", "--actor", "city-bureau:210100", "--payload", "-"],
+                                    stdin: Data(#"{"year":2025,"holidays":[],"workdays":[],"source":"a test correction"}"#.utf8))
+        #expect(corrected.status == 0, "\(corrected.stderr)")
+        #expect(try CLI.run(arguments, stdin: payload).status == 0)
+        let verify = try CLI.run(["verify", "--ledger", fixture.path])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        // The public may not publish holiday data.
+        let byPublic = try CLI.run(["append", "--ledger", fixture.path, "--type", "holiday-calendar-published", "--stream", "registry",
+                                    "--on", "2025-12-01", "--actor", "public", "--payload", "-"],
+                                   stdin: Data(#"{"year":2026,"holidays":[],"workdays":[],"source":"x"}"#.utf8))
+        #expect(byPublic.status == 66 && byPublic.stderr.contains("is recorded by the city bureau"), "\(byPublic.stderr)")
     }
 
     @Test("a deadline in a year without holiday data is computed with a warning on stderr")

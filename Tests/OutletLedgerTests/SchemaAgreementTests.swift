@@ -30,7 +30,8 @@ struct SchemaAgreementTests {
     /// The Swift verdict: schema validation, upcasting and decoding into the domain's Codable types.
     static func swiftVerdict(_ file: PayloadFixtures.File, _ payload: JSONValue) -> String? {
         // The stream must equal the institution's USCC; where the fixture's is malformed, the schema is what should catch it.
-        let stream = payload["institution"]?["uscc"]?.stringValue.flatMap(USCC.init)?.code ?? Sample.university
+        let stream = ReferenceEventType(rawValue: file.type) != nil ? ReferenceStream.id
+            : payload["institution"]?["uscc"]?.stringValue.flatMap(USCC.init)?.code ?? Sample.university
         var candidate = Sample.candidate(file.type, stream: stream, payload: payload)
         candidate.schemaVersion = file.schemaVersion
         do {

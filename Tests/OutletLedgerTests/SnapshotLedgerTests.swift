@@ -9,7 +9,7 @@ import OutletStore
 import OutletTestSupport
 import Testing
 
-/// The demo registry (301 events) with snapshots after seq 100 and 200 and at the head.
+/// The demo registry (its genesis and 301 acts: `DemoTests.head` events) with snapshots after seq 100 and 200 and at the head.
 func snapshottedDemo() throws -> LedgerFixture {
     let fixture = try DemoTests.build()
     let ledger = try fixture.ledger
@@ -92,14 +92,14 @@ struct SnapshotFallbackTests {
     @Test("a flipped byte in the newest frame: skipped, the one at seq 200 used")
     func flippedByte() throws {
         try Self.check({ fixture in
-            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, 200) || X'FF' || substr(frame, 202) AS BLOB) WHERE seq = 301")
-        }, expectWarning: "snapshot at seq 301 skipped (corrupt", fallsBackTo: 200)
+            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, 200) || X'FF' || substr(frame, 202) AS BLOB) WHERE seq = \(DemoTests.head)")
+        }, expectWarning: "snapshot at seq \(DemoTests.head) skipped (corrupt", fallsBackTo: 200)
     }
 
     @Test("a truncated frame: skipped")
     func truncated() throws {
         try Self.check({ fixture in
-            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, length(frame) - 9) AS BLOB) WHERE seq = 301")
+            try tamper(fixture, "UPDATE snapshots SET frame = CAST(substr(frame, 1, length(frame) - 9) AS BLOB) WHERE seq = \(DemoTests.head)")
         }, expectWarning: "LZ4 frame", fallsBackTo: 200)
     }
 
@@ -119,8 +119,8 @@ struct SnapshotFallbackTests {
     func otherChain() throws {
         try Self.check({ fixture in
             let other = try snapshottedDemo()
-            let frame = try other.ledger.snapshotFrame(seq: 301)
-            try tamper(fixture, "UPDATE snapshots SET frame = ? WHERE seq = 301", [Data(frame)])
+            let frame = try other.ledger.snapshotFrame(seq: DemoTests.head)
+            try tamper(fixture, "UPDATE snapshots SET frame = ? WHERE seq = \(DemoTests.head)", [Data(frame)])
         }, expectWarning: "does not match the log", fallsBackTo: 200)
     }
 
@@ -158,9 +158,9 @@ struct SnapshotCommandTests {
         let path = fixture.path
         #expect(try CLI.run(["snapshot", "create", "--ledger", path, "--seq", "120"]).status == 0)
         let created = try CLI.run(["snapshot", "create", "--ledger", path])
-        #expect(created.status == 0 && created.stdout.hasPrefix("snapshot at seq 301:"), "\(created.stdout)\(created.stderr)")
+        #expect(created.status == 0 && created.stdout.hasPrefix("snapshot at seq \(DemoTests.head):"), "\(created.stdout)\(created.stderr)")
         let list = try JSONParser.parse(try CLI.run(["snapshot", "list", "--ledger", path, "--json"]).stdout)
-        #expect(list.arrayValue?.map { $0["seq"] } == [.integer(301), .integer(120)])
+        #expect(list.arrayValue?.map { $0["seq"] } == [.integer(DemoTests.head), .integer(120)])
         #expect(Set(list.arrayValue?.first?.objectValue?.keys ?? [:].keys) ==
                 ["seq", "hash", "createdAt", "formatVersion", "projectionVersion", "contentSize", "frameSize"])
         let out = fixture.file("s120.lz4")
@@ -172,10 +172,10 @@ struct SnapshotCommandTests {
             #expect(decoded.status == 0 && decoded.stdout.hasPrefix("OUTLSNAP"))
         }
         let missing = try CLI.run(["snapshot", "export", "--ledger", path, "--seq", "7", "--out", out])
-        #expect(missing.status == 65 && missing.stderr.contains("no snapshot at seq 7 (there are: 301, 120)"), "\(missing.stderr)")
+        #expect(missing.status == 65 && missing.stderr.contains("no snapshot at seq 7 (there are: \(DemoTests.head), 120)"), "\(missing.stderr)")
         let pruned = try CLI.run(["snapshot", "prune", "--ledger", path, "--keep", "1"])
         #expect(pruned.stdout.contains("deleted 1 snapshot (seq 120)"), "\(pruned.stdout)")
-        #expect(try fixture.ledger.store.snapshots().map(\.seq) == [301])
+        #expect(try fixture.ledger.store.snapshots().map(\.seq) == [DemoTests.head])
         #expect(try CLI.run(["verify", "--ledger", path]).status == 0)
     }
 }
@@ -189,8 +189,9 @@ struct SnapshotFormatFixtureTests {
         let imported = try CLI.run(["import", "--ledger", fixture.path, log])
         try #require(imported.status == 0, "\(imported.stderr)")
         let ledger = try fixture.ledger
-        let head = try ledger.store.head()
-        #expect(head.seq == 150)
+        // An export from before the genesis keeps its seqs and hashes; the genesis follows it (seq 151…).
+        #expect(try ledger.store.head().seq == 150 + genesis)
+        let head = try ledger.position(atSeq: 150)
         let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Repository.path("Snapshots/fixtures/snapshot-150.lz4"))))
         let header = try Snapshot.header(of: frame)
         #expect(header.formatVersion == 1 && header.seq == 150 && header.hash == head.hash)
@@ -226,7 +227,7 @@ struct SnapshotMigrationTests {
         let ledger = try Ledger.open(at: fixture.path, readonly: true)
         #expect(try ledger.store.snapshots().isEmpty)
         let view = try ledger.projections(at: try ledger.store.head())
-        #expect(view.snapshotSeq == nil && view.warnings.isEmpty && view.tailEvents == 301)
+        #expect(view.snapshotSeq == nil && view.warnings.isEmpty && view.tailEvents == Int(DemoTests.head))
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
     }
 
@@ -235,8 +236,8 @@ struct SnapshotMigrationTests {
         let fixture = try Self.formatOne()
         let ledger = try Ledger.open(at: fixture.path)
         try ledger.createSnapshot()
-        #expect(try ledger.store.snapshots().map(\.seq) == [301])
-        #expect(try ledger.store.verify().count == 301)
+        #expect(try ledger.store.snapshots().map(\.seq) == [DemoTests.head])
+        #expect(try ledger.store.verify().count == DemoTests.head)
         let queue = try DatabaseQueue(path: fixture.path)
         #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "2")
     }

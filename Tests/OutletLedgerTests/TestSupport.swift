@@ -44,6 +44,10 @@ enum PayloadFixtures {
     }
 }
 
+/// The events a new ledger's first append records before the caller's: the policy and one event per
+/// bundled holiday year (the genesis); the caller's first event is seq `genesis + 1`.
+let genesis = Int64(1 + RegistryData.bundledHolidayYears.count)
+
 /// Institutions used across the tests; USCCs with valid check characters.
 enum Sample {
     static let university = "91350100M000100Y43"

@@ -1,0 +1,96 @@
+import OutletDomain
+import OutletStore
+
+/// An event of either kind of stream, as the rules read it.
+enum DecidableEvent: Sendable {
+    case institution(DomainEvent, stream: USCC)
+    case reference(ReferenceEvent, seq: Int64, actor: Actor, effectiveOn: LocalDate)
+
+    var seq: Int64 {
+        switch self {
+        case .institution(let event, _): event.seq
+        case .reference(_, let seq, _, _): seq
+        }
+    }
+}
+
+/// The rules applied to events in seq order, the same way when an append offers them and when
+/// `verify` reads them back: reference data is decided and recorded as it comes, and each run of one
+/// institution's consecutive events is decided against that institution's state, with the periods in
+/// force at the run's position. (A run is the most one append could have offered together; what
+/// depends on it is the Art. 19 pair, a revocation or decline and its bar, adjacent in one stream.)
+struct LogDecider {
+    /// Where an institution's state comes from the first time a pass meets it: its state after the
+    /// events before `beforeSeq`, and, when `withHistory`, those events themselves (for a retraction).
+    typealias StateSource = (_ stream: USCC, _ beforeSeq: Int64, _ withHistory: Bool) throws(LedgerError) -> (InstitutionState, [DomainEvent]?)
+
+    var reference: ReferenceData
+    /// The periods where the chain records no policy yet: a new ledger's first append, or a ledger of
+    /// format 2 opened read-only.
+    let fallback: Periods
+    let source: StateSource
+    /// Each institution's state after the events decided so far.
+    private(set) var states: [USCC: InstitutionState] = [:]
+    /// Each institution's events decided in this pass, kept only where a later retraction may need them.
+    private var decidedEvents: [USCC: [DomainEvent]] = [:]
+    private let keepsDecidedEvents: Bool
+    private(set) var warnings: [String] = []
+
+    init(reference: ReferenceData, fallback: Periods, keepsDecidedEvents: Bool, source: @escaping StateSource) {
+        self.reference = reference
+        self.fallback = fallback
+        self.keepsDecidedEvents = keepsDecidedEvents
+        self.source = source
+    }
+
+    func periods(atSeq seq: Int64) -> Periods {
+        reference.periods(atSeq: seq) ?? fallback
+    }
+
+    /// Decides `events` (in seq order); a refusal is `refusedByRule` naming the event's seq and article.
+    mutating func decide(_ events: [DecidableEvent]) throws(LedgerError) {
+        var run: [DomainEvent] = []
+        var runStream: USCC?
+        for event in events {
+            switch event {
+            case .institution(let domainEvent, let stream):
+                if let runStream, runStream != stream { try decideRun(run, stream: runStream); run.removeAll() }
+                runStream = stream
+                run.append(domainEvent)
+            case .reference(let referenceEvent, let seq, let actor, let effectiveOn):
+                if let runStream { try decideRun(run, stream: runStream); run.removeAll() }
+                runStream = nil
+                do {
+                    try reference.record(referenceEvent, seq: seq, actor: actor, effectiveOn: effectiveOn)
+                } catch {
+                    throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: ReferenceStream.id, seq: seq)
+                }
+            }
+        }
+        if let runStream { try decideRun(run, stream: runStream) }
+    }
+
+    private mutating func decideRun(_ run: [DomainEvent], stream: USCC) throws(LedgerError) {
+        let first = run[0].seq
+        let needsHistory = run.contains { $0.type == .retracted }
+        var state: InstitutionState
+        var history: [DomainEvent]?
+        if let known = states[stream] {
+            // Met earlier in this pass: its state is here; its history, if needed, is the source's
+            // (stored) events plus those this pass decided that the source does not hold yet.
+            state = known
+            if needsHistory { history = (try source(stream, first, true).1 ?? []) + (decidedEvents[stream] ?? []) }
+        } else {
+            (state, history) = try source(stream, first, needsHistory)
+        }
+        let decider = Decider(periods: periods(atSeq: first))
+        do {
+            let decision = try decider.decide(run, stream: stream, state: state, history: needsHistory ? (history ?? []) : nil)
+            warnings += decision.warnings
+            states[stream] = decision.state
+            if keepsDecidedEvents { decidedEvents[stream, default: []] += run }
+        } catch {
+            throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: error.seq ?? first)
+        }
+    }
+}
