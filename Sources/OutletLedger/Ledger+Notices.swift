@@ -8,7 +8,8 @@ extension Ledger {
     /// hash, projection digest) and the generation time.
     public func notice(_ request: NoticeRequest, format: NoticeFormat, at position: LedgerHead,
                        templateFile: String? = nil, configFile: String? = nil,
-                       generatedAt: String = Timestamp(Date()).description) throws(LedgerError) -> (text: String, provenance: Provenance)
+                       generatedAt: String = Timestamp(Date()).description,
+                       useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
         let config = try configFile.map { path throws(LedgerError) in try Self.noticeConfig(path) } ?? .bundled
         let configIdentity = try configFile.map { path throws(LedgerError) in try Self.fileIdentity(path) } ?? "bundled"
@@ -23,7 +24,7 @@ extension Ledger {
         } catch {
             throw LedgerError(.invalidInput, "\(error)")
         }
-        let view = try projections(at: position)
+        let view = try projections(at: position, useSnapshots: useSnapshots)
         let content = NoticeContent(projection: view.projection, config: config).context(for: request)
         if case .publicity(let on, let noticeNo) = request, (content.values["count"] as? Int) == 0 {
             let which = noticeNo.map { "under notice \($0)" } ?? "on \(on.map(\.description) ?? "")"
@@ -31,11 +32,13 @@ extension Ledger {
         }
         let provenance = Provenance(request: request, format: format, seq: position.seq, hash: position.hash,
                                     digest: view.digest(asOf: content.date), generatedAt: generatedAt,
-                                    template: renderer.templateIdentity, config: configIdentity)
+                                    template: renderer.templateIdentity, config: configIdentity,
+                                    holidays: WhatIfHolidays.label(whatIfHolidays))
         return (renderer.render(content.values, provenance: provenance), provenance)
     }
 
-    /// Regenerates a notice from the ledger at the position its provenance names; true if identical.
+    /// Regenerates a notice from the verified log at the position its provenance names (the chain checked
+    /// up to there, every event folded again, no snapshot); true if identical.
     public func verifyNotice(_ text: String, templateFile: String? = nil, configFile: String? = nil) throws(LedgerError) -> (matches: Bool, provenance: Provenance) {
         guard let provenance = Provenance(notice: text) else {
             throw LedgerError(.invalidInput, "the file has no outlet-ledger provenance line")
@@ -53,13 +56,25 @@ extension Ledger {
                 throw LedgerError(.invalidInput, "the notice was made with a notice config of sha256 \(provenance.config); give that file with --config")
             }
         }
-        let position = try store.head(atSeq: provenance.seq)
-        guard position.seq == provenance.seq, position.hash == provenance.hash else {
-            throw LedgerError(.integrityFailure, "the ledger's event \(provenance.seq) does not have the chain hash the notice names (\(provenance.hash))")
+        let label = WhatIfHolidays.label(whatIfHolidays)
+        guard provenance.holidays == label else {
+            throw LedgerError(.invalidInput, provenance.holidays == "ledger"
+                ? "the notice was made with the ledger's holiday data; verify it without --holidays"
+                : "the notice was made with a what-if holiday file (\(provenance.holidays)); give that file with --holidays")
         }
+        let head = try store.head()
+        guard provenance.seq <= head.seq else {
+            throw LedgerError(.integrityFailure, "the notice names seq \(provenance.seq), but this ledger ends at seq \(head.seq)")
+        }
+        let chain = try store.verify(throughSeq: provenance.seq)
+        guard chain.head == provenance.hash else {
+            throw LedgerError(.integrityFailure, "the ledger's event \(provenance.seq) has chain hash \(chain.head), not the one the notice names (\(provenance.hash))")
+        }
+        let position = try store.head(atSeq: provenance.seq)
         let regenerated = try notice(provenance.request, format: provenance.format, at: position,
                                      templateFile: provenance.template == "bundled" ? nil : templateFile,
-                                     configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt)
+                                     configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt,
+                                     useSnapshots: false)
         return (regenerated.text == text, provenance)
     }
 

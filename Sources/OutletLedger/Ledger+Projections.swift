@@ -17,16 +17,23 @@ public struct ProjectionView: Sendable {
     public let warnings: [String]
     /// How long loading and folding took.
     public let elapsed: Duration
+    /// The what-if holiday file the deadlines were counted with, if any.
+    public let whatIf: WhatIfHolidays?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
     public func digest(asOf date: LocalDate) -> String {
         HashChain.sha256Hex(projection.digestDocument(asOf: date).canonicalBytes)
     }
 
-    /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from.
+    /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
+    /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
     public func provenance(asOf date: LocalDate) -> [String: JSONValue] {
-        ["asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
-         "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date))]
+        var members: [String: JSONValue] = [
+            "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
+            "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date)),
+        ]
+        if whatIf != nil { members["holidays"] = .string(WhatIfHolidays.label(whatIf)) }
+        return members
     }
 }
 
@@ -52,7 +59,7 @@ extension Ledger {
         }
         let folded = try fold(into: &projection, through: position.seq)
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
-                              warnings: warnings, elapsed: clock.now - start)
+                              warnings: warnings, elapsed: clock.now - start, whatIf: whatIfHolidays)
     }
 
     /// Folds the events after the projection's last one, through `seq`; returns how many. The registry

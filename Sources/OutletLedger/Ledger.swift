@@ -29,7 +29,7 @@ public final class Ledger: Sendable {
     let referenceProblem: LedgerError?
     /// A holiday calendar to ask "what if" with: queries and notices only, never decisions, and marked
     /// as such wherever an answer says where it comes from.
-    public let whatIfHolidays: HolidayCalendar?
+    public let whatIfHolidays: WhatIfHolidays?
     /// Each stream's folded state after its newest event, so that appending does not re-read and
     /// re-decode a stream's history; an entry counts only while that event is still the newest.
     private let streamStates = Mutex<[USCC: CachedState]>([:])
@@ -43,7 +43,7 @@ public final class Ledger: Sendable {
         let state: InstitutionState
     }
 
-    init(store: EventStore, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: HolidayCalendar?,
+    init(store: EventStore, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: WhatIfHolidays?,
          referenceProblem: LedgerError? = nil)
     {
         self.store = store
@@ -69,7 +69,7 @@ public final class Ledger: Sendable {
     public func periods(atSeq seq: Int64) -> Periods {
         let inForce = decisionPeriods(atSeq: seq)
         guard let whatIfHolidays else { return inForce }
-        return Periods(policy: inForce.policy, calendar: whatIfHolidays)
+        return Periods(policy: inForce.policy, calendar: whatIfHolidays.calendar)
     }
 
     /// The periods at the head of the log.
@@ -90,7 +90,7 @@ public final class Ledger: Sendable {
     /// Opens a ledger. With `forAudit`, damage in the registry stream does not stop the opening: `audit`
     /// checks the chain first, so that a changed byte is reported where it is, not where it is first read.
     public static func open(at path: String, clock: any LedgerClock = SystemClock(), readonly: Bool = false,
-                            whatIfHolidays: HolidayCalendar? = nil, forAudit: Bool = false) throws(LedgerError) -> Ledger
+                            whatIfHolidays: WhatIfHolidays? = nil, forAudit: Bool = false) throws(LedgerError) -> Ledger
     {
         let store = try EventStore.open(at: path, clock: clock, readonly: readonly)
         guard let text = try store.setting(RegistryData.policySetting) else {

@@ -3,6 +3,18 @@ import Foundation
 import OutletDomain
 import OutletStore
 
+/// A holiday file a query or notice is asked with instead of the ledger's data, and how answers name it.
+public struct WhatIfHolidays: Sendable {
+    public let calendar: HolidayCalendar
+    /// The SHA-256 of the file: what provenance lines and projection JSON record.
+    public let identity: String
+
+    /// `ledger` where the ledger's own data counts, else `what-if-<sha256>`.
+    public static func label(_ whatIf: WhatIfHolidays?) -> String {
+        whatIf.map { "what-if-\($0.identity)" } ?? "ledger"
+    }
+}
+
 /// The registry's data files: the default policy and the holiday calendar, shipped as resources so
 /// that the bureau can change them without touching code.
 public enum RegistryData {
@@ -60,8 +72,10 @@ public enum RegistryData {
     }
 
     /// A user's holiday file, for a what-if query (never for a decision).
-    public static func holidays(file path: String) throws(LedgerError) -> HolidayCalendar {
-        try load("holiday file", path) { data in try HolidayCalendar(json: data) }
+    public static func holidays(file path: String) throws(LedgerError) -> WhatIfHolidays {
+        let calendar = try load("holiday file", path) { data in try HolidayCalendar(json: data) }
+        let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+        return WhatIfHolidays(calendar: calendar, identity: HashChain.sha256Hex(bytes))
     }
 
     /// A user's policy file for `init`.

@@ -70,10 +70,13 @@ public struct Provenance: Sendable, Equatable {
     public var template: String
     /// `bundled`, or the SHA-256 of a `--config` file (authority and contact details).
     public var config: String
+    /// `ledger`: deadlines counted with the holiday data in the ledger; `what-if-<sha256>`: with that file.
+    public var holidays: String
 
     public init(request: NoticeRequest, format: NoticeFormat, seq: Int64, hash: String, digest: String,
-                generatedAt: String, template: String, config: String)
+                generatedAt: String, template: String, config: String, holidays: String = "ledger")
     {
+        self.holidays = holidays
         self.request = request
         self.format = format
         self.seq = seq
@@ -90,6 +93,7 @@ public struct Provenance: Sendable, Equatable {
     public var line: String {
         let words = request.parameters + [("format", format.rawValue), ("seq", String(seq)), ("hash", hash),
                                           ("digest", digest), ("generated", generatedAt), ("template", template), ("config", config)]
+            + (holidays == "ledger" ? [] : [("holidays", holidays)])
         return Self.marker + " " + words.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
 
@@ -107,6 +111,6 @@ public struct Provenance: Sendable, Equatable {
               let generated = words["generated"], let template = words["template"], let config = words["config"]
         else { return nil }
         self.init(request: request, format: format, seq: seq, hash: hash, digest: digest, generatedAt: generated,
-                  template: template, config: config)
+                  template: template, config: config, holidays: words["holidays"] ?? "ledger")
     }
 }

@@ -10,14 +10,15 @@ public struct VerifyReport: Sendable, Hashable {
 extension EventStore {
     /// Recomputes every hash from the stored columns (never compares stored values with each other
     /// alone: immudb #2063) and checks seq, streamVersion, prevHash and recordedAt continuity.
-    /// Throws an integrity failure naming the first bad seq.
-    public func verify() throws(LedgerError) -> VerifyReport {
+    /// Throws an integrity failure naming the first bad seq. With `throughSeq`, checks the chain from
+    /// seq 1 to that seq only (what a notice of that position rests on), not the head record.
+    public func verify(throughSeq limit: Int64? = nil) throws(LedgerError) -> VerifyReport {
         var expectedSeq: Int64 = 1
         var prevHash = HashChain.genesis
         var lastRecorded: String?
         var streamVersions: [String: Int64] = [:]
         var eventIds: Set<String> = []
-        try forEachEvent { envelope in
+        try forEachEvent(toSeq: limit ?? .max) { envelope in
             func fail(_ what: String) -> LedgerError {
                 LedgerError(.integrityFailure, "seq \(envelope.seq): \(what)", stream: envelope.stream, seq: envelope.seq)
             }
@@ -56,6 +57,12 @@ extension EventStore {
             expectedSeq += 1
         }
         let count = expectedSeq - 1
+        if let limit {
+            guard count == limit else {
+                throw LedgerError(.integrityFailure, "seq \(count + 1): missing (the chain ends at seq \(count))", seq: count + 1)
+            }
+            return VerifyReport(count: count, head: prevHash)
+        }
         let recorded = try read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1") }
         let recordedSeq: Int64 = recorded?["seq"] ?? 0
         if recordedSeq > count {

@@ -6,7 +6,7 @@ enum LedgerSchema {
     /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
-    static let formatVersion = 2
+    static let formatVersion = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -75,6 +75,12 @@ enum LedgerSchema {
                 ) STRICT;
                 UPDATE ledger_meta SET value = '2' WHERE key = 'formatVersion';
                 """)
+        }
+        migrator.registerMigration("v3-reference-stream") { db in
+            // No table changes: the policy and the holiday data move into the chain, as events of the stream
+            // `registry` that the next append records (the genesis). A program that knows nothing of that
+            // stream must not write to the ledger any more, hence the format.
+            try db.execute(sql: "UPDATE ledger_meta SET value = '3' WHERE key = 'formatVersion'")
         }
         return migrator
     }

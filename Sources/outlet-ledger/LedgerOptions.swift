@@ -34,6 +34,9 @@ struct LedgerOptions: ParsableArguments {
             return try Ledger.open(at: path)
         }
         let whatIf = try whatIfHolidaysFile.map { file throws(LedgerError) in try RegistryData.holidays(file: file) }
+        if let whatIf, let file = whatIfHolidaysFile {
+            Output.standardError("outlet-ledger: warning: what-if: deadlines are counted with \(file) (\(WhatIfHolidays.label(whatIf))), not with the holiday data recorded in the ledger")
+        }
         return try Ledger.open(at: path, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit)
     }
 }

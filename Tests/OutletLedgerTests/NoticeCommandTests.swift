@@ -58,4 +58,47 @@ struct NoticeCommandTests {
         #expect(broken.status == 65)
         #expect(broken.stderr.contains("\(template) line "), "\(broken.stderr)")
     }
+
+    @Test("notice verify regenerates from the verified log: a log edited under a snapshot fails, even though the snapshot still answers")
+    func editedLogUnderASnapshot() throws {
+        let fixture = try snapshottedDemo()
+        let file = fixture.file("roster.md")
+        #expect(try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2026-11-25", "--out", file]).status == 0)
+        #expect(try CLI.run(["notice", "verify", file, "--ledger", fixture.path]).status == 0)
+        try tamper(fixture, """
+            DROP TRIGGER events_no_update;
+            UPDATE events SET actor_name = actor_name || '（改）' WHERE seq = 50;
+            """)
+        let verified = try CLI.run(["notice", "verify", file, "--ledger", fixture.path])
+        #expect(verified.status == 68 && verified.stderr.contains("seq 50: hash"), "\(verified.stdout)\(verified.stderr)")
+        #expect(try CLI.run(["verify", "--ledger", fixture.path]).status == 68)
+    }
+
+    @Test("a notice made with a what-if holiday file says so in its provenance, and verifies only with that file")
+    func whatIfNotice() throws {
+        let fixture = try Self.ledger()
+        let holidays = fixture.file("holidays.json")
+        try Data(#"{"source":"a what-if","years":{"2025":{"holidays":[],"workdays":[]}}}"#.utf8).write(to: URL(fileURLWithPath: holidays))
+        let file = fixture.file("publicity.txt")
+        let made = try CLI.run(["notice", "publicity", "--ledger", fixture.path, "--on", "2025-09-26", "--format", "txt",
+                                "--out", file, "--holidays", holidays])
+        #expect(made.status == 0 && made.stderr.contains("what-if"), "\(made.stderr)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("公示期：2025年9月27日至2025年10月1日") && text.contains(" holidays=what-if-"), "\(text)")
+        let without = try CLI.run(["notice", "verify", file, "--ledger", fixture.path])
+        #expect(without.status == 65 && without.stderr.contains("give that file with --holidays"), "\(without.stderr)")
+        #expect(try CLI.run(["notice", "verify", file, "--ledger", fixture.path, "--holidays", holidays]).status == 0)
+    }
+
+    @Test("notice verify against a shorter ledger names the seq the notice needs")
+    func shorterLedger() throws {
+        let fixture = try Self.ledger()
+        let file = fixture.file("roster.md")
+        #expect(try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-11-01", "--out", file]).status == 0)
+        let shorter = try LedgerFixture()
+        _ = try shorter.ledger.append(Array(Sample.registration().prefix(2)))
+        _ = try shorter.fingerprint()
+        let result = try CLI.run(["notice", "verify", file, "--ledger", shorter.path])
+        #expect(result.status == 68 && result.stderr.contains("the notice names seq \(genesis + 4), but this ledger ends at seq \(genesis + 2)"), "\(result.stderr)")
+    }
 }
