@@ -51,16 +51,6 @@ public struct CheckedEvent: Sendable {
     public let effectiveOn: LocalDate
     public let actor: Actor
     public let pending: PendingEvent
-
-    /// The event as the rules read it, at the seq the store assigns it.
-    func decidable(seq: Int64) -> DecidableEvent {
-        switch act {
-        case .institution(let type, let stream, let payload):
-            .institution(DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload), stream: stream)
-        case .reference(let event):
-            .reference(event, seq: seq, actor: actor, effectiveOn: effectiveOn)
-        }
-    }
 }
 
 /// Form checks (bad input), each refused with what and where.
@@ -71,10 +61,13 @@ public struct CandidateChecker: Sendable {
         self.schemas = schemas
     }
 
-    public func check(_ candidate: Candidate) throws(LedgerError) -> CheckedEvent {
+    /// - Parameter textRules: refuse control characters in text (`TextSafety`); off only where an
+    ///   audit re-reads events recorded before the rule existed.
+    public func check(_ candidate: Candidate, textRules: Bool = true) throws(LedgerError) -> CheckedEvent {
         func invalid(_ message: String) -> LedgerError {
             LedgerError(.invalidInput, message, stream: candidate.stream)
         }
+        if textRules { try Self.checkText(candidate, invalid: invalid) }
         let isReference = candidate.stream == ReferenceStream.id
         let typeName = candidate.type
         let institutionType = EventType(rawValue: typeName)
@@ -143,6 +136,35 @@ public struct CandidateChecker: Sendable {
             effectiveOn: effectiveOn.description, actor: candidate.actor, payload: candidate.payload,
             recordedAt: candidate.recordedAt, claimed: candidate.claimed)
         return CheckedEvent(act: act, effectiveOn: effectiveOn, actor: actor, pending: pending)
+    }
+
+    /// Control characters are refused in the actor and in every string of the payload, named by its JSON path.
+    static func checkText(_ candidate: Candidate, invalid: (String) -> LedgerError) throws(LedgerError) {
+        for (name, value) in [("actor.name", candidate.actor.name), ("actor.unit", candidate.actor.unit)] {
+            if let (position, scalar) = TextSafety.firstForbidden(in: value, multiLine: false) {
+                throw invalid("\(name) has the control character \(TextSafety.name(scalar)) at position \(position + 1); text may not carry control characters")
+            }
+        }
+        if candidate.actor.name.count > TextSafety.maximumActorNameLength {
+            throw invalid("actor.name is \(candidate.actor.name.count) characters, over the \(TextSafety.maximumActorNameLength)-character limit")
+        }
+        func walk(_ value: JSONValue, path: String, key: String?) throws(LedgerError) {
+            switch value {
+            case .string(let text):
+                let multiLine = key.map(TextSafety.multiLineFields.contains) ?? false
+                if let (position, scalar) = TextSafety.firstForbidden(in: text, multiLine: multiLine) {
+                    let allowed = multiLine ? " (only line feeds, in prose fields)" : (scalar.value == 0x0A ? " (a line feed only in prose fields)" : "")
+                    throw invalid("payload \(path) has the control character \(TextSafety.name(scalar)) at position \(position + 1); text may not carry control characters\(allowed)")
+                }
+            case .array(let items):
+                for (index, item) in items.enumerated() { try walk(item, path: "\(path)[\(index)]", key: key) }
+            case .object(let members):
+                for (name, member) in members.sorted(by: { $0.key < $1.key }) { try walk(member, path: "\(path).\(name)", key: name) }
+            case .null, .bool, .integer:
+                break
+            }
+        }
+        try walk(candidate.payload, path: "$", key: nil)
     }
 
     /// The registry stream's payloads: a policy as `Policy` reads it, a holiday year as the calendar loader checks it.

@@ -137,7 +137,8 @@ private struct AuditPass {
                                   actor: envelope.actor, payload: payload, eventId: envelope.eventId,
                                   schemaVersion: envelope.schemaVersion)
         do {
-            _ = try checker.check(candidate)
+            // Text rules came later than some ledgers' events: the terminal and CSV output escape what those hold.
+            _ = try checker.check(candidate, textRules: false)
         } catch {
             throw LedgerError(.integrityFailure, "seq \(envelope.seq): \(error.message)", stream: envelope.stream, seq: envelope.seq)
         }

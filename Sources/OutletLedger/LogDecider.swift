@@ -14,6 +14,18 @@ enum DecidableEvent: Sendable {
     }
 }
 
+extension CheckedEvent {
+    /// The event as the rules read it, at the seq the store assigns it.
+    func decidable(seq: Int64) -> DecidableEvent {
+        switch act {
+        case .institution(let type, let stream, let payload):
+            .institution(DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload), stream: stream)
+        case .reference(let event):
+            .reference(event, seq: seq, actor: actor, effectiveOn: effectiveOn)
+        }
+    }
+}
+
 /// The rules applied to events in seq order, the same way when an append offers them and when
 /// `verify` reads them back: reference data is decided and recorded as it comes, and each run of one
 /// institution's consecutive events is decided against that institution's state, with the periods in

@@ -32,6 +32,7 @@ public struct NoticeRenderer {
             text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
             source = "bundled template \(name)"
         }
+        MarkdownText.registered
         do {
             template = try MustacheTemplate(string: text)
         } catch let error as MustacheTemplate.ParserError {

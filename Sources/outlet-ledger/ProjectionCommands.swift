@@ -14,6 +14,7 @@ struct RosterCommand: ParsableCommand {
     @OptionGroup var query: QueryOptions
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
     @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "CSV only: begin with a UTF-8 byte order mark, for spreadsheet programs.") var bom = false
 
     func run() throws {
         let (ledger, date, view) = try query.projections(options)
@@ -22,11 +23,12 @@ struct RosterCommand: ParsableCommand {
         case .json:
             ProjectionText.printJSON(view, asOf: date, ["outlets": .array(roster.map(\.jsonValue))])
         case .csv:
-            print(CSV.line(["outletNo", "uscc", "name", "category", "district", "address", "level", "registeredOn",
-                            "validThrough", "serviceItems", "underRectification", "rectificationDeadline", "overdueSummaries"]))
+            print(CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
+                              "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
+                              "overdueSummaries"], bom: bom))
             for entry in roster {
-                print(CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.district,
-                                entry.address, entry.level.rawValue, entry.registeredOn.description,
+                print(CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
+                                entry.district, ledger.policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
                                 entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
                                 String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
                                 entry.overdueSummaries.map(String.init).joined(separator: ";")]))
@@ -79,6 +81,7 @@ struct CalendarCommand: ParsableCommand {
     @Option(help: "The last day (YYYY-MM-DD).") var to: String
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
     @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "CSV only: begin with a UTF-8 byte order mark, for spreadsheet programs.") var bom = false
 
     func run() throws {
         guard let first = LocalDate(from), let last = LocalDate(to) else {
@@ -95,7 +98,7 @@ struct CalendarCommand: ParsableCommand {
                 "entries": .array(calendar.entries.map(\.jsonValue)),
             ])
         case .csv:
-            print(CSV.line(["date", "kind", "uscc", "name"]))
+            print(CSV.header(["date", "kind", "uscc", "name"], bom: bom))
             for entry in calendar.entries {
                 print(CSV.line([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name]))
             }

@@ -67,14 +67,26 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }
 
-/// RFC 4180 fields.
+/// RFC 4180 fields, safe to open in a spreadsheet.
 enum CSV {
     static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            // Bytes, not characters: the four that need quoting are ASCII, and grapheme breaking is slow.
-            field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",")
+        fields.map(cell).joined(separator: ",")
+    }
+
+    /// The header line, after a UTF-8 byte order mark when asked (spreadsheet programs read the Chinese right then).
+    static func header(_ fields: [String], bom: Bool) -> String {
+        (bom ? "\u{FEFF}" : "") + line(fields)
+    }
+
+    /// A field that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first: OWASP's
+    /// CSV injection guidance) is prefixed with `'` and quoted, so it shows as text.
+    static func cell(_ field: String) -> String {
+        let formula: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
+        let neutralised = field.utf8.first.map(formula.contains) == true
+        let text = neutralised ? "'" + field : field
+        // Bytes, not characters: the four that need quoting are ASCII, and grapheme breaking is slow.
+        let quoted = neutralised || text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+        return quoted ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
 

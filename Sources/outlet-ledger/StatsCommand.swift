@@ -13,6 +13,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var query: QueryOptions
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
     @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "CSV only: begin with a UTF-8 byte order mark, for spreadsheet programs.") var bom = false
 
     func run() throws {
         let (ledger, date, view) = try query.projections(options)
@@ -29,7 +30,7 @@ struct StatsCommand: ParsableCommand {
         case .json:
             ProjectionText.printJSON(view, asOf: date, ["statistics": statistics.jsonValue])
         case .csv:
-            print(CSV.line(["section", "key", "value"]))
+            print(CSV.header(["section", "key", "value"], bom: bom))
             for row in rows { print(CSV.line([row.0, row.1, row.2])) }
         case .table:
             var table = TextTable(["SECTION", "KEY", "VALUE"])

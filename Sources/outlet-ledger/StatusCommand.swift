@@ -41,7 +41,8 @@ struct StatusCommand: ParsableCommand {
             print(value.canonicalString)
             return
         }
-        var lines = ["\(stream.code) \(report.name ?? "(no events)")", "as of \(date): \(report.status.rawValue)" + (report.stage.map { " (\($0.rawValue))" } ?? "")]
+        let unnamed = try ledger.store.lastSeq(ofStream: stream.code) == 0 ? "(no events)" : "(none of its acts is in effect on \(date))"
+        var lines = ["\(stream.code) \(report.name.map(TerminalText.safe) ?? unnamed)", "as of \(date): \(report.status.rawValue)" + (report.stage.map { " (\($0.rawValue))" } ?? "")]
         let dates: [(String, LocalDate?)] = [
             ("publicity window ends", report.publicityWindowEnds), ("registered on", report.registeredOn),
             ("valid through", report.validThrough), ("rectification deadline", report.rectificationDeadline),

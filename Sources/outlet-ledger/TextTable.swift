@@ -9,7 +9,7 @@ struct TextTable {
     }
 
     mutating func add(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map(TerminalText.safe))
     }
 
     func render(withHeaders: Bool = true) -> [String] {
@@ -23,7 +23,16 @@ struct TextTable {
     }
 
     static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { width, scalar in width + (isWide(scalar.value) ? 2 : 1) }
+        text.unicodeScalars.reduce(0) { width, scalar in width + columns(scalar.value) }
+    }
+
+    /// 2 for wide and fullwidth characters and emoji, 0 for combining marks, joiners and variation selectors.
+    private static func columns(_ value: UInt32) -> Int {
+        switch value {
+        case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F, 0x20D0...0x20FF, 0xE0100...0xE01EF: 0
+        case 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF, 0x1FA70...0x1FAFF, 0x2600...0x26FF, 0x2700...0x27BF: 2
+        default: isWide(value) ? 2 : 1
+        }
     }
 
     private static func isWide(_ value: UInt32) -> Bool {
@@ -33,6 +42,31 @@ struct TextTable {
             true
         default:
             false
+        }
+    }
+}
+
+/// Text from the ledger on its way to a terminal: control characters (C0, DEL, C1) and bidirectional
+/// overrides are shown as `\u{1B}`, never sent, so that text recorded before the append refused them
+/// cannot move the cursor, retitle the window or reorder a line.
+enum TerminalText {
+    static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) {
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
         }
     }
 }

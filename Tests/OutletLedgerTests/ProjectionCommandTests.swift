@@ -115,7 +115,7 @@ struct ProjectionCommandTests {
         let lines = roster.split(separator: "\n")
         #expect(lines.first?.hasPrefix("outletNo,uscc,name,category") == true)
         #expect(lines.count == 3)
-        #expect(lines[1].hasPrefix("SY-2025-001,\(Sample.university),沈阳理工示范大学,university,210103,"))
+        #expect(lines[1].hasPrefix("SY-2025-001,\(Sample.university),沈阳理工示范大学,university,高校,210103,沈河区,"))
         let calendar = try CLI.run(["calendar", "--ledger", fixture.path, "--from", "2025-10-01", "--to", "2025-10-31", "--format", "csv"]).stdout
         #expect(calendar == "date,kind,uscc,name\n2025-10-09,publicity-ends,\(Sample.university),沈阳理工示范大学\n")
     }

@@ -68,7 +68,7 @@ struct NoticeContentTests {
         #expect(text.contains("公示期：2025年9月27日至\(NoticeContent.chineseDate(end))。"))
     }
 
-    @Test("names with <, & and quotes survive HTML escaped, and the page embeds its CSS and loads nothing")
+    @Test("names with <, & and quotes survive HTML (and Markdown) escaped, and the page embeds its CSS and loads nothing")
     func htmlEscaping() throws {
         var projection = RegistryProjection(periods: ShippedData.periods)
         let uscc = H.uscc("G")
@@ -82,7 +82,8 @@ struct NoticeContentTests {
         #expect(html.contains("<style>@page { size: A4;"))
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<link"))
         let md = try render(.roster(asOf: LocalDate("2025-01-02")!), .md, projection: projection)
-        #expect(md.contains(name))
+        // Markdown shows the name as text: its HTML and Markdown characters escaped.
+        #expect(md.contains(#"A&amp;B &lt;"测试"&gt;'网点'"#) && !md.contains("<script>"), "\(md)")
     }
 
     @Test("Chinese dates: Arabic numerals without leading zeros")

@@ -1,0 +1,39 @@
+/// What text an event may carry: no control characters — C0, DEL, C1 — anywhere, except line feeds
+/// in the few fields that are prose (a summary's overview, a reason), and no bidirectional overrides.
+/// So what an applicant types cannot steer a clerk's terminal (ESC, OSC sequences), forge lines in a
+/// listing, hide text, or reorder what a reader sees.
+public enum TextSafety {
+    /// Payload members that hold prose, where a line feed is allowed.
+    public static let multiLineFields: Set<String> = [
+        "overview", "lessons", "nextYearPlan", "content", "bio", "foundation", "developmentPlan", "serviceTargets",
+        "reason", "detail", "grounds", "opinion", "reviewOpinion", "decision", "verification",
+    ]
+    /// The longest actor name (a person's or a unit's name, not a document).
+    public static let maximumActorNameLength = 200
+
+    /// The first character that may not stand in `text`, with its position (in characters), or nil.
+    public static func firstForbidden(in text: String, multiLine: Bool) -> (position: Int, scalar: Unicode.Scalar)? {
+        var position = 0
+        for scalar in text.unicodeScalars {
+            if isForbidden(scalar, multiLine: multiLine) { return (position, scalar) }
+            position += 1
+        }
+        return nil
+    }
+
+    static func isForbidden(_ scalar: Unicode.Scalar, multiLine: Bool) -> Bool {
+        switch scalar.value {
+        case 0x0A: !multiLine
+        case 0x00...0x1F, 0x7F...0x9F: true
+        // Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters).
+        case 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// `U+001B`: how a forbidden character is named in an error.
+    public static func name(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}
