@@ -75,7 +75,7 @@ private struct AuditPass {
     init(ledger: Ledger, snapshots: [StoredSnapshot]) {
         self.ledger = ledger
         // A stored event's state comes from the events before it; the store holds them all.
-        self.decider = LogDecider(reference: ReferenceData(), fallback: ledger.decisionPeriods(atSeq: 0), keepsDecidedEvents: false) {
+        self.decider = LogDecider(reference: ReferenceData(), notices: PublicityNotices(), fallback: ledger.decisionPeriods(atSeq: 0), keepsDecidedEvents: false) {
             stream, beforeSeq, withHistory throws(LedgerError) in
             guard withHistory else { return (InstitutionState(), nil) }
             let history = try ledger.history(of: stream.code).prefix { $0.envelope.seq < beforeSeq }.map(\.domainEvent)

@@ -5,11 +5,13 @@ import OutletStore
 
 extension Ledger {
     /// Generates a notice from the projections at `position`; it ends with that position (seq, chain
-    /// hash, projection digest) and the generation time.
+    /// hash, projection digest) and the generation time. It is signed on `issuedOn` (default: the day
+    /// of `generatedAt` in Asia/Shanghai), never a day before the data it announces; a notice with
+    /// nothing to announce is not issued (DOMAIN.md §7).
     public func notice(_ request: NoticeRequest, format: NoticeFormat, at position: LedgerHead,
                        templateFile: String? = nil, configFile: String? = nil,
                        generatedAt: String = Timestamp(Date()).description,
-                       useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
+                       issuedOn: LocalDate? = nil, useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
         let config = try configFile.map { path throws(LedgerError) in try Self.noticeConfig(path) } ?? .bundled
         let configIdentity = try configFile.map { path throws(LedgerError) in try Self.fileIdentity(path) } ?? "bundled"
@@ -25,14 +27,24 @@ extension Ledger {
             throw LedgerError(.invalidInput, "\(error)")
         }
         let view = try projections(at: position, useSnapshots: useSnapshots)
-        let content = NoticeContent(projection: view.projection, config: config).context(for: request)
-        if case .publicity(let on, let noticeNo) = request, (content.values["count"] as? Int) == 0 {
-            let which = noticeNo.map { "under notice \($0)" } ?? "on \(on.map(\.description) ?? "")"
-            throw LedgerError(.invalidInput, "no application was publicized \(which) (ledger at seq \(position.seq))")
+        let issued = issuedOn ?? Timestamp(generatedAt)?.shanghaiDate ?? Timestamp(Date()).shanghaiDate
+        let content = NoticeContent(projection: view.projection, config: config).context(for: request, issuedOn: issued)
+        if content.count == 0 {
+            let nothing = switch request {
+            case .publicity(let on, let noticeNo):
+                "no application was publicized \(noticeNo.map { "under notice \($0)" } ?? "on \(on.map(\.description) ?? "")")"
+            case .roster(let asOf): "no outlet is on the roster on \(asOf)"
+            case .revocation(let from, let to): "no Art. 19 revocation or decline took effect from \(from) to \(to)"
+            case .reminders(let from, let to): "nothing falls due from \(from) to \(to)"
+            }
+            throw LedgerError(.invalidInput, "\(nothing) (ledger at seq \(position.seq)); a notice with nothing to announce is not issued")
+        }
+        if let through = content.dataThrough, issued < through {
+            throw LedgerError(.invalidInput, "a notice announcing acts of \(through) cannot be issued on \(issued); give --issued-on \(through) or later")
         }
         let provenance = Provenance(request: request, format: format, seq: position.seq, hash: position.hash,
                                     digest: view.digest(asOf: content.date), generatedAt: generatedAt,
-                                    template: renderer.templateIdentity, config: configIdentity,
+                                    template: renderer.templateIdentity, config: configIdentity, issuedOn: issued,
                                     holidays: WhatIfHolidays.label(whatIfHolidays))
         return (renderer.render(content.values, provenance: provenance), provenance)
     }
@@ -74,7 +86,7 @@ extension Ledger {
         let regenerated = try notice(provenance.request, format: provenance.format, at: position,
                                      templateFile: provenance.template == "bundled" ? nil : templateFile,
                                      configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt,
-                                     useSnapshots: false)
+                                     issuedOn: provenance.issuedOn, useSnapshots: false)
         return (regenerated.text == text, provenance)
     }
 

@@ -33,6 +33,8 @@ public final class Ledger: Sendable {
     /// Each stream's folded state after its newest event, so that appending does not re-read and
     /// re-decode a stream's history; an entry counts only while that event is still the newest.
     private let streamStates = Mutex<[USCC: CachedState]>([:])
+    /// The publicity notices of the committed log, and the seq they were read through.
+    private let publicityNotices = Mutex<(PublicityNotices, Int64)>((PublicityNotices(), 0))
 
     /// The projection of the last snapshot this process wrote, and its timelines' encodings: the next
     /// automatic snapshot folds on from it and encodes only the timelines that changed.
@@ -138,6 +140,28 @@ public final class Ledger: Sendable {
         let fresh = try Self.readReference(try events())
         referenceData.withLock { $0 = fresh }
         return fresh
+    }
+
+    /// The publicity notices recorded so far, read inside the append's transaction; kept between appends
+    /// and extended with only the `publicized` events recorded since.
+    private func currentNotices(_ reader: StreamReader) throws(LedgerError) -> PublicityNotices {
+        var (notices, through) = publicityNotices.withLock { $0 }
+        do {
+            for envelope in try reader.events(ofType: EventType.publicized.rawValue, afterSeq: through) {
+                guard case .institution(let event, _) = try DecidableEvent(envelope, checker: checker),
+                      case .publicized(let publicized) = event.payload else { continue }
+                // Stored notices are as they were decided; a clash there is for verify to name, not for this append.
+                try? notices.record(noticeNo: publicized.noticeNo, on: event.effectiveOn)
+                through = envelope.seq
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw EventStore.storageError(error, path: store.path)
+        }
+        let read = (notices, through)
+        publicityNotices.withLock { $0 = read }
+        return notices
     }
 
     /// Appends events recorded now, all or none.
@@ -258,7 +282,7 @@ public final class Ledger: Sendable {
                 throw EventStore.storageError(error, path: self.store.path)
             }
         }
-        var decider = LogDecider(reference: reference, fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
+        var decider = LogDecider(reference: reference, notices: try currentNotices(reader), fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
             do {
                 let lastSeq = try reader.lastSeq(of: stream.code)

@@ -37,6 +37,8 @@ struct LogDecider {
     typealias StateSource = (_ stream: USCC, _ beforeSeq: Int64, _ withHistory: Bool) throws(LedgerError) -> (InstitutionState, [DomainEvent]?)
 
     var reference: ReferenceData
+    /// Every publicity notice number so far (registry-wide, unlike the rest of the rules).
+    var notices: PublicityNotices
     /// The periods where the chain records no policy yet: a new ledger's first append, or a ledger of
     /// format 2 opened read-only.
     let fallback: Periods
@@ -48,8 +50,11 @@ struct LogDecider {
     private let keepsDecidedEvents: Bool
     private(set) var warnings: [String] = []
 
-    init(reference: ReferenceData, fallback: Periods, keepsDecidedEvents: Bool, source: @escaping StateSource) {
+    init(reference: ReferenceData, notices: PublicityNotices, fallback: Periods, keepsDecidedEvents: Bool,
+         source: @escaping StateSource)
+    {
         self.reference = reference
+        self.notices = notices
         self.fallback = fallback
         self.keepsDecidedEvents = keepsDecidedEvents
         self.source = source
@@ -69,6 +74,13 @@ struct LogDecider {
                 if let runStream, runStream != stream { try decideRun(run, stream: runStream); run.removeAll() }
                 runStream = stream
                 run.append(domainEvent)
+                if case .publicized(let publicized) = domainEvent.payload {
+                    do {
+                        try notices.record(noticeNo: publicized.noticeNo, on: domainEvent.effectiveOn)
+                    } catch {
+                        throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: domainEvent.seq)
+                    }
+                }
             case .reference(let referenceEvent, let seq, let actor, let effectiveOn):
                 if let runStream { try decideRun(run, stream: runStream); run.removeAll() }
                 runStream = nil

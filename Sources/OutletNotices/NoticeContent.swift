@@ -70,9 +70,22 @@ public struct NoticeContent {
     }
 
     /// The context of one notice, for its template; `date` is the notice's own date.
-    public func context(for request: NoticeRequest) -> (date: LocalDate, values: [String: Any]) {
-        var values: [String: Any] = ["authority": config.authority]
+    /// What a notice says, and about which dates.
+    public struct Context {
+        /// The date the notice's data is as of (the projection digest's date).
+        public let date: LocalDate
+        /// The newest date of the acts it announces: it may not be issued before that day.
+        public let dataThrough: LocalDate?
+        /// How many entries it announces: a notice with none is not issued (DOMAIN.md §7).
+        public let count: Int
+        public let values: [String: Any]
+    }
+
+    /// The notice's words, signed on `issuedOn`.
+    public func context(for request: NoticeRequest, issuedOn: LocalDate) -> Context {
+        var values: [String: Any] = ["authority": config.authority, "issued": Self.chineseDate(issuedOn)]
         let date: LocalDate
+        var dataThrough: LocalDate?
         switch request {
         case .publicity(let on, let noticeNo):
             var entries: [[String: Any]] = []
@@ -132,13 +145,14 @@ public struct NoticeContent {
                     ]))
                 }
             }
+            dataThrough = entries.map(\.0).max()
             values["title"] = "关于撤销沈阳市知识产权信息公共服务网点备案资格的通报"
             values["range"] = Self.chineseDate(from) + "至" + Self.chineseDate(to)
             values["count"] = entries.count
             values["entries"] = numbered(entries.sorted { $0.0 < $1.0 }.map(\.1))
         case .reminders(let from, let to):
             date = from
-            let entries: [[String: Any]] = projection.calendar(from: from, to: to).entries.map { entry in
+            let entries: [[String: Any]] = projection.calendar(from: from, to: to, asOf: from).entries.map { entry in
                 ["date": Self.chineseDate(entry.date), "name": entry.name, "uscc": entry.uscc.code, "item": Self.kindWords(entry.kind, entry.date)]
             }
             values["title"] = "关于沈阳市知识产权信息公共服务网点有关事项到期的提醒"
@@ -147,6 +161,10 @@ public struct NoticeContent {
             values["entries"] = numbered(entries)
         }
         values["date"] = Self.chineseDate(date)
-        return (date, values)
+        switch request {
+        case .publicity, .roster: dataThrough = date
+        case .revocation, .reminders: break
+        }
+        return Context(date: date, dataThrough: dataThrough, count: values["count"] as? Int ?? 0, values: values)
     }
 }

@@ -72,11 +72,14 @@ public struct Provenance: Sendable, Equatable {
     public var config: String
     /// `ledger`: deadlines counted with the holiday data in the ledger; `what-if-<sha256>`: with that file.
     public var holidays: String
+    /// The date the notice is signed with (GB/T 9704: the issue date).
+    public var issuedOn: LocalDate
 
     public init(request: NoticeRequest, format: NoticeFormat, seq: Int64, hash: String, digest: String,
-                generatedAt: String, template: String, config: String, holidays: String = "ledger")
+                generatedAt: String, template: String, config: String, issuedOn: LocalDate, holidays: String = "ledger")
     {
         self.holidays = holidays
+        self.issuedOn = issuedOn
         self.request = request
         self.format = format
         self.seq = seq
@@ -91,7 +94,7 @@ public struct Provenance: Sendable, Equatable {
 
     /// One machine-readable line: `outlet-ledger-provenance: kind=roster as-of=… seq=… hash=… …`.
     public var line: String {
-        let words = request.parameters + [("format", format.rawValue), ("seq", String(seq)), ("hash", hash),
+        let words = request.parameters + [("issued", issuedOn.description), ("format", format.rawValue), ("seq", String(seq)), ("hash", hash),
                                           ("digest", digest), ("generated", generatedAt), ("template", template), ("config", config)]
             + (holidays == "ledger" ? [] : [("holidays", holidays)])
         return Self.marker + " " + words.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
@@ -108,9 +111,10 @@ public struct Provenance: Sendable, Equatable {
         }
         guard let request = NoticeRequest(words), let format = words["format"].flatMap(NoticeFormat.init),
               let seq = words["seq"].flatMap(Int64.init), let hash = words["hash"], let digest = words["digest"],
-              let generated = words["generated"], let template = words["template"], let config = words["config"]
+              let generated = words["generated"], let template = words["template"], let config = words["config"],
+              let issued = words["issued"].flatMap(LocalDate.init)
         else { return nil }
         self.init(request: request, format: format, seq: seq, hash: hash, digest: digest, generatedAt: generated,
-                  template: template, config: config, holidays: words["holidays"] ?? "ledger")
+                  template: template, config: config, issuedOn: issued, holidays: words["holidays"] ?? "ledger")
     }
 }

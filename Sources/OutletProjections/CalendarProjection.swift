@@ -18,14 +18,16 @@ public struct CalendarEntry: Sendable, Equatable {
 }
 
 extension RegistryProjection {
-    /// Every boundary from `from` through `to`, as the known history schedules it: publicity windows,
-    /// validity ends and renewal windows of registrations not ended early, open rectification deadlines,
-    /// annual summaries not yet filed, and bar ends. Ordered by date, kind, USCC.
-    public func calendar(from: LocalDate, to: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
+    /// Every boundary from `from` through `to`, as the history in effect on `asOf` schedules it:
+    /// publicity windows, validity ends and renewal windows of registrations not ended early,
+    /// rectification deadlines of open orders while the outlet is still on the roster then, annual
+    /// summaries owed and not filed, and bar ends. Ordered by date, kind, USCC. An outlet that has left
+    /// the roster has no obligation after the day it left (DOMAIN.md §3).
+    public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
         var entries: [CalendarEntry] = []
         var warnings: Set<String> = []
         for (uscc, timeline) in timelines {
-            guard let state = timeline.latest(knownAt: knownAt) else { continue }
+            guard let state = timeline.state(on: asOf, knownAt: knownAt) else { continue }
             let name = state.institution?.name ?? ""
             func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
                 if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
@@ -41,10 +43,11 @@ extension RegistryProjection {
             }
             for rectification in state.rectifications where rectification.completedOn == nil {
                 let deadline = periods.rectificationDeadline(rectification.orderedOn)
+                guard state.isOnRoster(on: deadline.date) else { continue }  // moot: the outlet left before it
                 add(deadline.date, .rectificationDeadline)
                 if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
             }
-            for year in state.rosterYears(through: to) where !state.summaryYears.contains(year) {
+            for year in state.summaryYearsDue(through: to) where !state.summaryYears.contains(year) {
                 // Dates past 9999-12-31 are not dates anyone can be asked for.
                 if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
             }

@@ -48,7 +48,7 @@ extension RegistryProjection {
             "asOf": .string(date.description),
             "roster": .array(roster(on: date).map(\.jsonValue)),
             "bans": .array(bans(on: date).map(\.jsonValue)),
-            "calendar": .array(calendar(from: range.from, to: range.to).entries.map(\.jsonValue)),
+            "calendar": .array(calendar(from: range.from, to: range.to, asOf: date).entries.map(\.jsonValue)),
         ])
     }
 }

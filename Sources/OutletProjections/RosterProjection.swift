@@ -52,7 +52,7 @@ extension RegistryProjection {
             default:
                 continue
             }
-            let overdue = state.rosterYears(through: date.adding(days: -1)).filter { $0 < date.year && !state.summaryYears.contains($0) }
+            let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
             let number = outletNumber(of: state)
             keys.append((number ?? "~", uscc.code))
             entries.append(RosterEntry(

@@ -46,7 +46,7 @@ extension RegistryProjection {
             if let stage = state.status(on: date, periods: periods).stage {
                 statistics.applicationsByStage[stage, default: 0] += 1
             }
-            for year in state.rosterYears(through: date) where year < date.year {
+            for year in state.summaryYearsDue(through: date.adding(days: -1)) {
                 owed[year, default: 0] += 1
                 if state.summaryYears.contains(year) { filed[year, default: 0] += 1 }
             }

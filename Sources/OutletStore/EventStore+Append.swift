@@ -20,6 +20,11 @@ public struct StreamReader {
         try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
     }
 
+    /// The stored events of one type after `seq`, oldest first.
+    public func events(ofType type: String, afterSeq seq: Int64) throws -> [Envelope] {
+        try EventStore.fetchEnvelopes(db, sql: "\(EventStore.selectColumns) WHERE type = ? AND seq > ? ORDER BY seq", arguments: [type, seq])
+    }
+
     /// The stream's stored events, oldest first.
     public func events(of stream: String) throws -> [Envelope] {
         try EventStore.fetchEnvelopes(db, sql: "\(EventStore.selectColumns) WHERE stream = ? ORDER BY seq", arguments: [stream])

@@ -77,10 +77,14 @@ enum LedgerSchema {
                 """)
         }
         migrator.registerMigration("v3-reference-stream") { db in
-            // No table changes: the policy and the holiday data move into the chain, as events of the stream
-            // `registry` that the next append records (the genesis). A program that knows nothing of that
-            // stream must not write to the ledger any more, hence the format.
-            try db.execute(sql: "UPDATE ledger_meta SET value = '3' WHERE key = 'formatVersion'")
+            // The policy and the holiday data move into the chain, as events of the stream `registry` that
+            // the next append records (the genesis). A program that knows nothing of that stream must not
+            // write to the ledger any more, hence the format. The index serves registry-wide rules that read
+            // one type of event (a publicity notice number names one date).
+            try db.execute(sql: """
+                CREATE INDEX events_by_type ON events (type, seq);
+                UPDATE ledger_meta SET value = '3' WHERE key = 'formatVersion';
+                """)
         }
         return migrator
     }

@@ -23,6 +23,8 @@ struct NoticeOptions: ParsableArguments {
     @Option(help: "Write the notice to this file (default: stdout).") var out: String?
     @Option(help: "A Mustache template replacing the bundled one.") var template: String?
     @Option(help: "A notice config (authority, objection contact) replacing the bundled one.") var config: String?
+    @Option(name: .customLong("issued-on"), help: "The issue date the notice is signed with (default: today, Asia/Shanghai); not before the data it announces.")
+    var issuedOn: String?
 
     func generate(_ request: NoticeRequest) throws {
         let ledger = try ledger.open(readonly: true)
@@ -30,7 +32,7 @@ struct NoticeOptions: ParsableArguments {
         query.knownAt = knownAt
         query.atSeq = atSeq
         let notice = try ledger.notice(request, format: format, at: try query.position(in: ledger), templateFile: template,
-                                       configFile: config)
+                                       configFile: config, issuedOn: try issuedOn.map { text throws(LedgerError) in try date(text, "--issued-on") })
         var output = try Output(path: out)
         output.write(Array(notice.text.utf8))
         output.flush()

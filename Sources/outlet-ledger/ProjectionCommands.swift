@@ -89,7 +89,7 @@ struct CalendarCommand: ParsableCommand {
         }
         guard first <= last else { throw LedgerError(.invalidInput, "--from \(first) is after --to \(last)") }
         let (_, date, view) = try query.projections(options)
-        let calendar = view.projection.calendar(from: first, to: last)
+        let calendar = view.projection.calendar(from: first, to: last, asOf: date)
         Output.warn(calendar.warnings)
         switch json ? .json : format {
         case .json:

@@ -101,4 +101,25 @@ struct NoticeCommandTests {
         let result = try CLI.run(["notice", "verify", file, "--ledger", shorter.path])
         #expect(result.status == 68 && result.stderr.contains("the notice names seq \(genesis + 4), but this ledger ends at seq \(genesis + 2)"), "\(result.stderr)")
     }
+
+    @Test("a notice is signed with its issue date (today, or --issued-on), never a day before the data it announces")
+    func issueDate() throws {
+        let fixture = try Self.ledger()
+        let notice = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-11-01", "--format", "txt", "--issued-on", "2025-11-03"])
+        #expect(notice.status == 0 && notice.stdout.contains("截至2025年11月1日") && notice.stdout.contains("  2025年11月3日\n"), "\(notice.stdout)")
+        #expect(notice.stdout.contains(" issued=2025-11-03 "))
+        let early = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-11-01", "--issued-on", "2025-10-31"])
+        #expect(early.status == 65 && early.stderr.contains("cannot be issued on 2025-10-31"), "\(early.stderr)")
+    }
+
+    @Test("a notice with nothing to announce is not issued: an empty revocation range, an empty reminder range, an empty roster")
+    func nothingToAnnounce() throws {
+        let fixture = try Self.ledger()
+        let revocation = try CLI.run(["notice", "revocation", "--ledger", fixture.path, "--from", "2025-01-01", "--to", "2025-12-31"])
+        #expect(revocation.status == 65 && revocation.stderr.contains("no Art. 19 revocation or decline took effect from 2025-01-01 to 2025-12-31"), "\(revocation.stderr)")
+        let reminders = try CLI.run(["notice", "reminders", "--ledger", fixture.path, "--from", "2025-01-01", "--to", "2025-01-31"])
+        #expect(reminders.status == 65 && reminders.stderr.contains("nothing falls due"), "\(reminders.stderr)")
+        let roster = try CLI.run(["notice", "roster", "--ledger", fixture.path, "--as-of", "2025-01-01"])
+        #expect(roster.status == 65 && roster.stderr.contains("no outlet is on the roster on 2025-01-01"), "\(roster.stderr)")
+    }
 }

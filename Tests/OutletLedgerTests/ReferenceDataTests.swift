@@ -32,6 +32,7 @@ func formatTwoLedger() throws -> LedgerFixture {
             DROP TRIGGER ledger_settings_no_delete;
             DELETE FROM ledger_settings WHERE key = 'holidays';
             DELETE FROM grdb_migrations WHERE identifier = 'v3-reference-stream';
+            DROP INDEX events_by_type;
             UPDATE ledger_meta SET value = '2' WHERE key = 'formatVersion';
             """)
     }

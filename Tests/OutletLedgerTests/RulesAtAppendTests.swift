@@ -119,6 +119,26 @@ struct RulesAtAppendTests {
         #expect(byPublic.status == 66 && byPublic.stderr.contains("is recorded by the city bureau"), "\(byPublic.stderr)")
     }
 
+    @Test("a publicity notice number names one date (Art. 6(3)): reused on another date it is refused, on the same date accepted")
+    func noticeNumberNamesOneDate() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(3)))
+        let other = Sample.other
+        let application = [
+            Sample.candidate("submitted", stream: other, on: "2025-09-01", actor: Sample.applicant(other), payload: Sample.payload("submitted", for: other)),
+            Sample.candidate("recommended", stream: other, on: "2025-09-08", actor: Sample.districtBureau),
+        ]
+        _ = try fixture.ledger.append(application)
+        #expect {
+            try fixture.ledger.append([Sample.candidate("publicized", stream: other, on: "2025-09-29")])
+        } throws: { error in
+            (error as? LedgerError)?.message == "notice 2025-4 was issued on 2025-09-26; a publicity on 2025-09-29 needs a notice number of its own"
+                && (error as? LedgerError)?.article == "Art. 6(3)"
+        }
+        _ = try fixture.ledger.append([Sample.candidate("publicized", stream: other, on: "2025-09-29", payload: ["noticeNo": "2025-5", "reviewOpinion": "符合条件"])])
+        #expect(try fixture.ledger.audit().eventsDecided == genesis + 6)
+    }
+
     @Test("a deadline in a year without holiday data is computed with a warning on stderr")
     func uncoveredYearWarning() throws {
         let fixture = try LedgerFixture()

@@ -215,6 +215,7 @@ struct SnapshotMigrationTests {
         try tamper(fixture, """
             DROP TABLE snapshots;
             DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream');
+            DROP INDEX events_by_type;
             UPDATE ledger_meta SET value = '1' WHERE key = 'formatVersion';
             """)
         return fixture

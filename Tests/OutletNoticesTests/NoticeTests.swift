@@ -9,11 +9,11 @@ import Testing
 func render(_ request: NoticeRequest, _ format: NoticeFormat, projection: RegistryProjection = GoldenHistory.projection(),
             config: NoticeConfig = .bundled) throws -> String
 {
-    let content = NoticeContent(projection: projection, config: config).context(for: request)
+    let content = NoticeContent(projection: projection, config: config).context(for: request, issuedOn: LocalDate("2026-07-01")!)
     let renderer = try NoticeRenderer(kind: request.kind, format: format)
     let provenance = Provenance(request: request, format: format, seq: 27, hash: String(repeating: "a", count: 64),
                                 digest: String(repeating: "d", count: 64), generatedAt: "2026-07-01T02:00:00.000Z",
-                                template: "bundled", config: "bundled")
+                                template: "bundled", config: "bundled", issuedOn: LocalDate("2026-07-01")!)
     return renderer.render(content.values, provenance: provenance)
 }
 

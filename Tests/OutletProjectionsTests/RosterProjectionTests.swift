@@ -94,9 +94,10 @@ struct BansProjectionTests {
 struct CalendarProjectionTests {
     typealias H = GoldenHistory
 
-    static func rows(_ projection: RegistryProjection, _ from: String, _ to: String) -> [String] {
+    /// The calendar from `from` to `to` as scheduled by the history in effect on `asOf` (default: all of it).
+    static func rows(_ projection: RegistryProjection, _ from: String, _ to: String, asOf: String = "2029-12-31") -> [String] {
         let letters = [H.a: "A", H.b: "B", H.c: "C", H.d: "D", H.e: "E", H.f: "F"]
-        return projection.calendar(from: day(from), to: day(to)).entries.map { "\($0.date) \($0.kind.rawValue) \(letters[$0.uscc]!)" }
+        return projection.calendar(from: day(from), to: day(to), asOf: day(asOf)).entries.map { "\($0.date) \($0.kind.rawValue) \(letters[$0.uscc]!)" }
     }
 
     @Test("2025-09-01 to 2025-12-31: three publicity ends and the 2025 summaries not filed (A and D filed theirs)")
@@ -107,12 +108,19 @@ struct CalendarProjectionTests {
         ])
     }
 
-    @Test("2026: D's renewal window (2027-02-19 − 180 days), A's rectification deadline, the summaries due; B owes 2026 for its January on the roster")
+    @Test("2026: D's renewal window (2027-02-19 − 180 days), A's rectification deadline, the summaries due; B (revoked 02-02) and C (inclusion ended 06-01) owe none for the year they left")
     func year2026() {
         #expect(Self.rows(H.projection(), "2026-01-01", "2026-12-31") == [
             "2026-08-23 renewal-window-opens D", "2026-09-02 rectification-deadline A",
-            "2026-12-31 annual-summary-due A", "2026-12-31 annual-summary-due B", "2026-12-31 annual-summary-due C",
-            "2026-12-31 annual-summary-due D", "2026-12-31 annual-summary-due E",
+            "2026-12-31 annual-summary-due A", "2026-12-31 annual-summary-due D", "2026-12-31 annual-summary-due E",
+        ])
+    }
+
+    @Test("as of a date, the calendar is what was scheduled then: A's and D's 2025 summaries, filed in January 2026, are still due as of 2025-12-31")
+    func asOfADate() {
+        #expect(Self.rows(H.projection(), "2025-12-01", "2025-12-31", asOf: "2025-12-31") == [
+            "2025-12-08 publicity-ends E", "2025-12-31 annual-summary-due A", "2025-12-31 annual-summary-due B",
+            "2025-12-31 annual-summary-due C", "2025-12-31 annual-summary-due D", "2025-12-31 annual-summary-due E",
         ])
     }
 
@@ -126,9 +134,9 @@ struct CalendarProjectionTests {
         ])
     }
 
-    @Test("known before the revocation, B's validity end and renewal window are still scheduled")
+    @Test("known before the revocation, B's validity end and renewal window are still scheduled (and no 2028 summary: it would leave that year)")
     func knownBeforeRevocation() {
         let rows = Self.rows(H.projection(knownAfter: 23), "2028-01-01", "2028-12-31").filter { $0.hasSuffix(" B") }
-        #expect(rows == ["2028-04-13 renewal-window-opens B", "2028-10-10 validity-ends B", "2028-12-31 annual-summary-due B"])
+        #expect(rows == ["2028-04-13 renewal-window-opens B", "2028-10-10 validity-ends B"])
     }
 }

@@ -146,6 +146,27 @@ public struct InstitutionState: Sendable {
         return unique
     }
 
+    /// On the roster on `date` as its spells stand (a registration's spell runs to its last valid day
+    /// unless the outlet left earlier).
+    public func isOnRoster(on date: LocalDate) -> Bool {
+        rosterSpells.contains { $0.from <= date && ($0.through.map { date <= $0 } ?? true) }
+    }
+
+    /// The years whose annual summary is owed, up to `date`: those on whose 12-31 the outlet was on the
+    /// roster (Art. 18; DOMAIN.md §3: an outlet that leaves owes nothing for the year it left).
+    public func summaryYearsDue(through date: LocalDate) -> [Int] {
+        var years: [Int] = []
+        for spell in rosterSpells {
+            let end = min(spell.through ?? date, date)
+            guard spell.from <= end else { continue }
+            for year in spell.from.year...end.year {
+                guard let due = LocalDate(year: year, month: 12, day: 31), spell.from <= due, due <= end else { continue }
+                if years.last != year { years.append(year) }
+            }
+        }
+        return years
+    }
+
     /// The fold of live events, oldest first.
     public static func fold(_ events: some Sequence<DomainEvent>, periods: Periods) -> InstitutionState {
         var state = InstitutionState()
