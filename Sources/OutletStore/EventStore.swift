@@ -62,7 +62,8 @@ public final class EventStore: Sendable {
         }
         guard !isDirectory.boolValue else { throw LedgerError(.ledgerUnusable, "\(path) is a directory, not a ledger") }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
+            let target = readonly ? try readerTarget(path) : path
+            let queue = try DatabaseQueue(path: target, configuration: configuration(readonly: readonly))
             let current = try queue.read { db in
                 try checkIdentity(db, path: path)
                 return try LedgerSchema.migrator.hasCompletedMigrations(db)
@@ -77,6 +78,29 @@ public final class EventStore: Sendable {
         } catch {
             throw storageError(error, path: path)
         }
+    }
+
+    /// How a reader opens the file without leaving anything behind. SQLite reads a WAL ledger through
+    /// its `-wal` and `-shm` files and creates them if they are missing: impossible in a read-only
+    /// folder, and in a shared folder files created by another user lock the owner out. So where no
+    /// writer has them open and this user is not the one who may write, the reader opens the file
+    /// `immutable` (no locks, no side files); where a writer has them, it reads through them.
+    static func readerTarget(_ path: String) throws -> String {
+        let manager = FileManager.default
+        let wal = path + "-wal", shm = path + "-shm"
+        if manager.fileExists(atPath: wal) && manager.fileExists(atPath: shm) { return path }
+        let folder = (path as NSString).deletingLastPathComponent
+        var status = stat()
+        let ownFile = stat(path, &status) == 0 && status.st_uid == geteuid()
+        let folderWritable = access(folder.isEmpty ? "." : folder, W_OK) == 0 && filesystemCondition(of: path) == nil
+        if ownFile && folderWritable { return path }
+        if let size = (try? manager.attributesOfItem(atPath: wal))?[.size] as? Int, size > 0 {
+            throw LedgerError(.storage, "\(path) has a write-ahead log (\(wal)) not yet merged into it, and this user cannot create its shared-memory file; open it once as its owner, or read a copy")
+        }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let absolute = path.hasPrefix("/") ? path : manager.currentDirectoryPath + "/" + path
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
     private static func checkIdentity(_ db: Database, path: String) throws {

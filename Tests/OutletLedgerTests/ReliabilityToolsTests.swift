@@ -36,4 +36,11 @@ struct ReliabilityToolsTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("hostile files: 5 cases, 5 refused cleanly, 0 damaged"), "\(result.stdout)")
     }
+
+    @Test("readers leave no trace: every read command on a read-only filesystem and as another user in a shared folder; the owner appends after", .enabled(if: getuid() == 0))
+    func readers() throws {
+        let result = try Self.run("readers.py")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("all ok, no file left, the owner appends"), "\(result.stdout)")
+    }
 }
