@@ -26,6 +26,11 @@ extension Ledger {
     /// Takes a snapshot of the projections after the newest event (or after `atSeq`).
     @discardableResult
     public func createSnapshot(atSeq seq: Int64? = nil) throws(LedgerError) -> StoredSnapshot {
+        let head = try store.head()
+        if let seq, !(1...max(head.seq, 1)).contains(seq) || head.seq == 0 {
+            throw LedgerError(.invalidInput, head.seq == 0 ? "the ledger has no events to snapshot"
+                : "--seq \(seq) is outside the log (seq 1 to \(head.seq))")
+        }
         let position = try position(atSeq: seq)
         guard position.seq > 0 else { throw LedgerError(.invalidInput, "the ledger has no events to snapshot") }
         let view = try projections(at: position)

@@ -6,6 +6,9 @@ import GRDB
 /// One writer at a time (`BEGIN IMMEDIATE`), so sequence order is commit order and two processes
 /// appending at once queue up instead of forking the chain.
 public final class EventStore: Sendable {
+    /// The newest ledger format this program reads and writes.
+    public static var formatVersion: Int { LedgerSchema.formatVersion }
+
     public let path: String
     let queue: DatabaseQueue
     public let clock: any LedgerClock
@@ -113,9 +116,15 @@ public final class EventStore: Sendable {
         }
         let version = try String.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'")
             .flatMap(Int.init) ?? 0
-        if try version > LedgerSchema.formatVersion || LedgerSchema.migrator.hasBeenSuperseded(db) {
+        if version > LedgerSchema.formatVersion {
             throw LedgerError(.ledgerUnusable,
                 "\(path) has ledger format version \(version), newer than this program's \(LedgerSchema.formatVersion); use a newer outlet-ledger")
+        }
+        if try LedgerSchema.migrator.hasBeenSuperseded(db) {
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            let unknown = applied.filter { !LedgerSchema.knownMigrations.contains($0) }
+            throw LedgerError(.ledgerUnusable,
+                "\(path) records migrations this program does not know (\(unknown.joined(separator: ", "))): it was changed by a newer outlet-ledger; use that one")
         }
     }
 

@@ -7,6 +7,8 @@ enum LedgerSchema {
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
     static let formatVersion = 3
+    /// Every migration this program knows, in order.
+    static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -47,10 +47,16 @@ enum InputFile {
         if path == "-" {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // A handle, not FileManager.contents: process substitution (/dev/fd/N) and FIFOs are read too.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw LedgerError(.invalidInput, "cannot read \(path): no such readable file")
         }
-        return [UInt8](data)
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            throw LedgerError(.invalidInput, "cannot read \(path): \(error.localizedDescription)")
+        }
     }
 }
 

@@ -8,11 +8,13 @@ struct LogCommand: ParsableCommand {
 
     @OptionGroup var options: LedgerOptions
 
-    @Option(name: .customLong("from-seq"), help: "The first seq to list.") var fromSeq: Int64 = 1
-    @Option(name: .customLong("to-seq"), help: "The last seq to list.") var toSeq: Int64 = .max
+    @Option(name: .customLong("from-seq"), parsing: .unconditional, help: "The first seq to list.") var fromSeq: Int64 = 1
+    @Option(name: .customLong("to-seq"), parsing: .unconditional, help: "The last seq to list.") var toSeq: Int64 = .max
     @Flag(help: "Print full envelopes as a JSON array.") var json = false
 
     func run() throws {
+        guard fromSeq >= 1 else { throw LedgerError(.invalidInput, "--from-seq must be 1 or more") }
+        guard toSeq >= fromSeq else { throw LedgerError(.invalidInput, "--to-seq \(toSeq) is below --from-seq \(fromSeq)") }
         let ledger = try options.open(readonly: true)
         EventListing.print(try ledger.store.events(fromSeq: fromSeq, toSeq: toSeq), json: json)
     }

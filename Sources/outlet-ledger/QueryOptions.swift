@@ -10,7 +10,7 @@ struct QueryOptions: ParsableArguments {
     var asOf: String?
     @Option(name: .customLong("known-at"), help: "Read the ledger as it stood at this time (RFC 3339, e.g. 2025-07-15T00:00:00.000Z).")
     var knownAt: String?
-    @Option(name: .customLong("at-seq"), help: "Read the ledger as it stood after event N.")
+    @Option(name: .customLong("at-seq"), parsing: .unconditional, help: "Read the ledger as it stood after event N.")
     var atSeq: Int64?
     @Flag(name: .customLong("no-snapshots"), help: "Fold the whole log instead of starting from the newest snapshot (same answer, slower).")
     var noSnapshots = false

@@ -14,7 +14,7 @@ struct SnapshotCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Snapshot the projections after the newest event (or after --seq N).")
         @OptionGroup var options: LedgerOptions
-        @Option(help: "Snapshot after event N instead of the newest.") var seq: Int64?
+        @Option(parsing: .unconditional, help: "Snapshot after event N instead of the newest.") var seq: Int64?
 
         func run() throws {
             let ledger = try options.open()
@@ -90,7 +90,7 @@ struct SnapshotCommand: ParsableCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a snapshot's LZ4 frame to a file, byte for byte (`lz4 -d` reads it).")
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The snapshot's seq.") var seq: Int64
+        @Option(parsing: .unconditional, help: "The snapshot's seq.") var seq: Int64
         @Option(help: "The file to write.") var out: String
 
         func run() throws {
@@ -105,7 +105,7 @@ struct SnapshotCommand: ParsableCommand {
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete all but the newest N snapshots (the log is never touched).")
         @OptionGroup var options: LedgerOptions
-        @Option(help: "How many of the newest snapshots to keep.") var keep: Int
+        @Option(parsing: .unconditional, help: "How many of the newest snapshots to keep.") var keep: Int
 
         func run() throws {
             let deleted = try options.open().pruneSnapshots(keep: keep)
