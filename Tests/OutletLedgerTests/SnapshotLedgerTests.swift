@@ -182,8 +182,9 @@ struct SnapshotCommandTests {
 
 @Suite("Snapshot format golden fixtures (Snapshots/fixtures): old snapshots keep loading")
 struct SnapshotFormatFixtureTests {
-    @Test("the committed snapshot of the committed 150-event log restores, byte for byte, what a replay of that log gives")
-    func goldenSnapshotLoads() throws {
+    @Test("each committed snapshot of the committed 150-event log restores, byte for byte, what a replay of that log gives",
+          arguments: [("snapshot-150.lz4", UInt16(1)), ("snapshot-150-v2.lz4", UInt16(2))])
+    func goldenSnapshotLoads(file: String, format: UInt16) throws {
         let fixture = try LedgerFixture()
         let log = Repository.path("Snapshots/fixtures/ledger-150.jsonl")
         let imported = try CLI.run(["import", "--ledger", fixture.path, log])
@@ -192,12 +193,13 @@ struct SnapshotFormatFixtureTests {
         // An export from before the genesis keeps its seqs and hashes; the genesis follows it (seq 151…).
         #expect(try ledger.store.head().seq == 150 + genesis)
         let head = try ledger.position(atSeq: 150)
-        let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Repository.path("Snapshots/fixtures/snapshot-150.lz4"))))
+        let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Repository.path("Snapshots/fixtures/\(file)"))))
         let header = try Snapshot.header(of: frame)
-        #expect(header.formatVersion == 1 && header.seq == 150 && header.hash == head.hash)
-        // A change of layout must bump the format version and keep a reader for version 1: this load must not fail.
-        // (Format 1 binds no body digest, so queries no longer use it; the reader stays.)
-        let restored = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: true).projection
+        #expect(header.formatVersion == format && header.seq == 150 && header.hash == head.hash)
+        #expect((header.contentDigest == nil) == (format == 1))
+        // A change of layout must bump the format version and keep a reader for every older one: this load must not fail.
+        // (Format 1 binds no body digest, so queries no longer use it; its reader stays.)
+        let restored = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: format == 1).projection
         let replay = try ledger.projections(at: head, useSnapshots: false).projection
         #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(replay))
         for date in ["2024-06-30", "2025-06-30", "2026-11-25"] {
