@@ -34,7 +34,7 @@ struct InitCommand: ParsableCommand {
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Print the policy this ledger was created with, and the holiday data in use.")
+        commandName: "policy", abstract: "Print the policy the chain adopted, and the holiday years in force with the seq that recorded each.")
 
     @OptionGroup var options: LedgerOptions
 
@@ -58,7 +58,22 @@ struct PolicyCommand: ParsableCommand {
         table.add(["city bureau unit", policy.cityBureauUnit])
         table.add(["districts (Art. 4(1))", policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")])
         table.add(["snapshots", policy.snapshotEvery == 0 ? "never automatic" : "automatic every \(policy.snapshotEvery) events"])
-        table.add(["holiday data", "\(calendar.source); years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))"])
+        let reference = ledger.reference
+        if let policySeq = reference.policySeq {
+            table.add(["recorded", "policy-adopted at seq \(policySeq) (the genesis)"])
+            let head = try ledger.store.head().seq
+            let inForce = reference.holidayYears(atSeq: head)
+            for year in inForce {
+                let seq = reference.years.last { $0.data == year }?.seq ?? 0
+                table.add(["holidays \(year.year)", "\(year.source) (holiday-calendar-published at seq \(seq))"])
+            }
+        } else {
+            table.add(["recorded", "not yet in the chain: the first append records it (the genesis)"])
+            table.add(["holiday data", "\(calendar.source); years \(calendar.coveredYears.sorted().map(String.init).joined(separator: ", "))"])
+        }
+        if let whatIf = ledger.whatIfHolidays {
+            table.add(["what-if holidays", "\(whatIf.calendar.source) (\(WhatIfHolidays.label(whatIf))): queries only"])
+        }
         print(table.render(withHeaders: false).joined(separator: "\n"))
     }
 }
