@@ -94,6 +94,20 @@ public struct ReferenceData: Sendable {
         }
     }
 
+    /// Which data is in force at `seq`, as a number that changes exactly when it does (the count of
+    /// entries recorded by then): lets a caller keep the periods it built until the data moves.
+    public func version(atSeq seq: Int64) -> Int {
+        guard policy != nil else { return -1 }
+        let limit = max(seq, genesisEnd)
+        // Entries are recorded in seq order: count those at or before the limit.
+        var low = 0, high = years.count
+        while low < high {
+            let middle = (low + high) / 2
+            if years[middle].seq <= limit { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// The holiday years in force at `seq`, by year.
     public func holidayYears(atSeq seq: Int64) -> [HolidayYear] {
         let limit = max(seq, genesisEnd)
