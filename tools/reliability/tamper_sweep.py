@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Tamper sweep: on a small ledger, for every event, change one byte of each stored column (on a copy
-whose triggers were dropped), swap two rows' contents, delete a row, rewind the head record and
-truncate the file. `verify` must fail every time, with exit 68, naming the first affected seq.
+"""Tamper sweep: on a small ledger, for every event (the genesis of the registry stream included), change
+one byte of each stored column (on a copy whose triggers were dropped), swap two rows' contents, delete
+a row, rewind the head record, damage the stored snapshot (a byte of its frame, its end, its seq) and
+truncate the file. `verify` must fail every time, with exit 68, naming the first affected seq (for a
+snapshot, its seq).
 
 usage: tools/reliability/tamper_sweep.py
 verdict: `tamper sweep: N cases, N detected, N named the right seq`
@@ -52,6 +54,8 @@ def main():
         stream = [common.UNIVERSITY, common.OTHER][step % 2]
         result = common.run(bin_path, *common.append_args(ledger, stream), stdin=common.change(f"{step}\"引号\\"))
         assert result.returncode == 0, result.stderr
+    snapshot_seq = 8
+    assert common.run(bin_path, "snapshot", "create", "--seq", str(snapshot_seq), "--ledger", ledger).returncode == 0
     assert common.run(bin_path, "verify", "--ledger", ledger).returncode == 0
     rows = common.rows(ledger, f"SELECT seq, {', '.join(TEXT_COLUMNS)}, stream_version, schema_version FROM events ORDER BY seq")
     count = len(rows)
@@ -75,6 +79,9 @@ def main():
                          tuple(values[c] for c in CONTENT) + (target,)))
         cases.append((f"swap-{first}-{second}", swap, first))
     cases.append(("head-rewound", [("UPDATE chain_head SET seq = seq - 1", ())], count - 1))
+    cases.append(("snapshot-frame-byte", [("UPDATE snapshots SET frame = CAST(substr(frame, 1, 100) || X'00' || substr(frame, 102) AS BLOB)", ())], snapshot_seq))
+    cases.append(("snapshot-frame-cut", [("UPDATE snapshots SET frame = CAST(substr(frame, 1, length(frame) - 5) AS BLOB)", ())], snapshot_seq))
+    cases.append(("snapshot-seq", [("UPDATE snapshots SET seq = seq - 1", ())], snapshot_seq - 1))
     detected = named = 0
     for name, statements, expected in cases:
         path = tampered_copy(ledger, folder, name, statements)
