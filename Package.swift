@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "OutletStore",
             dependencies: [
-                "CanonicalJSON",
+                "CanonicalJSON", "OutletDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -58,17 +58,23 @@ let package = Package(
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
+        // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
+        .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "CanonicalJSON"]),
         .executableTarget(
             name: "outlet-ledger",
             dependencies: [
-                "OutletLedger",
+                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletProjections", "OutletSnapshots", "OutletNotices",
+                "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmark tools (synthetic ledgers); tools/generate-ledger and tools/bench run it.
         .executableTarget(
             name: "outlet-bench",
-            dependencies: ["OutletLedger", "OutletProjections", "OutletSnapshots", "CanonicalJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletProjections", "OutletSnapshots", "CanonicalJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.
@@ -99,7 +105,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OutletLedgerTests",
-            dependencies: ["OutletLedger", "outlet-ledger", "OutletSnapshots", "OutletTestSupport"],
+            dependencies: [
+                "OutletLedger", "OutletDemo", "outlet-ledger", "OutletSnapshots", "OutletTestSupport", "OutletDomain", "OutletStore",
+                "OutletProjections", "EventSchemas", "CanonicalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import OutletDomain
+import OutletDemo
 import OutletLedger
 import OutletProjections
 import OutletSnapshots

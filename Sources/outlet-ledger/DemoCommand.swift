@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OutletDomain
+import OutletDemo
 import OutletLedger
 import OutletNotices
 import OutletStore

@@ -1,5 +1,6 @@
 import Foundation
 import OutletDomain
+import OutletDemo
 import OutletLedger
 import OutletStore
 import Testing

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import GRDB
 import OutletDomain
+import OutletDemo
 import OutletLedger
 import OutletProjections
 import OutletSnapshots

@@ -1,7 +1,7 @@
 import CanonicalJSON
 import Foundation
 import OutletDomain
-import OutletTestSupport
+
 import OutletProjections
 
 /// The scripted history of the golden tests: six institutions, written as the ledger would record

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import OutletDomain
+import OutletLedger
 import OutletStore
 
 /// A national-scale synthetic history for benchmarks: `institutions` outlets from 2014 to `today`,

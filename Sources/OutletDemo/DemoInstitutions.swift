@@ -1,5 +1,6 @@
 import CanonicalJSON
 import OutletDomain
+import OutletLedger
 import OutletStore
 
 /// The sixty institutions of the demo: every district and every category, with names and USCCs that

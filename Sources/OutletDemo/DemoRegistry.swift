@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import OutletDomain
+import OutletLedger
 import OutletStore
 
 /// Builds the demo ledger: sixty institutions across all thirteen districts and seven categories,
