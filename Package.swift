@@ -41,29 +41,31 @@ let package = Package(
             dependencies: ["OutletDomain", "OutletProjections", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates"), .copy("notice-config.json")]
         ),
-        // Append-only, hash-chained storage in SQLite; knows bytes and order, nothing of outlets.
+        // What every log shares, wherever it is kept: envelopes, the chain (sealing, hashing, verifying),
+        // errors, time, the EventLog protocol and the in-memory log. No storage engine.
+        .target(
+            name: "OutletCore",
+            dependencies: ["CanonicalJSON", "OutletDomain", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The ledger file: the EventLog in SQLite; knows bytes and order, nothing of outlets. The only GRDB user.
         .target(
             name: "OutletStore",
-            dependencies: [
-                "CanonicalJSON", "OutletDomain",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["OutletCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(
             name: "OutletLedger",
             dependencies: [
-                "CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletProjections", "OutletSnapshots", "OutletNotices",
+                "CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "OutletNotices",
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
         // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
-        .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "CanonicalJSON"]),
+        .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "OutletCore", "CanonicalJSON"]),
         .executableTarget(
             name: "outlet-ledger",
             dependencies: [
-                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletProjections", "OutletSnapshots", "OutletNotices",
+                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "OutletNotices",
                 "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "outlet-bench",
             dependencies: [
-                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletProjections", "OutletSnapshots", "CanonicalJSON",
+                "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "OutletStoreTests",
             dependencies: [
-                "OutletStore", "CanonicalJSON",
+                "OutletStore", "OutletCore", "CanonicalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -106,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "OutletLedgerTests",
             dependencies: [
-                "OutletLedger", "OutletDemo", "outlet-ledger", "OutletSnapshots", "OutletTestSupport", "OutletDomain", "OutletStore",
+                "OutletLedger", "OutletDemo", "outlet-ledger", "OutletSnapshots", "OutletTestSupport", "OutletDomain", "OutletStore", "OutletCore",
                 "OutletProjections", "EventSchemas", "CanonicalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

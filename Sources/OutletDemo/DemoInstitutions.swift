@@ -1,7 +1,7 @@
 import CanonicalJSON
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// The sixty institutions of the demo: every district and every category, with names and USCCs that
 /// look like Shenyang's (valid check characters, invented bodies).

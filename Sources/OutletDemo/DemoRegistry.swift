@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// Builds the demo ledger: sixty institutions across all thirteen districts and seven categories,
 /// from January 2024 to `today`, every act appended through `Ledger.append` (form checks and rules,

@@ -1,7 +1,7 @@
 import CanonicalJSON
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// A national-scale synthetic history for benchmarks: `institutions` outlets from 2014 to `today`,
 /// each living a lifecycle the rules accept (application, registration, yearly summaries, changes,

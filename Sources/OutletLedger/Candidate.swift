@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 import EventSchemas
 import OutletDomain
-import OutletStore
+import OutletCore
 
 /// An event as a caller offers it, before any check: the words of the CLI, an import line or an
 /// events file.

@@ -1,5 +1,5 @@
 import CanonicalJSON
-import OutletStore
+import OutletCore
 
 /// Reads events written by people or other systems: an events file for `append --events` (a JSON
 /// array or JSON Lines) and the JSON Lines of `import` (which may be an earlier `export`).

@@ -2,7 +2,7 @@ import CanonicalJSON
 import OutletDomain
 import OutletProjections
 import OutletSnapshots
-import OutletStore
+import OutletCore
 
 /// What `verify` found: the chain, every event re-decided, every snapshot compared with a replay.
 public struct AuditReport: Sendable {

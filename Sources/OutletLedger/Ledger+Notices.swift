@@ -1,7 +1,7 @@
 import Foundation
 import OutletDomain
 import OutletNotices
-import OutletStore
+import OutletCore
 
 extension Ledger {
     /// Generates a notice from the projections at `position`; it ends with that position (seq, chain

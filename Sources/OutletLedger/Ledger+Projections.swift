@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletProjections
-import OutletStore
+import OutletCore
 
 /// The projections as of a ledger position: what the bureau queries and what notices are made from.
 public struct ProjectionView: Sendable {
@@ -67,7 +67,7 @@ extension Ledger {
     /// count at query time).
     func fold(into projection: inout RegistryProjection, through seq: Int64) throws(LedgerError) -> Int {
         var count = 0
-        try store.forEachEvent(fromSeq: projection.foldedThrough + 1, toSeq: seq) { envelope in
+        try store.forEachEvent(fromSeq: projection.foldedThrough + 1, toSeq: seq) { envelope throws(LedgerError) in
             count += 1
             guard envelope.stream != ReferenceStream.id else { return projection.pass(seq: envelope.seq) }
             let recorded = try RecordedEvent(envelope)

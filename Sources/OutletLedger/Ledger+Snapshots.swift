@@ -2,7 +2,7 @@ import Foundation
 import OutletDomain
 import OutletProjections
 import OutletSnapshots
-import OutletStore
+import OutletCore
 
 /// What `snapshot verify` found for one snapshot.
 public struct SnapshotCheck: Sendable {
@@ -63,7 +63,7 @@ extension Ledger {
                                projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: contentSize, frame: frame)
         lastSnapshot.withLock { $0 = (projection, cache) }
         guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
-            throw LedgerError(.storage, "\(store.path): the snapshot of seq \(position.seq) was not stored")
+            throw LedgerError(.storage, "\(store.location): the snapshot of seq \(position.seq) was not stored")
         }
         return stored
     }

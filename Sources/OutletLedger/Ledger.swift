@@ -3,6 +3,7 @@ import Foundation
 import OutletDomain
 import OutletProjections
 import OutletSnapshots
+import OutletCore
 import OutletStore
 import Synchronization
 
@@ -13,11 +14,11 @@ public struct AppendOutcome: Sendable {
     public let warnings: [String]
 }
 
-/// The registry ledger as its users see it: offered events are checked for form, then decided by the
-/// rules of the Measures inside the store's append transaction; anything refused leaves the file as
-/// it was.
+/// The registry ledger as its users see it: offered events are checked for form, sealed after the log's
+/// head, decided by the rules of the Measures, and handed to the log with that head; anything refused
+/// leaves the log as it was. The log is the ledger file (`create`, `open`) or memory (`inMemory`).
 public final class Ledger: Sendable {
-    public let store: EventStore
+    public let store: any EventLog
     public let checker: CandidateChecker
     /// The policy and holiday years recorded in the chain (the registry stream), read at open and
     /// extended by every append that records more.
@@ -45,7 +46,7 @@ public final class Ledger: Sendable {
         let state: InstitutionState
     }
 
-    init(store: EventStore, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: WhatIfHolidays?,
+    init(store: any EventLog, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: WhatIfHolidays?,
          referenceProblem: LedgerError? = nil)
     {
         self.store = store
@@ -89,6 +90,20 @@ public final class Ledger: Sendable {
         return Ledger(store: store, reference: ReferenceData(), genesis: (policy, holidays), whatIfHolidays: nil)
     }
 
+    /// The newest ledger file format this program reads and writes.
+    public static var formatVersion: Int { EventStore.formatVersion }
+
+    /// A ledger kept in memory (tests, what-ifs): the same rules and answers, nothing on disk.
+    public static func inMemory(clock: any LedgerClock = SystemClock(), policy: Policy = RegistryData.defaultPolicy,
+                                holidays: [HolidayYear] = RegistryData.bundledHolidayYears) -> Ledger
+    {
+        let log = InMemoryEventLog(clock: clock, settings: [
+            RegistryData.policySetting: String(decoding: policy.encoded(), as: UTF8.self),
+            RegistryData.holidaysSetting: RegistryData.encode(holidays),
+        ])
+        return Ledger(store: log, reference: ReferenceData(), genesis: (policy, holidays), whatIfHolidays: nil)
+    }
+
     /// Opens a ledger. With `forAudit`, damage in the registry stream does not stop the opening: `audit`
     /// checks the chain first, so that a changed byte is reported where it is, not where it is first read.
     public static func open(at path: String, clock: any LedgerClock = SystemClock(), readonly: Bool = false,
@@ -108,9 +123,10 @@ public final class Ledger: Sendable {
         }
         var reference = ReferenceData()
         var problem: LedgerError?
-        do {
+        do throws(LedgerError) {
             reference = try readReference(try store.events(ofStream: ReferenceStream.id))
-        } catch where forAudit && error.code == .integrityFailure {
+        } catch {
+            guard forAudit, error.code == .integrityFailure else { throw error }
             problem = error
         }
         return Ledger(store: store, reference: reference, genesis: (policy, holidays), whatIfHolidays: whatIfHolidays,
@@ -134,30 +150,25 @@ public final class Ledger: Sendable {
     }
 
     /// The reference data as the log holds it now: another process may have recorded some since this one read it.
-    private func currentReference(lastSeq: Int64, events: () throws(LedgerError) -> [Envelope]) throws(LedgerError) -> ReferenceData {
+    private func currentReference() throws(LedgerError) -> ReferenceData {
         let held = reference
+        let lastSeq = try store.lastSeq(ofStream: ReferenceStream.id)
         if (held.years.last?.seq ?? held.policySeq ?? 0) == lastSeq { return held }
-        let fresh = try Self.readReference(try events())
+        let fresh = try Self.readReference(try store.events(ofStream: ReferenceStream.id))
         referenceData.withLock { $0 = fresh }
         return fresh
     }
 
-    /// The publicity notices recorded so far, read inside the append's transaction; kept between appends
-    /// and extended with only the `publicized` events recorded since.
-    private func currentNotices(_ reader: StreamReader) throws(LedgerError) -> PublicityNotices {
+    /// The publicity notices recorded so far; kept between appends and extended with only the
+    /// `publicized` events recorded since.
+    private func currentNotices() throws(LedgerError) -> PublicityNotices {
         var (notices, through) = publicityNotices.withLock { $0 }
-        do {
-            for envelope in try reader.events(ofType: EventType.publicized.rawValue, afterSeq: through) {
-                guard case .institution(let event, _) = try DecidableEvent(envelope, checker: checker),
-                      case .publicized(let publicized) = event.payload else { continue }
-                // Stored notices are as they were decided; a clash there is for verify to name, not for this append.
-                try? notices.record(noticeNo: publicized.noticeNo, on: event.effectiveOn)
-                through = envelope.seq
-            }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw EventStore.storageError(error, path: store.path)
+        for envelope in try store.events(ofType: EventType.publicized.rawValue, afterSeq: through) {
+            guard case .institution(let event, _) = try DecidableEvent(envelope, checker: checker),
+                  case .publicized(let publicized) = event.payload else { continue }
+            // Stored notices are as they were decided; a clash there is for verify to name, not for this append.
+            try? notices.record(noticeNo: publicized.noticeNo, on: event.effectiveOn)
+            through = envelope.seq
         }
         let read = (notices, through)
         publicityNotices.withLock { $0 = read }
@@ -183,7 +194,7 @@ public final class Ledger: Sendable {
         let time = recordedAt ?? store.clock.now()
         let day = time.shanghaiDate.description
         let actor = EnvelopeActor(role: Actor.Role.cityBureau.rawValue, unit: genesis.policy.cityBureauUnit, name: RegistryData.cityBureauName)
-        let policy = try! JSONParser.parse(Array(genesis.policy.encoded()))
+        let policy = (try? JSONParser.parse(Array(genesis.policy.encoded()))) ?? .object([:])
         return [Candidate(type: ReferenceEventType.policyAdopted.rawValue, stream: ReferenceStream.id, effectiveOn: day,
                           actor: actor, payload: policy, recordedAt: recordedAt, origin: "the genesis (policy)")]
             + genesis.holidays.map { year in
@@ -193,17 +204,31 @@ public final class Ledger: Sendable {
             }
     }
 
+    /// How many times an append decides again after other writers moved the log under it.
+    static let maximumAttempts = 50
+
+    /// load → decide → append with the expected head, again while other writers move the head.
     private func write(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
         guard !offered.isEmpty else { return AppendOutcome(results: [], warnings: []) }
+        for _ in 1..<Self.maximumAttempts {
+            do {
+                return try attempt(offered, expectVersion: expectVersion, importing: importing)
+            } catch where error.conflict?.kind == .headMoved {
+                continue
+            }
+        }
+        return try attempt(offered, expectVersion: expectVersion, importing: importing)
+    }
+
+    /// One attempt: read the log, check form, seal after the head, decide by the rules, append if the
+    /// head has not moved. The store decides nothing and calls nothing back.
+    private func attempt(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
+        let reference = try currentReference()
         // Until the chain holds a policy, the first write records init's data: before the offered events, or
         // after an imported export that starts at seq 1 (its hashes are kept; it was decided with the same data).
         var candidates = offered
         var genesisFirst = 0
-        let store = self.store
-        let known = try currentReference(lastSeq: try store.lastSeq(ofStream: ReferenceStream.id)) { () throws(LedgerError) in
-            try store.events(ofStream: ReferenceStream.id)
-        }
-        if known.policy == nil, offered[0].type != ReferenceEventType.policyAdopted.rawValue {
+        if reference.policy == nil, offered[0].type != ReferenceEventType.policyAdopted.rawValue {
             if importing, offered[0].claimed?.seq == 1, try store.head().seq == 0 {
                 candidates += genesisCandidates(recordedAt: offered.last?.recordedAt)
             } else {
@@ -218,8 +243,10 @@ public final class Ledger: Sendable {
             return shifted >= 0 && shifted < offered.count ? shifted : nil
         }
         func locate(_ error: LedgerError, _ index: Int) -> LedgerError {
-            guard let original = offeredIndex(index) else { return error }
-            return Self.locate(error, in: offered, index: original)
+            var unlocated = error
+            unlocated.eventIndex = nil
+            guard let original = offeredIndex(index) else { return unlocated }
+            return Self.locate(unlocated, in: offered, index: original)
         }
         var checked: [CheckedEvent] = []
         for (index, candidate) in candidates.enumerated() {
@@ -229,84 +256,64 @@ public final class Ledger: Sendable {
                 throw locate(error, index)
             }
         }
-        var warnings: [String] = []
-        var decided: (ReferenceData, [USCC: CachedState])?
-        do throws(LedgerError) {
-            let stored = try store.append(checked.map(\.pending), expectVersion: expectVersion, importing: importing) { reader, new in
-                var outcome: [String]
-                (outcome, decided) = try self.admit(new, checked: checked, reader: reader)
-                warnings = outcome
-            }
-            // Only now that the transaction has committed do the decided states describe the ledger.
-            if let (reference, states) = decided {
-                referenceData.withLock { $0 = reference }
-                streamStates.withLock { $0.merge(states) { _, new in new } }
-            }
-            do {
-                try snapshotIfDue()
-            } catch {
-                // The events are committed; a snapshot is only a shortcut, taken again by the next append.
-                warnings.append("no automatic snapshot was written: \(error)")
-            }
-            let results = stored.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
-            return AppendOutcome(results: results, warnings: warnings)
+        let prepared: PreparedAppend
+        do {
+            prepared = try PreparedAppend(checked.map(\.pending), on: store, expectVersion: expectVersion, importing: importing)
         } catch {
             guard let index = error.eventIndex else { throw error }
-            var unlocated = error
-            unlocated.eventIndex = nil
-            throw locate(unlocated, index)
+            throw locate(error, index)
         }
+        let (warnings, decided) = try decide(prepared, checked: checked, reference: reference, locate: locate)
+        try store.append(prepared.envelopes, expectedHead: prepared.head)
+        // Only now that the events are in the log do the decided states describe it.
+        referenceData.withLock { $0 = decided.reference }
+        streamStates.withLock { $0.merge(decided.states) { _, new in new } }
+        var outcomeWarnings = warnings
+        do {
+            try snapshotIfDue()
+        } catch {
+            // The events are committed; a snapshot is only a shortcut, taken again by the next append.
+            outcomeWarnings.append("no automatic snapshot was written: \(error)")
+        }
+        let results = prepared.results.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
+        return AppendOutcome(results: results, warnings: outcomeWarnings)
     }
 
-    /// The rules, inside the append transaction: the new events, in seq order, against the stored history.
-    private func admit(_ new: [NewEvent], checked: [CheckedEvent], reader: StreamReader) throws -> ([String], (ReferenceData, [USCC: CachedState])) {
-        func located(_ error: LedgerError, _ index: Int) -> LedgerError {
-            var located = error
-            located.eventIndex = index
-            return located
-        }
-        for event in new {
-            do throws(LedgerError) {
+    /// The rules, on the sealed events in seq order, against the log as the prepared head left it.
+    private func decide(_ prepared: PreparedAppend, checked: [CheckedEvent], reference: ReferenceData,
+                        locate: (LedgerError, Int) -> LedgerError) throws(LedgerError)
+        -> ([String], (reference: ReferenceData, states: [USCC: CachedState]))
+    {
+        for event in prepared.fresh {
+            do {
                 try Self.checkRecordingDate(event.envelope)
             } catch {
-                throw located(error, event.index)
+                throw locate(error, event.index)
             }
         }
         let cache = streamStates.withLock { $0 }
+        let store = self.store
         let periods = decisionPeriods
-        // Decided on the reference data the transaction sees (another writer may have recorded more).
-        let reference = try currentReference(lastSeq: try reader.lastSeq(of: ReferenceStream.id)) { () throws(LedgerError) in
-            do {
-                return try reader.events(of: ReferenceStream.id)
-            } catch {
-                throw EventStore.storageError(error, path: self.store.path)
-            }
-        }
-        var decider = LogDecider(reference: reference, notices: try currentNotices(reader), fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
+        var decider = LogDecider(reference: reference, notices: try currentNotices(),
+                                 fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
-            do {
-                let lastSeq = try reader.lastSeq(of: stream.code)
-                if let cached = cache[stream], cached.lastSeq == lastSeq, !withHistory { return (cached.state, nil) }
-                var stored: [DomainEvent] = []
-                for envelope in try reader.events(of: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
-                return (InstitutionState.fold(Retractions.live(stored), periods: periods(lastSeq)), stored)
-            } catch let error as LedgerError {
-                throw error
-            } catch {
-                throw EventStore.storageError(error, path: self.store.path)
-            }
+            let lastSeq = try store.lastSeq(ofStream: stream.code)
+            if let cached = cache[stream], cached.lastSeq == lastSeq, !withHistory { return (cached.state, nil) }
+            var stored: [DomainEvent] = []
+            for envelope in try store.events(ofStream: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
+            return (InstitutionState.fold(Retractions.live(stored), periods: periods(lastSeq)), stored)
         }
-        let events = new.map { event in checked[event.index].decidable(seq: event.envelope.seq) }
-        do throws(LedgerError) {
+        let events = prepared.fresh.map { event in checked[event.index].decidable(seq: event.envelope.seq) }
+        do {
             try decider.decide(events)
         } catch {
-            let index = new.first { $0.envelope.seq == error.seq }?.index ?? new[0].index
+            let index = prepared.fresh.first { $0.envelope.seq == error.seq }?.index ?? prepared.fresh.first?.index ?? 0
             var refusal = error
             refusal.seq = nil
-            throw located(refusal, index)
+            throw locate(refusal, index)
         }
         var seen: Set<String> = []
-        let lastSeqs = Dictionary(new.map { ($0.envelope.stream, $0.envelope.seq) }) { _, last in last }
+        let lastSeqs = Dictionary(prepared.fresh.map { ($0.envelope.stream, $0.envelope.seq) }) { _, last in last }
         var states: [USCC: CachedState] = [:]
         for (stream, state) in decider.states {
             if let lastSeq = lastSeqs[stream.code] { states[stream] = CachedState(lastSeq: lastSeq, state: state) }

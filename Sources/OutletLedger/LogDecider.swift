@@ -1,5 +1,5 @@
 import OutletDomain
-import OutletStore
+import OutletCore
 
 /// An event of either kind of stream, as the rules read it.
 enum DecidableEvent: Sendable {

@@ -2,7 +2,7 @@ import CanonicalJSON
 import EventSchemas
 import Foundation
 import OutletDomain
-import OutletStore
+import OutletCore
 
 /// A stored event read back for the domain: its envelope, and its payload upcast to the newest
 /// schema version and decoded.

@@ -1,7 +1,7 @@
 import CanonicalJSON
 import Foundation
 import OutletDomain
-import OutletStore
+import OutletCore
 
 /// A holiday file a query or notice is asked with instead of the ledger's data, and how answers name it.
 public struct WhatIfHolidays: Sendable {

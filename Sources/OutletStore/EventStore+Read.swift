@@ -1,13 +1,5 @@
 import GRDB
-
-/// The position of the newest event: what a reader, an export or a notice is "as of".
-public struct LedgerHead: Sendable, Hashable {
-    public let seq: Int64
-    public let hash: String
-    public let recordedAt: String?
-
-    public static let empty = LedgerHead(seq: 0, hash: HashChain.genesis, recordedAt: nil)
-}
+import OutletCore
 
 extension EventStore {
     static let selectColumns = """
@@ -80,16 +72,35 @@ extension EventStore {
 
     /// The seq of a stream's newest event (0: none).
     public func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64 {
-        try read { db in try StreamReader(db: db).lastSeq(of: stream) }
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events WHERE stream = ?", arguments: [stream]) ?? 0 }
     }
 
     /// One stream's events, in order.
     public func events(ofStream stream: String) throws(LedgerError) -> [Envelope] {
-        try read { db in try StreamReader(db: db).events(of: stream) }
+        try read { db in try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE stream = ? ORDER BY seq", arguments: [stream]) }
     }
 
-    /// Visits every event with `from ≤ seq ≤ to` in seq order without holding the log in memory.
-    public func forEachEvent(fromSeq from: Int64 = 1, toSeq to: Int64 = .max, _ body: (Envelope) throws -> Void) throws(LedgerError) {
+    public func streamVersion(of stream: String) throws(LedgerError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0 }
+    }
+
+    public func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope] {
+        try read { db in try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE type = ? AND seq > ? ORDER BY seq", arguments: [type, seq]) }
+    }
+
+    public func envelope(eventId: String) throws(LedgerError) -> Envelope? {
+        try read { db in try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE event_id = ?", arguments: [eventId]).first }
+    }
+
+    public func headRecord() throws(LedgerError) -> (seq: Int64, hash: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1").map { ($0["seq"], $0["hash"]) }
+        }
+    }
+
+    /// Visits every event with `from ≤ seq ≤ to` in seq order without holding the log in memory. The
+    /// visitor may not read the store again (a cursor is open): read in pages if it must.
+    public func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError) {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: "\(Self.selectColumns) WHERE seq BETWEEN ? AND ? ORDER BY seq", arguments: [from, to])
             while let row = try rows.next() {

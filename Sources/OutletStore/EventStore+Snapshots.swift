@@ -1,18 +1,6 @@
 import Foundation
 import GRDB
-
-/// A stored snapshot's row, without its frame.
-public struct StoredSnapshot: Sendable, Equatable {
-    public let seq: Int64
-    /// The chain hash of event `seq` when the snapshot was taken.
-    public let hash: String
-    public let formatVersion: Int
-    public let projectionVersion: Int
-    public let createdAt: String
-    /// Bytes before and after LZ4 compression.
-    public let contentSize: Int
-    public let frameSize: Int
-}
+import OutletCore
 
 // Snapshots are opaque frames here: the store keeps them next to the log, and knows nothing of what
 // they hold. A ledger opened read-only from before format 2 has no snapshots table, and so no snapshots.

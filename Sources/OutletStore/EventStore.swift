@@ -1,15 +1,18 @@
 import Foundation
 import GRDB
+import OutletCore
 
-/// The append-only, hash-chained event log in one SQLite file.
+/// The append-only, hash-chained event log in one SQLite file: the ledger file. The only module that
+/// knows SQLite (GRDB).
 ///
 /// One writer at a time (`BEGIN IMMEDIATE`), so sequence order is commit order and two processes
 /// appending at once queue up instead of forking the chain.
-public final class EventStore: Sendable {
+public final class EventStore: EventLog {
     /// The newest ledger format this program reads and writes.
     public static var formatVersion: Int { LedgerSchema.formatVersion }
 
     public let path: String
+    public var location: String { path }
     let queue: DatabaseQueue
     public let clock: any LedgerClock
 

@@ -3,7 +3,7 @@ import Foundation
 import OutletDomain
 import OutletDemo
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// Benchmark tools: synthetic national-scale ledgers (not part of the registry's own CLI).
 @main

@@ -6,7 +6,7 @@ import OutletDemo
 import OutletLedger
 import OutletProjections
 import OutletSnapshots
-import OutletStore
+import OutletCore
 
 /// `outlet-bench suite`: the benchmark of issue #5, end to end, on one synthetic national-scale history.
 struct Suite: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

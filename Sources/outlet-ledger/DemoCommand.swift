@@ -4,7 +4,7 @@ import OutletDomain
 import OutletDemo
 import OutletLedger
 import OutletNotices
-import OutletStore
+import OutletCore
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

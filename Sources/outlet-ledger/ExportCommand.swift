@@ -1,6 +1,6 @@
 import ArgumentParser
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

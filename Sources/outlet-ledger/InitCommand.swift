@@ -1,7 +1,7 @@
 import ArgumentParser
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +28,7 @@ struct InitCommand: ParsableCommand {
         let holidays = try options.holidays.map { file throws(LedgerError) in try RegistryData.holidayYears(file: file) }
             ?? RegistryData.bundledHolidayYears
         let ledger = try Ledger.create(at: options.path, policy: chosen, holidays: holidays)
-        print("created ledger \(ledger.store.path) (period rule \(chosen.periodRule.rawValue))")
+        print("created ledger \(ledger.store.location) (period rule \(chosen.periodRule.rawValue))")
     }
 }
 

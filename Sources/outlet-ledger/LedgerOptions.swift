@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// Where the ledger is: --ledger PATH, else $OUTLET_LEDGER, else ./outlets.sqlite.
 struct LedgerOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "log", abstract: "List events in seq order.")

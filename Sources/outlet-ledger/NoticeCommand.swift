@@ -3,7 +3,7 @@ import Foundation
 import OutletDomain
 import OutletLedger
 import OutletNotices
-import OutletStore
+import OutletCore
 
 struct NoticeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import Foundation
 import OutletDomain
 import OutletLedger
 import OutletProjections
-import OutletStore
+import OutletCore
 
 struct RosterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// The two time axes of every query: the legal date (--as-of) and what the ledger knew (--known-at / --at-seq).
 struct QueryOptions: ParsableArguments {

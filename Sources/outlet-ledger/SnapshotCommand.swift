@@ -2,7 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import OutletLedger
-import OutletStore
+import OutletCore
 
 /// `snapshot create|list|verify|export|prune`: the LZ4 snapshots queries start from (Snapshots/FORMAT.md).
 struct SnapshotCommand: ParsableCommand {

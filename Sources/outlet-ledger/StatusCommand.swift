@@ -3,7 +3,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

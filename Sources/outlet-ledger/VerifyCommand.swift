@@ -1,7 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import OutletLedger
-import OutletStore
+import OutletCore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

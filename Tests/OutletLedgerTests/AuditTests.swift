@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import GRDB
 import OutletDomain
+import OutletCore
 import OutletLedger
 @testable import OutletSnapshots
 import OutletStore

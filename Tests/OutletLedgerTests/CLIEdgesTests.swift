@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OutletCore
 import OutletLedger
 import Testing
 

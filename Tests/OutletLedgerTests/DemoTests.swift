@@ -1,6 +1,7 @@
 import Foundation
 import OutletDomain
 import OutletDemo
+import OutletCore
 import OutletLedger
 import OutletStore
 import Testing

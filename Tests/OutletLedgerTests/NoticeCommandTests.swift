@@ -1,4 +1,5 @@
 import Foundation
+import OutletCore
 import OutletLedger
 import OutletStore
 import Testing

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import OutletCore
 import OutletLedger
 import OutletStore
 import Testing

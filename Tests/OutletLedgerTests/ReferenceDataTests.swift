@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import GRDB
 import OutletDomain
+import OutletCore
 import OutletLedger
 import OutletStore
 import Testing

@@ -2,6 +2,7 @@ import CanonicalJSON
 import EventSchemas
 import Foundation
 import OutletDomain
+import OutletCore
 import OutletLedger
 import Testing
 

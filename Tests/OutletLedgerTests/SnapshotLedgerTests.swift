@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import OutletDomain
 import OutletDemo
+import OutletCore
 import OutletLedger
 import OutletProjections
 import OutletSnapshots

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Crypto
 import Foundation
 import OutletDomain
+import OutletCore
 import OutletLedger
 import OutletStore
 

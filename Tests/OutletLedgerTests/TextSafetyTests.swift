@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import OutletDomain
+import OutletCore
 import OutletLedger
 import OutletStore
 import Testing

@@ -1,13 +1,14 @@
 import CanonicalJSON
 import GRDB
 import Testing
+import OutletCore
 @testable import OutletStore
 
-@Suite("Appending: gap-free seq, stream versions, idempotency, expected versions, atomicity")
+@Suite("The EventLog contract, on the ledger file and in memory: gap-free seq, stream versions, idempotency, expected versions and heads, atomicity")
 struct AppendTests {
-    @Test("seq is global and gap-free; streamVersion counts within each stream")
-    func positions() throws {
-        let fixture = try StoreFixture()
+    @Test("seq is global and gap-free; streamVersion counts within each stream", arguments: LogKind.allCases)
+    func positions(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
         let results = try fixture.store.append([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB), StoreFixture.event()])
         #expect(results.map(\.seq) == [1, 2, 3])
         let events = try fixture.store.events()
@@ -16,9 +17,9 @@ struct AppendTests {
         #expect(try fixture.store.events(ofStream: StoreFixture.streamB).map(\.streamVersion) == [1, 2])
     }
 
-    @Test("the same eventId with the same content is recorded once and answered with the original seq")
-    func idempotentRepeat() throws {
-        let fixture = try StoreFixture()
+    @Test("the same eventId with the same content is recorded once and answered with the original seq", arguments: LogKind.allCases)
+    func idempotentRepeat(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
         let first = try fixture.store.append([StoreFixture.event(id: "req-1")])
         let before = try fixture.fingerprint()
         let again = try fixture.store.append([StoreFixture.event(id: "req-1")])
@@ -27,9 +28,9 @@ struct AppendTests {
         #expect(try fixture.fingerprint() == before)
     }
 
-    @Test("the same eventId with other content is refused as a conflict, nothing written")
-    func idempotencyConflict() throws {
-        let fixture = try StoreFixture()
+    @Test("the same eventId with other content is refused as a conflict, nothing written", arguments: LogKind.allCases)
+    func idempotencyConflict(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
         _ = try fixture.store.append([StoreFixture.event(id: "req-1")])
         let before = try fixture.fingerprint()
         #expect {
@@ -40,9 +41,9 @@ struct AppendTests {
         #expect(try fixture.fingerprint() == before)
     }
 
-    @Test("--expect-version: accepted at the stream's version, refused once it has moved")
-    func expectedVersion() throws {
-        let fixture = try StoreFixture()
+    @Test("--expect-version: accepted at the stream's version, refused once it has moved", arguments: LogKind.allCases)
+    func expectedVersion(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
         #expect(try fixture.store.append([StoreFixture.event()], expectVersion: 0).map(\.seq) == [1])
         let before = try fixture.fingerprint()
         #expect {
@@ -54,25 +55,76 @@ struct AppendTests {
         #expect(try fixture.store.append([StoreFixture.event()], expectVersion: 1).map(\.seq) == [2])
     }
 
-    @Test("several events of one call are all-or-nothing")
-    func atomicBatch() throws {
-        let fixture = try StoreFixture()
+    @Test("several events of one append are all-or-nothing: one that does not continue the chain refuses them all", arguments: LogKind.allCases)
+    func atomicBatch(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
         _ = try fixture.store.append([StoreFixture.event()])
         let before = try fixture.fingerprint()
-        struct Refusal: Error {}
-        #expect(throws: LedgerError.self) {
-            try fixture.store.append([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB)]) { _, new in
-                if new.contains(where: { $0.envelope.stream == StoreFixture.streamB }) {
-                    throw LedgerError(.refusedByRule, "test refusal")
-                }
-            }
+        let prepared = try PreparedAppend([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB)], on: fixture.store)
+        var envelopes = prepared.envelopes
+        envelopes[1].payload = #"{"forged":true}"#
+        #expect { try fixture.store.append(envelopes, expectedHead: prepared.head) } throws: { error in
+            (error as? LedgerError)?.code == .integrityFailure && (error as? LedgerError)?.seq == 3
         }
         #expect(try fixture.fingerprint() == before)
     }
 
-    @Test("import keeps recordedAt but refuses one that decreases or lies in the future")
-    func importedRecordedAt() throws {
-        let fixture = try StoreFixture(at: "2025-10-10T01:00:00.000Z")
+    @Test("an append sealed on an older head is refused as headMoved, with both seqs; nothing written", arguments: LogKind.allCases)
+    func headMoved(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        let stale = try PreparedAppend([StoreFixture.event()], on: fixture.store)
+        _ = try fixture.store.append([StoreFixture.event(StoreFixture.streamB)])
+        let before = try fixture.fingerprint()
+        #expect { try fixture.store.append(stale.envelopes, expectedHead: stale.head) } throws: { error in
+            (error as? LedgerError)?.conflict == LedgerError.Conflict(kind: .headMoved, expected: 0, actual: 1)
+        }
+        #expect(try fixture.fingerprint() == before)
+        // Sealed again on the new head, it goes in.
+        #expect(try fixture.store.append([StoreFixture.event()]).map(\.seq) == [2])
+    }
+
+    @Test("reads: head at a seq and as known at a time, a stream's events and version, events of a type, an event id", arguments: LogKind.allCases)
+    func reads(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind, at: "2025-10-10T01:00:00.000Z")
+        _ = try fixture.store.append([StoreFixture.event(id: "a")])
+        fixture.clock.set(Timestamp("2025-10-11T01:00:00.000Z")!)
+        _ = try fixture.store.append([StoreFixture.event(StoreFixture.streamB, type: "publicized", payload: ["noticeNo": "1", "reviewOpinion": "ok"]), StoreFixture.event()])
+        let log = fixture.store
+        #expect(try log.head().seq == 3)
+        #expect(try log.head(atSeq: 2).seq == 2 && log.head(atSeq: 99).seq == 3 && log.head(atSeq: 0) == .empty)
+        #expect(try log.head(knownAt: Timestamp("2025-10-10T12:00:00.000Z")!).seq == 1)
+        #expect(try log.head(knownAt: Timestamp("2025-10-09T12:00:00.000Z")!) == .empty)
+        #expect(try log.events(ofStream: StoreFixture.streamA).map(\.seq) == [1, 3])
+        #expect(try log.streamVersion(of: StoreFixture.streamA) == 2 && log.streamVersion(of: "nobody") == 0)
+        #expect(try log.lastSeq(ofStream: StoreFixture.streamB) == 2)
+        #expect(try log.events(ofType: "publicized", afterSeq: 0).map(\.seq) == [2])
+        #expect(try log.events(ofType: "publicized", afterSeq: 2).isEmpty)
+        #expect(try log.envelope(eventId: "a")?.seq == 1 && log.envelope(eventId: "b") == nil)
+        #expect(try log.events(fromSeq: 2, toSeq: 3).map(\.seq) == [2, 3])
+        var visited: [Int64] = []
+        try log.forEachEvent(fromSeq: 2) { visited.append($0.seq) }
+        #expect(visited == [2, 3])
+        #expect(try log.headRecord()?.seq == 3)
+        #expect(try log.verify().count == 3)
+    }
+
+    @Test("snapshot rows: saved, listed newest first, read back, pruned", arguments: LogKind.allCases)
+    func snapshotRows(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        _ = try fixture.store.append([StoreFixture.event(), StoreFixture.event()])
+        for seq: Int64 in [1, 2] {
+            try fixture.store.saveSnapshot(seq: seq, hash: try fixture.store.head(atSeq: seq).hash, formatVersion: 2, projectionVersion: 1,
+                                           contentSize: 10, frame: [UInt8(seq), 2, 3])
+        }
+        #expect(try fixture.store.snapshots().map(\.seq) == [2, 1])
+        #expect(try fixture.store.snapshotFrame(seq: 1) == [1, 2, 3] && fixture.store.snapshotFrame(seq: 3) == nil)
+        #expect(try fixture.store.pruneSnapshots(keep: 1) == [1])
+        #expect(try fixture.store.snapshots().map(\.seq) == [2])
+    }
+
+    @Test("import keeps recordedAt but refuses one that decreases or lies in the future", arguments: LogKind.allCases)
+    func importedRecordedAt(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind, at: "2025-10-10T01:00:00.000Z")
         var old = StoreFixture.event()
         old.recordedAt = Timestamp("2025-09-01T02:00:00.000Z")
         _ = try fixture.store.append([old], importing: true)
@@ -85,9 +137,9 @@ struct AppendTests {
         #expect(try fixture.fingerprint() == before)
     }
 
-    @Test("UPDATE and DELETE on events are refused by triggers")
+    @Test("UPDATE and DELETE on events are refused by triggers (the ledger file)")
     func appendOnly() throws {
-        let fixture = try StoreFixture()
+        let fixture = try StoreFixture(.sqlite)
         _ = try fixture.store.append([StoreFixture.event()])
         let raw = try fixture.raw()
         #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "UPDATE events SET type = 'x'") } }

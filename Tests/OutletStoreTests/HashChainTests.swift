@@ -2,6 +2,7 @@ import CanonicalJSON
 import Crypto
 import Foundation
 import Testing
+import OutletCore
 @testable import OutletStore
 
 @Suite("Hash chain (DOMAIN.md §5)")

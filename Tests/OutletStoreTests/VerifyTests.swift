@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import OutletCore
 @testable import OutletStore
 
 @Suite("verify recomputes every hash from the stored bytes")

@@ -16,8 +16,32 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case storage = "storage error"
     }
 
+    /// Why a write met another writer, with the versions that differ: callers match `kind`, not text.
+    public struct Conflict: Sendable, Equatable {
+        public enum Kind: String, Sendable {
+            /// Another append moved the log's head after this one read it: decide again and retry.
+            case headMoved = "head-moved"
+            /// `--expect-version`: the stream is not at the version the caller saw.
+            case streamMoved = "stream-moved"
+            /// The event id names a stored event with other content.
+            case eventIdReused = "event-id-reused"
+        }
+
+        public var kind: Kind
+        public var expected: Int64?
+        public var actual: Int64?
+
+        public init(kind: Kind, expected: Int64?, actual: Int64?) {
+            self.kind = kind
+            self.expected = expected
+            self.actual = actual
+        }
+    }
+
     public var code: Code
     public var message: String
+    /// For `.conflict`: which, and the versions.
+    public var conflict: Conflict?
     public var article: String?
     public var stream: String?
     public var seq: Int64?

@@ -1,0 +1,134 @@
+/// The position of the newest event: what a reader, an export or a notice is "as of".
+public struct LedgerHead: Sendable, Hashable {
+    public let seq: Int64
+    public let hash: String
+    public let recordedAt: String?
+
+    public init(seq: Int64, hash: String, recordedAt: String?) {
+        self.seq = seq
+        self.hash = hash
+        self.recordedAt = recordedAt
+    }
+
+    public static let empty = LedgerHead(seq: 0, hash: HashChain.genesis, recordedAt: nil)
+}
+
+/// What happened to one offered event.
+public struct AppendResult: Sendable, Hashable {
+    public let seq: Int64
+    public let eventId: String
+    /// True when the event id was already in the ledger with the same content: nothing was written
+    /// and `seq` is the original one.
+    public let duplicate: Bool
+
+    public init(seq: Int64, eventId: String, duplicate: Bool) {
+        self.seq = seq
+        self.eventId = eventId
+        self.duplicate = duplicate
+    }
+}
+
+/// A stored snapshot's row, without its frame.
+public struct StoredSnapshot: Sendable, Equatable {
+    public let seq: Int64
+    /// The chain hash of event `seq` when the snapshot was taken.
+    public let hash: String
+    public let formatVersion: Int
+    public let projectionVersion: Int
+    public let createdAt: String
+    /// Bytes before and after LZ4 compression.
+    public let contentSize: Int
+    public let frameSize: Int
+
+    public init(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, createdAt: String, contentSize: Int, frameSize: Int) {
+        self.seq = seq
+        self.hash = hash
+        self.formatVersion = formatVersion
+        self.projectionVersion = projectionVersion
+        self.createdAt = createdAt
+        self.contentSize = contentSize
+        self.frameSize = frameSize
+    }
+}
+
+/// The append-only, hash-chained log, wherever it is kept: it knows bytes, order and integrity, and
+/// nothing of outlets. Two implementations: `EventStore` (SQLite, the ledger file) and
+/// `InMemoryEventLog` (tests, what-ifs); one contract suite runs against both.
+///
+/// The one write is `append(_:expectedHead:)`: the caller reads the head, decides, seals the events
+/// after that head (`prepare`) and hands them over; the log appends them only if its head is still
+/// that one, else it refuses with a `headMoved` conflict and the caller decides again (Equinox's load →
+/// decide → sync with the expected version). The chain orders everything, so appends are serialised:
+/// by the log's own lock (SQLite's `BEGIN IMMEDIATE`, the in-memory log's mutex), never by a callback.
+public protocol EventLog: AnyObject, Sendable {
+    /// Where the log lives, for messages: a file's path, or `memory`.
+    var location: String { get }
+    /// The time `recordedAt` is stamped from.
+    var clock: any LedgerClock { get }
+
+    func head() throws(LedgerError) -> LedgerHead
+    /// The position after event `seq` (the head if `seq` is beyond it).
+    func head(atSeq seq: Int64) throws(LedgerError) -> LedgerHead
+    /// The last event recorded at or before `time` (`recordedAt` never decreases: a prefix of the log).
+    func head(knownAt time: Timestamp) throws(LedgerError) -> LedgerHead
+    /// The head record: the seq and hash the last append sealed, kept apart from the events so that
+    /// deleting the newest events does not go unnoticed (nil before the first append).
+    func headRecord() throws(LedgerError) -> (seq: Int64, hash: String)?
+
+    func events(fromSeq from: Int64, toSeq to: Int64) throws(LedgerError) -> [Envelope]
+    /// Visits events in seq order without holding them all in memory.
+    func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError)
+    func events(ofStream stream: String) throws(LedgerError) -> [Envelope]
+    /// The seq of a stream's newest event (0: none).
+    func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64
+    /// The version of a stream's newest event (0: none).
+    func streamVersion(of stream: String) throws(LedgerError) -> Int64
+    func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope]
+    func envelope(eventId: String) throws(LedgerError) -> Envelope?
+
+    /// Appends sealed envelopes, all or none, if the head is still `expectedHead`.
+    func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError)
+
+    /// A value written once at creation (the policy and holidays `init` chose).
+    func setting(_ key: String) throws(LedgerError) -> String?
+
+    func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError)
+    /// Newest first.
+    func snapshots() throws(LedgerError) -> [StoredSnapshot]
+    func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]?
+    /// Deletes all but the newest `keep`; returns the seqs deleted.
+    func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64]
+}
+
+extension EventLog {
+    public func events(fromSeq from: Int64 = 1, toSeq to: Int64 = .max) throws(LedgerError) -> [Envelope] {
+        try events(fromSeq: from, toSeq: to)
+    }
+
+    public func forEachEvent(fromSeq from: Int64 = 1, toSeq to: Int64 = .max, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError) {
+        try forEachEvent(fromSeq: from, toSeq: to, body)
+    }
+
+    /// The check every append makes of what it is handed, the same for every log: the envelopes
+    /// continue the chain from `head` (seq, prevHash, recomputed hash), each stream's versions follow on.
+    public static func checkContinues(_ envelopes: [Envelope], from head: LedgerHead,
+                               streamVersion: (String) throws(LedgerError) -> Int64) throws(LedgerError)
+    {
+        var seq = head.seq
+        var prevHash = head.hash
+        var versions: [String: Int64] = [:]
+        for envelope in envelopes {
+            let expected: Int64
+            if let known = versions[envelope.stream] { expected = known } else { expected = try streamVersion(envelope.stream) }
+            guard envelope.seq == seq + 1, envelope.prevHash == prevHash, envelope.streamVersion == expected + 1,
+                  HashChain.hash(of: envelope) == envelope.hash
+            else {
+                throw LedgerError(.integrityFailure, "seq \(envelope.seq): the envelope handed to the log does not continue the chain from seq \(seq)",
+                                  stream: envelope.stream, seq: envelope.seq)
+            }
+            versions[envelope.stream] = envelope.streamVersion
+            seq = envelope.seq
+            prevHash = envelope.hash
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Synchronization
+
+/// The log kept in memory: the same contract as the ledger file (the contract suite runs against both),
+/// for tests and for what-if questions that must not touch the file. Appends are serialised by its lock.
+public final class InMemoryEventLog: EventLog {
+    private struct State {
+        var events: [Envelope] = []
+        var byStream: [String: [Int]] = [:]
+        var byEventId: [String: Int] = [:]
+        var headRecord: (seq: Int64, hash: String)?
+        var snapshots: [Int64: (row: StoredSnapshot, frame: [UInt8])] = [:]
+    }
+
+    public let location = "memory"
+    public let clock: any LedgerClock
+    private let settings: [String: String]
+    private let state = Mutex(State())
+
+    public init(clock: any LedgerClock = SystemClock(), settings: [String: String] = [:]) {
+        self.clock = clock
+        self.settings = settings
+    }
+
+    private func read<T>(_ body: (borrowing State) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try state.withLock { state throws(LedgerError) in try body(state) }
+    }
+
+    private static func head(of events: ArraySlice<Envelope>) -> LedgerHead {
+        events.last.map { LedgerHead(seq: $0.seq, hash: $0.hash, recordedAt: $0.recordedAt) } ?? .empty
+    }
+
+    public func head() throws(LedgerError) -> LedgerHead {
+        try read { Self.head(of: $0.events[...]) }
+    }
+
+    public func head(atSeq seq: Int64) throws(LedgerError) -> LedgerHead {
+        try read { state in Self.head(of: state.events.prefix(Int(max(0, min(seq, Int64(state.events.count)))))) }
+    }
+
+    public func head(knownAt time: Timestamp) throws(LedgerError) -> LedgerHead {
+        try read { state in
+            // recordedAt never decreases: the events known at `time` are a prefix; find its end by bisection.
+            var low = 0, high = state.events.count
+            while low < high {
+                let middle = (low + high) / 2
+                if (Timestamp(state.events[middle].recordedAt).map { $0 <= time } ?? false) { low = middle + 1 } else { high = middle }
+            }
+            return Self.head(of: state.events.prefix(low))
+        }
+    }
+
+    public func headRecord() throws(LedgerError) -> (seq: Int64, hash: String)? {
+        try read { $0.headRecord }
+    }
+
+    public func events(fromSeq from: Int64, toSeq to: Int64) throws(LedgerError) -> [Envelope] {
+        try read { state in
+            let first = Int(max(from, 1)) - 1, last = Int(min(to, Int64(state.events.count)))
+            return first < last ? Array(state.events[first..<last]) : []
+        }
+    }
+
+    public func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError) {
+        // A copy of the range, so that the visitor may read the log again (as SQLite's cursor may not).
+        for envelope in try events(fromSeq: from, toSeq: to) { try body(envelope) }
+    }
+
+    public func events(ofStream stream: String) throws(LedgerError) -> [Envelope] {
+        try read { state in (state.byStream[stream] ?? []).map { state.events[$0] } }
+    }
+
+    public func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64 {
+        try read { state in state.byStream[stream]?.last.map { state.events[$0].seq } ?? 0 }
+    }
+
+    public func streamVersion(of stream: String) throws(LedgerError) -> Int64 {
+        try read { state in state.byStream[stream]?.last.map { state.events[$0].streamVersion } ?? 0 }
+    }
+
+    public func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope] {
+        try read { state in state.events.dropFirst(Int(max(0, seq))).filter { $0.type == type } }
+    }
+
+    public func envelope(eventId: String) throws(LedgerError) -> Envelope? {
+        try read { state in state.byEventId[eventId].map { state.events[$0] } }
+    }
+
+    public func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError) {
+        try state.withLock { state throws(LedgerError) in
+            let head = Self.head(of: state.events[...])
+            guard head.seq == expectedHead.seq, head.hash == expectedHead.hash else {
+                var error = LedgerError(.conflict, "the log moved from seq \(expectedHead.seq) to seq \(head.seq) while this append was decided")
+                error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: head.seq)
+                throw error
+            }
+            let snapshot = state
+            try Self.checkContinues(envelopes, from: head) { stream throws(LedgerError) in
+                snapshot.byStream[stream]?.last.map { snapshot.events[$0].streamVersion } ?? 0
+            }
+            var ids = Set<String>()
+            for envelope in envelopes where state.byEventId[envelope.eventId] != nil || !ids.insert(envelope.eventId).inserted {
+                throw LedgerError(.conflict, "eventId \(envelope.eventId) is already in the log", stream: envelope.stream, seq: envelope.seq)
+            }
+            for envelope in envelopes {
+                let index = state.events.count
+                state.events.append(envelope)
+                state.byStream[envelope.stream, default: []].append(index)
+                state.byEventId[envelope.eventId] = index
+            }
+            if let last = envelopes.last { state.headRecord = (last.seq, last.hash) }
+        }
+    }
+
+    public func setting(_ key: String) throws(LedgerError) -> String? {
+        settings[key]
+    }
+
+    public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError) {
+        let row = StoredSnapshot(seq: seq, hash: hash, formatVersion: formatVersion, projectionVersion: projectionVersion,
+                                 createdAt: clock.now().description, contentSize: contentSize, frameSize: frame.count)
+        state.withLock { $0.snapshots[seq] = (row, frame) }
+    }
+
+    public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
+        try read { $0.snapshots.values.map(\.row).sorted { $0.seq > $1.seq } }
+    }
+
+    public func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]? {
+        try read { $0.snapshots[seq]?.frame }
+    }
+
+    public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
+        state.withLock { state in
+            let doomed = state.snapshots.keys.sorted(by: >).dropFirst(max(0, keep))
+            for seq in doomed { state.snapshots[seq] = nil }
+            return Array(doomed)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// An envelope about to be appended, with its place among the events of the call.
+public struct NewEvent: Sendable {
+    /// 0-based position in the call's events (repeats of stored events are not offered).
+    public let index: Int
+    public let envelope: Envelope
+}
+
+/// What one call's offered events become against the log at one head: the envelopes that extend the
+/// chain after it, and the answers for every event (a repeat of a stored event id is answered with
+/// its original seq and not appended again). Pure given the reads it makes; nothing is written.
+public struct PreparedAppend: Sendable {
+    public let head: LedgerHead
+    public let fresh: [NewEvent]
+    public let results: [AppendResult]
+
+    public var envelopes: [Envelope] { fresh.map(\.envelope) }
+
+    /// Seals `events` after the log's current head.
+    ///
+    /// - Parameters:
+    ///   - expectVersion: the stream's version the caller last saw; a moved stream is a conflict.
+    ///   - importing: `recordedAt` of the events is kept (must not decrease, nor lie in the future).
+    public init(_ events: [PendingEvent], on log: any EventLog, expectVersion: Int64? = nil, importing: Bool = false) throws(LedgerError) {
+        if expectVersion != nil, Set(events.map(\.stream)).count > 1 {
+            throw LedgerError(.invalidInput, "--expect-version applies to one stream; this call touches several")
+        }
+        let head = try log.head()
+        var seq = head.seq
+        var prevHash = head.hash
+        var lastRecorded = head.recordedAt.flatMap(Timestamp.init)
+        let now = log.clock.now()
+        var streamVersions: [String: Int64] = [:]
+        var idsInCall: Set<String> = []
+        var results: [AppendResult] = []
+        var fresh: [NewEvent] = []
+
+        for (index, event) in events.enumerated() {
+            func fail(_ code: LedgerError.Code, _ message: String, conflict: LedgerError.Conflict? = nil) -> LedgerError {
+                var error = LedgerError(code, message, stream: event.stream)
+                error.eventIndex = events.count > 1 ? index : nil
+                error.conflict = conflict
+                return error
+            }
+            let payload = event.payload.canonicalString
+            if let eventId = event.eventId {
+                guard idsInCall.insert(eventId).inserted else {
+                    throw fail(.invalidInput, "eventId \(eventId) appears twice in one call")
+                }
+                if let stored = try log.envelope(eventId: eventId) {
+                    guard stored.sameContent(as: event, payload: payload) else {
+                        throw fail(.conflict, "eventId \(eventId) already names seq \(stored.seq) with other content",
+                                   conflict: .init(kind: .eventIdReused, expected: nil, actual: stored.seq))
+                    }
+                    results.append(AppendResult(seq: stored.seq, eventId: eventId, duplicate: true))
+                    continue
+                }
+            }
+            let version: Int64
+            if let known = streamVersions[event.stream] {
+                version = known + 1
+            } else {
+                let current = try log.streamVersion(of: event.stream)
+                if let expectVersion, expectVersion != current {
+                    throw fail(.conflict, "stream \(event.stream) is at version \(current), expected \(expectVersion)",
+                               conflict: .init(kind: .streamMoved, expected: expectVersion, actual: current))
+                }
+                version = current + 1
+            }
+            streamVersions[event.stream] = version
+
+            var recorded = max(now, lastRecorded ?? now)
+            if importing, let claimed = event.recordedAt {
+                if let lastRecorded, claimed < lastRecorded {
+                    throw fail(.invalidInput, "recordedAt \(claimed) is earlier than the previous event's \(lastRecorded)")
+                }
+                if claimed > now {
+                    throw fail(.invalidInput, "recordedAt \(claimed) lies in the future (now \(now))")
+                }
+                recorded = claimed
+            }
+            lastRecorded = recorded
+            seq += 1
+
+            var envelope = Envelope(
+                seq: seq, eventId: event.eventId ?? UUID().uuidString.lowercased(), stream: event.stream,
+                streamVersion: version, type: event.type, schemaVersion: event.schemaVersion,
+                effectiveOn: event.effectiveOn, recordedAt: recorded.description, actor: event.actor,
+                payload: payload, prevHash: prevHash, hash: "")
+            envelope.hash = HashChain.hash(of: envelope)
+            if let claimed = event.claimed, let mismatch = Self.check(claimed, against: envelope) {
+                throw fail(.integrityFailure, mismatch)
+            }
+            prevHash = envelope.hash
+            fresh.append(NewEvent(index: index, envelope: envelope))
+            results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false))
+        }
+        self.head = head
+        self.fresh = fresh
+        self.results = results
+    }
+
+    /// An exported line's chain fields must be what the ledger computes, or the export was altered.
+    static func check(_ claimed: ClaimedPosition, against envelope: Envelope) -> String? {
+        if let seq = claimed.seq, seq != envelope.seq {
+            return "the line claims seq \(seq), but it would be seq \(envelope.seq)"
+        }
+        if let version = claimed.streamVersion, version != envelope.streamVersion {
+            return "the line claims streamVersion \(version), but it would be \(envelope.streamVersion)"
+        }
+        if let prevHash = claimed.prevHash, prevHash != envelope.prevHash {
+            return "the line's prevHash \(prevHash) is not the ledger's head \(envelope.prevHash)"
+        }
+        if let hash = claimed.hash, hash != envelope.hash {
+            return "the line's hash \(hash) does not match its content (recomputed \(envelope.hash))"
+        }
+        return nil
+    }
+}
+
+extension EventLog {
+    /// Appends `events` with no rules, retrying while other writers move the head: what a tool or a
+    /// store test needs. The ledger decides between `PreparedAppend` and `append(_:expectedHead:)` instead.
+    public func append(_ events: [PendingEvent], expectVersion: Int64? = nil, importing: Bool = false) throws(LedgerError) -> [AppendResult] {
+        while true {
+            let prepared = try PreparedAppend(events, on: self, expectVersion: expectVersion, importing: importing)
+            do {
+                if !prepared.fresh.isEmpty { try append(prepared.envelopes, expectedHead: prepared.head) }
+                return prepared.results
+            } catch where error.conflict?.kind == .headMoved {
+                continue
+            }
+        }
+    }
+}
+
+extension Envelope {
+    /// Same act offered again: everything the caller supplies is equal.
+    func sameContent(as event: PendingEvent, payload: String) -> Bool {
+        stream == event.stream && type == event.type && schemaVersion == event.schemaVersion
+            && effectiveOn == event.effectiveOn && actor == event.actor && self.payload == payload
+    }
+}
