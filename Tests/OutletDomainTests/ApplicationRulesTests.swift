@@ -26,6 +26,25 @@ struct SubmissionRulesTests {
         #expect(refusal?.reason.contains(reason) == true, "\(refusal?.reason ?? "accepted")")
     }
 
+    @Test("Art. 4(2) and 4(3) are rules, not only form: no service item, IP category, mode or database is refused with the article",
+          arguments: [
+              ("serviceItems", "Art. 4(2)", "no service item is listed"),
+              ("ipCategories", "Art. 4(2)", "no IP category is listed"),
+              ("serviceModes", "Art. 4(2)", "no service mode is listed"),
+              ("databases", "Art. 4(3)", "no database is listed"),
+          ])
+    func serviceScope(emptied: String, article: String, reason: String) {
+        guard case .submitted(var submitted) = Payload.submitted(uscc) else { Issue.record("not a submission"); return }
+        switch emptied {
+        case "serviceItems": submitted.serviceItems = []
+        case "ipCategories": submitted.ipCategories = []
+        case "serviceModes": submitted.serviceModes = []
+        default: submitted.infrastructure.databases = []
+        }
+        let refusal = scenario.refusal(.submitted, "2025-08-25", by: By.applicant(uscc), .submitted(submitted))
+        #expect(refusal?.article == article && refusal?.reason.hasPrefix(reason) == true, "\(refusal?.description ?? "accepted")")
+    }
+
     @Test("a second application while one is open is refused (Art. 6(1))")
     mutating func openApplication() {
         scenario.record(.submitted, "2025-08-25", by: By.applicant(uscc), Payload.submitted(uscc))

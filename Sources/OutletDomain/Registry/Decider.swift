@@ -106,7 +106,7 @@ public struct Decider: Sendable {
         case .barred3Years: try rules.barred()
         case .renewed: try rules.renewed()
         case .terminated: try rules.requireActive("terminated")
-        case .autoIncluded: try rules.autoIncluded()
+        case .autoIncluded(let included): try rules.autoIncluded(included)
         case .inclusionEnded: try rules.inclusionEnded()
         case .superseded: try rules.requireActive("superseded")
         case .retracted(let retraction): try rules.retracted(retraction, stream: stream, all: all)

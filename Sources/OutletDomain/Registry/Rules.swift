@@ -14,11 +14,32 @@ struct Rules {
 
     // MARK: Application (Art. 4–7)
 
+    /// Art. 4(2): an outlet offers at least one service item, in at least one IP category and one mode;
+    /// Art. 4(3): it has at least one patent or other IP database.
+    static func checkServiceScope(serviceItems: [String], ipCategories: Int? = nil, serviceModes: Int? = nil,
+                                  databases: Int? = nil) throws(Refusal)
+    {
+        guard !serviceItems.isEmpty else {
+            throw Refusal("Art. 4(2)", "no service item is listed; an outlet offers at least one (公共服务事项)")
+        }
+        if let ipCategories, ipCategories == 0 {
+            throw Refusal("Art. 4(2)", "no IP category is listed; the services cover at least one (专利、商标、地理标志…)")
+        }
+        if let serviceModes, serviceModes == 0 {
+            throw Refusal("Art. 4(2)", "no service mode is listed; services are offered online, offline or both")
+        }
+        if let databases, databases == 0 {
+            throw Refusal("Art. 4(3)", "no database is listed; an outlet has at least one patent or other IP database (检索数据库)")
+        }
+    }
+
     func submitted(_ submitted: Submitted) throws(Refusal) {
         let institution = submitted.institution
         guard policy.district(institution.district) != nil else {
             throw Refusal("Art. 4(1)", "district \(institution.district) is not in Shenyang; an outlet must be registered in one of its \(policy.districts.count) districts and counties")
         }
+        try Self.checkServiceScope(serviceItems: submitted.serviceItems, ipCategories: submitted.ipCategories.count,
+                                   serviceModes: submitted.serviceModes.count, databases: submitted.infrastructure.databases.count)
         let fullTime = submitted.team.filter(\.fullTime).count
         guard fullTime >= Self.minimumFullTimeStaff else {
             throw Refusal("Art. 4(1)", "the team has \(fullTime) full-time member\(fullTime == 1 ? "" : "s"); at least \(Self.minimumFullTimeStaff) are required (3名以上专职人员)")
@@ -151,6 +172,7 @@ struct Rules {
         guard state.isActive(on: day) || state.isIncluded else {
             throw Refusal("Art. 17", "only an outlet on the roster reports changes; \(describeStanding())")
         }
+        if let items = changed.changes.serviceItems { try Self.checkServiceScope(serviceItems: items) }
         if let district = changed.changes.district, policy.district(district) == nil {
             throw Refusal("Art. 4(1)", "district \(district) is not in Shenyang; an outlet must stay registered in Shenyang")
         }
@@ -216,7 +238,8 @@ struct Rules {
 
     // MARK: Inclusion (Art. 7)
 
-    func autoIncluded() throws(Refusal) {
+    func autoIncluded(_ included: AutoIncluded) throws(Refusal) {
+        try Self.checkServiceScope(serviceItems: included.serviceItems)
         if state.isActive(on: day) || state.isIncluded {
             throw Refusal("Art. 7", "the institution is already on the roster; \(describeStanding())")
         }
