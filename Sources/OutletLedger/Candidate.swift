@@ -123,9 +123,6 @@ public struct CandidateChecker: Sendable {
             } catch {
                 throw invalid("\(typeName) payload: \(error)")
             }
-            if let institution = payload.institution, institution.uscc != stream {
-                throw invalid("payload institution.uscc \(institution.uscc) differs from the stream \(stream)")
-            }
             act = .institution(type: institutionType, stream: stream, payload: payload)
         } else {
             preconditionFailure("a type is an institution's or the registry's")

@@ -87,11 +87,6 @@ private struct AuditPass {
 
     mutating func take(_ envelope: Envelope) throws(LedgerError) {
         let event = try Self.checkForm(envelope, checker: ledger.checker)
-        do {
-            try Ledger.checkRecordingDate(envelope)
-        } catch {
-            throw LedgerError(.integrityFailure, "seq \(envelope.seq): \(error.message)", article: "DOMAIN.md §3", stream: envelope.stream, seq: envelope.seq)
-        }
         page.append(event)
         if !snapshots.isEmpty {
             switch event {

@@ -137,7 +137,7 @@ public final class Ledger: Sendable {
     static func readReference(_ envelopes: [Envelope]) throws(LedgerError) -> ReferenceData {
         var reference = ReferenceData()
         for envelope in envelopes {
-            guard case .reference(let event, let seq, let actor, let effectiveOn) = try DecidableEvent(envelope, checker: CandidateChecker()) else {
+            guard case .reference(let event, let seq, let actor, let effectiveOn, _) = try DecidableEvent(envelope, checker: CandidateChecker()) else {
                 continue
             }
             do {
@@ -284,13 +284,6 @@ public final class Ledger: Sendable {
                         locate: (LedgerError, Int) -> LedgerError) throws(LedgerError)
         -> ([String], (reference: ReferenceData, states: [USCC: CachedState]))
     {
-        for event in prepared.fresh {
-            do {
-                try Self.checkRecordingDate(event.envelope)
-            } catch {
-                throw locate(error, event.index)
-            }
-        }
         let cache = streamStates.withLock { $0 }
         let store = self.store
         let periods = decisionPeriods
@@ -303,7 +296,7 @@ public final class Ledger: Sendable {
             for envelope in try store.events(ofStream: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
             return (InstitutionState.fold(Retractions.live(stored), periods: periods(lastSeq)), stored)
         }
-        let events = prepared.fresh.map { event in checked[event.index].decidable(seq: event.envelope.seq) }
+        let events = prepared.fresh.map { event in checked[event.index].decidable(event.envelope) }
         do {
             try decider.decide(events)
         } catch {
@@ -327,15 +320,5 @@ public final class Ledger: Sendable {
         located.eventIndex = candidates.count > 1 ? index : nil
         if let origin = candidates[index].origin { located.location = origin }
         return located
-    }
-
-    /// DOMAIN.md §3: an act is recorded on or after the day it took effect (Asia/Shanghai).
-    static func checkRecordingDate(_ envelope: Envelope) throws(LedgerError) {
-        guard let recorded = Timestamp(envelope.recordedAt), envelope.effectiveOn > recorded.shanghaiDate.description
-        else { return }
-        throw LedgerError(
-            .invalidInput,
-            "effectiveOn \(envelope.effectiveOn) is later than the recording date \(recorded.shanghaiDate) (Asia/Shanghai); acts are recorded once they take effect",
-            stream: envelope.stream)
     }
 }

@@ -4,24 +4,26 @@ import OutletCore
 /// An event of either kind of stream, as the rules read it.
 enum DecidableEvent: Sendable {
     case institution(DomainEvent, stream: USCC)
-    case reference(ReferenceEvent, seq: Int64, actor: Actor, effectiveOn: LocalDate)
+    case reference(ReferenceEvent, seq: Int64, actor: Actor, effectiveOn: LocalDate, recordedOn: LocalDate?)
 
     var seq: Int64 {
         switch self {
         case .institution(let event, _): event.seq
-        case .reference(_, let seq, _, _): seq
+        case .reference(_, let seq, _, _, _): seq
         }
     }
 }
 
 extension CheckedEvent {
-    /// The event as the rules read it, at the seq the store assigns it.
-    func decidable(seq: Int64) -> DecidableEvent {
+    /// The event as the rules read it, sealed into `envelope` (its seq and recording time).
+    func decidable(_ envelope: Envelope) -> DecidableEvent {
+        let recordedOn = Timestamp(envelope.recordedAt)?.shanghaiDate
         switch act {
         case .institution(let type, let stream, let payload):
-            .institution(DomainEvent(seq: seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload), stream: stream)
+            return .institution(DomainEvent(seq: envelope.seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload,
+                                            recordedOn: recordedOn), stream: stream)
         case .reference(let event):
-            .reference(event, seq: seq, actor: actor, effectiveOn: effectiveOn)
+            return .reference(event, seq: envelope.seq, actor: actor, effectiveOn: effectiveOn, recordedOn: recordedOn)
         }
     }
 }
@@ -89,13 +91,15 @@ struct LogDecider {
                         throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: domainEvent.seq)
                     }
                 }
-            case .reference(let referenceEvent, let seq, let actor, let effectiveOn):
+            case .reference(let referenceEvent, let seq, let actor, let effectiveOn, let recordedOn):
                 if let runStream { try decideRun(run, stream: runStream); run.removeAll() }
                 runStream = nil
                 do {
-                    try reference.record(referenceEvent, seq: seq, actor: actor, effectiveOn: effectiveOn)
+                    try reference.record(referenceEvent, seq: seq, actor: actor, effectiveOn: effectiveOn, recordedOn: recordedOn)
                 } catch {
-                    throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: ReferenceStream.id, seq: seq)
+                    throw error.kind == .rule
+                        ? LedgerError(.refusedByRule, error.reason, article: error.article, stream: ReferenceStream.id, seq: seq)
+                        : LedgerError(.invalidInput, error.reason, stream: ReferenceStream.id, seq: seq)
                 }
             }
         }
@@ -122,7 +126,10 @@ struct LogDecider {
             states[stream] = decision.state
             if keepsDecidedEvents { decidedEvents[stream, default: []] += run }
         } catch {
-            throw LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: error.seq ?? first)
+            // A rule names its article; an offer that cannot be an act is bad input, as the README's exit codes say.
+            throw error.kind == .rule
+                ? LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: error.seq ?? first)
+                : LedgerError(.invalidInput, error.reason, stream: stream.code, seq: error.seq ?? first)
         }
     }
 }

@@ -17,7 +17,7 @@ public struct RecordedEvent: Sendable {
         DomainEvent(seq: envelope.seq, type: type, effectiveOn: LocalDate(envelope.effectiveOn)!,
                     actor: Actor(role: Actor.Role(rawValue: envelope.actor.role) ?? .system, unit: envelope.actor.unit,
                                  name: envelope.actor.name),
-                    payload: payload)
+                    payload: payload, recordedOn: Timestamp(envelope.recordedAt)?.shanghaiDate)
     }
 
     /// Fails only on a ledger that was written by something other than this program's append path.
@@ -70,7 +70,7 @@ extension DecidableEvent {
             throw corrupt("payload is not JSON (\(error))")
         }
         self = .reference(event, seq: envelope.seq, actor: Actor(role: role, unit: envelope.actor.unit, name: envelope.actor.name),
-                          effectiveOn: effectiveOn)
+                          effectiveOn: effectiveOn, recordedOn: Timestamp(envelope.recordedAt)?.shanghaiDate)
     }
 }
 

@@ -45,6 +45,23 @@ struct SubmissionRulesTests {
         #expect(refusal?.article == article && refusal?.reason.hasPrefix(reason) == true, "\(refusal?.description ?? "accepted")")
     }
 
+    @Test("the Decider decides what makes an offer an act at all: not recorded before it takes effect (§3), naming its own stream's institution (§2)")
+    func admissible() throws {
+        let early = DomainEvent(seq: 1, type: .submitted, effectiveOn: LocalDate("2025-08-25")!, actor: By.applicant(uscc),
+                                payload: Payload.submitted(uscc), recordedOn: LocalDate("2025-08-24")!)
+        #expect { try scenario.decider.decide([early], stream: uscc, history: []) } throws: { error in
+            let refusal = error as? Refusal
+            return refusal?.kind == .input && refusal?.article == "DOMAIN.md §3"
+                && refusal?.reason == "effectiveOn 2025-08-25 is later than the recording date 2025-08-24 (Asia/Shanghai); acts are recorded once they take effect"
+        }
+        let other = USCC("91110000802100433B")!
+        let foreign = DomainEvent(seq: 1, type: .submitted, effectiveOn: LocalDate("2025-08-25")!, actor: By.applicant(other),
+                                  payload: Payload.submitted(uscc), recordedOn: LocalDate("2025-08-25")!)
+        #expect { try scenario.decider.decide([foreign], stream: other, history: []) } throws: { error in
+            (error as? Refusal)?.kind == .input && (error as? Refusal)?.article == "DOMAIN.md §2"
+        }
+    }
+
     @Test("a second application while one is open is refused (Art. 6(1))")
     mutating func openApplication() {
         scenario.record(.submitted, "2025-08-25", by: By.applicant(uscc), Payload.submitted(uscc))

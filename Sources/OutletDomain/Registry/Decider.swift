@@ -39,6 +39,7 @@ public struct Decider: Sendable {
         }
         for event in proposed {
             do {
+                try Self.checkAdmissible(event, stream: stream)
                 try checkActor(event, stream: stream, state: state)
             } catch {
                 throw refuse(error, event)
@@ -82,6 +83,17 @@ public struct Decider: Sendable {
 
     static func unpairedArt19(_ event: DomainEvent) -> Refusal {
         Refusal("Art. 19", "a \(event.type.rawValue) on an Art. 19 ground must be followed, in the same call, by its barred-3-years (三年内不接受申请)")
+    }
+
+    /// What makes an offer an act of this stream at all (DOMAIN.md §2, §3): the institution it names is
+    /// the stream's, and it is not recorded before it takes effect.
+    static func checkAdmissible(_ event: DomainEvent, stream: USCC) throws(Refusal) {
+        if let institution = event.payload.institution, institution.uscc != stream {
+            throw .input("DOMAIN.md §2", "payload institution.uscc \(institution.uscc) differs from the stream \(stream)")
+        }
+        if let recordedOn = event.recordedOn, event.effectiveOn > recordedOn {
+            throw .input("DOMAIN.md §3", "effectiveOn \(event.effectiveOn) is later than the recording date \(recordedOn) (Asia/Shanghai); acts are recorded once they take effect")
+        }
     }
 
     /// One event, its actor already checked, against the state before it.

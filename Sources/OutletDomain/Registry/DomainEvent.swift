@@ -6,13 +6,17 @@ public struct DomainEvent: Sendable {
     public let effectiveOn: LocalDate
     public let actor: Actor
     public let payload: EventPayload
+    /// The day the ledger records it (Asia/Shanghai): an act is never recorded before it takes effect.
+    /// nil where only the fold reads the event.
+    public let recordedOn: LocalDate?
 
-    public init(seq: Int64, type: EventType, effectiveOn: LocalDate, actor: Actor, payload: EventPayload) {
+    public init(seq: Int64, type: EventType, effectiveOn: LocalDate, actor: Actor, payload: EventPayload, recordedOn: LocalDate? = nil) {
         self.seq = seq
         self.type = type
         self.effectiveOn = effectiveOn
         self.actor = actor
         self.payload = payload
+        self.recordedOn = recordedOn
     }
 }
 
@@ -35,15 +39,29 @@ public enum Retractions {
 
 /// Why the Measures forbid an act: the article and the dates or values that decided it.
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A rule of the Measures forbids the act, or the offer cannot be an act at all (dated after it is
+    /// recorded, naming another institution than its stream): both decided here, told apart at the edge.
+    public enum Kind: Sendable, Equatable {
+        case rule, input
+    }
+
     public let article: String
     public let reason: String
     /// The proposed event refused, when several were proposed together.
     public var seq: Int64?
+    public var kind: Kind = .rule
 
     public init(_ article: String, _ reason: String, seq: Int64? = nil) {
         self.article = article
         self.reason = reason
         self.seq = seq
+    }
+
+    /// An offer that cannot be an act, whatever the Measures say.
+    public static func input(_ article: String, _ reason: String) -> Refusal {
+        var refusal = Refusal(article, reason)
+        refusal.kind = .input
+        return refusal
     }
 
     public var description: String { "refused (\(article)): \(reason)" }

@@ -63,8 +63,13 @@ public struct ReferenceData: Sendable {
     public init() {}
 
     /// Decides one event of the registry stream by its rules, and records it.
-    public mutating func record(_ event: ReferenceEvent, seq: Int64, actor: Actor, effectiveOn: LocalDate) throws(Refusal) {
+    public mutating func record(_ event: ReferenceEvent, seq: Int64, actor: Actor, effectiveOn: LocalDate,
+                                recordedOn: LocalDate? = nil) throws(Refusal)
+    {
         let article = "DOMAIN.md §3"
+        if let recordedOn, effectiveOn > recordedOn {
+            throw .input(article, "effectiveOn \(effectiveOn) is later than the recording date \(recordedOn) (Asia/Shanghai); acts are recorded once they take effect")
+        }
         if let lastEffective, effectiveOn < lastEffective {
             throw Refusal(article, "effectiveOn \(effectiveOn) is earlier than the registry stream's latest event (effective \(lastEffective))")
         }
