@@ -175,13 +175,37 @@ public final class Ledger: Sendable {
         return notices
     }
 
-    /// Appends events recorded now, all or none.
-    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil) throws(LedgerError) -> AppendOutcome {
+    /// Appends events recorded now, all or none. With `deriveBars`, the domain adds the bar each Art. 19
+    /// revocation or decline entails (`Decider.entailedBars`) instead of refusing one offered without it.
+    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil, deriveBars: Bool = false) throws(LedgerError) -> AppendOutcome {
         if let stamped = candidates.firstIndex(where: { $0.recordedAt != nil }) {
             throw Self.locate(LedgerError(.invalidInput, "recordedAt is set by the ledger; only import keeps it"),
                               in: candidates, index: stamped)
         }
-        return try write(candidates, expectVersion: expectVersion, importing: false)
+        return try write(deriveBars ? try withEntailedBars(candidates) : candidates, expectVersion: expectVersion, importing: false)
+    }
+
+    /// The candidates with the bars the domain says they entail, each right after its act.
+    private func withEntailedBars(_ candidates: [Candidate]) throws(LedgerError) -> [Candidate] {
+        var payloads: [EventPayload?] = []
+        for (index, candidate) in candidates.enumerated() {
+            do {
+                guard case .institution(_, _, let payload) = try checker.check(candidate).act else { payloads.append(nil); continue }
+                payloads.append(payload)
+            } catch {
+                throw Self.locate(error, in: candidates, index: index)
+            }
+        }
+        let bars = Decider.entailedBars(payloads)
+        var completed: [Candidate] = []
+        for (index, candidate) in candidates.enumerated() {
+            completed.append(candidate)
+            guard let bar = bars[index] else { continue }
+            completed.append(Candidate(type: EventType.barred3Years.rawValue, stream: candidate.stream, effectiveOn: candidate.effectiveOn,
+                                       actor: candidate.actor, payload: .object(["ground": .string(bar.ground.rawValue)]),
+                                       eventId: candidate.eventId.map { $0 + "-bar" }, origin: candidate.origin))
+        }
+        return completed
     }
 
     /// Appends a migrated log, keeping its `recordedAt`s, all or none; the rules apply as to any append.

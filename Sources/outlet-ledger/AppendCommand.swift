@@ -32,6 +32,8 @@ struct AppendCommand: ParsableCommand {
     var expectVersion: Int64?
     @Option(help: "Append every event of this file (JSON array or JSON Lines), all or none; - for stdin.")
     var events: String?
+    @Flag(name: .customLong("derive-bar"), help: "Record the 3-year bar (Art. 19) that a revocation or decline on an Art. 19 ground entails, right after it.")
+    var deriveBar = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
@@ -64,7 +66,7 @@ struct AppendCommand: ParsableCommand {
                 payload: body, eventId: eventId, schemaVersion: schemaVersion)]
         }
         let ledger = try options.open()
-        let outcome = try ledger.append(candidates, expectVersion: expectVersion)
+        let outcome = try ledger.append(candidates, expectVersion: expectVersion, deriveBars: deriveBar)
         Output.warn(outcome.warnings)
         let results = outcome.results
         if json {

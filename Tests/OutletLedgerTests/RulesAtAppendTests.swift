@@ -187,3 +187,23 @@ struct CachedStateTests {
         #expect(throws: LedgerError.self) { try ledger.append([registration[1]]) }
     }
 }
+
+@Suite("Art. 19: the domain derives the bar a revocation entails, when asked")
+struct DerivedBarTests {
+    @Test("append --derive-bar records a false-materials revocation and its 3-year bar; without it, the revocation alone is refused")
+    func derivedBar() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Sample.registration())
+        _ = try fixture.fingerprint()
+        let arguments = ["append", "--ledger", fixture.path, "--type", "revoked", "--stream", Sample.university, "--on", "2025-11-20",
+                         "--actor", "city-bureau:210100", "--payload", "-"]
+        let payload = Data(#"{"ground":"false-materials","detail":"申报材料虚假"}"#.utf8)
+        let alone = try CLI.run(arguments, stdin: payload)
+        #expect(alone.status == 66 && alone.stderr.contains("must be followed, in the same call, by its barred-3-years"), "\(alone.stderr)")
+        let derived = try CLI.run(arguments + ["--derive-bar"], stdin: payload)
+        #expect(derived.status == 0 && derived.stdout == "\(genesis + 5)\n\(genesis + 6)\n", "\(derived.stderr)")
+        let bar = try #require(try fixture.ledger.store.events(fromSeq: genesis + 6, toSeq: genesis + 6).first)
+        #expect(bar.type == "barred-3-years" && bar.payload == #"{"ground":"false-materials"}"# && bar.effectiveOn == "2025-11-20")
+        #expect(try fixture.ledger.audit().eventsDecided == genesis + 6)
+    }
+}

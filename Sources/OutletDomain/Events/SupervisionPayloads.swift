@@ -61,6 +61,10 @@ public struct Barred3Years: Sendable, Hashable, Codable {
     }
 
     public var ground: Ground
+
+    public init(ground: Ground) {
+        self.ground = ground
+    }
 }
 
 /// 期满复审合格，延续三年 (Art. 16).

@@ -72,9 +72,27 @@ public struct Decider: Sendable {
         return Decision(warnings: warnings, state: state)
     }
 
+    /// The bars the proposed events entail (Art. 19: 三年内不接受申请), where the caller asks the domain to
+    /// derive them: after each revocation or decline on an Art. 19 ground that the next proposed event
+    /// does not already bar, a `barred-3-years` on the same day with the same ground. The payloads are
+    /// those of the proposed events in order (nil: not an institution's act); keyed by the index each follows.
+    public static func entailedBars(_ proposed: [EventPayload?]) -> [Int: Barred3Years] {
+        var bars: [Int: Barred3Years] = [:]
+        for (index, payload) in proposed.enumerated() {
+            guard let ground = payload.flatMap(art19Ground(of:)) else { continue }
+            if index + 1 < proposed.count, case .barred3Years? = proposed[index + 1] { continue }
+            bars[index] = Barred3Years(ground: ground)
+        }
+        return bars
+    }
+
     /// The bar ground an Art. 19 revocation or decline calls for.
     static func art19Ground(of event: DomainEvent) -> Barred3Years.Ground? {
-        switch event.payload {
+        art19Ground(of: event.payload)
+    }
+
+    static func art19Ground(of payload: EventPayload) -> Barred3Years.Ground? {
+        switch payload {
         case .revoked(let revoked): Barred3Years.Ground(rawValue: revoked.ground.rawValue)
         case .declined(let declined): declined.ground.flatMap { Barred3Years.Ground(rawValue: $0.rawValue) }
         default: nil
