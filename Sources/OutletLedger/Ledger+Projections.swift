@@ -15,6 +15,8 @@ public struct ProjectionView: Sendable {
     public let tailEvents: Int
     /// Snapshots skipped on the way, one line each: shown on stderr, never fatal.
     public let warnings: [String]
+    /// Read from the head projection this process keeps (no restore, no refold).
+    public let fromLiveProjection: Bool
     /// How long loading and folding took.
     public let elapsed: Duration
     /// The what-if holiday file the deadlines were counted with, if any.
@@ -45,11 +47,23 @@ extension Ledger {
         return try store.head()
     }
 
-    /// The projections as known at `position`: the newest sound snapshot at or below it, then the
-    /// events after it (or, with `useSnapshots` false or no sound snapshot, the whole log).
-    public func projections(at position: LedgerHead, useSnapshots: Bool = true) throws(LedgerError) -> ProjectionView {
+    /// The projections as known at `position`. From the head projection this process keeps, read as
+    /// known at that seq (catching up with events other writers appended first); without one, the newest
+    /// sound snapshot at or below the position and the events after it (or, with `useSnapshots` false or
+    /// no sound snapshot, the whole log) — and a projection of the whole log is then kept.
+    /// `useLive` false: from snapshots and the log even when a head projection is kept (what a test of the
+    /// snapshot path asks). `exact`: a projection folded through exactly that seq (what a snapshot of it
+    /// needs), never the kept one read at an earlier seq.
+    public func projections(at position: LedgerHead, useSnapshots: Bool = true, useLive: Bool = true,
+                            exact: Bool = false) throws(LedgerError) -> ProjectionView
+    {
         let clock = ContinuousClock()
         let start = clock.now
+        if useSnapshots, useLive, !exact, let (projection, caughtUp) = try liveProjection(through: position.seq) {
+            return ProjectionView(projection: projection.known(atSeq: position.seq).counting(with: periods(atSeq: position.seq)),
+                                  position: position, snapshotSeq: nil, tailEvents: caughtUp, warnings: [],
+                                  fromLiveProjection: true, elapsed: clock.now - start, whatIf: whatIfHolidays)
+        }
         var warnings: [String] = []
         var projection = RegistryProjection(periods: periods(atSeq: position.seq))
         var snapshotSeq: Int64?
@@ -58,8 +72,23 @@ extension Ledger {
             snapshotSeq = seq
         }
         let folded = try fold(into: &projection, through: position.seq)
+        if useSnapshots, position.seq == (try store.head().seq) {
+            let kept = projection
+            live.withLock { held in if (held?.foldedThrough ?? -1) < kept.foldedThrough { held = kept } }
+        }
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
-                              warnings: warnings, elapsed: clock.now - start, whatIf: whatIfHolidays)
+                              warnings: warnings, fromLiveProjection: false, elapsed: clock.now - start, whatIf: whatIfHolidays)
+    }
+
+    /// The kept head projection, caught up through `seq` if other writers appended since (nil: none is
+    /// kept yet); and how many events catching up folded.
+    func liveProjection(through seq: Int64) throws(LedgerError) -> (RegistryProjection, Int)? {
+        guard var projection = live.withLock({ $0 }) else { return nil }
+        guard seq > projection.foldedThrough else { return (projection, 0) }
+        let folded = try fold(into: &projection, through: seq)
+        let caughtUp = projection
+        live.withLock { held in if (held?.foldedThrough ?? -1) < caughtUp.foldedThrough { held = caughtUp } }
+        return (projection, folded)
     }
 
     /// Folds the events after the projection's last one, through `seq`; returns how many. The registry

@@ -33,26 +33,49 @@ extension Ledger {
         }
         let position = try position(atSeq: seq)
         guard position.seq > 0 else { throw LedgerError(.invalidInput, "the ledger has no events to snapshot") }
-        let view = try projections(at: position)
+        let view = try projections(at: position, exact: true)
         return try save(view.projection, at: position)
     }
 
-    /// Takes a snapshot if the newest one is `policy.snapshotEvery` or more events behind the head;
-    /// reuses the projection of the last snapshot this process wrote, so a long import does not reload.
+    /// Waits for the automatic snapshots still being taken in the background; returns what they could
+    /// not do (one line each). A process calls it before it exits.
+    @discardableResult
+    public func finishBackgroundWork() -> [String] {
+        background.sync {}
+        return backgroundWarnings.withLock { warnings in defer { warnings.removeAll() }; return warnings }
+    }
+
+    /// Takes a snapshot if the newest one is `policy.snapshotEvery` or more events behind the head: of the
+    /// kept head projection when there is one (else of the last snapshot's, folded on, or of the log), and
+    /// encoded and written in the background, never inside an append's latency.
     func snapshotIfDue() throws(LedgerError) {
         let interval = policy.snapshotEvery
         guard interval > 0 else { return }
         let head = try store.head()
-        let newest = try store.snapshots().first?.seq ?? 0
+        // A snapshot still being written in the background counts as taken.
+        let newest = max(try store.snapshots().first?.seq ?? 0, pendingSnapshot.withLock { $0 })
         guard head.seq - newest >= Int64(interval) else { return }
         var projection: RegistryProjection
-        if let held = lastSnapshot.withLock({ $0?.projection }), held.foldedThrough == newest, newest > 0 {
+        if let held = live.withLock({ $0 }), held.foldedThrough == head.seq {
+            projection = held
+        } else if let held = lastSnapshot.withLock({ $0?.projection }), held.foldedThrough == newest, newest > 0 {
             projection = held
             _ = try fold(into: &projection, through: head.seq)
         } else {
-            projection = try projections(at: head).projection
+            projection = try projections(at: head, exact: true).projection
         }
-        _ = try save(projection, at: head)
+        // From now on the appends of this process extend it: the next snapshot folds nothing.
+        let kept = projection
+        live.withLock { held in if (held?.foldedThrough ?? -1) < kept.foldedThrough { held = kept } }
+        pendingSnapshot.withLock { $0 = head.seq }
+        let taken = projection
+        background.async {
+            do {
+                _ = try self.save(taken, at: head)
+            } catch {
+                self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
+            }
+        }
     }
 
     private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {

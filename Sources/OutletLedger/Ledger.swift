@@ -40,6 +40,15 @@ public final class Ledger: Sendable {
     /// The projection of the last snapshot this process wrote, and its timelines' encodings: the next
     /// automatic snapshot folds on from it and encodes only the timelines that changed.
     let lastSnapshot = Mutex<(projection: RegistryProjection, cache: TimelineCache)?>(nil)
+    /// The head projection this process keeps (the live projection): built once by the first query of
+    /// the whole log, extended by every append this process makes, read as known at any seq it has folded.
+    let live = Mutex<RegistryProjection?>(nil)
+    /// Automatic snapshots are taken here, off the append path; `finishBackgroundWork` waits for them.
+    let background = DispatchQueue(label: "outlet-ledger.snapshots")
+    /// What background work could not do, reported by `finishBackgroundWork`.
+    let backgroundWarnings = Mutex<[String]>([])
+    /// The seq of the newest automatic snapshot handed to the background (not to hand it twice).
+    let pendingSnapshot = Mutex<Int64>(0)
 
     struct CachedState: Sendable {
         let lastSeq: Int64
@@ -292,6 +301,16 @@ public final class Ledger: Sendable {
         // Only now that the events are in the log do the decided states describe it.
         referenceData.withLock { $0 = decided.reference }
         streamStates.withLock { $0.merge(decided.states) { _, new in new } }
+        live.withLock { held in
+            // The kept projection follows this process's appends; behind another writer's, it catches up when read.
+            guard held?.foldedThrough == prepared.head.seq else { return }
+            for event in prepared.fresh {
+                switch checked[event.index].decidable(event.envelope) {
+                case .institution(let domainEvent, let stream): held?.apply(domainEvent, stream: stream)
+                case .reference: held?.pass(seq: event.envelope.seq)
+                }
+            }
+        }
         var outcomeWarnings = warnings
         do {
             try snapshotIfDue()

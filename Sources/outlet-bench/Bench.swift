@@ -32,6 +32,7 @@ struct Generate: ParsableCommand {
             for candidates in registry.chunks(of: chunk) {
                 imported += try created.importEvents(candidates).results.count
             }
+            _ = created.finishBackgroundWork()
         }
         let seconds = Double(importing.components.seconds) + Double(importing.components.attoseconds) / 1e18
         print("generated \(imported) events (scheduled in \(scheduling)); imported in \(String(format: "%.1f", seconds)) s, \(Int(Double(imported) / seconds)) events/s")

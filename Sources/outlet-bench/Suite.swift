@@ -40,6 +40,7 @@ struct Suite: ParsableCommand {
         var imported = 0
         let importing = try clock.measure {
             for candidates in registry.chunks(of: 10_000) { imported += try created.importEvents(candidates).results.count }
+            _ = created.finishBackgroundWork()
         }
         report.institutions = registry.institutionCount
         report.add("import through the rules, hash-chained (10,000 per call, auto snapshots on)",

@@ -67,7 +67,7 @@ struct AppendCommand: ParsableCommand {
         }
         let ledger = try options.open()
         let outcome = try ledger.append(candidates, expectVersion: expectVersion, deriveBars: deriveBar)
-        Output.warn(outcome.warnings)
+        Output.warn(outcome.warnings + ledger.finishBackgroundWork())
         let results = outcome.results
         if json {
             let items: [JSONValue] = results.map {

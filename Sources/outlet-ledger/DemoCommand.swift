@@ -22,6 +22,7 @@ struct DemoCommand: ParsableCommand {
         let clock = ManualClock(Timestamp(millisecondsSinceEpoch: 0))
         let ledger = try Ledger.create(at: path, clock: clock)
         let calls = try DemoRegistry.build(into: ledger, clock: clock, today: today)
+        Output.warn(ledger.finishBackgroundWork())
         let head = try ledger.store.head()
         print("demo ledger: \(path)")
         print("recorded \(head.seq) events in \(calls) calls for 60 institutions, 2024-01-08 to \(today), every one decided by the rules\n")

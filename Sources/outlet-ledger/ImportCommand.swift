@@ -19,7 +19,7 @@ struct ImportCommand: ParsableCommand {
         let candidates = try EventInput.events(try InputFile.read(file), kind: .import, source: file)
         let ledger = try options.open()
         let outcome = try ledger.importEvents(candidates)
-        Output.warn(outcome.warnings)
+        Output.warn(outcome.warnings + ledger.finishBackgroundWork())
         let results = outcome.results
         let head = try ledger.store.head()
         print("imported \(results.filter { !$0.duplicate }.count) events (\(results.filter(\.duplicate).count) already present), head seq \(head.seq) \(head.hash)")

@@ -35,7 +35,7 @@ struct SnapshotQueryTests {
         let head = try ledger.store.head().seq
         for seq in stride(from: Int64(1), through: head, by: 25) + [head] {
             let position = try ledger.position(atSeq: seq)
-            let fast = try ledger.projections(at: position)
+            let fast = try ledger.projections(at: position, useLive: false)
             let slow = try ledger.projections(at: position, useSnapshots: false)
             #expect(fast.snapshotSeq == [head, 200, 100].first { $0 <= seq }, "seq \(seq)")
             #expect(slow.snapshotSeq == nil && slow.tailEvents == Int(seq))
@@ -55,6 +55,7 @@ struct SnapshotQueryTests {
         let fixture = try LedgerFixture(policy: policy)
         _ = try DemoRegistry.build(into: try fixture.ledger, clock: fixture.clock, today: DemoTests.today)
         let ledger = try fixture.ledger
+        #expect(ledger.finishBackgroundWork().isEmpty)
         let seqs = try ledger.store.snapshots().map(\.seq).reversed()
         #expect(seqs.count == 3, "\(seqs)")
         // Appends come in calls of several events, so each snapshot is at the first head 100 or more past the last.
@@ -85,7 +86,7 @@ struct SnapshotFallbackTests {
         let head = try ledger.store.head()
         let reference = try ledger.projections(at: head, useSnapshots: false).digest(asOf: DemoTests.today)
         try damage(fixture)
-        let view = try ledger.projections(at: head)
+        let view = try ledger.projections(at: head, useLive: false)
         #expect(view.snapshotSeq == expected)
         #expect(view.warnings.count == 1 && view.warnings[0].contains(expectWarning), "\(view.warnings)")
         #expect(view.digest(asOf: DemoTests.today) == reference)
@@ -131,7 +132,7 @@ struct SnapshotFallbackTests {
         let fixture = try snapshottedDemo()
         let ledger = try fixture.ledger
         try tamper(fixture, "UPDATE snapshots SET frame = X'00'")
-        let view = try ledger.projections(at: try ledger.store.head())
+        let view = try ledger.projections(at: try ledger.store.head(), useLive: false)
         #expect(view.snapshotSeq == nil && view.warnings.count == 3)
         #expect(view.digest(asOf: DemoTests.today) == (try ledger.projections(at: try ledger.store.head(), useSnapshots: false).digest(asOf: DemoTests.today)))
     }
@@ -231,7 +232,7 @@ struct SnapshotMigrationTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
         let ledger = try Ledger.open(at: fixture.path, readonly: true)
         #expect(try ledger.store.snapshots().isEmpty)
-        let view = try ledger.projections(at: try ledger.store.head())
+        let view = try ledger.projections(at: try ledger.store.head(), useLive: false)
         #expect(view.snapshotSeq == nil && view.warnings.isEmpty && view.tailEvents == Int(DemoTests.head))
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
     }
