@@ -224,7 +224,13 @@ public struct DemoRegistry {
             // 09:00 in Shenyang (01:00Z), a few minutes apart.
             let midnight = Int64(act.recordOn.dayNumber) * 86_400_000
             clock.set(Timestamp(millisecondsSinceEpoch: midnight + 3_600_000 + Int64(index % 600) * 60_000))
-            _ = try ledger.append(try act.make(ledger))
+            // Event ids of their own, so that the demo of a given date is the same ledger, byte for byte.
+            let candidates = try act.make(ledger).enumerated().map { offset, candidate in
+                var named = candidate
+                if named.eventId == nil { named.eventId = "demo-\(index + 1)" + (offset == 0 ? "" : "-\(offset + 1)") }
+                return named
+            }
+            _ = try ledger.append(candidates)
         }
         return acts.count
     }

@@ -10,7 +10,7 @@ extension Ledger {
     /// nothing to announce is not issued (DOMAIN.md §7).
     public func notice(_ request: NoticeRequest, format: NoticeFormat, at position: LedgerHead,
                        templateFile: String? = nil, configFile: String? = nil,
-                       generatedAt: String = Timestamp(Date()).description,
+                       generatedAt: String? = nil,
                        issuedOn: LocalDate? = nil, useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
         let config = try configFile.map { path throws(LedgerError) in try Self.noticeConfig(path) } ?? .bundled
@@ -27,7 +27,8 @@ extension Ledger {
             throw LedgerError(.invalidInput, "\(error)")
         }
         let view = try projections(at: position, useSnapshots: useSnapshots)
-        let issued = issuedOn ?? Timestamp(generatedAt)?.shanghaiDate ?? Timestamp(Date()).shanghaiDate
+        let generatedAt = generatedAt ?? store.clock.now().description
+        let issued = issuedOn ?? Timestamp(generatedAt)?.shanghaiDate ?? today
         let content = NoticeContent(projection: view.projection, config: config).context(for: request, issuedOn: issued)
         if content.count == 0 {
             let nothing = switch request {

@@ -84,6 +84,9 @@ public final class Ledger: Sendable {
         return Periods(policy: inForce.policy, calendar: whatIfHolidays.calendar)
     }
 
+    /// Today by the ledger's clock, in Asia/Shanghai: the default date of every question.
+    public var today: LocalDate { store.clock.now().shanghaiDate }
+
     /// The periods at the head of the log.
     public var periods: Periods { periods(atSeq: .max) }
 
@@ -228,12 +231,13 @@ public final class Ledger: Sendable {
         let day = time.shanghaiDate.description
         let actor = EnvelopeActor(role: Actor.Role.cityBureau.rawValue, unit: genesis.policy.cityBureauUnit, name: RegistryData.cityBureauName)
         let policy = (try? JSONParser.parse(Array(genesis.policy.encoded()))) ?? .object([:])
+        // The genesis is recorded once per ledger, so its event ids can be fixed (and an export's repeat is idempotent).
         return [Candidate(type: ReferenceEventType.policyAdopted.rawValue, stream: ReferenceStream.id, effectiveOn: day,
-                          actor: actor, payload: policy, recordedAt: recordedAt, origin: "the genesis (policy)")]
+                          actor: actor, payload: policy, eventId: "genesis-policy", recordedAt: recordedAt, origin: "the genesis (policy)")]
             + genesis.holidays.map { year in
                 Candidate(type: ReferenceEventType.holidayCalendarPublished.rawValue, stream: ReferenceStream.id, effectiveOn: day,
-                          actor: actor, payload: RegistryData.payload(of: year), recordedAt: recordedAt,
-                          origin: "the genesis (holidays \(year.year))")
+                          actor: actor, payload: RegistryData.payload(of: year), eventId: "genesis-holidays-\(year.year)",
+                          recordedAt: recordedAt, origin: "the genesis (holidays \(year.year))")
             }
     }
 

@@ -18,7 +18,8 @@ struct DemoCommand: ParsableCommand {
         let folder = try out ?? Self.temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = (folder as NSString).appendingPathComponent("outlets.sqlite")
-        let today = Timestamp(Date()).shanghaiDate
+        let now = try LedgerOptions.environmentClock()
+        let today = now.now().shanghaiDate
         let clock = ManualClock(Timestamp(millisecondsSinceEpoch: 0))
         let ledger = try Ledger.create(at: path, clock: clock)
         let calls = try DemoRegistry.build(into: ledger, clock: clock, today: today)
@@ -42,7 +43,7 @@ struct DemoCommand: ParsableCommand {
             print()
         }
         print("== notices, generated from the projections (each ends with its ledger position)")
-        let reader = try Ledger.open(at: path, readonly: true)
+        let reader = try Ledger.open(at: path, clock: now, readonly: true)
         let position = try reader.store.head()
         let latestPublicity = try reader.projections(at: position).projection.timelines.values
             .flatMap(\.allVersions).filter { $0.type == .publicized && $0.retractedBy == nil }.map(\.effectiveOn).max() ?? today

@@ -12,6 +12,20 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: "What if: a holiday calendar file replacing, for this query or notice only, the holiday data recorded in the ledger (default: $OUTLET_LEDGER_HOLIDAYS, else the ledger's). Never used to decide an append.")
     var holidays: String?
 
+    /// The ledger's clock: the machine's, or the fixed time of `$OUTLET_LEDGER_NOW` (RFC 3339), so that
+    /// "today", recording times and a demo are reproducible for a given date.
+    var clock: any LedgerClock {
+        get throws(LedgerError) { try Self.environmentClock() }
+    }
+
+    static func environmentClock() throws(LedgerError) -> any LedgerClock {
+        guard let now = ProcessInfo.processInfo.environment["OUTLET_LEDGER_NOW"] else { return SystemClock() }
+        guard let time = Timestamp(now) ?? QueryOptions.lenientTime(now) else {
+            throw LedgerError(.invalidInput, "$OUTLET_LEDGER_NOW \"\(now)\" is not an RFC 3339 time (2026-11-25T02:00:00Z)")
+        }
+        return ManualClock(time)
+    }
+
     var path: String {
         ledger ?? ProcessInfo.processInfo.environment["OUTLET_LEDGER"] ?? "outlets.sqlite"
     }
@@ -31,13 +45,13 @@ struct LedgerOptions: ParsableArguments {
             if whatIfHolidaysFile != nil {
                 Output.standardError("outlet-ledger: warning: $OUTLET_LEDGER_HOLIDAYS is ignored when writing; the ledger's own holiday data decides")
             }
-            return try Ledger.open(at: path)
+            return try Ledger.open(at: path, clock: try clock)
         }
         let whatIf = try whatIfHolidaysFile.map { file throws(LedgerError) in try RegistryData.holidays(file: file) }
         if let whatIf, let file = whatIfHolidaysFile {
             Output.standardError("outlet-ledger: warning: what-if: deadlines are counted with \(file) (\(WhatIfHolidays.label(whatIf))), not with the holiday data recorded in the ledger")
         }
-        return try Ledger.open(at: path, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit)
+        return try Ledger.open(at: path, clock: try clock, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit)
     }
 }
 

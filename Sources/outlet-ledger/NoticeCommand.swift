@@ -27,7 +27,13 @@ struct NoticeOptions: ParsableArguments {
     var issuedOn: String?
 
     func generate(_ request: NoticeRequest) throws {
+        try generate { _ in request }
+    }
+
+    /// A notice whose request depends on the ledger (its "today").
+    func generate(_ request: (Ledger) throws -> NoticeRequest) throws {
         let ledger = try ledger.open(readonly: true)
+        let request = try request(ledger)
         var query = QueryOptions()
         query.knownAt = knownAt
         query.atSeq = atSeq
@@ -66,7 +72,8 @@ struct RosterNotice: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "The date (default: today, Asia/Shanghai).") var asOf: String?
 
     func run() throws {
-        try options.generate(.roster(asOf: try asOf.map { text throws(LedgerError) in try date(text, "--as-of") } ?? Timestamp(Date()).shanghaiDate))
+        let asOf = try asOf.map { text throws(LedgerError) in try date(text, "--as-of") }
+        try options.generate { ledger in .roster(asOf: asOf ?? ledger.today) }
     }
 }
 

@@ -19,14 +19,13 @@ struct QueryOptions: ParsableArguments {
         if knownAt != nil && atSeq != nil { throw ValidationError("give --known-at or --at-seq, not both") }
     }
 
-    var date: LocalDate {
-        get throws(LedgerError) {
-            guard let asOf else { return Timestamp(Date()).shanghaiDate }
-            guard let date = LocalDate(asOf) else {
-                throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
-            }
-            return date
+    /// The as-of date: given, or today by the ledger's clock (Asia/Shanghai).
+    func date(in ledger: Ledger) throws(LedgerError) -> LocalDate {
+        guard let asOf else { return ledger.today }
+        guard let date = LocalDate(asOf) else {
+            throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
         }
+        return date
     }
 
     func position(in ledger: Ledger) throws(LedgerError) -> LedgerHead {
@@ -45,7 +44,7 @@ struct QueryOptions: ParsableArguments {
     /// Skipped snapshots are reported on stderr, one line each; the answer is the same without them.
     func projections(_ options: LedgerOptions, useSnapshots: Bool = true) throws(LedgerError) -> (Ledger, LocalDate, ProjectionView) {
         let ledger = try options.open(readonly: true)
-        let date = try date
+        let date = try date(in: ledger)
         let view = try ledger.projections(at: try position(in: ledger), useSnapshots: useSnapshots && !noSnapshots)
         for warning in view.warnings { Output.standardError("outlet-ledger: warning: \(warning)") }
         ProcessLifetime.keep(view)

@@ -17,7 +17,6 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the status as JSON.") var json = false
 
     func run() throws {
-        let date = try query.date
         let stream: USCC
         do {
             stream = try USCC(validating: uscc)
@@ -25,6 +24,7 @@ struct StatusCommand: ParsableCommand {
             throw LedgerError(.invalidInput, "\"\(uscc)\" is not a valid USCC: \(error)")
         }
         let ledger = try options.open(readonly: true)
+        let date = try query.date(in: ledger)
         let report = try ledger.status(of: stream, on: date, upTo: try query.position(in: ledger).seq)
         Output.warn(report.warnings)
         func day(_ date: LocalDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }

@@ -121,7 +121,12 @@ struct SnapshotFallbackTests {
     @Test("a snapshot whose chain hash is not the log's (another ledger's, stored under the same seq): skipped")
     func otherChain() throws {
         try Self.check({ fixture in
-            let other = try snapshottedDemo()
+            // The same acts under another policy (no automatic snapshots): another genesis, so another chain.
+            var policy = RegistryData.defaultPolicy
+            policy.snapshotInterval = 0
+            let other = try LedgerFixture(policy: policy)
+            _ = try DemoRegistry.build(into: try other.ledger, clock: other.clock, today: DemoTests.today)
+            try other.ledger.createSnapshot()
             let frame = try other.ledger.snapshotFrame(seq: DemoTests.head)
             try tamper(fixture, "UPDATE snapshots SET frame = ? WHERE seq = \(DemoTests.head)", [Data(frame)])
         }, expectWarning: "does not match the log", fallsBackTo: 200)
