@@ -16,12 +16,18 @@ public final class SchemaSet: Sendable {
     /// Every file, by name, as raw JSON (the `$ref` targets and the envelope schema).
     public let documents: [String: JSONValue]
 
-    /// The schemas shipped with the package.
-    public static let bundled: SchemaSet = {
+    /// The schemas shipped with the package, compiled once; a missing or broken file is an error naming
+    /// it, never a trap.
+    public static let bundled: Result<SchemaSet, LoadError> = {
+        guard let directory = Bundle.module.url(forResource: "schemas", withExtension: nil) else {
+            return .failure(LoadError(file: "schemas", reason: "the bundled schema folder is missing from this installation"))
+        }
         do {
-            return try SchemaSet(directory: Bundle.module.url(forResource: "schemas", withExtension: nil)!)
+            return .success(try SchemaSet(directory: directory))
+        } catch let error as LoadError {
+            return .failure(error)
         } catch {
-            fatalError("the bundled event schemas do not load: \(error)")
+            return .failure(LoadError(file: "schemas", reason: "\(error)"))
         }
     }()
 

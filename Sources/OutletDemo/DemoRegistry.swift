@@ -238,9 +238,8 @@ public struct DemoRegistry {
 
 /// Institutions of the demo worth a look, by what happened to them.
 public enum DemoInstitutionIDs {
-    static let policy = RegistryData.defaultPolicy
     /// Revoked for false materials, barred for three years.
-    public static var revokedForFraud: String { DemoInstitution(index: 39, policy: policy).uscc.code }
+    public static func revokedForFraud(_ policy: Policy) -> String { DemoInstitution(index: 39, policy: policy).uscc.code }
     /// A wrongly dated change, retracted and recorded again.
-    public static var corrected: String { DemoInstitution(index: 25, policy: policy).uscc.code }
+    public static func corrected(_ policy: Policy) -> String { DemoInstitution(index: 25, policy: policy).uscc.code }
 }

@@ -55,10 +55,25 @@ public struct CheckedEvent: Sendable {
 
 /// Form checks (bad input), each refused with what and where.
 public struct CandidateChecker: Sendable {
-    public let schemas: SchemaSet
+    private let loaded: Result<SchemaSet, SchemaSet.LoadError>
 
-    public init(schemas: SchemaSet = .bundled) {
-        self.schemas = schemas
+    /// With the bundled schemas; if they do not load, every check says so (the ledger is unusable).
+    public init() {
+        loaded = SchemaSet.bundled
+    }
+
+    public init(schemas: SchemaSet) {
+        loaded = .success(schemas)
+    }
+
+    var schemas: SchemaSet {
+        get throws(LedgerError) {
+            do {
+                return try loaded.get()
+            } catch {
+                throw LedgerError(.ledgerUnusable, "the event schemas do not load: \(error)")
+            }
+        }
     }
 
     /// - Parameter textRules: refuse control characters in text (`TextSafety`); off only where an
@@ -102,6 +117,7 @@ public struct CandidateChecker: Sendable {
         }
         let latest = Int64(institutionType?.latestSchemaVersion ?? 1)
         let version = candidate.schemaVersion ?? latest
+        let schemas = try schemas
         guard version >= 1, version <= latest, schemas.hasSchema(type: typeName, version: Int(version)) else {
             throw invalid("\(typeName) has no schema version \(version) (newest: \(latest))")
         }

@@ -13,7 +13,16 @@ extension Ledger {
                        generatedAt: String? = nil,
                        issuedOn: LocalDate? = nil, useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
-        let config = try configFile.map { path throws(LedgerError) in try Self.noticeConfig(path) } ?? .bundled
+        let config: NoticeConfig
+        if let configFile {
+            config = try Self.noticeConfig(configFile)
+        } else {
+            do {
+                config = try NoticeConfig.bundled()
+            } catch {
+                throw LedgerError(.ledgerUnusable, "the bundled notice config does not read: \(error)")
+            }
+        }
         let configIdentity = try configFile.map { path throws(LedgerError) in try Self.fileIdentity(path) } ?? "bundled"
         let renderer: NoticeRenderer
         do {

@@ -92,9 +92,10 @@ public final class Ledger: Sendable {
 
     /// Creates a ledger whose policy and holiday data are recorded in the chain by its first append.
     public static func create(at path: String, clock: any LedgerClock = SystemClock(),
-                              policy: Policy = RegistryData.defaultPolicy,
-                              holidays: [HolidayYear] = RegistryData.bundledHolidayYears) throws(LedgerError) -> Ledger
+                              policy: Policy? = nil, holidays: [HolidayYear]? = nil) throws(LedgerError) -> Ledger
     {
+        let policy = try policy.or { () throws(LedgerError) in try RegistryData.defaultPolicy }
+        let holidays = try holidays.or { () throws(LedgerError) in try RegistryData.bundledHolidayYears }
         let store = try EventStore.create(at: path, clock: clock, settings: [
             RegistryData.policySetting: String(decoding: policy.encoded(), as: UTF8.self),
             RegistryData.holidaysSetting: RegistryData.encode(holidays),
@@ -106,9 +107,11 @@ public final class Ledger: Sendable {
     public static var formatVersion: Int { EventStore.formatVersion }
 
     /// A ledger kept in memory (tests, what-ifs): the same rules and answers, nothing on disk.
-    public static func inMemory(clock: any LedgerClock = SystemClock(), policy: Policy = RegistryData.defaultPolicy,
-                                holidays: [HolidayYear] = RegistryData.bundledHolidayYears) -> Ledger
+    public static func inMemory(clock: any LedgerClock = SystemClock(), policy: Policy? = nil,
+                                holidays: [HolidayYear]? = nil) throws(LedgerError) -> Ledger
     {
+        let policy = try policy.or { () throws(LedgerError) in try RegistryData.defaultPolicy }
+        let holidays = try holidays.or { () throws(LedgerError) in try RegistryData.bundledHolidayYears }
         let log = InMemoryEventLog(clock: clock, settings: [
             RegistryData.policySetting: String(decoding: policy.encoded(), as: UTF8.self),
             RegistryData.holidaysSetting: RegistryData.encode(holidays),
@@ -126,13 +129,15 @@ public final class Ledger: Sendable {
             throw LedgerError(.ledgerUnusable, "\(path) has no stored policy; it was not created by `outlet-ledger init`")
         }
         let policy: Policy
-        let holidays: [HolidayYear]
+        var holidays: [HolidayYear]?
         do {
             policy = try Policy(json: Data(text.utf8))
-            holidays = try store.setting(RegistryData.holidaysSetting).map(RegistryData.decodeHolidays) ?? RegistryData.bundledHolidayYears
+            holidays = try store.setting(RegistryData.holidaysSetting).map(RegistryData.decodeHolidays)
         } catch {
             throw LedgerError(.integrityFailure, "\(path): the policy or holiday data stored at init does not read: \(error)")
         }
+        // A ledger of format 2 stored no holidays: it counted with the bundled ones.
+        let genesisHolidays = try holidays.or { () throws(LedgerError) in try RegistryData.bundledHolidayYears }
         var reference = ReferenceData()
         var problem: LedgerError?
         do throws(LedgerError) {
@@ -141,7 +146,7 @@ public final class Ledger: Sendable {
             guard forAudit, error.code == .integrityFailure else { throw error }
             problem = error
         }
-        return Ledger(store: store, reference: reference, genesis: (policy, holidays), whatIfHolidays: whatIfHolidays,
+        return Ledger(store: store, reference: reference, genesis: (policy, genesisHolidays), whatIfHolidays: whatIfHolidays,
                       referenceProblem: problem)
     }
 
@@ -367,5 +372,13 @@ public final class Ledger: Sendable {
         located.eventIndex = candidates.count > 1 ? index : nil
         if let origin = candidates[index].origin { located.location = origin }
         return located
+    }
+}
+
+extension Optional {
+    /// The value, or the fallback's (which may throw a typed error, unlike `??`).
+    func or<Failure: Error>(_ fallback: () throws(Failure) -> Wrapped) throws(Failure) -> Wrapped {
+        if let self { return self }
+        return try fallback()
     }
 }

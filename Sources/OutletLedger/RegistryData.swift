@@ -25,32 +25,31 @@ public enum RegistryData {
     /// The actor name of the genesis events.
     static let cityBureauName = "沈阳市知识产权局"
 
-    /// `Resources/default-policy.json`: the periods of DOMAIN.md §3 and Shenyang's districts.
-    public static let defaultPolicy: Policy = {
-        do {
-            return try Policy(json: try Data(contentsOf: Bundle.module.url(forResource: "default-policy", withExtension: "json")!))
-        } catch {
-            fatalError("the bundled default policy does not load: \(error)")
-        }
-    }()
+    /// `Resources/default-policy.json`: the periods of DOMAIN.md §3 and Shenyang's districts. A bundled
+    /// file that is missing or broken is an error naming it (exit 69), never a trap.
+    public static var defaultPolicy: Policy {
+        get throws(LedgerError) { try loadedPolicy.get() }
+    }
 
-    /// `Resources/holidays-cn.json`: the State Council's holiday notices for the years shipped.
-    public static let bundledHolidays: HolidayCalendar = {
-        do {
-            return try HolidayCalendar(json: try Data(contentsOf: Bundle.module.url(forResource: "holidays-cn", withExtension: "json")!))
-        } catch {
-            fatalError("the bundled holiday calendar does not load: \(error)")
-        }
-    }()
+    /// `Resources/holidays-cn.json` as the years `holiday-calendar-published` records (the genesis's default).
+    public static var bundledHolidayYears: [HolidayYear] {
+        get throws(LedgerError) { try loadedHolidayYears.get() }
+    }
 
-    /// The bundled calendar as the years `holiday-calendar-published` records.
-    public static let bundledHolidayYears: [HolidayYear] = {
-        do {
-            return try HolidayCalendar.publishedYears(json: try Data(contentsOf: Bundle.module.url(forResource: "holidays-cn", withExtension: "json")!))
-        } catch {
-            fatalError("the bundled holiday calendar does not load: \(error)")
+    private static let loadedPolicy = bundled("default-policy") { data in try Policy(json: data) }
+    private static let loadedHolidayYears = bundled("holidays-cn") { data in try HolidayCalendar.publishedYears(json: data) }
+
+    /// A JSON resource shipped with the program, read and parsed once.
+    private static func bundled<Value>(_ name: String, _ parse: (Data) throws -> Value) -> Result<Value, LedgerError> {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json"), let data = FileManager.default.contents(atPath: url.path) else {
+            return .failure(LedgerError(.ledgerUnusable, "the bundled \(name).json is missing from this installation"))
         }
-    }()
+        do {
+            return .success(try parse(data))
+        } catch {
+            return .failure(LedgerError(.ledgerUnusable, "the bundled \(name).json does not read: \(error)"))
+        }
+    }
 
     /// A holiday file's years, for `init --holidays` and `holidays publish`.
     public static func holidayYears(file path: String) throws(LedgerError) -> [HolidayYear] {

@@ -14,8 +14,17 @@ public struct NoticeConfig: Sendable, Codable, Equatable {
     public var authority: String
     public var objectionContact: Contact
 
-    public static let bundled: NoticeConfig = try! JSONDecoder().decode(
-        NoticeConfig.self, from: Data(contentsOf: Bundle.module.url(forResource: "notice-config", withExtension: "json")!))
+    /// `notice-config.json` as shipped, read once.
+    public static func bundled() throws -> NoticeConfig {
+        try loaded.get()
+    }
+
+    private static let loaded = Result { () throws -> NoticeConfig in
+        guard let url = Bundle.module.url(forResource: "notice-config", withExtension: "json") else {
+            throw NoticeRenderer.TemplateError(description: "the bundled notice-config.json is missing from this installation")
+        }
+        return try JSONDecoder().decode(NoticeConfig.self, from: Data(contentsOf: url))
+    }
 }
 
 /// The words of a notice, drawn from projections only: what the templates render.

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Synchronization
 import OutletDomain
 
 /// Renders notices through logic-less templates: `Templates/<kind>.<format>.mustache`, shipped as
@@ -28,8 +29,10 @@ public struct NoticeRenderer {
             text = contents
             source = templateFile
         } else {
-            let url = Bundle.module.url(forResource: "Templates", withExtension: nil)!.appendingPathComponent(name)
-            text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            guard let bundled = Self.bundledText(name) else {
+                throw TemplateError(description: "the bundled template \(name) is missing from this installation")
+            }
+            text = bundled
             source = "bundled template \(name)"
         }
         MarkdownText.registered
@@ -42,8 +45,22 @@ public struct NoticeRenderer {
         }
         self.templateIdentity = identity ?? "bundled"
         self.format = format
-        let styleURL = Bundle.module.url(forResource: "Templates", withExtension: nil)!.appendingPathComponent("a4.css")
-        self.style = (try? String(contentsOf: styleURL, encoding: .utf8)) ?? ""
+        guard let style = Self.bundledText("a4.css") else {
+            throw TemplateError(description: "the bundled style a4.css is missing from this installation")
+        }
+        self.style = style
+    }
+
+    /// The bundled templates and style, each read from the package once per process.
+    private static let bundledTexts = Mutex<[String: String]>([:])
+
+    private static func bundledText(_ name: String) -> String? {
+        if let text = bundledTexts.withLock({ $0[name] }) { return text }
+        guard let url = Bundle.module.url(forResource: "Templates", withExtension: nil)?.appendingPathComponent(name),
+              let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return nil }
+        bundledTexts.withLock { $0[name] = text }
+        return text
     }
 
     /// The notice, ending with its provenance (added if the template leaves it out).

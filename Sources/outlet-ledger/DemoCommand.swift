@@ -67,8 +67,8 @@ struct DemoCommand: ParsableCommand {
               export OUTLET_LEDGER=\(path)
               outlet-ledger roster --as-of 2025-06-30 --known-at 2025-07-15T00:00:00Z   # the roster of a past date, as the ledger then stood
               outlet-ledger roster --as-of 2027-03-31                                  # outlets registered in early 2024 have expired
-              outlet-ledger status \(DemoInstitutionIDs.revokedForFraud) --json
-              outlet-ledger history \(DemoInstitutionIDs.corrected)                    # a retraction and its correction
+              outlet-ledger status \(DemoInstitutionIDs.revokedForFraud(ledger.policy)) --json
+              outlet-ledger history \(DemoInstitutionIDs.corrected(ledger.policy))                    # a retraction and its correction
               outlet-ledger calendar --from \(today) --to \(today.adding(days: 365)) --format csv
               outlet-ledger notice verify \((folder as NSString).appendingPathComponent("notice-roster.md"))
               outlet-ledger stats

@@ -17,7 +17,7 @@ struct InitCommand: ParsableCommand {
     var periodRule: String?
 
     func run() throws {
-        var chosen = try policy.map { path throws(LedgerError) in try RegistryData.policy(file: path) } ?? RegistryData.defaultPolicy
+        var chosen = try policy.map { path throws(LedgerError) in try RegistryData.policy(file: path) } ?? (try RegistryData.defaultPolicy)
         if let periodRule {
             guard let rule = PeriodRule(rawValue: periodRule) else {
                 throw ValidationError("--period-rule is civil-code or inclusive-calendar, not \(periodRule)")
@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
         }
         // At init, a holiday file is not a what-if: it is the data the ledger starts with (its genesis).
         let holidays = try options.holidays.map { file throws(LedgerError) in try RegistryData.holidayYears(file: file) }
-            ?? RegistryData.bundledHolidayYears
+            ?? (try RegistryData.bundledHolidayYears)
         let ledger = try Ledger.create(at: options.path, policy: chosen, holidays: holidays)
         print("created ledger \(ledger.store.location) (period rule \(chosen.periodRule.rawValue))")
     }

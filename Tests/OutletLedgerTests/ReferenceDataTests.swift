@@ -60,7 +60,7 @@ struct ReferenceDataTests {
         _ = try fixture.ledger.append(Sample.registration())
         let before = try CLI.run(["roster", "--ledger", fixture.path, "--as-of", "2026-01-01", "--json"]).stdout
         _ = try fixture.fingerprint()
-        var edited = RegistryData.defaultPolicy
+        var edited = try RegistryData.defaultPolicy
         edited.validityYears = 9
         try tamper(fixture, """
             DROP TRIGGER ledger_settings_no_update;
@@ -80,7 +80,7 @@ struct ReferenceDataTests {
     func registryStreamRules() throws {
         let fixture = try LedgerFixture()
         _ = try fixture.ledger.append([Sample.registration()[0]])
-        let policy = try JSONParser.parse(Array(RegistryData.defaultPolicy.encoded()))
+        let policy = try JSONParser.parse(Array(try RegistryData.defaultPolicy.encoded()))
         #expect {
             try fixture.ledger.append([Candidate(type: "policy-adopted", stream: "registry", effectiveOn: "2025-12-01",
                                                  actor: Sample.cityBureau, payload: policy)])
@@ -100,7 +100,7 @@ struct ReferenceDataTests {
         let fixture = try formatTwoLedger()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
         let readOnly = try Ledger.open(at: fixture.path, readonly: true)
-        #expect(readOnly.reference.policy == nil && readOnly.policy == RegistryData.defaultPolicy)
+        #expect(try readOnly.reference.policy == nil && readOnly.policy == RegistryData.defaultPolicy)
         let roster = try readOnly.projections(at: try readOnly.store.head()).projection.roster(on: DemoTests.today)
         #expect(!roster.isEmpty)
         #expect(try readOnly.audit().eventsDecided == 150)

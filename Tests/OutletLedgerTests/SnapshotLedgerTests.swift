@@ -50,7 +50,7 @@ struct SnapshotQueryTests {
 
     @Test("a snapshot is taken automatically every policy.snapshotInterval events")
     func automatic() throws {
-        var policy = RegistryData.defaultPolicy
+        var policy = try RegistryData.defaultPolicy
         policy.snapshotInterval = 100
         let fixture = try LedgerFixture(policy: policy)
         _ = try DemoRegistry.build(into: try fixture.ledger, clock: fixture.clock, today: DemoTests.today)
@@ -69,8 +69,8 @@ struct SnapshotQueryTests {
 
     @Test("the default policy snapshots every 10,000 events, and an interval of 0 never")
     func intervals() throws {
-        #expect(RegistryData.defaultPolicy.snapshotEvery == 10_000)
-        var policy = RegistryData.defaultPolicy
+        #expect(try RegistryData.defaultPolicy.snapshotEvery == 10_000)
+        var policy = try RegistryData.defaultPolicy
         policy.snapshotInterval = 0
         #expect(policy.snapshotEvery == 0)
         policy.snapshotInterval = 5
@@ -122,7 +122,7 @@ struct SnapshotFallbackTests {
     func otherChain() throws {
         try Self.check({ fixture in
             // The same acts under another policy (no automatic snapshots): another genesis, so another chain.
-            var policy = RegistryData.defaultPolicy
+            var policy = try RegistryData.defaultPolicy
             policy.snapshotInterval = 0
             let other = try LedgerFixture(policy: policy)
             _ = try DemoRegistry.build(into: try other.ledger, clock: other.clock, today: DemoTests.today)

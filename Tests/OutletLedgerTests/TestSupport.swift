@@ -47,7 +47,7 @@ enum PayloadFixtures {
 
 /// The events a new ledger's first append records before the caller's: the policy and one event per
 /// bundled holiday year (the genesis); the caller's first event is seq `genesis + 1`.
-let genesis = Int64(1 + RegistryData.bundledHolidayYears.count)
+let genesis = Int64(1 + (try! RegistryData.bundledHolidayYears).count)
 
 /// Institutions used across the tests; USCCs with valid check characters.
 enum Sample {
@@ -99,7 +99,7 @@ final class LedgerFixture {
     let clock = ManualClock(Timestamp("2025-12-01T02:00:00.000Z")!)
     private var openLedger: Ledger?
 
-    init(create: Bool = true, policy: Policy = RegistryData.defaultPolicy) throws {
+    init(create: Bool = true, policy: Policy? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-ledger-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("ledger.sqlite").path

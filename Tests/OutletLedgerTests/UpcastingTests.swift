@@ -47,6 +47,6 @@ struct UpcastingTests {
     @Test("the upcast payload is valid under the v2 schema")
     func upcastIsValidV2() throws {
         let upcast = Upcasting.upcast(Self.v1, type: "terminated", from: 1, to: 2)
-        try SchemaSet.bundled.validate(upcast, type: "terminated", version: 2)
+        try SchemaSet.bundled.get().validate(upcast, type: "terminated", version: 2)
     }
 }

@@ -7,8 +7,9 @@ import Testing
 
 /// Renders a notice of the golden history (Tests/OutletTestSupport/GoldenHistory.swift) at a fixed position and time.
 func render(_ request: NoticeRequest, _ format: NoticeFormat, projection: RegistryProjection = GoldenHistory.projection(),
-            config: NoticeConfig = .bundled) throws -> String
+            config: NoticeConfig? = nil) throws -> String
 {
+    let config = try config ?? NoticeConfig.bundled()
     let content = NoticeContent(projection: projection, config: config).context(for: request, issuedOn: LocalDate("2026-07-01")!)
     let renderer = try NoticeRenderer(kind: request.kind, format: format)
     let provenance = Provenance(request: request, format: format, seq: 27, hash: String(repeating: "a", count: 64),
