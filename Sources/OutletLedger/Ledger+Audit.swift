@@ -158,3 +158,18 @@ private struct AuditPass {
         }
     }
 }
+
+extension AuditReport {
+    /// `{ok, count, head, chainOnly, eventsDecided, snapshotsMatching, snapshotsStale}`.
+    public func jsonValue(chainOnly: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "ok": true, "count": .integer(chain.count), "head": .string(chain.head), "chainOnly": .bool(chainOnly),
+        ]
+        if !chainOnly {
+            members["eventsDecided"] = .integer(eventsDecided)
+            members["snapshotsMatching"] = .array(snapshotsMatching.map(JSONValue.integer))
+            members["snapshotsStale"] = .array(snapshotsStale.map(JSONValue.integer))
+        }
+        return .object(members)
+    }
+}

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletProjections
@@ -20,6 +21,21 @@ public struct SnapshotCheck: Sendable {
     /// SHA-256 of the restored state's encoding, and of the replayed one's.
     public let stateDigest: String?
     public let replayDigest: String?
+}
+
+extension SnapshotCheck {
+    /// The snapshot's row with `verdict`, `reason`, `stateDigest` and `replayDigest`.
+    public var jsonValue: JSONValue {
+        var members = snapshot.jsonValue.objectValue ?? [:]
+        switch verdict {
+        case .sound: members["verdict"] = "sound"
+        case .unusable(let reason): members["verdict"] = "unusable"; members["reason"] = .string("\(reason)")
+        case .differs(let reason): members["verdict"] = "differs"; members["reason"] = .string(reason)
+        }
+        members["stateDigest"] = stateDigest.map(JSONValue.string) ?? .null
+        members["replayDigest"] = replayDigest.map(JSONValue.string) ?? .null
+        return .object(members)
+    }
 }
 
 extension Ledger {

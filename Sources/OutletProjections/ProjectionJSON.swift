@@ -52,3 +52,18 @@ extension RegistryProjection {
         ])
     }
 }
+
+extension StatusReport {
+    /// An institution's status as JSON: `{uscc, name, asOf, status, stage, …dates, barGround, warnings}`.
+    public func jsonValue(uscc: USCC) -> JSONValue {
+        func day(_ date: LocalDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
+        return .object([
+            "uscc": .string(uscc.code), "name": name.map(JSONValue.string) ?? .null, "asOf": .string(asOf.description),
+            "status": .string(status.rawValue), "stage": stage.map { .string($0.rawValue) } ?? .null,
+            "publicityWindowEnds": day(publicityWindowEnds), "registeredOn": day(registeredOn),
+            "validThrough": day(validThrough), "rectificationDeadline": day(rectificationDeadline),
+            "barredThrough": day(barredThrough), "barGround": barGround.map { .string($0.rawValue) } ?? .null,
+            "warnings": .array(warnings.map(JSONValue.string)),
+        ])
+    }
+}

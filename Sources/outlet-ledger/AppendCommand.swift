@@ -70,10 +70,7 @@ struct AppendCommand: ParsableCommand {
         Output.warn(outcome.warnings + ledger.finishBackgroundWork())
         let results = outcome.results
         if json {
-            let items: [JSONValue] = results.map {
-                .object(["seq": .integer($0.seq), "eventId": .string($0.eventId), "duplicate": .bool($0.duplicate)])
-            }
-            print(JSONValue.array(items).canonicalString)
+            print(JSONValue.array(results.map(\.jsonValue)).canonicalString)
         } else {
             for result in results {
                 print(result.duplicate ? "\(result.seq) (already recorded as event \(result.eventId))" : "\(result.seq)")

@@ -35,7 +35,7 @@ struct SnapshotCommand: ParsableCommand {
         func run() throws {
             let snapshots = try options.open(readonly: true).store.snapshots()
             if json {
-                print(JSONValue.array(snapshots.map(SnapshotText.json)).canonicalString)
+                print(JSONValue.array(snapshots.map(\.jsonValue)).canonicalString)
                 return
             }
             var table = TextTable(["seq", "created", "format", "projection", "content", "frame", "ratio", "hash"])
@@ -59,17 +59,7 @@ struct SnapshotCommand: ParsableCommand {
             let checks = try options.open(readonly: true).verifySnapshots()
             let bad = checks.filter { $0.verdict != .sound }
             if json {
-                print(JSONValue.object(["ok": .bool(bad.isEmpty), "snapshots": .array(checks.map { check in
-                    var members = SnapshotText.json(check.snapshot).objectValue ?? [:]
-                    switch check.verdict {
-                    case .sound: members["verdict"] = "sound"
-                    case .unusable(let reason): members["verdict"] = "unusable"; members["reason"] = .string("\(reason)")
-                    case .differs(let reason): members["verdict"] = "differs"; members["reason"] = .string(reason)
-                    }
-                    members["stateDigest"] = check.stateDigest.map(JSONValue.string) ?? .null
-                    members["replayDigest"] = check.replayDigest.map(JSONValue.string) ?? .null
-                    return JSONValue.object(members)
-                })]).canonicalString)
+                print(JSONValue.object(["ok": .bool(bad.isEmpty), "snapshots": .array(checks.map(\.jsonValue))]).canonicalString)
             } else {
                 for check in checks {
                     switch check.verdict {
@@ -121,13 +111,5 @@ enum SnapshotText {
 
     static func sizes(_ snapshot: StoredSnapshot) -> String {
         "\(snapshot.contentSize) bytes, \(snapshot.frameSize) as an LZ4 frame (\(ratio(snapshot)))"
-    }
-
-    static func json(_ snapshot: StoredSnapshot) -> JSONValue {
-        .object([
-            "seq": .integer(snapshot.seq), "hash": .string(snapshot.hash), "createdAt": .string(snapshot.createdAt),
-            "formatVersion": .integer(Int64(snapshot.formatVersion)), "projectionVersion": .integer(Int64(snapshot.projectionVersion)),
-            "contentSize": .integer(Int64(snapshot.contentSize)), "frameSize": .integer(Int64(snapshot.frameSize)),
-        ])
     }
 }

@@ -27,18 +27,8 @@ struct StatusCommand: ParsableCommand {
         let date = try query.date(in: ledger)
         let report = try ledger.status(of: stream, on: date, upTo: try query.position(in: ledger).seq)
         Output.warn(report.warnings)
-        func day(_ date: LocalDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
         if json {
-            let value: JSONValue = .object([
-                "uscc": .string(stream.code), "name": report.name.map(JSONValue.string) ?? .null, "asOf": .string(date.description),
-                "status": .string(report.status.rawValue), "stage": report.stage.map { .string($0.rawValue) } ?? .null,
-                "publicityWindowEnds": day(report.publicityWindowEnds), "registeredOn": day(report.registeredOn),
-                "validThrough": day(report.validThrough), "rectificationDeadline": day(report.rectificationDeadline),
-                "barredThrough": day(report.barredThrough),
-                "barGround": report.barGround.map { .string($0.rawValue) } ?? .null,
-                "warnings": .array(report.warnings.map(JSONValue.string)),
-            ])
-            print(value.canonicalString)
+            print(report.jsonValue(uscc: stream).canonicalString)
             return
         }
         let unnamed = try ledger.store.lastSeq(ofStream: stream.code) == 0 ? "(no events)" : "(none of its acts is in effect on \(date))"

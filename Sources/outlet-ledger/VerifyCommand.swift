@@ -25,26 +25,12 @@ struct VerifyCommand: ParsableCommand {
         do {
             report = try ledger.audit(chainOnly: chainOnly)
         } catch {
-            if json, error.code == .integrityFailure {
-                print(JSONValue.object([
-                    "ok": false, "seq": error.seq.map(JSONValue.integer) ?? .null, "error": .string(error.message),
-                    "article": error.article.map(JSONValue.string) ?? .null,
-                ]).canonicalString)
-            }
+            if json, error.code == .integrityFailure { print(error.jsonValue.canonicalString) }
             throw error
         }
         for warning in report.warnings { Output.standardError("warning: \(warning)") }
         if json {
-            var members: [String: JSONValue] = [
-                "ok": true, "count": .integer(report.chain.count), "head": .string(report.chain.head),
-                "chainOnly": .bool(chainOnly),
-            ]
-            if !chainOnly {
-                members["eventsDecided"] = .integer(report.eventsDecided)
-                members["snapshotsMatching"] = .array(report.snapshotsMatching.map(JSONValue.integer))
-                members["snapshotsStale"] = .array(report.snapshotsStale.map(JSONValue.integer))
-            }
-            print(JSONValue.object(members).canonicalString)
+            print(report.jsonValue(chainOnly: chainOnly).canonicalString)
         } else {
             // The first line is what tools/verify-export.py prints for the same chain.
             print("ok: \(report.chain.count) events, head \(report.chain.head)")
