@@ -18,7 +18,8 @@ public struct AppendOutcome: Sendable {
 /// head, decided by the rules of the Measures, and handed to the log with that head; anything refused
 /// leaves the log as it was. The log is the ledger file (`create`, `open`) or memory (`inMemory`).
 public final class Ledger: Sendable {
-    public let store: any EventLog
+    /// The log itself: for the doors of this package (CLI, tests), not for users of the library.
+    package let store: any EventLog
     public let checker: CandidateChecker
     /// The policy and holiday years recorded in the chain (the registry stream), read at open and
     /// extended by every append that records more.

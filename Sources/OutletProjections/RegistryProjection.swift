@@ -23,7 +23,7 @@ public struct RegistryProjection: Sendable {
     }
 
     /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`.
-    public init(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
+    package init(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
                 registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods

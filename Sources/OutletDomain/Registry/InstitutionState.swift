@@ -272,30 +272,30 @@ public struct InstitutionState: Sendable {
 
 extension InstitutionState {
     /// Everything a state holds, for snapshots: `InstitutionState(parts:)` gives back the same state.
-    public struct Parts: Sendable {
+    package struct Parts: Sendable {
         /// Shared between the versions of a timeline until the institution changes.
-        public var institution: Shared<Institution>?
-        public var serviceItems: [String]
-        public var application: Application?
-        public var standing: Standing
-        public var rectificationOrderedOn: LocalDate?
-        public var rosterSpells: [RosterSpell]
-        public var summaryYears: Set<Int>
-        public var bars: [Bar]
-        public var latest: (seq: Int64, effectiveOn: LocalDate)?
-        public var registrations: [RegistrationRecord]
-        public var rectifications: [RectificationRecord]
-        public var publicityDates: [LocalDate]
+        package var institution: Shared<Institution>?
+        package var serviceItems: [String]
+        package var application: Application?
+        package var standing: Standing
+        package var rectificationOrderedOn: LocalDate?
+        package var rosterSpells: [RosterSpell]
+        package var summaryYears: Set<Int>
+        package var bars: [Bar]
+        package var latest: (seq: Int64, effectiveOn: LocalDate)?
+        package var registrations: [RegistrationRecord]
+        package var rectifications: [RectificationRecord]
+        package var publicityDates: [LocalDate]
     }
 
-    public var parts: Parts {
+    package var parts: Parts {
         Parts(institution: recordedInstitution, serviceItems: serviceItems, application: application, standing: standing,
               rectificationOrderedOn: rectificationOrderedOn, rosterSpells: rosterSpells, summaryYears: summaryYears,
               bars: bars, latest: latest, registrations: registrations, rectifications: rectifications,
               publicityDates: publicityDates)
     }
 
-    public init(parts: Parts) {
+    package init(parts: Parts) {
         recordedInstitution = parts.institution
         serviceItems = parts.serviceItems
         application = parts.application
@@ -323,14 +323,14 @@ public final class Shared<Value: Sendable>: Sendable {
 // Public initializers of the parts, for snapshots restoring a state.
 
 extension InstitutionState.Publicity {
-    public init(restoring on: LocalDate, noticeNo: String) {
+    package init(restoring on: LocalDate, noticeNo: String) {
         self.on = on
         self.noticeNo = noticeNo
     }
 }
 
 extension InstitutionState.ObjectionRecord {
-    public init(restoring id: String, raisedOn: LocalDate, outcome: ObjectionResolved.Outcome?) {
+    package init(restoring id: String, raisedOn: LocalDate, outcome: ObjectionResolved.Outcome?) {
         self.id = id
         self.raisedOn = raisedOn
         self.outcome = outcome
@@ -338,14 +338,14 @@ extension InstitutionState.ObjectionRecord {
 }
 
 extension InstitutionState.RosterSpell {
-    public init(restoring from: LocalDate, through: LocalDate?) {
+    package init(restoring from: LocalDate, through: LocalDate?) {
         self.from = from
         self.through = through
     }
 }
 
 extension InstitutionState.RegistrationRecord {
-    public init(restoring seq: Int64, on: LocalDate, validThrough: LocalDate, endedOn: LocalDate?) {
+    package init(restoring seq: Int64, on: LocalDate, validThrough: LocalDate, endedOn: LocalDate?) {
         self.seq = seq
         self.on = on
         self.validThrough = validThrough
@@ -354,14 +354,14 @@ extension InstitutionState.RegistrationRecord {
 }
 
 extension InstitutionState.RectificationRecord {
-    public init(restoring orderedOn: LocalDate, completedOn: LocalDate?) {
+    package init(restoring orderedOn: LocalDate, completedOn: LocalDate?) {
         self.orderedOn = orderedOn
         self.completedOn = completedOn
     }
 }
 
 extension InstitutionState.Bar {
-    public init(restoring from: LocalDate, through: LocalDate, ground: Barred3Years.Ground) {
+    package init(restoring from: LocalDate, through: LocalDate, ground: Barred3Years.Ground) {
         self.from = from
         self.through = through
         self.ground = ground
