@@ -340,7 +340,9 @@ public final class Ledger: Sendable {
         let cache = streamStates.withLock { $0 }
         let store = self.store
         let periods = decisionPeriods
-        var decider = LogDecider(reference: reference, notices: try currentNotices(),
+        // The notice numbers are read only when a publicity is offered (on a large log, reading them costs).
+        let offersPublicity = prepared.fresh.contains { $0.envelope.type == EventType.publicized.rawValue }
+        var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
                                  fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
             let lastSeq = try store.lastSeq(ofStream: stream.code)
