@@ -47,6 +47,8 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64?
     /// Where in the caller's input: `export.jsonl line 3`, a file name.
     public var location: String?
+    /// The failure underneath (SQLite's, the system's), kept as a value for whoever wants more than the line.
+    public var underlying: (any Error & Sendable)?
     /// Which event of a multi-event call (0-based), so the caller can name it in its own terms.
     public var eventIndex: Int?
 
@@ -59,6 +61,19 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         self.stream = stream
         self.seq = seq
         self.location = location
+    }
+
+    /// Equal when everything said is equal; the underlying error is detail, not identity.
+    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.article == rhs.article && lhs.stream == rhs.stream
+            && lhs.seq == rhs.seq && lhs.location == rhs.location && lhs.eventIndex == rhs.eventIndex && lhs.conflict == rhs.conflict
+    }
+
+    /// The same error, with the failure underneath it kept.
+    public func underlying(_ error: any Error & Sendable) -> LedgerError {
+        var wrapped = self
+        wrapped.underlying = error
+        return wrapped
     }
 
     /// One line: `refused (Art. 6(3)): …`, `invalid input (line 3): …`.

@@ -144,6 +144,11 @@ public final class EventStore: EventLog {
 
     /// SQLite's and the system's failures in the ledger's words.
     public static func storageError(_ error: any Error, path: String) -> LedgerError {
+        let described = describe(error, path: path)
+        return error is LedgerError ? described : described.underlying(error)
+    }
+
+    private static func describe(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
         guard let error = error as? DatabaseError else {
             return LedgerError(.storage, "\(path): \(error)")

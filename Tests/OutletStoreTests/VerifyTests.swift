@@ -96,3 +96,18 @@ struct ChainHeadTests {
         #expect(VerifyTests.failure(fixture)?.seq == 4)
     }
 }
+
+@Suite("Errors are values: a code to match, a line to print, the failure underneath kept")
+struct LedgerErrorValueTests {
+    @Test("a file that is not SQLite is ledgerUnusable, one line, with SQLite's own error kept underneath")
+    func underlyingKept() throws {
+        let fixture = try StoreFixture()
+        let text = fixture.directory.appendingPathComponent("text.sqlite").path
+        try Data(String(repeating: "这不是账本\n", count: 200).utf8).write(to: URL(fileURLWithPath: text))
+        #expect { try EventStore.open(at: text) } throws: { error in
+            guard let error = error as? LedgerError else { return false }
+            return error.code == .ledgerUnusable && error.description.hasPrefix("ledger unusable: ")
+                && (error.underlying as? DatabaseError)?.resultCode == .SQLITE_NOTADB
+        }
+    }
+}
