@@ -23,9 +23,17 @@ public struct PreparedAppend: Sendable {
     ///   - expectVersion: the stream's version the caller last saw; a moved stream is a conflict.
     ///   - importing: `recordedAt` of the events is kept (must not decrease, nor lie in the future).
     public init(_ events: [PendingEvent], on log: any EventLog, expectVersion: Int64? = nil, importing: Bool = false) throws(LedgerError) {
-        if expectVersion != nil, Set(events.map(\.stream)).count > 1 {
+        let streams = Set(events.map(\.stream))
+        if expectVersion != nil, streams.count > 1 {
             throw LedgerError(.invalidInput, "--expect-version applies to one stream; this call touches several")
         }
+        try self.init(events, on: log, expecting: expectVersion.flatMap { version in streams.first.map { ($0, version) } }, importing: importing)
+    }
+
+    /// The same, with the expected version of one named stream (the others are not checked).
+    public init(_ events: [PendingEvent], on log: any EventLog, expecting expected: (stream: String, version: Int64)?,
+                importing: Bool = false) throws(LedgerError)
+    {
         let head = try log.head()
         var seq = head.seq
         var prevHash = head.hash
@@ -62,9 +70,9 @@ public struct PreparedAppend: Sendable {
                 version = known + 1
             } else {
                 let current = try log.streamVersion(of: event.stream)
-                if let expectVersion, expectVersion != current {
-                    throw fail(.conflict, "stream \(event.stream) is at version \(current), expected \(expectVersion)",
-                               conflict: .init(kind: .streamMoved, expected: expectVersion, actual: current))
+                if let expected, expected.stream == event.stream, expected.version != current {
+                    throw fail(.conflict, "stream \(event.stream) is at version \(current), expected \(expected.version)",
+                               conflict: .init(kind: .streamMoved, expected: expected.version, actual: current))
                 }
                 version = current + 1
             }

@@ -299,9 +299,15 @@ public final class Ledger: Sendable {
                 throw locate(error, index)
             }
         }
+        // --expect-version names the caller's one stream (the genesis, if it goes first, is not checked).
+        let offeredStreams = Set(offered.map(\.stream))
+        if expectVersion != nil, offeredStreams.count > 1 {
+            throw LedgerError(.invalidInput, "--expect-version applies to one stream; this call touches several")
+        }
+        let expected = expectVersion.flatMap { version in offeredStreams.first.map { (stream: $0, version: version) } }
         let prepared: PreparedAppend
         do {
-            prepared = try PreparedAppend(checked.map(\.pending), on: store, expectVersion: expectVersion, importing: importing)
+            prepared = try PreparedAppend(checked.map(\.pending), on: store, expecting: expected, importing: importing)
         } catch {
             guard let index = error.eventIndex else { throw error }
             throw locate(error, index)

@@ -143,4 +143,14 @@ struct CLITests {
             #expect(events.filter { $0.stream == stream }.map(\.streamVersion) == Array(1...Int64(perProcess + 1)))
         }
     }
+
+    @Test("--expect-version 0 on a new ledger's first append: the genesis that goes first is not the caller's stream")
+    func expectVersionOnFirstAppend() throws {
+        let fixture = try LedgerFixture()
+        let outcome = try fixture.ledger.append([Sample.registration()[0]], expectVersion: 0)
+        #expect(outcome.results.map(\.seq) == [genesis + 1])
+        #expect { try fixture.ledger.append([Sample.registration()[1]], expectVersion: 0) } throws: { error in
+            (error as? LedgerError)?.conflict == LedgerError.Conflict(kind: .streamMoved, expected: 0, actual: 1)
+        }
+    }
 }
