@@ -12,12 +12,17 @@ public struct RecordedEvent: Sendable {
     public let type: EventType
     public let payload: EventPayload
 
-    /// The event as the rules read it.
-    public var domainEvent: DomainEvent {
+    /// The event as the fold reads it (the recording day is the rules' business: `decidedEvent`).
+    public var domainEvent: DomainEvent { event(recordedOn: nil) }
+
+    /// The event as the rules read it: with the day it was recorded (Asia/Shanghai).
+    public var decidedEvent: DomainEvent { event(recordedOn: Timestamp(envelope.recordedAt)?.shanghaiDate) }
+
+    private func event(recordedOn: LocalDate?) -> DomainEvent {
         DomainEvent(seq: envelope.seq, type: type, effectiveOn: LocalDate(envelope.effectiveOn)!,
                     actor: Actor(role: Actor.Role(rawValue: envelope.actor.role) ?? .system, unit: envelope.actor.unit,
                                  name: envelope.actor.name),
-                    payload: payload, recordedOn: Timestamp(envelope.recordedAt)?.shanghaiDate)
+                    payload: payload, recordedOn: recordedOn)
     }
 
     /// Fails only on a ledger that was written by something other than this program's append path.
@@ -50,7 +55,7 @@ extension DecidableEvent {
     init(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) {
         guard envelope.stream == ReferenceStream.id else {
             let recorded = try RecordedEvent(envelope)
-            self = .institution(recorded.domainEvent, stream: recorded.stream)
+            self = .institution(recorded.decidedEvent, stream: recorded.stream)
             return
         }
         func corrupt(_ reason: String) -> LedgerError {
