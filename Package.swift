@@ -47,6 +47,8 @@ let package = Package(
             name: "OutletCore",
             dependencies: ["CanonicalJSON", "OutletDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The log made verifiable without trusting the operator: the RFC 6962 Merkle tree, its proofs.
+        .target(name: "OutletTransparency", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The ledger file: the EventLog in SQLite; knows bytes and order, nothing of outlets. The only GRDB user.
         .target(
             name: "OutletStore",
@@ -79,6 +81,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "OutletTransparencyTests", dependencies: ["OutletTransparency"]),
         // The shipped policy and holiday data, read from the repository for the pure tests.
         .target(
             name: "OutletTestSupport", dependencies: ["OutletDomain", "OutletProjections", "CanonicalJSON"], path: "Tests/OutletTestSupport"
