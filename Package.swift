@@ -59,6 +59,7 @@ let package = Package(
             name: "OutletLedger",
             dependencies: [
                 "CanonicalJSON", "OutletDomain", "EventSchemas", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "OutletNotices",
+                "OutletTransparency",
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
@@ -68,7 +69,7 @@ let package = Package(
             name: "outlet-ledger",
             dependencies: [
                 "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "OutletNotices",
-                "CanonicalJSON",
+                "OutletTransparency", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,6 +113,7 @@ let package = Package(
             name: "OutletLedgerTests",
             dependencies: [
                 "OutletLedger", "OutletDemo", "outlet-ledger", "OutletSnapshots", "OutletTestSupport", "OutletDomain", "OutletStore", "OutletCore",
+                "OutletTransparency",
                 "OutletProjections", "EventSchemas", "CanonicalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

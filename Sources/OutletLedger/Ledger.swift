@@ -5,6 +5,7 @@ import OutletProjections
 import OutletSnapshots
 import OutletCore
 import OutletStore
+import OutletTransparency
 import Synchronization
 
 /// What an append did: the seq of each event, and warnings about how periods were computed.
@@ -44,6 +45,8 @@ public final class Ledger: Sendable {
     /// The head projection this process keeps (the live projection): built once by the first query of
     /// the whole log, extended by every append this process makes, read as known at any seq it has folded.
     let live = Mutex<RegistryProjection?>(nil)
+    /// The Merkle tree over the log's hashes this process keeps (`merkleTree()`), grown as the log grows.
+    let merkle = Mutex<MerkleTree?>(nil)
     /// Automatic snapshots are taken here, off the append path; `finishBackgroundWork` waits for them.
     let background = DispatchQueue(label: "outlet-ledger.snapshots")
     /// What background work could not do, reported by `finishBackgroundWork`.
@@ -326,6 +329,11 @@ public final class Ledger: Sendable {
                 case .reference: held?.pass(seq: event.envelope.seq)
                 }
             }
+        }
+        merkle.withLock { tree in
+            // The tree grows with this process's appends: a checkpoint never rebuilds it.
+            guard tree?.size == Int(prepared.head.seq) else { return }
+            for envelope in prepared.envelopes { tree?.append(input: Self.rawHash(envelope.hash) ?? []) }
         }
         var outcomeWarnings = warnings
         do {

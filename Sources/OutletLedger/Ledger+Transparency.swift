@@ -1,0 +1,89 @@
+import Foundation
+import OutletCore
+import OutletTransparency
+
+/// A proof that event `seq` is in the log of `treeSize` events: RFC 9162's inclusion proof over the
+/// events' chain hashes.
+public struct InclusionProof: Sendable {
+    public let leafIndex: Int
+    public let treeSize: Int
+    public let leafHash: [UInt8]
+    public let hashes: [[UInt8]]
+    /// The root the proof leads to (not part of the proof: the checkpoint signs it).
+    public let root: [UInt8]
+}
+
+/// A proof that the log of `from` events is a prefix of the log of `to` events.
+public struct ConsistencyProof: Sendable {
+    public let from: Int
+    public let to: Int
+    public let hashes: [[UInt8]]
+    public let fromRoot: [UInt8]
+    public let toRoot: [UInt8]
+}
+
+extension Ledger {
+    /// The Merkle tree of the whole log: kept by this process, extended by leaves appended since (its
+    /// own appends or other writers'), built from the events' hashes the first time. Derived data.
+    public func merkleTree() throws(LedgerError) -> MerkleTree {
+        let head = try store.head()
+        var tree = merkle.withLock { $0 } ?? MerkleTree()
+        guard tree.size < head.seq else { return tree }
+        try store.forEachEvent(fromSeq: Int64(tree.size) + 1, toSeq: head.seq) { envelope throws(LedgerError) in
+            guard let raw = Self.rawHash(envelope.hash) else {
+                throw LedgerError(.integrityFailure, "seq \(envelope.seq): hash \(envelope.hash) is not 64 hex digits", seq: envelope.seq)
+            }
+            tree.append(input: raw)
+        }
+        let grown = tree
+        merkle.withLock { kept in if (kept?.size ?? -1) < grown.size { kept = grown } }
+        return tree
+    }
+
+    /// The inclusion proof of event `seq` in the log of `size` events (default: the whole log).
+    public func inclusionProof(seq: Int64, size: Int64? = nil) throws(LedgerError) -> InclusionProof {
+        let tree = try merkleTree()
+        let treeSize = Int(size ?? Int64(tree.size))
+        guard treeSize >= 1, treeSize <= tree.size else {
+            throw LedgerError(.invalidInput, "--size \(treeSize) is outside the log (1 to \(tree.size))")
+        }
+        guard seq >= 1, seq <= Int64(treeSize) else {
+            throw LedgerError(.invalidInput, "--seq \(seq) is not in a log of \(treeSize) events")
+        }
+        let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
+        let leafHash = MerkleTree.leafHash(Self.rawHash(envelope.hash) ?? [])
+        return InclusionProof(leafIndex: Int(seq - 1), treeSize: treeSize, leafHash: leafHash,
+                              hashes: tree.inclusionProof(index: Int(seq - 1), size: treeSize), root: tree.root(size: treeSize))
+    }
+
+    /// The consistency proof from the log of `from` events to the log of `to` (default: the whole log).
+    public func consistencyProof(from: Int64, to: Int64? = nil) throws(LedgerError) -> ConsistencyProof {
+        let tree = try merkleTree()
+        let to = Int(to ?? Int64(tree.size))
+        guard from >= 1, Int(from) <= to, to <= tree.size else {
+            throw LedgerError(.invalidInput, "--from \(from) --to \(to) must satisfy 1 ≤ from ≤ to ≤ \(tree.size), the log's size")
+        }
+        return ConsistencyProof(from: Int(from), to: to, hashes: tree.consistencyProof(from: Int(from), to: to),
+                                fromRoot: tree.root(size: Int(from)), toRoot: tree.root(size: to))
+    }
+
+    /// A chain hash's 32 raw bytes: the leaf input.
+    static func rawHash(_ hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+}
