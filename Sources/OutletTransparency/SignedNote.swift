@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+
+/// Ed25519 keys and signed notes as C2SP signed-note has them (the encoding Go's
+/// `golang.org/x/mod/sumdb/note` reads): a key is named, identified by a 32-bit hash of its name and
+/// public key, and a note is text followed by a blank line and one `— name base64(keyhash ‖ signature)`
+/// line per signature.
+public enum SignedNote {
+    public struct KeyError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The one algorithm byte for Ed25519.
+    static let ed25519: UInt8 = 0x01
+
+    /// A signer: the private key, with its name and key hash.
+    public struct Signer {
+        public let name: String
+        public let keyHash: UInt32
+        let key: Curve25519.Signing.PrivateKey
+
+        /// A new key for `name` (a log's origin: printable ASCII, no spaces or `+`).
+        public static func generate(name: String) throws(KeyError) -> Signer {
+            try checkName(name)
+            let key = Curve25519.Signing.PrivateKey()
+            return Signer(name: name, keyHash: SignedNote.keyHash(name: name, publicKey: Array(key.publicKey.rawRepresentation)), key: key)
+        }
+
+        /// `PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>`.
+        public var encoded: String {
+            "PRIVATE+KEY+\(name)+\(hex8(keyHash))+" + Data([ed25519] + Array(key.rawRepresentation)).base64EncodedString()
+        }
+
+        /// Reads the private key encoding; the key hash must be the one its name and public key give.
+        public init(encoded text: String) throws(KeyError) {
+            // The key data is base64, which may itself hold "+": split off only the four fields before it.
+            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
+            guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let hash = UInt32(parts[3], radix: 16), parts[3].count == 8,
+                  let raw = Data(base64Encoded: String(parts[4])), raw.count == 33, raw.first == SignedNote.ed25519,
+                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
+            else { throw KeyError(description: "not a signed-note private key (PRIVATE+KEY+name+hash+base64)") }
+            let name = String(parts[2])
+            try SignedNote.checkName(name)
+            guard SignedNote.keyHash(name: name, publicKey: Array(key.publicKey.rawRepresentation)) == hash else {
+                throw KeyError(description: "the private key's hash \(parts[3]) is not its name's and key's")
+            }
+            self.init(name: name, keyHash: hash, key: key)
+        }
+
+        init(name: String, keyHash: UInt32, key: Curve25519.Signing.PrivateKey) {
+            self.name = name
+            self.keyHash = keyHash
+            self.key = key
+        }
+
+        /// The verifier key anyone checks notes with: `<name>+<hash>+<base64(0x01 ‖ public key)>`.
+        public var verifier: Verifier {
+            Verifier(name: name, keyHash: keyHash, key: key.publicKey)
+        }
+
+        /// The signed note of `text` (which ends with a newline).
+        public func sign(_ text: String) throws(KeyError) -> String {
+            guard text.hasSuffix("\n"), !text.contains("\n\n") else { throw KeyError(description: "a note's text ends with one newline and has no blank line") }
+            guard let signature = try? key.signature(for: Data(text.utf8)) else { throw KeyError(description: "signing failed") }
+            return text + "\n" + SignedNote.line(name: name, keyHash: keyHash, signature: Array(signature))
+        }
+    }
+
+    /// A verifier key.
+    public struct Verifier {
+        public let name: String
+        public let keyHash: UInt32
+        let key: Curve25519.Signing.PublicKey
+
+        public var encoded: String {
+            "\(name)+\(hex8(keyHash))+" + Data([ed25519] + Array(key.rawRepresentation)).base64EncodedString()
+        }
+
+        public init(encoded text: String) throws(KeyError) {
+            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let hash = UInt32(parts[1], radix: 16), parts[1].count == 8,
+                  let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == SignedNote.ed25519,
+                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw.dropFirst())
+            else { throw KeyError(description: "not a signed-note verifier key (name+hash+base64)") }
+            let name = String(parts[0])
+            guard SignedNote.keyHash(name: name, publicKey: Array(key.rawRepresentation)) == hash else {
+                throw KeyError(description: "the verifier key's hash \(parts[1]) is not its name's and key's")
+            }
+            self.init(name: name, keyHash: hash, key: key)
+        }
+
+        init(name: String, keyHash: UInt32, key: Curve25519.Signing.PublicKey) {
+            self.name = name
+            self.keyHash = keyHash
+            self.key = key
+        }
+
+        /// The note's text if it carries a valid signature by this key; else why not.
+        public func open(_ note: String) throws(KeyError) -> String {
+            guard let split = note.range(of: "\n\n", options: .backwards) else { throw KeyError(description: "not a signed note (no blank line before the signatures)") }
+            let text = String(note[..<split.lowerBound]) + "\n"
+            let lines = note[split.upperBound...].split(separator: "\n")
+            for line in lines {
+                guard line.hasPrefix("— ") else { throw KeyError(description: "a signature line does not begin with \"— \"") }
+                let fields = line.dropFirst(2).split(separator: " ")
+                guard fields.count == 2, fields[0] == name, let raw = Data(base64Encoded: String(fields[1])), raw.count == 68 else { continue }
+                let bytes = Array(raw)
+                let hash = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                guard hash == keyHash else { continue }
+                guard key.isValidSignature(Data(bytes.dropFirst(4)), for: Data(text.utf8)) else {
+                    throw KeyError(description: "the signature by \(name) does not verify: the note was changed")
+                }
+                return text
+            }
+            throw KeyError(description: "the note carries no signature by \(name)+\(hex8(keyHash))")
+        }
+    }
+
+    /// The first four bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), big-endian.
+    static func keyHash(name: String, publicKey: [UInt8]) -> UInt32 {
+        let digest = Array(SHA256.hash(data: Array(name.utf8) + [0x0A, ed25519] + publicKey))
+        return digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+
+    static func line(name: String, keyHash: UInt32, signature: [UInt8]) -> String {
+        let hash = (0..<4).map { UInt8(truncatingIfNeeded: keyHash >> (24 - 8 * $0)) }
+        return "— \(name) " + Data(hash + signature).base64EncodedString() + "\n"
+    }
+
+    static func checkName(_ name: String) throws(KeyError) {
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }) else {
+            throw KeyError(description: "a key name (the log's origin) is printable ASCII without spaces or \"+\", not \"\(name)\"")
+        }
+    }
+}
+
+func hex8(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 8 - digits.count) + digits
+}
+
+/// A C2SP tlog-checkpoint: the log's origin, its size and root hash, as the text of a signed note.
+public struct Checkpoint: Sendable, Equatable {
+    public let origin: String
+    public let size: Int
+    public let root: [UInt8]
+
+    public init(origin: String, size: Int, root: [UInt8]) {
+        self.origin = origin
+        self.size = size
+        self.root = root
+    }
+
+    /// `<origin>\n<size>\n<base64 root>\n`.
+    public var text: String {
+        "\(origin)\n\(size)\n\(Data(root).base64EncodedString())\n"
+    }
+
+    public init(text: String) throws(SignedNote.KeyError) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 4, let size = Int(lines[1]), size >= 0, String(size) == lines[1],
+              let root = Data(base64Encoded: String(lines[2])), root.count == MerkleTree.hashSize, !lines[0].isEmpty
+        else { throw SignedNote.KeyError(description: "not a checkpoint (origin, size, base64 root hash)") }
+        self.init(origin: String(lines[0]), size: size, root: Array(root))
+    }
+}
