@@ -92,6 +92,11 @@ public protocol EventLog: AnyObject, Sendable {
     /// A value written once at creation (the policy and holidays `init` chose).
     func setting(_ key: String) throws(LedgerError) -> String?
 
+    /// Stores a signed checkpoint of the tree of the first `size` events (append-only: one per size).
+    func saveCheckpoint(size: Int64, note: String) throws(LedgerError)
+    /// Every stored checkpoint, smallest first.
+    func checkpoints() throws(LedgerError) -> [(size: Int64, note: String)]
+
     func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError)
     /// Newest first.
     func snapshots() throws(LedgerError) -> [StoredSnapshot]

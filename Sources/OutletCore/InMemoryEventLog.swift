@@ -9,6 +9,7 @@ public final class InMemoryEventLog: EventLog {
         var byEventId: [String: Int] = [:]
         var headRecord: (seq: Int64, hash: String)?
         var snapshots: [Int64: (row: StoredSnapshot, frame: [UInt8])] = [:]
+        var checkpoints: [(size: Int64, note: String)] = []
     }
 
     public let location = "memory"
@@ -113,6 +114,20 @@ public final class InMemoryEventLog: EventLog {
 
     public func setting(_ key: String) throws(LedgerError) -> String? {
         settings[key]
+    }
+
+    public func saveCheckpoint(size: Int64, note: String) throws(LedgerError) {
+        try state.withLock { state throws(LedgerError) in
+            guard !state.checkpoints.contains(where: { $0.size == size }) else {
+                throw LedgerError(.conflict, "a checkpoint of size \(size) is already stored")
+            }
+            state.checkpoints.append((size, note))
+            state.checkpoints.sort { $0.size < $1.size }
+        }
+    }
+
+    public func checkpoints() throws(LedgerError) -> [(size: Int64, note: String)] {
+        try read { $0.checkpoints }
     }
 
     public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError) {

@@ -13,6 +13,8 @@ public struct AuditReport: Sendable {
     public let snapshotsMatching: [Int64]
     /// Snapshots queries skip as stale (another format or projection version): a cache to rebuild, not damage.
     public let snapshotsStale: [Int64]
+    /// Stored signed checkpoints whose root is the root of the log's first events of their size.
+    public let checkpointsMatching: Int
     public let warnings: [String]
 }
 
@@ -25,8 +27,9 @@ extension Ledger {
     public func audit(chainOnly: Bool = false) throws(LedgerError) -> AuditReport {
         let chain = try store.verify()
         if let referenceProblem { throw referenceProblem }
+        let checkpoints = try checkCheckpoints()
         guard !chainOnly else {
-            return AuditReport(chain: chain, eventsDecided: 0, snapshotsMatching: [], snapshotsStale: [], warnings: [])
+            return AuditReport(chain: chain, eventsDecided: 0, snapshotsMatching: [], snapshotsStale: [], checkpointsMatching: checkpoints, warnings: [])
         }
         var pass = AuditPass(ledger: self, snapshots: try store.snapshots().reversed())
         // In pages, not one cursor: deciding a retraction reads its stream's history from the store.
@@ -38,7 +41,7 @@ extension Ledger {
         }
         try pass.finish()
         return AuditReport(chain: chain, eventsDecided: pass.decided, snapshotsMatching: pass.matching,
-                           snapshotsStale: pass.stale, warnings: pass.warnings)
+                           snapshotsStale: pass.stale, checkpointsMatching: checkpoints, warnings: pass.warnings)
     }
 
     /// A snapshot restored and set against the replay that has folded exactly through its seq.
@@ -164,6 +167,7 @@ extension AuditReport {
     public func jsonValue(chainOnly: Bool) -> JSONValue {
         var members: [String: JSONValue] = [
             "ok": true, "count": .integer(chain.count), "head": .string(chain.head), "chainOnly": .bool(chainOnly),
+            "checkpointsMatching": .integer(Int64(checkpointsMatching)),
         ]
         if !chainOnly {
             members["eventsDecided"] = .integer(eventsDecided)

@@ -87,3 +87,70 @@ extension Ledger {
         return bytes
     }
 }
+
+extension Ledger {
+    /// Signs a C2SP tlog-checkpoint of the whole log with `signer` (whose name is the log's origin) and
+    /// stores it. Refused unless it is consistent with the newest stored checkpoint: same origin, no
+    /// smaller, and that checkpoint's root still the root of the log's first events — a log rewritten or
+    /// rewound since is an integrity failure, not a new checkpoint.
+    public func signCheckpoint(with signer: SignedNote.Signer) throws(LedgerError) -> String {
+        let tree = try merkleTree()
+        guard tree.size > 0 else { throw LedgerError(.invalidInput, "the log is empty: there is nothing to sign") }
+        if let previous = try store.checkpoints().last {
+            let checkpoint = try Self.checkpoint(ofNote: previous.note)
+            guard checkpoint.origin == signer.name else {
+                throw LedgerError(.invalidInput, "this log's origin is \(checkpoint.origin) (its checkpoints say so); the key is for \(signer.name)")
+            }
+            guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+                throw LedgerError(.integrityFailure, "the log is not consistent with its checkpoint of size \(checkpoint.size): it was rewritten or rewound since",
+                                  seq: Int64(min(checkpoint.size, tree.size)))
+            }
+            if checkpoint.size == tree.size { return previous.note }
+        }
+        let note: String
+        do {
+            note = try signer.sign(Checkpoint(origin: signer.name, size: tree.size, root: tree.root()).text)
+        } catch {
+            throw LedgerError(.invalidInput, "\(error)")
+        }
+        try store.saveCheckpoint(size: Int64(tree.size), note: note)
+        return note
+    }
+
+    /// The stored signed checkpoint of `size` (default: the newest).
+    public func checkpoint(size: Int64? = nil) throws(LedgerError) -> String {
+        let stored = try store.checkpoints()
+        guard let found = size.map({ size in stored.first { $0.size == size } }) ?? stored.last else {
+            let sizes = stored.map { String($0.size) }
+            throw LedgerError(.invalidInput, size.map { "no checkpoint of size \($0) (there are: \(sizes.isEmpty ? "none" : sizes.joined(separator: ", ")))" }
+                ?? "no checkpoint has been signed yet (outlet-ledger checkpoint sign --key FILE)")
+        }
+        return found.note
+    }
+
+    /// The checkpoint a stored note carries (its text, before the signatures).
+    static func checkpoint(ofNote note: String) throws(LedgerError) -> Checkpoint {
+        let text = note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""
+        do {
+            return try Checkpoint(text: text)
+        } catch {
+            throw LedgerError(.integrityFailure, "a stored checkpoint does not read: \(error)")
+        }
+    }
+
+    /// Every stored checkpoint against the tree the log gives now: `verify`'s part of it.
+    func checkCheckpoints() throws(LedgerError) -> Int {
+        let stored = try store.checkpoints()
+        guard !stored.isEmpty else { return 0 }
+        let tree = try merkleTree()
+        for (size, note) in stored {
+            let checkpoint = try Self.checkpoint(ofNote: note)
+            guard checkpoint.size == Int(size), checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+                throw LedgerError(.integrityFailure,
+                    "the checkpoint of size \(size) does not match the log: its root is not the root of the first \(size) events (rewritten, rewound or damaged)",
+                    seq: min(size, Int64(tree.size)))
+            }
+        }
+        return stored.count
+    }
+}

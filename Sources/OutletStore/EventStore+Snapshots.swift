@@ -57,3 +57,25 @@ extension EventStore {
         }
     }
 }
+
+extension EventStore {
+    public func saveCheckpoint(size: Int64, note: String) throws(LedgerError) {
+        let createdAt = clock.now().description
+        do {
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)", arguments: [size, note, createdAt])
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw LedgerError(.conflict, "a checkpoint of size \(size) is already stored").underlying(error)
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
+    public func checkpoints() throws(LedgerError) -> [(size: Int64, note: String)] {
+        try read { db in
+            guard try db.tableExists("checkpoints") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT size, note FROM checkpoints ORDER BY size").map { ($0[0], $0[1]) }
+        }
+    }
+}

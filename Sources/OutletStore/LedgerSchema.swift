@@ -6,9 +6,9 @@ enum LedgerSchema {
     /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
-    static let formatVersion = 3
+    static let formatVersion = 4
     /// Every migration this program knows, in order.
-    static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream"]
+    static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream", "v4-checkpoints"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -86,6 +86,21 @@ enum LedgerSchema {
             try db.execute(sql: """
                 CREATE INDEX events_by_type ON events (type, seq);
                 UPDATE ledger_meta SET value = '3' WHERE key = 'formatVersion';
+                """)
+        }
+        migrator.registerMigration("v4-checkpoints") { db in
+            // Signed checkpoints of the Merkle tree over the log: what the bureau published, so append-only.
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    size INTEGER PRIMARY KEY NOT NULL CHECK (size >= 1),
+                    note TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+                BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE is refused'); END;
+                CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+                BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE is refused'); END;
+                UPDATE ledger_meta SET value = '4' WHERE key = 'formatVersion';
                 """)
         }
         return migrator

@@ -35,8 +35,10 @@ struct VerifyCommand: ParsableCommand {
             // The first line is what tools/verify-export.py prints for the same chain.
             print("ok: \(report.chain.count) events, head \(report.chain.head)")
             let snapshots = report.snapshotsMatching.count
-            print(chainOnly ? "chain only: the rules and snapshots were not checked"
-                : "every event re-decided by the rules; \(snapshots) snapshot\(snapshots == 1 ? "" : "s") equal to the replay")
+            let checkpoints = report.checkpointsMatching == 0 ? ""
+                : "; \(report.checkpointsMatching) signed checkpoint\(report.checkpointsMatching == 1 ? "" : "s") matching the tree"
+            print((chainOnly ? "chain only: the rules and snapshots were not checked"
+                : "every event re-decided by the rules; \(snapshots) snapshot\(snapshots == 1 ? "" : "s") equal to the replay") + checkpoints)
         }
     }
 }

@@ -224,8 +224,9 @@ struct SnapshotMigrationTests {
         _ = try fixture.fingerprint()
         try tamper(fixture, """
             DROP TABLE snapshots;
-            DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream');
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream', 'v4-checkpoints');
             DROP INDEX events_by_type;
+            DROP TABLE checkpoints;
             UPDATE ledger_meta SET value = '1' WHERE key = 'formatVersion';
             """)
         return fixture
@@ -242,7 +243,7 @@ struct SnapshotMigrationTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
     }
 
-    @Test("opened for writing, it gains the snapshots table and format 3, and its chain still verifies")
+    @Test("opened for writing, it gains the snapshots table and format 4, and its chain still verifies")
     func migrated() throws {
         let fixture = try Self.formatOne()
         let ledger = try Ledger.open(at: fixture.path)
@@ -250,6 +251,6 @@ struct SnapshotMigrationTests {
         #expect(try ledger.store.snapshots().map(\.seq) == [DemoTests.head])
         #expect(try ledger.store.verify().count == DemoTests.head)
         let queue = try DatabaseQueue(path: fixture.path)
-        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "3")
+        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "4")
     }
 }

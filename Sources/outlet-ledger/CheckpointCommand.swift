@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import OutletCore
+import OutletLedger
+import OutletTransparency
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Ed25519 signing keys for checkpoints (C2SP signed-note).",
+        subcommands: [GenerateKey.self])
+}
+
+struct GenerateKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a new signing key (mode 0600, never stored in the ledger) and print its verifier key name+keyid+base64.")
+    @Option(help: "The log's origin, the key's name (printable ASCII, no spaces or +), e.g. outlets.shenyang.example/registry.")
+    var origin: String
+    @Option(help: "The file to write the private key to (never overwritten).") var out: String
+
+    func run() throws {
+        let signer: SignedNote.Signer
+        do {
+            signer = try SignedNote.Signer.generate(name: origin)
+        } catch {
+            throw LedgerError(.invalidInput, "--origin: \(error)")
+        }
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw LedgerError(.invalidInput, "\(out) already exists; a key file is never overwritten")
+        }
+        guard FileManager.default.createFile(atPath: out, contents: Data((signer.encoded + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw LedgerError(.storage, "cannot write \(out)")
+        }
+        print(signer.verifier.encoded)
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print a stored signed checkpoint (C2SP tlog-checkpoint) of the Merkle tree over the log.",
+        subcommands: [ShowCheckpoint.self, SignCheckpoint.self], defaultSubcommand: ShowCheckpoint.self)
+}
+
+struct ShowCheckpoint: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the newest signed checkpoint, or the one of --size N.")
+    @OptionGroup var options: LedgerOptions
+    @Option(parsing: .unconditional, help: "The tree size of the checkpoint.") var size: Int64?
+
+    func run() throws {
+        print(try options.open(readonly: true).checkpoint(size: size), terminator: "")
+    }
+}
+
+struct SignCheckpoint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a checkpoint of the whole log with a key, store it and print it; refused unless consistent with the newest stored one.")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The private key file (outlet-ledger key generate).") var key: String
+
+    func run() throws {
+        let text = String(decoding: try InputFile.read(key), as: UTF8.self)
+        let signer: SignedNote.Signer
+        do {
+            signer = try SignedNote.Signer(encoded: text)
+        } catch {
+            throw LedgerError(.invalidInput, "\(key): \(error)")
+        }
+        print(try options.open().signCheckpoint(with: signer), terminator: "")
+    }
+}

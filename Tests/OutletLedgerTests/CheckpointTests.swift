@@ -1,0 +1,69 @@
+import Foundation
+import OutletCore
+import OutletLedger
+import OutletTransparency
+import Testing
+
+@Suite("Signed checkpoints (C2SP tlog-checkpoint): what the bureau publishes, consistent from one to the next")
+struct CheckpointTests {
+    static let origin = "outlets.shenyang.example/registry"
+
+    @Test("key generate writes a 0600 key and prints its verifier; checkpoint sign stores notes the verifier opens, each root the tree's")
+    func lifecycle() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(2)))
+        _ = try fixture.fingerprint()
+        let key = fixture.file("bureau.key")
+        let generated = try CLI.run(["key", "generate", "--origin", Self.origin, "--out", key])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: key)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let verifier = try SignedNote.Verifier(encoded: generated.stdout)
+        #expect(try CLI.run(["key", "generate", "--origin", Self.origin, "--out", key]).status == 65)
+
+        let first = try CLI.run(["checkpoint", "sign", "--key", key, "--ledger", fixture.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let checkpoint = try Checkpoint(text: try verifier.open(first.stdout))
+        #expect(checkpoint.origin == Self.origin && checkpoint.size == Int(genesis) + 2)
+        #expect(checkpoint.root == (try fixture.ledger.merkleTree().root()))
+
+        _ = try fixture.ledger.append(Array(Sample.registration().suffix(2)))
+        _ = try fixture.fingerprint()
+        let second = try CLI.run(["checkpoint", "sign", "--key", key, "--ledger", fixture.path])
+        #expect(try Checkpoint(text: try verifier.open(second.stdout)).size == Int(genesis) + 4)
+        #expect(try CLI.run(["checkpoint", "--size", "\(genesis + 2)", "--ledger", fixture.path]).stdout == first.stdout)
+        #expect(try CLI.run(["checkpoint", "--ledger", fixture.path]).stdout == second.stdout)
+        let verify = try CLI.run(["verify", "--ledger", fixture.path])
+        #expect(verify.status == 0 && verify.stdout.contains("2 signed checkpoints matching the tree"), "\(verify.stdout)")
+    }
+
+    @Test("a log rewritten after a checkpoint (every hash recomputed, the head record too) passes the chain check but not the checkpoint; no new checkpoint is signed")
+    func rewrittenLog() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Sample.registration())
+        let signer = try SignedNote.Signer.generate(name: Self.origin)
+        _ = try fixture.ledger.signCheckpoint(with: signer)
+        _ = try fixture.fingerprint()
+        // The operator rewrites history from seq genesis+2 on, re-chaining every hash after it.
+        let ledger = try Ledger.open(at: fixture.path, readonly: true)
+        var prevHash = try ledger.store.head(atSeq: genesis + 1).hash
+        var rewritten: [Envelope] = []
+        for var envelope in try ledger.store.events(fromSeq: genesis + 2) {
+            if envelope.seq == genesis + 2 { envelope.actor.name = "王弱" }
+            envelope.prevHash = prevHash
+            envelope.hash = HashChain.hash(of: envelope)
+            prevHash = envelope.hash
+            rewritten.append(envelope)
+        }
+        try tamper(fixture, "DROP TRIGGER events_no_update")
+        for envelope in rewritten {
+            try tamper(fixture, "UPDATE events SET actor_name = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                       [envelope.actor.name, envelope.prevHash, envelope.hash, envelope.seq])
+        }
+        try tamper(fixture, "UPDATE chain_head SET hash = ?", [prevHash])
+        let chainOnly = try CLI.run(["verify", "--chain-only", "--ledger", fixture.path])
+        #expect(chainOnly.status == 68 && chainOnly.stderr.contains("the checkpoint of size \(genesis + 4) does not match the log"), "\(chainOnly.stderr)")
+        let reopened = try Ledger.open(at: fixture.path, clock: fixture.clock)
+        #expect { try reopened.signCheckpoint(with: signer) } throws: { ($0 as? LedgerError)?.code == .integrityFailure }
+    }
+}
