@@ -154,3 +154,16 @@ extension Ledger {
         return stored.count
     }
 }
+
+extension Ledger {
+    /// The offline proof that event `seq` is in the log the newest checkpoint covering it was signed for.
+    public func proofBundle(seq: Int64) throws(LedgerError) -> ProofBundle {
+        let stored = try store.checkpoints()
+        guard let (size, note) = stored.first(where: { $0.size >= seq }) else {
+            throw LedgerError(.invalidInput, "no signed checkpoint covers seq \(seq) yet (outlet-ledger checkpoint sign --key FILE)")
+        }
+        let proof = try inclusionProof(seq: seq, size: size)
+        let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
+        return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: Self.rawHash(envelope.hash))
+    }
+}

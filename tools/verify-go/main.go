@@ -1,0 +1,113 @@
+// Checks OutletLedger's checkpoints and proofs with Go's golang.org/x/mod/sumdb/note and sumdb/tlog:
+// code we did not write. Reads a JSON document on stdin:
+//
+//	{"vkey": "...", "checkpoint": "<signed note>",
+//	 "inclusion": [{"index": i, "size": n, "leaf": "<base64 chain hash>", "proof": ["<base64>"...], "root": "<base64>"}],
+//	 "consistency": [{"from": m, "to": n, "fromRoot": "...", "toRoot": "...", "proof": [...]}]}
+//
+// and prints "ok: <n> inclusion and <m> consistency proofs, checkpoint of <size> signed by <name>", or
+// the first failure (exit 1). Run in GOPATH mode with Debian's golang-golang-x-mod-dev:
+//
+//	GO111MODULE=off GOPATH=/usr/share/gocode go run tools/verify-go/main.go < proofs.json
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+type inclusion struct {
+	Index int64    `json:"index"`
+	Size  int64    `json:"size"`
+	Leaf  string   `json:"leaf"`
+	Proof []string `json:"proof"`
+	Root  string   `json:"root"`
+}
+
+type consistency struct {
+	From     int64    `json:"from"`
+	To       int64    `json:"to"`
+	FromRoot string   `json:"fromRoot"`
+	ToRoot   string   `json:"toRoot"`
+	Proof    []string `json:"proof"`
+}
+
+type input struct {
+	Vkey        string        `json:"vkey"`
+	Checkpoint  string        `json:"checkpoint"`
+	Inclusion   []inclusion   `json:"inclusion"`
+	Consistency []consistency `json:"consistency"`
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Printf("FAIL "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func hash(text string) tlog.Hash {
+	raw, err := base64.StdEncoding.DecodeString(text)
+	if err != nil || len(raw) != tlog.HashSize {
+		fail("%q is not a base64 SHA-256 hash", text)
+	}
+	var h tlog.Hash
+	copy(h[:], raw)
+	return h
+}
+
+func hashes(texts []string) []tlog.Hash {
+	out := make([]tlog.Hash, len(texts))
+	for i, t := range texts {
+		out[i] = hash(t)
+	}
+	return out
+}
+
+func main() {
+	var in input
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		fail("input: %v", err)
+	}
+	verifier, err := note.NewVerifier(in.Vkey)
+	if err != nil {
+		fail("vkey: %v", err)
+	}
+	n, err := note.Open([]byte(in.Checkpoint), note.VerifierList(verifier))
+	if err != nil {
+		fail("checkpoint: %v", err)
+	}
+	lines := strings.Split(n.Text, "\n")
+	if len(lines) < 4 || lines[0] != verifier.Name() {
+		fail("checkpoint text %q is not of origin %s", n.Text, verifier.Name())
+	}
+	size, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil {
+		fail("checkpoint size %q", lines[1])
+	}
+	signed := tlog.Tree{N: size, Hash: hash(lines[2])}
+	for _, p := range in.Inclusion {
+		tree := tlog.Tree{N: p.Size, Hash: hash(p.Root)}
+		if p.Size == signed.N && tree.Hash != signed.Hash {
+			fail("inclusion %d: the root of size %d is not the signed one", p.Index, p.Size)
+		}
+		leaf, err := base64.StdEncoding.DecodeString(p.Leaf)
+		if err != nil {
+			fail("inclusion %d: leaf", p.Index)
+		}
+		if err := tlog.CheckRecord(hashes(p.Proof), tree.N, tree.Hash, p.Index, tlog.RecordHash(leaf)); err != nil {
+			fail("inclusion %d in %d: %v", p.Index, p.Size, err)
+		}
+	}
+	for _, p := range in.Consistency {
+		if err := tlog.CheckTree(hashes(p.Proof), p.To, hash(p.ToRoot), p.From, hash(p.FromRoot)); err != nil {
+			fail("consistency %d to %d: %v", p.From, p.To, err)
+		}
+	}
+	fmt.Printf("ok: %d inclusion and %d consistency proofs, checkpoint of %d signed by %s\n", len(in.Inclusion), len(in.Consistency), size, verifier.Name())
+}
