@@ -74,7 +74,7 @@ struct BundleProofCommand: ParsableCommand {
         var output = try Output(path: out)
         output.write(Array(bundle.text.utf8))
         output.flush()
-        print("wrote \(out): event \(seq) in the signed tree of the checkpoint below")
+        print("wrote \(out): event \(seq), its inclusion proof and the signed checkpoint it leads to")
     }
 }
 
