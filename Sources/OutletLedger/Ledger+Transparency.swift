@@ -96,6 +96,9 @@ extension Ledger {
     public func signCheckpoint(with signer: SignedNote.Signer) throws(LedgerError) -> String {
         let tree = try merkleTree()
         guard tree.size > 0 else { throw LedgerError(.invalidInput, "the log is empty: there is nothing to sign") }
+        if let origin = policy.origin, origin != signer.name {
+            throw LedgerError(.invalidInput, "this log's origin is \(origin) (its policy says so); the key is for \(signer.name)")
+        }
         if let previous = try store.checkpoints().last {
             let checkpoint = try Self.checkpoint(ofNote: previous.note)
             guard checkpoint.origin == signer.name else {

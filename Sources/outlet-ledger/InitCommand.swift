@@ -15,6 +15,8 @@ struct InitCommand: ParsableCommand {
     var policy: String?
     @Option(name: .customLong("period-rule"), help: "How periods are counted: civil-code (default) or inclusive-calendar.")
     var periodRule: String?
+    @Option(help: "The log's origin in its signed checkpoints (e.g. outlets.shenyang.example/registry), fixed with the policy.")
+    var origin: String?
 
     func run() throws {
         var chosen = try policy.map { path throws(LedgerError) in try RegistryData.policy(file: path) } ?? (try RegistryData.defaultPolicy)
@@ -23,6 +25,14 @@ struct InitCommand: ParsableCommand {
                 throw ValidationError("--period-rule is civil-code or inclusive-calendar, not \(periodRule)")
             }
             chosen.periodRule = rule
+        }
+        if let origin {
+            chosen.origin = origin
+            do {
+                try chosen.validate()
+            } catch {
+                throw LedgerError(.invalidInput, "--origin: \(error)")
+            }
         }
         // At init, a holiday file is not a what-if: it is the data the ledger starts with (its genesis).
         let holidays = try options.holidays.map { file throws(LedgerError) in try RegistryData.holidayYears(file: file) }
@@ -56,6 +66,7 @@ struct PolicyCommand: ParsableCommand {
         table.add(["bar 三年内不接受申请", "\(policy.barYears) years (Art. 19)"])
         table.add(["period rule", policy.periodRule.rawValue])
         table.add(["city bureau unit", policy.cityBureauUnit])
+        table.add(["checkpoint origin", policy.origin ?? "not fixed by the policy: the first signed checkpoint fixes it"])
         table.add(["districts (Art. 4(1))", policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")])
         table.add(["snapshots", policy.snapshotEvery == 0 ? "never automatic" : "automatic every \(policy.snapshotEvery) events"])
         let reference = ledger.reference

@@ -66,4 +66,18 @@ struct CheckpointTests {
         let reopened = try Ledger.open(at: fixture.path, clock: fixture.clock)
         #expect { try reopened.signCheckpoint(with: signer) } throws: { ($0 as? LedgerError)?.code == .integrityFailure }
     }
+
+    @Test("an origin fixed by the policy (init --origin) is the only name a checkpoint key may have")
+    func originInThePolicy() throws {
+        let fixture = try LedgerFixture(create: false)
+        #expect(try CLI.run(["init", "--origin", Self.origin, "--ledger", fixture.path]).status == 0)
+        #expect(try CLI.run(["init", "--origin", "has space", "--ledger", fixture.file("other.sqlite")]).status == 65)
+        let ledger = try Ledger.open(at: fixture.path, clock: fixture.clock)
+        _ = try ledger.append([Sample.registration()[0]])
+        #expect(ledger.reference.policy?.origin == Self.origin)
+        #expect { try ledger.signCheckpoint(with: try SignedNote.Signer.generate(name: "another.example/log")) } throws: { error in
+            (error as? LedgerError)?.message.contains("this log's origin is \(Self.origin) (its policy says so)") == true
+        }
+        #expect(try !ledger.signCheckpoint(with: try SignedNote.Signer.generate(name: Self.origin)).isEmpty)
+    }
 }

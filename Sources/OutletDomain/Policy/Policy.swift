@@ -21,6 +21,9 @@ public struct Policy: Sendable, Hashable, Codable {
     /// A snapshot of the projections is taken automatically every this many events (0: never); absent
     /// from policies written before snapshots existed, which get the default.
     public var snapshotInterval: Int?
+    /// The log's origin in its signed checkpoints (C2SP tlog-checkpoint: a schema-less URL), fixed with
+    /// the policy; absent, the first signed checkpoint fixes it.
+    public var origin: String?
 
     public static let defaultSnapshotInterval = 10_000
 
@@ -55,6 +58,9 @@ public struct Policy: Sendable, Hashable, Codable {
         }
         if let interval = snapshotInterval, interval != 0 && !(100...10_000_000).contains(interval) {
             throw PolicyError(description: "policy snapshotInterval is \(interval); it must be 0 (never) or between 100 and 10000000")
+        }
+        if let origin, origin.isEmpty || !origin.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }) {
+            throw PolicyError(description: "policy origin \"\(origin)\" must be printable ASCII without spaces or \"+\" (a schema-less URL)")
         }
         guard !districts.isEmpty, districts.allSatisfy({ $0.code.count == 6 && $0.code.allSatisfy(\.isNumber) }) else {
             throw PolicyError(description: "policy districts must be a non-empty list of 6-digit GB/T 2260 codes")
