@@ -84,7 +84,7 @@ struct IndependentVerifierTests {
         #expect(unsigned.status != 0 && unsigned.stdout.hasPrefix("FAIL checkpoint"), "\(unsigned.stdout)")
     }
 
-    @Test("proof bundle writes a C2SP tlog-proof that proof check accepts with the verifier key alone, and refuses once changed")
+    @Test("proof bundle writes a C2SP tlog-proof that proof check and tools/verify-proof.py accept with the verifier key alone, and refuse once changed")
     func bundleRoundTrip() throws {
         let fixture = try DemoTests.build()
         let ledger = try fixture.ledger
@@ -95,11 +95,18 @@ struct IndependentVerifierTests {
         #expect(try CLI.run(["proof", "bundle", "--seq", "100", "--out", file, "--ledger", fixture.path]).status == 0)
         let checked = try CLI.run(["proof", "check", file, "--vkey", signer.verifier.encoded])
         #expect(checked.status == 0 && checked.stdout.hasPrefix("ok: event 100 (chain hash "), "\(checked.stderr)")
+        // The same verdict from Python's standard library and `cryptography`, with no code of ours.
+        let python = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["python3", Repository.path("tools/verify-proof.py"), file, signer.verifier.encoded])
+        #expect(python.status == 0 && python.stdout == checked.stdout, "\(python.stdout)\(python.stderr)")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let changed = text.replacingOccurrences(of: String(lines[3]), with: String(lines[4]))
         try Data(changed.utf8).write(to: URL(fileURLWithPath: file))
         let refused = try CLI.run(["proof", "check", file, "--vkey", signer.verifier.encoded])
         #expect(refused.status == 68 && refused.stderr.contains("does not lead from entry 99"), "\(refused.stderr)")
+        let pythonRefused = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["python3", Repository.path("tools/verify-proof.py"), file, signer.verifier.encoded])
+        #expect(pythonRefused.status == 1 && pythonRefused.stdout.hasPrefix("FAIL the inclusion proof does not lead from entry 99"))
     }
 }
