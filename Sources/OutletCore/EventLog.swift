@@ -78,6 +78,8 @@ public protocol EventLog: AnyObject, Sendable {
     func events(fromSeq from: Int64, toSeq to: Int64) throws(LedgerError) -> [Envelope]
     /// Visits events in seq order without holding them all in memory.
     func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError)
+    /// Visits the chain hashes alone, in seq order (what the Merkle tree is built from).
+    func forEachHash(fromSeq from: Int64, toSeq to: Int64, _ body: (String) throws(LedgerError) -> Void) throws(LedgerError)
     func events(ofStream stream: String) throws(LedgerError) -> [Envelope]
     /// The seq of a stream's newest event (0: none).
     func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64

@@ -66,6 +66,10 @@ public final class InMemoryEventLog: EventLog {
         for envelope in try events(fromSeq: from, toSeq: to) { try body(envelope) }
     }
 
+    public func forEachHash(fromSeq from: Int64, toSeq to: Int64, _ body: (String) throws(LedgerError) -> Void) throws(LedgerError) {
+        for envelope in try events(fromSeq: from, toSeq: to) { try body(envelope.hash) }
+    }
+
     public func events(ofStream stream: String) throws(LedgerError) -> [Envelope] {
         try read { state in (state.byStream[stream] ?? []).map { state.events[$0] } }
     }

@@ -29,9 +29,10 @@ extension Ledger {
         let head = try store.head()
         var tree = merkle.withLock { $0 } ?? MerkleTree()
         guard tree.size < head.seq else { return tree }
-        try store.forEachEvent(fromSeq: Int64(tree.size) + 1, toSeq: head.seq) { envelope throws(LedgerError) in
-            guard let raw = Self.rawHash(envelope.hash) else {
-                throw LedgerError(.integrityFailure, "seq \(envelope.seq): hash \(envelope.hash) is not 64 hex digits", seq: envelope.seq)
+        try store.forEachHash(fromSeq: Int64(tree.size) + 1, toSeq: head.seq) { hash throws(LedgerError) in
+            guard let raw = Self.rawHash(hash) else {
+                let seq = Int64(tree.size) + 1
+                throw LedgerError(.integrityFailure, "seq \(seq): hash \(hash) is not 64 hex digits", seq: seq)
             }
             tree.append(input: raw)
         }

@@ -98,6 +98,13 @@ extension EventStore {
         }
     }
 
+    public func forEachHash(fromSeq from: Int64, toSeq to: Int64, _ body: (String) throws(LedgerError) -> Void) throws(LedgerError) {
+        try read { db in
+            let hashes = try String.fetchCursor(db, sql: "SELECT hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq", arguments: [from, to])
+            while let hash = try hashes.next() { try body(hash) }
+        }
+    }
+
     /// Visits every event with `from ≤ seq ≤ to` in seq order without holding the log in memory. The
     /// visitor may not read the store again (a cursor is open): read in pages if it must.
     public func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError) {
