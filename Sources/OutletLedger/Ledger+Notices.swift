@@ -11,7 +11,8 @@ extension Ledger {
     public func notice(_ request: NoticeRequest, format: NoticeFormat, at position: LedgerHead,
                        templateFile: String? = nil, configFile: String? = nil,
                        generatedAt: String? = nil,
-                       issuedOn: LocalDate? = nil, useSnapshots: Bool = true) throws(LedgerError) -> (text: String, provenance: Provenance)
+                       issuedOn: LocalDate? = nil, useSnapshots: Bool = true,
+                       checkpoint: Int64?? = nil) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
         let config: NoticeConfig
         if let configFile {
@@ -52,10 +53,16 @@ extension Ledger {
         if let through = content.dataThrough, issued < through {
             throw LedgerError(.invalidInput, "a notice announcing acts of \(through) cannot be issued on \(issued); give --issued-on \(through) or later")
         }
-        let provenance = Provenance(request: request, format: format, seq: position.seq, hash: position.hash,
+        var provenance = Provenance(request: request, format: format, seq: position.seq, hash: position.hash,
                                     digest: view.digest(asOf: content.date), generatedAt: generatedAt,
                                     template: renderer.templateIdentity, config: configIdentity, issuedOn: issued,
                                     holidays: WhatIfHolidays.label(whatIfHolidays))
+        // Named as when it was made (verify), else the newest signed checkpoint covering the position.
+        if let checkpoint {
+            provenance.checkpoint = checkpoint
+        } else if let newest = try store.checkpoints().last, newest.size >= position.seq {
+            provenance.checkpoint = newest.size
+        }
         return (renderer.render(content.values, provenance: provenance), provenance)
     }
 
@@ -96,7 +103,15 @@ extension Ledger {
         let regenerated = try notice(provenance.request, format: provenance.format, at: position,
                                      templateFile: provenance.template == "bundled" ? nil : templateFile,
                                      configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt,
-                                     issuedOn: provenance.issuedOn, useSnapshots: false)
+                                     issuedOn: provenance.issuedOn, useSnapshots: false, checkpoint: .some(provenance.checkpoint))
+        if let size = provenance.checkpoint, let stored = try store.checkpoints().first(where: { $0.size == size }) {
+            // The checkpoint the notice names, held here: the log must still be the one it signed.
+            let signed = try Self.checkpoint(ofNote: stored.note)
+            let tree = try merkleTree()
+            guard signed.size <= tree.size, tree.root(size: signed.size) == signed.root else {
+                throw LedgerError(.integrityFailure, "the log is not the one the checkpoint of size \(size) the notice names was signed for")
+            }
+        }
         return (regenerated.text == text, provenance)
     }
 

@@ -72,6 +72,9 @@ public struct Provenance: Sendable, Equatable {
     public var config: String
     /// `ledger`: deadlines counted with the holiday data in the ledger; `what-if-<sha256>`: with that file.
     public var holidays: String
+    /// The tree size of the signed checkpoint the notice was generated under (the newest covering its
+    /// position), if one was signed: its offline proof ties the position to what the bureau signed.
+    public var checkpoint: Int64?
     /// The date the notice is signed with (GB/T 9704: the issue date).
     public var issuedOn: LocalDate
 
@@ -97,6 +100,7 @@ public struct Provenance: Sendable, Equatable {
         let words = request.parameters + [("issued", issuedOn.description), ("format", format.rawValue), ("seq", String(seq)), ("hash", hash),
                                           ("digest", digest), ("generated", generatedAt), ("template", template), ("config", config)]
             + (holidays == "ledger" ? [] : [("holidays", holidays)])
+            + (checkpoint.map { [("checkpoint", String($0))] } ?? [])
         return Self.marker + " " + words.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
 
@@ -116,5 +120,6 @@ public struct Provenance: Sendable, Equatable {
         else { return nil }
         self.init(request: request, format: format, seq: seq, hash: hash, digest: digest, generatedAt: generated,
                   template: template, config: config, issuedOn: issued, holidays: words["holidays"] ?? "ledger")
+        self.checkpoint = words["checkpoint"].flatMap(Int64.init)
     }
 }

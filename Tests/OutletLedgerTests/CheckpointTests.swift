@@ -80,4 +80,26 @@ struct CheckpointTests {
         }
         #expect(try !ledger.signCheckpoint(with: try SignedNote.Signer.generate(name: Self.origin)).isEmpty)
     }
+
+    @Test("a notice generated under a signed checkpoint names it in its provenance, and notice verify holds the log to it")
+    func noticeNamesItsCheckpoint() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Sample.registration())
+        let size = try fixture.ledger.signCheckpoint(with: try SignedNote.Signer.generate(name: Self.origin))
+        #expect(!size.isEmpty)
+        _ = try fixture.fingerprint()
+        let file = fixture.file("roster.md")
+        #expect(try CLI.run(["notice", "roster", "--as-of", "2025-11-01", "--out", file, "--ledger", fixture.path]).status == 0)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains(" checkpoint=\(genesis + 4)"), "\(text.suffix(400))")
+        #expect(try CLI.run(["notice", "verify", file, "--ledger", fixture.path]).status == 0)
+        // An auditor's copy made from the export holds no checkpoints: the notice still verifies there.
+        let copy = try LedgerFixture(create: false)
+        let export = fixture.file("export.jsonl")
+        #expect(try CLI.run(["export", "--out", export, "--ledger", fixture.path]).status == 0)
+        #expect(try CLI.run(["init", "--ledger", copy.path]).status == 0)
+        #expect(try CLI.run(["import", export, "--ledger", copy.path]).status == 0)
+        let verified = try CLI.run(["notice", "verify", file, "--ledger", copy.path])
+        #expect(verified.status == 0, "\(verified.stderr)")
+    }
 }
