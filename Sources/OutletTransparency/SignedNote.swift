@@ -10,8 +10,9 @@ public enum SignedNote {
         public let description: String
     }
 
-    /// The one algorithm byte for Ed25519.
+    /// The algorithm byte of Ed25519 signatures on notes, and of Ed25519 cosignatures (C2SP tlog-cosignature).
     static let ed25519: UInt8 = 0x01
+    static let cosignatureV1: UInt8 = 0x04
 
     /// A signer: the private key, with its name and key hash.
     public struct Signer {
@@ -116,9 +117,9 @@ public enum SignedNote {
         }
     }
 
-    /// The first four bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), big-endian.
-    static func keyHash(name: String, publicKey: [UInt8]) -> UInt32 {
-        let digest = Array(SHA256.hash(data: Array(name.utf8) + [0x0A, ed25519] + publicKey))
+    /// The first four bytes of SHA-256(name ‖ "\n" ‖ algorithm ‖ public key), big-endian.
+    static func keyHash(name: String, publicKey: [UInt8], algorithm: UInt8 = ed25519) -> UInt32 {
+        let digest = Array(SHA256.hash(data: Array(name.utf8) + [0x0A, algorithm] + publicKey))
         return digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
 
