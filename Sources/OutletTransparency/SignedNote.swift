@@ -34,17 +34,10 @@ public enum SignedNote {
 
         /// Reads the private key encoding; the key hash must be the one its name and public key give.
         public init(encoded text: String) throws(KeyError) {
-            // The key data is base64, which may itself hold "+": split off only the four fields before it.
-            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
-            guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let hash = UInt32(parts[3], radix: 16), parts[3].count == 8,
-                  let raw = Data(base64Encoded: String(parts[4])), raw.count == 33, raw.first == SignedNote.ed25519,
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
-            else { throw KeyError(description: "not a signed-note private key (PRIVATE+KEY+name+hash+base64)") }
-            let name = String(parts[2])
-            try SignedNote.checkName(name)
-            guard SignedNote.keyHash(name: name, publicKey: Array(key.publicKey.rawRepresentation)) == hash else {
-                throw KeyError(description: "the private key's hash \(parts[3]) is not its name's and key's")
-            }
+            let (name, hash, material) = try SignedNote.parseKey(text, isPrivate: true, algorithm: SignedNote.ed25519)
+            guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: material),
+                  SignedNote.keyHash(name: name, publicKey: Array(key.publicKey.rawRepresentation)) == hash
+            else { throw KeyError(description: "the private key's hash \(hex8(hash)) is not its name's and key's") }
             self.init(name: name, keyHash: hash, key: key)
         }
 
@@ -78,15 +71,10 @@ public enum SignedNote {
         }
 
         public init(encoded text: String) throws(KeyError) {
-            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, let hash = UInt32(parts[1], radix: 16), parts[1].count == 8,
-                  let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == SignedNote.ed25519,
-                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw.dropFirst())
-            else { throw KeyError(description: "not a signed-note verifier key (name+hash+base64)") }
-            let name = String(parts[0])
-            guard SignedNote.keyHash(name: name, publicKey: Array(key.rawRepresentation)) == hash else {
-                throw KeyError(description: "the verifier key's hash \(parts[1]) is not its name's and key's")
-            }
+            let (name, hash, material) = try SignedNote.parseKey(text, isPrivate: false, algorithm: SignedNote.ed25519)
+            guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: material),
+                  SignedNote.keyHash(name: name, publicKey: material) == hash
+            else { throw KeyError(description: "the verifier key's hash \(hex8(hash)) is not its name's and key's") }
             self.init(name: name, keyHash: hash, key: key)
         }
 
@@ -115,6 +103,28 @@ public enum SignedNote {
             }
             throw KeyError(description: "the note carries no signature by \(name)+\(hex8(keyHash))")
         }
+    }
+
+    /// `[PRIVATE+KEY+]<name>+<8 hex digits>+<base64(algorithm ‖ 32 bytes)>`: the name, the key hash and the
+    /// key material. The key data is base64, which may itself hold "+": only the fields before it are split off.
+    static func parseKey(_ text: String, isPrivate: Bool, algorithm: UInt8) throws(KeyError) -> (name: String, hash: UInt32, material: [UInt8]) {
+        var parts = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: "+", maxSplits: isPrivate ? 4 : 2, omittingEmptySubsequences: false)[...]
+        let kind = isPrivate ? "private key (PRIVATE+KEY+name+hash+base64)" : "verifier key (name+hash+base64)"
+        if isPrivate {
+            guard parts.count == 5, parts.popFirst() == "PRIVATE", parts.popFirst() == "KEY" else {
+                throw KeyError(description: "not a signed-note \(kind)")
+            }
+        }
+        guard parts.count == 3, let hash = UInt32(parts[parts.startIndex + 1], radix: 16), parts[parts.startIndex + 1].count == 8,
+              let raw = Data(base64Encoded: String(parts[parts.startIndex + 2])), raw.count == 33
+        else { throw KeyError(description: "not a signed-note \(kind)") }
+        guard raw.first == algorithm else {
+            throw KeyError(description: "the key is of algorithm \(raw.first ?? 0), not \(algorithm) (\(algorithm == cosignatureV1 ? "a witness's cosignature/v1" : "Ed25519 notes"))")
+        }
+        let name = String(parts[parts.startIndex])
+        try checkName(name)
+        return (name, hash, Array(raw.dropFirst()))
     }
 
     /// The first four bytes of SHA-256(name ‖ "\n" ‖ algorithm ‖ public key), big-endian.

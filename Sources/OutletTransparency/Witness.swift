@@ -27,14 +27,12 @@ public struct Witness {
     }
 
     public init(encoded text: String) throws(SignedNote.KeyError) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
-              let raw = Data(base64Encoded: String(parts[4])), raw.count == 33, raw.first == SignedNote.cosignatureV1,
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
-        else { throw SignedNote.KeyError(description: "not a witness (cosignature/v1) private key") }
-        try SignedNote.checkName(String(parts[2]))
-        self.init(name: String(parts[2]), key: key)
-        guard hex8(keyHash) == parts[3] else { throw SignedNote.KeyError(description: "the witness key's hash \(parts[3]) is not its name's and key's") }
+        let (name, hash, material) = try SignedNote.parseKey(text, isPrivate: true, algorithm: SignedNote.cosignatureV1)
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: material) else {
+            throw SignedNote.KeyError(description: "not a witness (cosignature/v1) private key")
+        }
+        self.init(name: name, key: key)
+        guard keyHash == hash else { throw SignedNote.KeyError(description: "the witness key's hash \(hex8(hash)) is not its name's and key's") }
     }
 
     /// The witness's verifier key: `<name>+<hash>+<base64(0x04 ‖ public key)>`.
@@ -59,25 +57,23 @@ public struct Witness {
 
     /// The time of a valid cosignature by the witness with verifier key `vkey` on `note`, or why there is none.
     public static func cosignatureTime(in note: String, vkey: String) throws(SignedNote.KeyError) -> UInt64 {
-        let parts = vkey.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let hash = UInt32(parts[1], radix: 16), let raw = Data(base64Encoded: String(parts[2])),
-              raw.count == 33, raw.first == SignedNote.cosignatureV1,
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw.dropFirst()),
-              SignedNote.keyHash(name: String(parts[0]), publicKey: Array(raw.dropFirst()), algorithm: SignedNote.cosignatureV1) == hash
-        else { throw SignedNote.KeyError(description: "not a witness verifier key") }
+        let (name, hash, material) = try SignedNote.parseKey(vkey, isPrivate: false, algorithm: SignedNote.cosignatureV1)
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: material),
+              SignedNote.keyHash(name: name, publicKey: material, algorithm: SignedNote.cosignatureV1) == hash
+        else { throw SignedNote.KeyError(description: "the witness verifier key's hash \(hex8(hash)) is not its name's and key's") }
         guard let split = note.range(of: "\n\n", options: .backwards) else { throw SignedNote.KeyError(description: "not a signed note") }
         let text = String(note[..<split.lowerBound]) + "\n"
-        for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix("— \(parts[0]) ") {
+        for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix("— \(name) ") {
             guard let blob = Data(base64Encoded: String(line.split(separator: " ").last ?? "")), blob.count == 76 else { continue }
             let bytes = Array(blob)
             guard bytes.prefix(4).reduce(UInt32(0), { $0 << 8 | UInt32($1) }) == hash else { continue }
             let time = bytes[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             guard key.isValidSignature(Data(bytes[12...]), for: message(checkpointText: text, time: time)) else {
-                throw SignedNote.KeyError(description: "the cosignature by \(parts[0]) does not verify")
+                throw SignedNote.KeyError(description: "the cosignature by \(name) does not verify")
             }
             return time
         }
-        throw SignedNote.KeyError(description: "the note carries no cosignature by \(parts[0])")
+        throw SignedNote.KeyError(description: "the note carries no cosignature by \(name)")
     }
 }
 
