@@ -171,3 +171,20 @@ extension Ledger {
         return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: Self.rawHash(envelope.hash))
     }
 }
+
+extension Ledger {
+    /// The signed log as C2SP tlog-tiles files (`checkpoint`, `tile/…`, `tile/entries/…`) for the stored
+    /// checkpoint of `size` (default: the newest): what any web server can publish for clients to check.
+    public func tiles(size: Int64? = nil) throws(LedgerError) -> [(path: String, bytes: [UInt8])] {
+        let note = try checkpoint(size: size)
+        let checkpoint = try Self.checkpoint(ofNote: note)
+        let tree = try merkleTree()
+        guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+            throw LedgerError(.integrityFailure, "the log is not the one the checkpoint of size \(checkpoint.size) was signed for")
+        }
+        var inputs: [[UInt8]] = []
+        inputs.reserveCapacity(checkpoint.size)
+        try store.forEachHash(fromSeq: 1, toSeq: Int64(checkpoint.size)) { hash throws(LedgerError) in inputs.append(Self.rawHash(hash) ?? []) }
+        return [("checkpoint", Array(note.utf8))] + Tiles.files(of: tree, size: checkpoint.size, inputs: inputs)
+    }
+}

@@ -70,3 +70,27 @@ struct SignCheckpoint: ParsableCommand {
         print(try options.open().signCheckpoint(with: signer), terminator: "")
     }
 }
+
+struct TilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiles", abstract: "The signed log as C2SP tlog-tiles static files.", subcommands: [ExportTiles.self])
+}
+
+struct ExportTiles: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write checkpoint, tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>] of a signed checkpoint into a folder, for any web server.")
+    @OptionGroup var options: LedgerOptions
+    @Option(parsing: .unconditional, help: "The checkpoint's tree size (default: the newest).") var size: Int64?
+    @Argument(help: "The folder to write into (created if missing).") var folder: String
+
+    func run() throws {
+        let files = try options.open(readonly: true).tiles(size: size)
+        for (path, bytes) in files {
+            let file = (folder as NSString).appendingPathComponent(path)
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { throw LedgerError(.storage, "cannot write \(file)") }
+        }
+        print("wrote \(files.count) files into \(folder)")
+    }
+}

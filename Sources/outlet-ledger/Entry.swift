@@ -18,7 +18,7 @@ struct OutletLedgerCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
             LogCommand.self, HistoryCommand.self, StatusCommand.self, PolicyCommand.self, RosterCommand.self,
-            BansCommand.self, CalendarCommand.self, ReplayCommand.self, SnapshotCommand.self, StatsCommand.self, NoticeCommand.self, ProofCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self, DemoCommand.self,
+            BansCommand.self, CalendarCommand.self, ReplayCommand.self, SnapshotCommand.self, StatsCommand.self, NoticeCommand.self, ProofCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self, TilesCommand.self, DemoCommand.self,
         ]
     )
 }
