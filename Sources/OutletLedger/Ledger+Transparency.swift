@@ -150,9 +150,10 @@ extension Ledger {
         for (size, note) in stored {
             let checkpoint = try Self.checkpoint(ofNote: note)
             guard checkpoint.size == Int(size), checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+                let seq = min(size, Int64(tree.size))
                 throw LedgerError(.integrityFailure,
-                    "the checkpoint of size \(size) does not match the log: its root is not the root of the first \(size) events (rewritten, rewound or damaged)",
-                    seq: min(size, Int64(tree.size)))
+                    "seq \(seq): the checkpoint of size \(size) does not match the log: its root is not the root of the first \(size) events (rewritten, rewound or damaged)",
+                    seq: seq)
             }
         }
         return stored.count

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Tamper sweep: on a small ledger, for every event (the genesis of the registry stream included), change
 one byte of each stored column (on a copy whose triggers were dropped), swap two rows' contents, delete
-a row, rewind the head record, damage the stored snapshot (a byte of its frame, its end, its seq) and
-truncate the file. `verify` must fail every time, with exit 68, naming the first affected seq (for a
-snapshot, its seq).
+a row, rewind the head record, damage the stored snapshot (a byte of its frame, its end, its seq),
+rewrite history and re-chain every hash after it (the head record too: only the signed checkpoint
+catches that) and truncate the file. `verify` must fail every time, with exit 68, naming the first
+affected seq (for a snapshot, its seq; for the rewritten history, the checkpoint's size).
 
 usage: tools/reliability/tamper_sweep.py
 verdict: `tamper sweep: N cases, N detected, N named the right seq`
 """
+import hashlib
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -17,6 +21,11 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+
+# The canonical JSON of tools/verify-export.py (no project code): to re-chain a rewritten history.
+_spec = importlib.util.spec_from_file_location("verify_export", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "verify-export.py"))
+verify_export = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(verify_export)
 
 TEXT_COLUMNS = ["event_id", "stream", "type", "effective_on", "recorded_at", "actor_role", "actor_unit", "actor_name",
                 "payload", "prev_hash", "hash"]
@@ -45,6 +54,32 @@ def tampered_copy(source, folder, name, statements):
     return path
 
 
+def rechained(ledger, from_seq):
+    """History rewritten from `from_seq` (an actor's name changed) and every hash after it recomputed,
+    the head record too: a chain that verifies by itself, caught only by the signed checkpoint."""
+    columns = ["seq", "event_id", "stream", "stream_version", "type", "schema_version", "effective_on", "recorded_at",
+               "actor_role", "actor_unit", "actor_name", "payload", "prev_hash", "hash"]
+    events = [dict(zip(columns, row)) for row in common.rows(ledger, f"SELECT {', '.join(columns)} FROM events ORDER BY seq")]
+    statements = []
+    prev_hash = None
+    for event in events:
+        if event["seq"] < from_seq:
+            prev_hash = event["hash"]
+            continue
+        name = event["actor_name"] + "（改）" if event["seq"] == from_seq else event["actor_name"]
+        envelope = {
+            "actor": {"name": name, "role": event["actor_role"], "unit": event["actor_unit"]},
+            "effectiveOn": event["effective_on"], "eventId": event["event_id"], "payload": json.loads(event["payload"]),
+            "prevHash": prev_hash, "recordedAt": event["recorded_at"], "schemaVersion": event["schema_version"],
+            "seq": event["seq"], "stream": event["stream"], "streamVersion": event["stream_version"], "type": event["type"],
+        }
+        digest = hashlib.sha256(verify_export.canonical(envelope).encode()).hexdigest()
+        statements.append(("UPDATE events SET actor_name = ?, prev_hash = ?, hash = ? WHERE seq = ?", (name, prev_hash, digest, event["seq"])))
+        prev_hash = digest
+    statements.append(("UPDATE chain_head SET hash = ?", (prev_hash,)))
+    return statements
+
+
 def main():
     bin_path = common.binary()
     folder = tempfile.mkdtemp(prefix="tamper-")
@@ -56,6 +91,9 @@ def main():
         assert result.returncode == 0, result.stderr
     snapshot_seq = 8
     assert common.run(bin_path, "snapshot", "create", "--seq", str(snapshot_seq), "--ledger", ledger).returncode == 0
+    key = os.path.join(folder, "bureau.key")
+    assert common.run(bin_path, "key", "generate", "--origin", "outlets.shenyang.example/registry", "--out", key).returncode == 0
+    assert common.run(bin_path, "checkpoint", "sign", "--key", key, "--ledger", ledger).returncode == 0
     assert common.run(bin_path, "verify", "--ledger", ledger).returncode == 0
     rows = common.rows(ledger, f"SELECT seq, {', '.join(TEXT_COLUMNS)}, stream_version, schema_version FROM events ORDER BY seq")
     count = len(rows)
@@ -82,6 +120,7 @@ def main():
     cases.append(("snapshot-frame-byte", [("UPDATE snapshots SET frame = CAST(substr(frame, 1, 100) || X'00' || substr(frame, 102) AS BLOB)", ())], snapshot_seq))
     cases.append(("snapshot-frame-cut", [("UPDATE snapshots SET frame = CAST(substr(frame, 1, length(frame) - 5) AS BLOB)", ())], snapshot_seq))
     cases.append(("snapshot-seq", [("UPDATE snapshots SET seq = seq - 1", ())], snapshot_seq - 1))
+    cases.append(("rewritten-chain", rechained(ledger, from_seq=5), count))
     detected = named = 0
     for name, statements, expected in cases:
         path = tampered_copy(ledger, folder, name, statements)
