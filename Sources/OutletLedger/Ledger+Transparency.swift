@@ -30,7 +30,7 @@ extension Ledger {
         var tree = merkle.withLock { $0 } ?? MerkleTree()
         guard tree.size < head.seq else { return tree }
         try store.forEachHash(fromSeq: Int64(tree.size) + 1, toSeq: head.seq) { hash throws(LedgerError) in
-            guard let raw = Self.rawHash(hash) else {
+            guard let raw = HashChain.bytes(ofHex: hash) else {
                 let seq = Int64(tree.size) + 1
                 throw LedgerError(.integrityFailure, "seq \(seq): hash \(hash) is not 64 hex digits", seq: seq)
             }
@@ -52,7 +52,7 @@ extension Ledger {
             throw LedgerError(.invalidInput, "--seq \(seq) is not in a log of \(treeSize) events")
         }
         let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
-        let leafHash = MerkleTree.leafHash(Self.rawHash(envelope.hash) ?? [])
+        let leafHash = MerkleTree.leafHash(HashChain.bytes(ofHex: envelope.hash) ?? [])
         return InclusionProof(leafIndex: Int(seq - 1), treeSize: treeSize, leafHash: leafHash,
                               hashes: tree.inclusionProof(index: Int(seq - 1), size: treeSize), root: tree.root(size: treeSize))
     }
@@ -66,26 +66,6 @@ extension Ledger {
         }
         return ConsistencyProof(from: Int(from), to: to, hashes: tree.consistencyProof(from: Int(from), to: to),
                                 fromRoot: tree.root(size: Int(from)), toRoot: tree.root(size: to))
-    }
-
-    /// A chain hash's 32 raw bytes: the leaf input.
-    static func rawHash(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        func value(_ digit: UInt8) -> UInt8? {
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-            default: nil
-            }
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
     }
 }
 
@@ -169,7 +149,7 @@ extension Ledger {
         }
         let proof = try inclusionProof(seq: seq, size: size)
         let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
-        return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: Self.rawHash(envelope.hash))
+        return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: HashChain.bytes(ofHex: envelope.hash))
     }
 }
 
@@ -185,7 +165,7 @@ extension Ledger {
         }
         var inputs: [[UInt8]] = []
         inputs.reserveCapacity(checkpoint.size)
-        try store.forEachHash(fromSeq: 1, toSeq: Int64(checkpoint.size)) { hash throws(LedgerError) in inputs.append(Self.rawHash(hash) ?? []) }
+        try store.forEachHash(fromSeq: 1, toSeq: Int64(checkpoint.size)) { hash throws(LedgerError) in inputs.append(HashChain.bytes(ofHex: hash) ?? []) }
         return [("checkpoint", Array(note.utf8))] + Tiles.files(of: tree, size: checkpoint.size, inputs: inputs)
     }
 }

@@ -333,7 +333,7 @@ public final class Ledger: Sendable {
         merkle.withLock { tree in
             // The tree grows with this process's appends: a checkpoint never rebuilds it.
             guard tree?.size == Int(prepared.head.seq) else { return }
-            for envelope in prepared.envelopes { tree?.append(input: Self.rawHash(envelope.hash) ?? []) }
+            for envelope in prepared.envelopes { tree?.append(input: HashChain.bytes(ofHex: envelope.hash) ?? []) }
         }
         var outcomeWarnings = warnings
         do {
