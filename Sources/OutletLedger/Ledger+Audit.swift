@@ -124,7 +124,7 @@ private struct AuditPass {
 
     /// A stored event must pass every check an append makes of its form (schema, identifiers, text).
     static func checkForm(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) -> DecidableEvent {
-        let event = try DecidableEvent(envelope, checker: checker)
+        let event = try DecidableEvent(envelope)
         let payload: JSONValue
         do {
             payload = try JSONParser.parse(Array(envelope.payload.utf8))

@@ -158,7 +158,7 @@ public final class Ledger: Sendable {
     static func readReference(_ envelopes: [Envelope]) throws(LedgerError) -> ReferenceData {
         var reference = ReferenceData()
         for envelope in envelopes {
-            guard case .reference(let event, let seq, let actor, let effectiveOn, _) = try DecidableEvent(envelope, checker: CandidateChecker()) else {
+            guard case .reference(let event, let seq, let actor, let effectiveOn, _) = try DecidableEvent(envelope) else {
                 continue
             }
             do {
@@ -185,7 +185,7 @@ public final class Ledger: Sendable {
     private func currentNotices() throws(LedgerError) -> PublicityNotices {
         var (notices, through) = publicityNotices.withLock { $0 }
         for envelope in try store.events(ofType: EventType.publicized.rawValue, afterSeq: through) {
-            guard case .institution(let event, _) = try DecidableEvent(envelope, checker: checker),
+            guard case .institution(let event, _) = try DecidableEvent(envelope),
                   case .publicized(let publicized) = event.payload else { continue }
             // Stored notices are as they were decided; a clash there is for verify to name, not for this append.
             try? notices.record(noticeNo: publicized.noticeNo, on: event.effectiveOn)

@@ -52,7 +52,7 @@ public struct RecordedEvent: Sendable {
 extension DecidableEvent {
     /// A stored event of either stream, read back; fails only on a ledger written by something other
     /// than this program's append path.
-    init(_ envelope: Envelope, checker: CandidateChecker) throws(LedgerError) {
+    init(_ envelope: Envelope) throws(LedgerError) {
         guard envelope.stream == ReferenceStream.id else {
             let recorded = try RecordedEvent(envelope)
             self = .institution(recorded.decidedEvent, stream: recorded.stream)
