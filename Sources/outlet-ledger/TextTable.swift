@@ -1,3 +1,5 @@
+import OutletDomain
+
 /// A plain-text table whose columns line up in a terminal, Chinese names included: CJK characters
 /// take two columns (East Asian Width W/F), so padding counts display columns, not characters.
 struct TextTable {
@@ -63,10 +65,8 @@ enum TerminalText {
         return shown
     }
 
+    /// The characters an append refuses in a one-line field, line feed included.
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
-        default: false
-        }
+        TextSafety.isForbidden(scalar, multiLine: false)
     }
 }

@@ -21,7 +21,7 @@ public enum TextSafety {
         return nil
     }
 
-    static func isForbidden(_ scalar: Unicode.Scalar, multiLine: Bool) -> Bool {
+    public static func isForbidden(_ scalar: Unicode.Scalar, multiLine: Bool) -> Bool {
         switch scalar.value {
         case 0x0A: !multiLine
         case 0x00...0x1F, 0x7F...0x9F: true
