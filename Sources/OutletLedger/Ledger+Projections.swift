@@ -73,8 +73,7 @@ extension Ledger {
         }
         let folded = try fold(into: &projection, through: position.seq)
         if useSnapshots, position.seq == (try store.head().seq) {
-            let kept = projection
-            live.withLock { held in if (held?.foldedThrough ?? -1) < kept.foldedThrough { held = kept } }
+            keepLive(projection)
         }
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
                               warnings: warnings, fromLiveProjection: false, elapsed: clock.now - start, whatIf: whatIfHolidays)
@@ -86,9 +85,14 @@ extension Ledger {
         guard var projection = live.withLock({ $0 }) else { return nil }
         guard seq > projection.foldedThrough else { return (projection, 0) }
         let folded = try fold(into: &projection, through: seq)
-        let caughtUp = projection
-        live.withLock { held in if (held?.foldedThrough ?? -1) < caughtUp.foldedThrough { held = caughtUp } }
+        keepLive(projection)
         return (projection, folded)
+    }
+
+    /// Keeps `projection` as the live one unless the one kept is as far on already (another query or
+    /// append may have moved it while this one folded).
+    func keepLive(_ projection: RegistryProjection) {
+        live.withLock { held in if (held?.foldedThrough ?? -1) < projection.foldedThrough { held = projection } }
     }
 
     /// Folds the events after the projection's last one, through `seq`; returns how many. The registry

@@ -81,8 +81,7 @@ extension Ledger {
             projection = try projections(at: head, exact: true).projection
         }
         // From now on the appends of this process extend it: the next snapshot folds nothing.
-        let kept = projection
-        live.withLock { held in if (held?.foldedThrough ?? -1) < kept.foldedThrough { held = kept } }
+        keepLive(projection)
         pendingSnapshot.withLock { $0 = head.seq }
         let taken = projection
         background.async {
