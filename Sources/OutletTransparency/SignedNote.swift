@@ -94,8 +94,7 @@ public enum SignedNote {
                 let fields = line.dropFirst(2).split(separator: " ")
                 guard fields.count == 2, fields[0] == name, let raw = Data(base64Encoded: String(fields[1])), raw.count == 68 else { continue }
                 let bytes = Array(raw)
-                let hash = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-                guard hash == keyHash else { continue }
+                guard bigEndian(bytes.prefix(4)) as UInt32 == keyHash else { continue }
                 guard key.isValidSignature(Data(bytes.dropFirst(4)), for: Data(text.utf8)) else {
                     throw KeyError(description: "the signature by \(name) does not verify: the note was changed")
                 }
@@ -130,12 +129,12 @@ public enum SignedNote {
     /// The first four bytes of SHA-256(name ‖ "\n" ‖ algorithm ‖ public key), big-endian.
     static func keyHash(name: String, publicKey: [UInt8], algorithm: UInt8 = ed25519) -> UInt32 {
         let digest = Array(SHA256.hash(data: Array(name.utf8) + [0x0A, algorithm] + publicKey))
-        return digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return bigEndian(digest.prefix(4))
     }
 
+    /// `— name base64(key hash ‖ signature)` (a cosignature's signature begins with its time).
     static func line(name: String, keyHash: UInt32, signature: [UInt8]) -> String {
-        let hash = (0..<4).map { UInt8(truncatingIfNeeded: keyHash >> (24 - 8 * $0)) }
-        return "— \(name) " + Data(hash + signature).base64EncodedString() + "\n"
+        "— \(name) " + Data(bigEndianBytes(keyHash) + signature).base64EncodedString() + "\n"
     }
 
     static func checkName(_ name: String) throws(KeyError) {
@@ -174,4 +173,14 @@ public struct Checkpoint: Sendable, Equatable {
         else { throw SignedNote.KeyError(description: "not a checkpoint (origin, size, base64 root hash)") }
         self.init(origin: String(lines[0]), size: size, root: Array(root))
     }
+}
+
+/// A key hash's or a timestamp's bytes in a signature line: big-endian.
+func bigEndianBytes<Value: FixedWidthInteger>(_ value: Value) -> [UInt8] {
+    (0..<Value.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (Value.bitWidth - 8 - 8 * $0)) }
+}
+
+/// The integer big-endian `bytes` spell.
+func bigEndian<Value: FixedWidthInteger>(_ bytes: some Sequence<UInt8>) -> Value {
+    bytes.reduce(Value.zero) { $0 << 8 | Value($1) }
 }

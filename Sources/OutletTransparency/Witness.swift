@@ -50,9 +50,7 @@ public struct Witness {
         guard let signature = try? key.signature(for: Self.message(checkpointText: checkpointText, time: time)) else {
             throw SignedNote.KeyError(description: "cosigning failed")
         }
-        let hash = (0..<4).map { UInt8(truncatingIfNeeded: keyHash >> (24 - 8 * $0)) }
-        let stamp = (0..<8).map { UInt8(truncatingIfNeeded: time >> (56 - 8 * UInt64($0))) }
-        return note + "— \(name) " + Data(hash + stamp + Array(signature)).base64EncodedString() + "\n"
+        return note + SignedNote.line(name: name, keyHash: keyHash, signature: bigEndianBytes(time) + Array(signature))
     }
 
     /// The time of a valid cosignature by the witness with verifier key `vkey` on `note`, or why there is none.
@@ -66,8 +64,8 @@ public struct Witness {
         for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix("— \(name) ") {
             guard let blob = Data(base64Encoded: String(line.split(separator: " ").last ?? "")), blob.count == 76 else { continue }
             let bytes = Array(blob)
-            guard bytes.prefix(4).reduce(UInt32(0), { $0 << 8 | UInt32($1) }) == hash else { continue }
-            let time = bytes[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard bigEndian(bytes.prefix(4)) as UInt32 == hash else { continue }
+            let time: UInt64 = bigEndian(bytes[4..<12])
             guard key.isValidSignature(Data(bytes[12...]), for: message(checkpointText: text, time: time)) else {
                 throw SignedNote.KeyError(description: "the cosignature by \(name) does not verify")
             }
