@@ -22,6 +22,13 @@ struct IndependentVerifierTests {
                             directory.path, Repository.path("tools/verify-go/main.go"), file.path])
     }
 
+    /// tools/verify-go's tiles check: the checkpoint in `folder` opens with `vkey`, and its tiles prove every entry.
+    static func runGoTiles(_ folder: String, vkey: String, in directory: URL) throws -> CLI.Result {
+        try CLI.run(executable: URL(fileURLWithPath: "/bin/sh"),
+                    ["-c", "GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=\"$1/go-cache\" go run \"$2\" tiles \"$3\" \"$4\"", "sh",
+                     directory.path, Repository.path("tools/verify-go/main.go"), folder, vkey])
+    }
+
     @Test("the demo log's checkpoint opens with note.Open; every inclusion proof in trees up to 120 and at the head, and consistency proofs between sizes, pass tlog.CheckRecord and tlog.CheckTree; a changed hash does not",
           .enabled(if: goAvailable))
     func goAgrees() throws {
@@ -120,18 +127,14 @@ struct IndependentVerifierTests {
         let folder = fixture.file("tlog")
         let exported = try CLI.run(["tiles", "export", folder, "--ledger", fixture.path])
         #expect(exported.status == 0 && exported.stdout == "wrote 6 files into \(folder)\n", "\(exported.stdout)\(exported.stderr)")
-        let result = try CLI.run(executable: URL(fileURLWithPath: "/bin/sh"),
-                                 ["-c", "GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=\"$1/go-cache\" go run \"$2\" tiles \"$3\" \"$4\"", "sh",
-                                  fixture.directory.path, Repository.path("tools/verify-go/main.go"), folder, signer.verifier.encoded])
+        let result = try Self.runGoTiles(folder, vkey: signer.verifier.encoded, in: fixture.directory)
         #expect(result.status == 0 && result.stdout.contains("\(DemoTests.head) entries proved from them"), "\(result.stdout)\(result.stderr)")
         // One flipped byte in a level-0 tile: Go refuses the tiles.
         let tile = folder + "/tile/0/000"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: tile)))
         bytes[100] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: tile))
-        let refused = try CLI.run(executable: URL(fileURLWithPath: "/bin/sh"),
-                                  ["-c", "GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=\"$1/go-cache\" go run \"$2\" tiles \"$3\" \"$4\"", "sh",
-                                   fixture.directory.path, Repository.path("tools/verify-go/main.go"), folder, signer.verifier.encoded])
+        let refused = try Self.runGoTiles(folder, vkey: signer.verifier.encoded, in: fixture.directory)
         #expect(refused.status != 0 && refused.stdout.hasPrefix("FAIL"), "\(refused.stdout)")
     }
 }
