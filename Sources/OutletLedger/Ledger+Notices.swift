@@ -2,6 +2,26 @@ import Foundation
 import OutletDomain
 import OutletNotices
 import OutletCore
+import OutletTransparency
+
+/// The signed checkpoint a notice is generated under: its provenance names it, and its printable
+/// forms carry each listed act's proof of inclusion in it.
+public enum NoticeCheckpoint: Sendable {
+    /// The newest stored checkpoint covering the notice's position, if one was signed.
+    case newest
+    /// The one a notice being verified names (nil: none), with its signed note if at hand (embedded in
+    /// the notice, or stored here); without the note the proofs cannot be written out again.
+    case named(size: Int64?, note: String?)
+}
+
+/// What `notice verify` found: the text regenerated exactly or not, and the proofs it carries.
+public struct NoticeVerification: Sendable {
+    public let matches: Bool
+    public let provenance: Provenance
+    /// Proofs of inclusion embedded in the notice, each checked against the log (and the key, if given).
+    public let proofs: Int
+    public let signatureChecked: Bool
+}
 
 extension Ledger {
     /// Generates a notice from the projections at `position`; it ends with that position (seq, chain
@@ -12,7 +32,7 @@ extension Ledger {
                        templateFile: String? = nil, configFile: String? = nil,
                        generatedAt: String? = nil,
                        issuedOn: LocalDate? = nil, useSnapshots: Bool = true,
-                       checkpoint: Int64?? = nil) throws(LedgerError) -> (text: String, provenance: Provenance)
+                       checkpoint: NoticeCheckpoint = .newest) throws(LedgerError) -> (text: String, provenance: Provenance)
     {
         let config: NoticeConfig
         if let configFile {
@@ -57,18 +77,43 @@ extension Ledger {
                                     digest: view.digest(asOf: content.date), generatedAt: generatedAt,
                                     template: renderer.templateIdentity, config: configIdentity, issuedOn: issued,
                                     holidays: WhatIfHolidays.label(whatIfHolidays))
-        // Named as when it was made (verify), else the newest signed checkpoint covering the position.
-        if let checkpoint {
-            provenance.checkpoint = checkpoint
-        } else if let newest = try store.checkpoints().last, newest.size >= position.seq {
-            provenance.checkpoint = newest.size
+        var note: String?
+        switch checkpoint {
+        case .newest:
+            if let newest = try store.checkpoints().last, newest.size >= position.seq {
+                provenance.checkpoint = newest.size
+                note = newest.note
+            }
+        case .named(let size, let given):
+            provenance.checkpoint = size
+            note = given
         }
-        return (renderer.render(content.values, provenance: provenance), provenance)
+        var values = content.values
+        if let size = provenance.checkpoint, let note, !content.acts.isEmpty {
+            values["proofs"] = try proofValues(content.acts, size: size, note: note)
+        }
+        return (renderer.render(values, provenance: provenance), provenance)
+    }
+
+    /// Each act's offline proof (C2SP tlog-proof) for a notice's appendix. A Markdown fence is longer
+    /// than any run of backticks in the proof, so none closes it early.
+    private func proofValues(_ acts: [NoticeContent.Act], size: Int64, note: String) throws(LedgerError) -> [String: Any] {
+        var listed: [[String: Any]] = []
+        for act in acts {
+            let bundle = try proofBundle(seq: act.seq, checkpoint: note, size: size).text
+            let longestRun = bundle.split(whereSeparator: { $0 != "`" }).map(\.count).max() ?? 0
+            listed.append(["number": act.number, "name": act.name, "seq": String(act.seq), "type": act.type.rawValue,
+                           "bundle": bundle, "fence": String(repeating: "`", count: max(3, longestRun + 1))])
+        }
+        return ["size": String(size), "acts": listed]
     }
 
     /// Regenerates a notice from the verified log at the position its provenance names (the chain checked
-    /// up to there, every event folded again, no snapshot); true if identical.
-    public func verifyNotice(_ text: String, templateFile: String? = nil, configFile: String? = nil) throws(LedgerError) -> (matches: Bool, provenance: Provenance) {
+    /// up to there, every event folded again, no snapshot) and compares; checks each proof of inclusion it
+    /// carries against the log, and against the bureau's key if one is given.
+    public func verifyNotice(_ text: String, templateFile: String? = nil, configFile: String? = nil,
+                             verifier: SignedNote.Verifier? = nil) throws(LedgerError) -> NoticeVerification
+    {
         guard let provenance = Provenance(notice: text) else {
             throw LedgerError(.invalidInput, "the file has no outlet-ledger provenance line")
         }
@@ -99,20 +144,66 @@ extension Ledger {
         guard chain.head == provenance.hash else {
             throw LedgerError(.integrityFailure, "the ledger's event \(provenance.seq) has chain hash \(chain.head), not the one the notice names (\(provenance.hash))")
         }
+        let note = try checkEmbeddedProofs(text, provenance: provenance, verifier: verifier)
         let position = try store.head(atSeq: provenance.seq)
         let regenerated = try notice(provenance.request, format: provenance.format, at: position,
                                      templateFile: provenance.template == "bundled" ? nil : templateFile,
                                      configFile: provenance.config == "bundled" ? nil : configFile, generatedAt: provenance.generatedAt,
-                                     issuedOn: provenance.issuedOn, useSnapshots: false, checkpoint: .some(provenance.checkpoint))
-        if let size = provenance.checkpoint, let stored = try store.checkpoints().first(where: { $0.size == size }) {
-            // The checkpoint the notice names, held here: the log must still be the one it signed.
-            let signed = try Self.checkpoint(ofNote: stored.note)
-            let tree = try merkleTree()
-            guard signed.size <= tree.size, tree.root(size: signed.size) == signed.root else {
-                throw LedgerError(.integrityFailure, "the log is not the one the checkpoint of size \(size) the notice names was signed for")
+                                     issuedOn: provenance.issuedOn, useSnapshots: false,
+                                     checkpoint: .named(size: provenance.checkpoint, note: note.text))
+        return NoticeVerification(matches: regenerated.text == text, provenance: provenance, proofs: note.proofs,
+                                  signatureChecked: verifier != nil && note.proofs > 0)
+    }
+
+    /// The signed checkpoint a notice's proofs lead to (embedded in it, else the one stored here of the
+    /// size it names), held to the log: the checkpoint's root must be the root of the log's first events,
+    /// and each embedded proof must lead from its event's chain hash to that root (and the note carry
+    /// `verifier`'s signature, if given).
+    private func checkEmbeddedProofs(_ text: String, provenance: Provenance, verifier: SignedNote.Verifier?) throws(LedgerError) -> (text: String?, proofs: Int) {
+        var bundles: [ProofBundle] = []
+        for (index, bundle) in ProofBundle.embedded(in: text, unescape: provenance.format == .html ? Self.unescapeHTML : { $0 }).enumerated() {
+            do {
+                bundles.append(try ProofBundle(text: bundle))
+            } catch {
+                throw LedgerError(.integrityFailure, "proof \(index + 1) of the notice does not read: \(error)")
             }
         }
-        return (regenerated.text == text, provenance)
+        guard let size = provenance.checkpoint else {
+            guard bundles.isEmpty else { throw LedgerError(.integrityFailure, "the notice carries proofs of inclusion but its provenance names no checkpoint") }
+            return (nil, 0)
+        }
+        let notes = Set(bundles.map(\.checkpoint))
+        guard notes.count <= 1 else { throw LedgerError(.integrityFailure, "the notice's proofs lead to \(notes.count) different checkpoints, not the one it names") }
+        let stored = try store.checkpoints().first { $0.size == size }?.note
+        guard let note = notes.first ?? stored else { return (nil, 0) }
+        let signed = try Self.checkpoint(ofNote: note)
+        let tree = try merkleTree()
+        guard signed.size == Int(size), signed.size <= tree.size, tree.root(size: signed.size) == signed.root else {
+            throw LedgerError(.integrityFailure, "the log is not the one the checkpoint of size \(size) the notice names was signed for")
+        }
+        if let verifier {
+            do throws(SignedNote.KeyError) { _ = try verifier.open(note) } catch { throw LedgerError(.integrityFailure, "the checkpoint of size \(size) the notice names: \(error)") }
+        }
+        for (index, bundle) in bundles.enumerated() {
+            let seq = Int64(bundle.index) + 1
+            let failure = "proof \(index + 1) of the notice (event \(seq)) does not hold"
+            guard seq <= Int64(signed.size), bundle.extra == HashChain.bytes(ofHex: try store.events(fromSeq: seq, toSeq: seq)[0].hash) else {
+                throw LedgerError(.integrityFailure, "\(failure): its entry is not the chain hash of event \(seq)")
+            }
+            do {
+                _ = try bundle.unsignedCheckpoint()
+            } catch {
+                throw LedgerError(.integrityFailure, "\(failure): \(error)")
+            }
+        }
+        return (note, bundles.count)
+    }
+
+    /// What an HTML template's escaping did to a proof's text, undone.
+    static func unescapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#x27;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
     }
 
     /// A user file's identity in a provenance line: its SHA-256.

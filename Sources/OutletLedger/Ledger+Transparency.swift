@@ -7,6 +7,8 @@ import OutletTransparency
 public struct InclusionProof: Sendable {
     public let leafIndex: Int
     public let treeSize: Int
+    /// The leaf input: the 32 raw bytes of the event's chain hash.
+    public let entry: [UInt8]
     public let leafHash: [UInt8]
     public let hashes: [[UInt8]]
     /// The root the proof leads to (not part of the proof: the checkpoint signs it).
@@ -52,8 +54,8 @@ extension Ledger {
             throw LedgerError(.invalidInput, "--seq \(seq) is not in a log of \(treeSize) events")
         }
         let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
-        let leafHash = MerkleTree.leafHash(HashChain.bytes(ofHex: envelope.hash) ?? [])
-        return InclusionProof(leafIndex: Int(seq - 1), treeSize: treeSize, leafHash: leafHash,
+        let entry = HashChain.bytes(ofHex: envelope.hash) ?? []
+        return InclusionProof(leafIndex: Int(seq - 1), treeSize: treeSize, entry: entry, leafHash: MerkleTree.leafHash(entry),
                               hashes: tree.inclusionProof(index: Int(seq - 1), size: treeSize), root: tree.root(size: treeSize))
     }
 
@@ -141,15 +143,19 @@ extension Ledger {
 }
 
 extension Ledger {
-    /// The offline proof that event `seq` is in the log the newest checkpoint covering it was signed for.
+    /// The offline proof that event `seq` is in the log the oldest checkpoint covering it was signed for.
     public func proofBundle(seq: Int64) throws(LedgerError) -> ProofBundle {
         let stored = try store.checkpoints()
         guard let (size, note) = stored.first(where: { $0.size >= seq }) else {
             throw LedgerError(.invalidInput, "no signed checkpoint covers seq \(seq) yet (outlet-ledger checkpoint sign --key FILE)")
         }
+        return try proofBundle(seq: seq, checkpoint: note, size: size)
+    }
+
+    /// The offline proof that event `seq` is in the log of `size` events that the signed `note` is for.
+    func proofBundle(seq: Int64, checkpoint note: String, size: Int64) throws(LedgerError) -> ProofBundle {
         let proof = try inclusionProof(seq: seq, size: size)
-        let envelope = try store.events(fromSeq: seq, toSeq: seq)[0]
-        return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: HashChain.bytes(ofHex: envelope.hash))
+        return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: proof.entry)
     }
 }
 

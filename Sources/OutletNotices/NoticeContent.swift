@@ -88,6 +88,23 @@ public struct NoticeContent {
         /// How many entries it announces: a notice with none is not issued (DOMAIN.md §7).
         public let count: Int
         public let values: [String: Any]
+        /// The logged acts it announces, in the order listed: what its proofs of inclusion are for.
+        public let acts: [Act]
+    }
+
+    /// One act a notice announces: the event (by seq) behind one of its entries.
+    public struct Act: Sendable, Equatable {
+        /// The entry's number in the notice.
+        public let number: Int
+        public let name: String
+        public let seq: Int64
+        public let type: EventType
+    }
+
+    /// The live event of one of `types` that an entry's standing on `date` rests on: the newest such.
+    func act(of uscc: USCC, _ types: Set<EventType>, on date: LocalDate) -> (seq: Int64, type: EventType)? {
+        guard let timeline = projection.timelines[uscc] else { return nil }
+        return timeline.versions(knownAt: projection.knownAt).last { types.contains($0.type) && $0.effectiveOn <= date }.map { ($0.seq, $0.type) }
     }
 
     /// The notice's words, signed on `issuedOn`.
@@ -95,12 +112,14 @@ public struct NoticeContent {
         var values: [String: Any] = ["authority": config.authority, "issued": Self.chineseDate(issuedOn)]
         let date: LocalDate
         var dataThrough: LocalDate?
+        var acts: [Act] = []
         switch request {
         case .publicity(let on, let noticeNo):
             var entries: [[String: Any]] = []
             var windows: Set<String> = []
             var numbers: Set<String> = []
             var day = on ?? LocalDate(dayNumber: 0)
+            var announced: [(name: String, seq: Int64)] = []
             for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
                 for version in timeline.versions(knownAt: projection.knownAt) where version.type == .publicized {
                     guard let publicized = version.state.application?.publicity else { continue }
@@ -111,6 +130,7 @@ public struct NoticeContent {
                     windows.insert(window)
                     numbers.insert(publicized.noticeNo)
                     day = max(day, version.effectiveOn)
+                    announced.append((institution?.name ?? "", version.seq))
                     entries.append([
                         "name": institution?.name ?? "", "uscc": timeline.uscc.code,
                         "category": institution?.category.chineseName ?? "", "district": districtName(institution?.district ?? ""),
@@ -125,11 +145,17 @@ public struct NoticeContent {
             values["windows"] = windows.sorted().joined(separator: "；")
             values["count"] = entries.count
             values["entries"] = numbered(entries)
+            acts = announced.enumerated().map { Act(number: $0.offset + 1, name: $0.element.name, seq: $0.element.seq, type: .publicized) }
             values["contact"] = ["department": config.objectionContact.department, "phone": config.objectionContact.phone,
                                  "email": config.objectionContact.email, "address": config.objectionContact.address]
         case .roster(let asOf):
             date = asOf
-            let entries: [[String: Any]] = projection.roster(on: asOf).map { entry in
+            let roster = projection.roster(on: asOf)
+            // A roster lists registrations (Art. 6(4)) and inclusions (Art. 7).
+            acts = roster.enumerated().compactMap { index, entry in
+                act(of: entry.uscc, [.registered, .autoIncluded], on: asOf).map { Act(number: index + 1, name: entry.name, seq: $0.seq, type: $0.type) }
+            }
+            let entries: [[String: Any]] = roster.map { entry in
                 ["outletNo": entry.outletNo ?? "—", "name": entry.name, "uscc": entry.uscc.code, "category": entry.category.chineseName,
                  "district": districtName(entry.district), "address": entry.address, "level": Self.levelWords(entry.level),
                  "contact": "\(entry.contact.name) \(entry.contact.phone)",
@@ -141,24 +167,31 @@ public struct NoticeContent {
             values["entries"] = numbered(entries)
         case .revocation(let from, let to):
             date = to
-            var entries: [(LocalDate, [String: Any])] = []
+            var entries: [(LocalDate, [String: Any], [(Int64, EventType)])] = []
             for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
                 for version in timeline.versions(knownAt: projection.knownAt) where version.effectiveOn >= from && version.effectiveOn <= to {
                     guard version.type == .barred3Years, let bar = version.state.bars.last else { continue }
                     let revocation = version.state.standing
                     let act: String = if case .revoked = revocation { "撤销市级网点备案" } else { "不予备案" }
+                    // The 通报 announces the revocation or decline and the bar that follows from it (Art. 19).
+                    let decision = self.act(of: timeline.uscc, [.revoked, .declined], on: version.effectiveOn)
+                        .flatMap { $0.seq < version.seq ? [($0.seq, $0.type)] : nil } ?? []
                     entries.append((version.effectiveOn, [
                         "name": version.state.institution?.name ?? "", "uscc": timeline.uscc.code,
                         "act": act, "on": Self.chineseDate(version.effectiveOn),
                         "ground": Self.groundWords(bar.ground), "barredThrough": Self.chineseDate(bar.through),
-                    ]))
+                    ], decision + [(version.seq, .barred3Years)]))
                 }
             }
             dataThrough = entries.map(\.0).max()
             values["title"] = "关于撤销沈阳市知识产权信息公共服务网点备案资格的通报"
             values["range"] = Self.chineseDate(from) + "至" + Self.chineseDate(to)
             values["count"] = entries.count
-            values["entries"] = numbered(entries.sorted { $0.0 < $1.0 }.map(\.1))
+            let listed = entries.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+            values["entries"] = numbered(listed.map(\.1))
+            acts = listed.enumerated().flatMap { index, entry in
+                entry.2.map { Act(number: index + 1, name: entry.1["name"] as? String ?? "", seq: $0.0, type: $0.1) }
+            }
         case .reminders(let from, let to):
             date = from
             let entries: [[String: Any]] = projection.calendar(from: from, to: to, asOf: from).entries.map { entry in
@@ -174,6 +207,6 @@ public struct NoticeContent {
         case .publicity, .roster: dataThrough = date
         case .revocation, .reminders: break
         }
-        return Context(date: date, dataThrough: dataThrough, count: values["count"] as? Int ?? 0, values: values)
+        return Context(date: date, dataThrough: dataThrough, count: values["count"] as? Int ?? 0, values: values, acts: acts)
     }
 }

@@ -57,10 +57,42 @@ public struct ProofBundle: Sendable, Equatable {
         guard checkpoint.origin == verifier.name else {
             throw SignedNote.KeyError(description: "the checkpoint is of \(checkpoint.origin), the key of \(verifier.name)")
         }
+        try checkInclusion(in: checkpoint, leaf: leaf)
+        return checkpoint
+    }
+
+    /// The checkpoint the proof leads to from the entry, its signatures not checked: for one who holds
+    /// the log itself and compares that root with the log's.
+    public func unsignedCheckpoint(leaf: [UInt8]? = nil) throws(SignedNote.KeyError) -> Checkpoint {
+        guard let blank = checkpoint.range(of: "\n\n") else { throw SignedNote.KeyError(description: "the checkpoint is not a signed note (no blank line)") }
+        let checkpoint = try Checkpoint(text: String(self.checkpoint[..<blank.lowerBound]) + "\n")
+        try checkInclusion(in: checkpoint, leaf: leaf)
+        return checkpoint
+    }
+
+    private func checkInclusion(in checkpoint: Checkpoint, leaf: [UInt8]?) throws(SignedNote.KeyError) {
         guard let input = leaf ?? extra else { throw SignedNote.KeyError(description: "the bundle names no entry (no extra line) and none was given") }
         guard MerkleProof.verifyInclusion(index: index, size: checkpoint.size, leafHash: MerkleTree.leafHash(input), proof: hashes, root: checkpoint.root) else {
             throw SignedNote.KeyError(description: "the inclusion proof does not lead from entry \(index) to the root of the signed tree of \(checkpoint.size)")
         }
-        return checkpoint
+    }
+
+    /// The bundles written out in a text (a notice's appendix): each from its header line through the
+    /// signature lines of its checkpoint, with `unescape` (say, of HTML) applied to each.
+    public static func embedded(in text: String, unescape: (String) -> String = { $0 }) -> [String] {
+        var bundles: [String] = []
+        var rest = text[...]
+        while let start = rest.range(of: header) {
+            var lines: [Substring] = []
+            var blanks = 0
+            for line in rest[start.lowerBound...].split(separator: "\n", omittingEmptySubsequences: false) {
+                if blanks == 2 && !line.hasPrefix("\u{2014} ") { break }
+                if line.isEmpty { blanks += 1 }
+                lines.append(line)
+            }
+            bundles.append(unescape(lines.joined(separator: "\n") + "\n"))
+            rest = rest[start.upperBound...]
+        }
+        return bundles
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import OutletDomain
 import OutletLedger
 import OutletNotices
+import OutletTransparency
 import OutletCore
 
 struct NoticeCommand: ParsableCommand {
@@ -101,20 +102,31 @@ struct RemindersNotice: ParsableCommand {
 
 struct VerifyNotice: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Regenerate a notice from the ledger at the position it names; say whether it matches exactly.")
+        commandName: "verify",
+        abstract: "Regenerate a notice from the ledger at the position it names; say whether it matches exactly, and check the proofs of inclusion it carries.")
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "The notice file.") var file: String
     @Option(help: "The custom template it was made with, if any.") var template: String?
     @Option(help: "The notice config it was made with, if any.") var config: String?
+    @Option(help: "The bureau's published verifier key: also check the signature on the checkpoint the notice names.") var vkey: String?
 
     func run() throws {
         let text = String(decoding: try InputFile.read(file), as: UTF8.self)
+        let verifier: SignedNote.Verifier?
+        do {
+            verifier = try vkey.map { key throws(SignedNote.KeyError) in try SignedNote.Verifier(encoded: key) }
+        } catch {
+            throw LedgerError(.invalidInput, "--vkey: \(error)")
+        }
         let ledger = try ledger.open(readonly: true)
-        let result = try ledger.verifyNotice(text, templateFile: template, configFile: config)
-        if result.matches {
-            print("ok: \(file) is exactly what the ledger at seq \(result.provenance.seq) (\(result.provenance.hash)) generates")
-        } else {
+        let result = try ledger.verifyNotice(text, templateFile: template, configFile: config, verifier: verifier)
+        guard result.matches else {
             throw LedgerError(.integrityFailure, "\(file) differs from what the ledger at seq \(result.provenance.seq) generates: it was altered")
+        }
+        print("ok: \(file) is exactly what the ledger at seq \(result.provenance.seq) (\(result.provenance.hash)) generates")
+        if result.proofs > 0, let size = result.provenance.checkpoint {
+            print("ok: its \(result.proofs) proofs of inclusion lead to the log's checkpoint of size \(size)"
+                + (result.signatureChecked ? ", signed by \(verifier?.name ?? "")" : " (give --vkey to check its signature too)"))
         }
     }
 }
