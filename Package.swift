@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Float-free JSON values and the RFC 8785 canonical form the hash chain is computed over.
@@ -63,13 +64,18 @@ let package = Package(
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
+        // The doors over HTTP (Hummingbird): the witness's add-checkpoint endpoint (C2SP tlog-witness).
+        .target(
+            name: "OutletHTTP",
+            dependencies: ["OutletTransparency", "CanonicalJSON", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
         .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "OutletCore", "CanonicalJSON"]),
         .executableTarget(
             name: "outlet-ledger",
             dependencies: [
                 "OutletLedger", "OutletDemo", "OutletDomain", "OutletStore", "OutletCore", "OutletProjections", "OutletSnapshots", "OutletNotices",
-                "OutletTransparency", "CanonicalJSON",
+                "OutletTransparency", "OutletHTTP", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -113,7 +119,7 @@ let package = Package(
             name: "OutletLedgerTests",
             dependencies: [
                 "OutletLedger", "OutletDemo", "outlet-ledger", "OutletSnapshots", "OutletTestSupport", "OutletDomain", "OutletStore", "OutletCore",
-                "OutletTransparency",
+                "OutletTransparency", "OutletHTTP",
                 "OutletProjections", "EventSchemas", "CanonicalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

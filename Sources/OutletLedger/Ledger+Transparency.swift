@@ -77,30 +77,58 @@ extension Ledger {
     /// smaller, and that checkpoint's root still the root of the log's first events — a log rewritten or
     /// rewound since is an integrity failure, not a new checkpoint.
     public func signCheckpoint(with signer: SignedNote.Signer) throws(LedgerError) -> String {
+        let signed = try prepareCheckpoint(with: signer)
+        return signed.stored ? signed.note : try publishCheckpoint(signed.note)
+    }
+
+    /// A checkpoint of the whole log signed by `signer`, not stored yet (witnesses cosign it first), with
+    /// the size of the newest stored one; `stored` if the log has not grown since it (its note returned).
+    public func prepareCheckpoint(with signer: SignedNote.Signer) throws(LedgerError) -> (note: String, previousSize: Int, stored: Bool) {
         let tree = try merkleTree()
         guard tree.size > 0 else { throw LedgerError(.invalidInput, "the log is empty: there is nothing to sign") }
         if let origin = policy.origin, origin != signer.name {
             throw LedgerError(.invalidInput, "this log's origin is \(origin) (its policy says so); the key is for \(signer.name)")
         }
-        if let previous = try store.checkpoints().last {
-            let checkpoint = try Self.checkpoint(ofNote: previous.note)
-            guard checkpoint.origin == signer.name else {
-                throw LedgerError(.invalidInput, "this log's origin is \(checkpoint.origin) (its checkpoints say so); the key is for \(signer.name)")
+        let previous = try newestCheckpoint(consistentWith: tree)
+        if let previous {
+            guard previous.checkpoint.origin == signer.name else {
+                throw LedgerError(.invalidInput, "this log's origin is \(previous.checkpoint.origin) (its checkpoints say so); the key is for \(signer.name)")
             }
-            guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
-                throw LedgerError(.integrityFailure, "the log is not consistent with its checkpoint of size \(checkpoint.size): it was rewritten or rewound since",
-                                  seq: Int64(min(checkpoint.size, tree.size)))
-            }
-            if checkpoint.size == tree.size { return previous.note }
+            if previous.checkpoint.size == tree.size { return (previous.note, tree.size, true) }
         }
-        let note: String
         do {
-            note = try signer.sign(Checkpoint(origin: signer.name, size: tree.size, root: tree.root()).text)
+            return (try signer.sign(Checkpoint(origin: signer.name, size: tree.size, root: tree.root()).text), previous?.checkpoint.size ?? 0, false)
         } catch {
             throw LedgerError(.invalidInput, "\(error)")
         }
-        try store.saveCheckpoint(size: Int64(tree.size), note: note)
+    }
+
+    /// Stores a signed checkpoint (with any cosignatures collected for it): it must be the log's — its root
+    /// the root of the log's first events — and no smaller than, and consistent with, the newest stored.
+    public func publishCheckpoint(_ note: String) throws(LedgerError) -> String {
+        let checkpoint = try Self.checkpoint(ofNote: note)
+        let tree = try merkleTree()
+        guard checkpoint.size >= 1, checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+            throw LedgerError(.integrityFailure, "the checkpoint of size \(checkpoint.size) is not of this log")
+        }
+        if let previous = try newestCheckpoint(consistentWith: tree) {
+            guard previous.checkpoint.origin == checkpoint.origin, previous.checkpoint.size < checkpoint.size else {
+                throw LedgerError(.conflict, "a checkpoint of size \(previous.checkpoint.size) was stored meanwhile; sign again")
+            }
+        }
+        try store.saveCheckpoint(size: Int64(checkpoint.size), note: note)
         return note
+    }
+
+    /// The newest stored checkpoint, which the log must still extend.
+    private func newestCheckpoint(consistentWith tree: MerkleTree) throws(LedgerError) -> (note: String, checkpoint: Checkpoint)? {
+        guard let previous = try store.checkpoints().last else { return nil }
+        let checkpoint = try Self.checkpoint(ofNote: previous.note)
+        guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+            throw LedgerError(.integrityFailure, "the log is not consistent with its checkpoint of size \(checkpoint.size): it was rewritten or rewound since",
+                              seq: Int64(min(checkpoint.size, tree.size)))
+        }
+        return (previous.note, checkpoint)
     }
 
     /// The stored signed checkpoint of `size` (default: the newest).
@@ -115,7 +143,7 @@ extension Ledger {
     }
 
     /// The checkpoint a stored note carries (its text, before the signatures).
-    static func checkpoint(ofNote note: String) throws(LedgerError) -> Checkpoint {
+    public static func checkpoint(ofNote note: String) throws(LedgerError) -> Checkpoint {
         let text = note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""
         do {
             return try Checkpoint(text: text)

@@ -14,8 +14,9 @@ public enum SignedNote {
     static let ed25519: UInt8 = 0x01
     static let cosignatureV1: UInt8 = 0x04
 
-    /// A signer: the private key, with its name and key hash.
-    public struct Signer {
+    /// A signer: the private key, with its name and key hash. Sendable by hand: swift-crypto 3's keys
+    /// are immutable values it has not marked so.
+    public struct Signer: @unchecked Sendable {
         public let name: String
         public let keyHash: UInt32
         let key: Curve25519.Signing.PrivateKey
@@ -61,7 +62,7 @@ public enum SignedNote {
     }
 
     /// A verifier key.
-    public struct Verifier {
+    public struct Verifier: @unchecked Sendable {
         public let name: String
         public let keyHash: UInt32
         let key: Curve25519.Signing.PublicKey

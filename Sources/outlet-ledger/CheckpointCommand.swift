@@ -35,7 +35,7 @@ struct GenerateKey: ParsableCommand {
     }
 }
 
-struct CheckpointCommand: ParsableCommand {
+struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
         abstract: "Print a stored signed checkpoint (C2SP tlog-checkpoint) of the Merkle tree over the log.",
@@ -52,14 +52,17 @@ struct ShowCheckpoint: ParsableCommand {
     }
 }
 
-struct SignCheckpoint: ParsableCommand {
+struct SignCheckpoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
-        abstract: "Sign a checkpoint of the whole log with a key, store it and print it; refused unless consistent with the newest stored one.")
+        abstract: "Sign a checkpoint of the whole log with a key, collect the witnesses' cosignatures, store it and print it; refused unless consistent with the newest stored one.",
+        discussion: "With --witness, nothing is stored unless every witness named cosigns (C2SP tlog-witness add-checkpoint).")
     @OptionGroup var options: LedgerOptions
     @Option(help: "The private key file (outlet-ledger key generate).") var key: String
+    @Option(name: .customLong("witness"), help: "URL=VKEY: a witness's address and verifier key; every one named must cosign (repeat for several).")
+    var witnesses: [String] = []
 
-    func run() throws {
+    func run() async throws {
         let text = String(decoding: try InputFile.read(key), as: UTF8.self)
         let signer: SignedNote.Signer
         do {
@@ -67,7 +70,22 @@ struct SignCheckpoint: ParsableCommand {
         } catch {
             throw LedgerError(.invalidInput, "\(key): \(error)")
         }
-        print(try options.open().signCheckpoint(with: signer), terminator: "")
+        let endpoints = try witnesses.map { text throws(LedgerError) in try WitnessEndpoint(text) }
+        let ledger = try options.open()
+        let signed = try ledger.prepareCheckpoint(with: signer)
+        guard !endpoints.isEmpty else {
+            print(signed.stored ? signed.note : try ledger.publishCheckpoint(signed.note), terminator: "")
+            return
+        }
+        guard !signed.stored else {
+            throw LedgerError(.invalidInput, "the log has not grown since its checkpoint of size \(signed.previousSize); witnesses cosign a new one (append first)")
+        }
+        var note = signed.note
+        let size = try Ledger.checkpoint(ofNote: note).size
+        for endpoint in endpoints {
+            note += try await endpoint.cosign(signed.note, size: size, believed: signed.previousSize, ledger: ledger)
+        }
+        print(try ledger.publishCheckpoint(note), terminator: "")
     }
 }
 

@@ -5,7 +5,7 @@ import OutletCore
 import OutletLedger
 
 /// `outlet-ledger`: the registry ledger of Shenyang's IP information public service outlets.
-struct OutletLedgerCommand: ParsableCommand {
+struct OutletLedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outlet-ledger",
         abstract: "An append-only, hash-chained ledger of Shenyang's IP information public service outlets (知识产权信息公共服务网点).",
@@ -26,10 +26,14 @@ struct OutletLedgerCommand: ParsableCommand {
 /// Every error becomes one line on stderr and an exit code here, and nowhere else.
 @main
 enum Entry {
-    static func main() {
+    static func main() async {
         do {
             var command = try OutletLedgerCommand.parseAsRoot()
-            try command.run()
+            if var server = command as? AsyncParsableCommand {
+                try await server.run()
+            } else {
+                try command.run()
+            }
         } catch let error as LedgerError {
             Output.standardError("outlet-ledger: \(error)")
             exit(ExitStatus.code(for: error.code))

@@ -2,14 +2,15 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import OutletCore
+import OutletHTTP
 import OutletLedger
 import OutletTransparency
 
-struct WitnessCommand: ParsableCommand {
+struct WitnessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "witness",
         abstract: "Run a witness: cosign a log's checkpoints (C2SP tlog-cosignature) only when consistent with the largest it cosigned.",
-        subcommands: [WitnessKey.self, Cosign.self])
+        subcommands: [WitnessKey.self, Cosign.self, ServeWitness.self])
 }
 
 struct WitnessKey: ParsableCommand {
@@ -47,11 +48,6 @@ struct Cosign: ParsableCommand {
             let witness = try Witness(encoded: String(decoding: try InputFile.read(key), as: UTF8.self))
             let text = try SignedNote.Verifier(encoded: logKey).open(note)
             let offered = try Checkpoint(text: text)
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-            let record = (state as NSString).appendingPathComponent(offered.origin.replacingOccurrences(of: "/", with: "_"))
-            let previous = try FileManager.default.contents(atPath: record).map { data throws(SignedNote.KeyError) in
-                try Checkpoint(text: String(decoding: data, as: UTF8.self))
-            }
             var hashes: [[UInt8]]?
             if let proof {
                 guard let json = try? JSONParser.parse(try InputFile.read(proof)), let items = json["hashes"]?.arrayValue else {
@@ -59,15 +55,50 @@ struct Cosign: ParsableCommand {
                 }
                 hashes = items.compactMap { $0.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } }
             }
-            try Witness.mayCosign(offered, after: previous, proof: hashes)
             let time = UInt64(max(0, try LedgerOptions.environmentClock().now().millisecondsSinceEpoch / 1000))
-            let cosigned = try witness.cosign(note: note, checkpointText: text, time: time)
-            guard FileManager.default.createFile(atPath: record, contents: Data(offered.text.utf8)) else {
-                throw LedgerError(.storage, "cannot write the witness state \(record)")
+            let cosigned = try WitnessState(folder: state).update(origin: offered.origin) { previous in
+                try Witness.mayCosign(offered, after: previous, proof: hashes)
+                return (try witness.cosign(note: note, checkpointText: text, time: time), offered)
             }
             print(cosigned, terminator: "")
         } catch let error as SignedNote.KeyError {
             throw LedgerError(.integrityFailure, "\(checkpoint): \(error)")
+        } catch let error as Witness.Refusal {
+            throw LedgerError(.integrityFailure, "\(checkpoint): \(error)")
+        } catch let error as WitnessState.StorageError {
+            throw LedgerError(.storage, error.description)
         }
+    }
+}
+
+struct ServeWitness: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the witness as a service (C2SP tlog-witness): POST /add-checkpoint cosigns what is consistent with what it cosigned before.")
+    @Option(help: "The witness key file (witness key).") var key: String
+    @Option(help: "The folder where the witness keeps, per log, the checkpoint it last cosigned.") var state: String
+    @Option(name: .customLong("log-key"), help: "The verifier key of a log it follows (repeat for several).") var logKeys: [String]
+    @Option(help: "host:port to listen on (port 0: any free port, printed).") var listen = ListenAddress.loopback(port: 7380)
+
+    func run() async throws {
+        let witness: Witness
+        let verifiers: [SignedNote.Verifier]
+        do {
+            witness = try Witness(encoded: String(decoding: try InputFile.read(key), as: UTF8.self))
+            verifiers = try logKeys.map { text throws(SignedNote.KeyError) in try SignedNote.Verifier(encoded: text) }
+        } catch let error as SignedNote.KeyError {
+            throw LedgerError(.invalidInput, "\(error)")
+        }
+        guard !verifiers.isEmpty else { throw LedgerError(.invalidInput, "give the verifier key of at least one log with --log-key") }
+        let folder: WitnessState
+        do {
+            folder = try WitnessState(folder: state)
+        } catch {
+            throw LedgerError(.storage, error.description)
+        }
+        let clock = try LedgerOptions.environmentClock()
+        let service = WitnessService(witness: witness, logKeys: verifiers, state: folder,
+                                     now: { UInt64(max(0, clock.now().millisecondsSinceEpoch / 1000)) })
+        try await service.run(host: listen.host, port: listen.port)
     }
 }

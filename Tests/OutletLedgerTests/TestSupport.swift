@@ -185,3 +185,45 @@ enum CLI {
                       stderr: String(decoding: stderrData, as: UTF8.self))
     }
 }
+
+/// An `outlet-ledger` service running as its own process on a free loopback port, stopped (SIGTERM) on
+/// `stop()` or when dropped: what a client on another machine would reach.
+final class RunningServer {
+    let process = Process()
+    /// `http://127.0.0.1:<port>`, as the service announced it.
+    let url: URL
+    private let errors = Pipe()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = CLI.binary
+        process.arguments = arguments + ["--listen", "127.0.0.1:0"]
+        var env = ProcessInfo.processInfo.environment
+        env["OUTLET_LEDGER"] = nil
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = errors
+        try process.run()
+        // The first line says where it listens; nothing else is printed before it.
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://") else {
+            process.terminate()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the server did not start: \(text) \(stderr)"])
+        }
+        url = URL(string: String(text[range.lowerBound...]))!
+    }
+
+    /// SIGTERM, then the exit status once it has shut down.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { _ = stop() }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Runs a router on `host:port` until SIGTERM or SIGINT (in-flight requests finish first), and says
+/// once where it listens — the real port when 0 was asked — on standard output.
+enum Listener {
+    static func run(_ router: Router<BasicRequestContext>, host: String, port: Int, announcing what: String) async throws {
+        var logger = Logger(label: "outlet-ledger")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                FileHandle.standardOutput.write(Data("\(what) listening on http://\(host):\(bound)\n".utf8))
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}
