@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Float-free JSON values and the RFC 8785 canonical form the hash chain is computed over.
@@ -64,10 +65,14 @@ let package = Package(
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
-        // The doors over HTTP (Hummingbird): the witness's add-checkpoint endpoint (C2SP tlog-witness).
+        // The doors over HTTP (Hummingbird): the registry's API, the tiles of its signed log, the witness service.
         .target(
             name: "OutletHTTP",
-            dependencies: ["OutletTransparency", "CanonicalJSON", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "OutletLedger", "OutletCore", "OutletDomain", "OutletNotices", "OutletTransparency", "CanonicalJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
         .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "OutletCore", "CanonicalJSON"]),
@@ -122,6 +127,9 @@ let package = Package(
                 "OutletTransparency", "OutletHTTP",
                 "OutletProjections", "EventSchemas", "CanonicalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]

@@ -99,6 +99,15 @@ public protocol EventLog: AnyObject, Sendable {
     /// Every stored checkpoint, smallest first.
     func checkpoints() throws(LedgerError) -> [(size: Int64, note: String)]
 
+    /// Records a newly issued access token (its hash, never the secret); its id must be new.
+    func saveToken(_ token: AccessToken) throws(LedgerError)
+    /// Every token ever issued, oldest first.
+    func tokens() throws(LedgerError) -> [AccessToken]
+    /// The token whose secret has this SHA-256, if any.
+    func token(sha256: String) throws(LedgerError) -> AccessToken?
+    /// Marks a token revoked at the log clock's now; false if no token has this id or it was revoked already.
+    func revokeToken(id: String) throws(LedgerError) -> Bool
+
     func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError)
     /// Newest first.
     func snapshots() throws(LedgerError) -> [StoredSnapshot]

@@ -10,6 +10,7 @@ public final class InMemoryEventLog: EventLog {
         var headRecord: (seq: Int64, hash: String)?
         var snapshots: [Int64: (row: StoredSnapshot, frame: [UInt8])] = [:]
         var checkpoints: [(size: Int64, note: String)] = []
+        var tokens: [AccessToken] = []
     }
 
     public let location = "memory"
@@ -132,6 +133,34 @@ public final class InMemoryEventLog: EventLog {
 
     public func checkpoints() throws(LedgerError) -> [(size: Int64, note: String)] {
         try read { $0.checkpoints }
+    }
+
+    public func saveToken(_ token: AccessToken) throws(LedgerError) {
+        try state.withLock { state throws(LedgerError) in
+            guard !state.tokens.contains(where: { $0.id == token.id || $0.sha256 == token.sha256 }) else {
+                throw LedgerError(.conflict, "a token with id \(token.id) is already stored")
+            }
+            state.tokens.append(token)
+        }
+    }
+
+    public func tokens() throws(LedgerError) -> [AccessToken] {
+        try read { $0.tokens }
+    }
+
+    public func token(sha256: String) throws(LedgerError) -> AccessToken? {
+        try read { $0.tokens.first { $0.sha256 == sha256 } }
+    }
+
+    public func revokeToken(id: String) throws(LedgerError) -> Bool {
+        let now = clock.now().description
+        return state.withLock { state in
+            guard let index = state.tokens.firstIndex(where: { $0.id == id && $0.revokedAt == nil }) else { return false }
+            let token = state.tokens[index]
+            state.tokens[index] = AccessToken(id: token.id, sha256: token.sha256, role: token.role, unit: token.unit, name: token.name,
+                                              issuedAt: token.issuedAt, expiresOn: token.expiresOn, revokedAt: now)
+            return true
+        }
     }
 
     public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError) {

@@ -43,6 +43,9 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// For `.conflict`: which, and the versions.
     public var conflict: Conflict?
     public var article: String?
+    /// For `.refusedByRule`: the refusal is the "who" column's (this actor may not record this act), which
+    /// a door with its own identities answers apart (HTTP 403, not 422).
+    public var byActorRule = false
     public var stream: String?
     public var seq: Int64?
     /// Where in the caller's input: `export.jsonl line 3`, a file name.
@@ -65,7 +68,7 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Equal when everything said is equal; the underlying error is detail, not identity.
     public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message && lhs.article == rhs.article && lhs.stream == rhs.stream
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.article == rhs.article && lhs.byActorRule == rhs.byActorRule && lhs.stream == rhs.stream
             && lhs.seq == rhs.seq && lhs.location == rhs.location && lhs.eventIndex == rhs.eventIndex && lhs.conflict == rhs.conflict
     }
 

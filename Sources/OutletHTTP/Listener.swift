@@ -5,7 +5,9 @@ import Logging
 /// Runs a router on `host:port` until SIGTERM or SIGINT (in-flight requests finish first), and says
 /// once where it listens — the real port when 0 was asked — on standard output.
 enum Listener {
-    static func run(_ router: Router<BasicRequestContext>, host: String, port: Int, announcing what: String) async throws {
+    static func run<Context: RequestContext>(_ router: Router<Context>, host: String, port: Int, announcing what: String) async throws
+        where Context.Source == ApplicationRequestContextSource
+    {
         var logger = Logger(label: "outlet-ledger")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         let app = Application(

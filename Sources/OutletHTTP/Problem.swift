@@ -10,6 +10,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public let title: String
     public let detail: String
     public var members: [String: JSONValue]
+    /// Headers the answer carries besides its type (`WWW-Authenticate`, `Retry-After`).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, kind: String, title: String, detail: String, members: [String: JSONValue] = [:]) {
         self.status = status
@@ -29,7 +31,8 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/problem+json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.canonicalBytes)))
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.canonicalBytes)))
     }
 }

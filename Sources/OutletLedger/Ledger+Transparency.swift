@@ -131,6 +131,11 @@ extension Ledger {
         return (previous.note, checkpoint)
     }
 
+    /// The tree sizes of the stored checkpoints, smallest first.
+    public func checkpointSizes() throws(LedgerError) -> [Int64] {
+        try store.checkpoints().map(\.size)
+    }
+
     /// The stored signed checkpoint of `size` (default: the newest).
     public func checkpoint(size: Int64? = nil) throws(LedgerError) -> String {
         let stored = try store.checkpoints()

@@ -97,9 +97,7 @@ struct LogDecider {
                 do {
                     try reference.record(referenceEvent, seq: seq, actor: actor, effectiveOn: effectiveOn, recordedOn: recordedOn)
                 } catch {
-                    throw error.kind == .rule
-                        ? LedgerError(.refusedByRule, error.reason, article: error.article, stream: ReferenceStream.id, seq: seq)
-                        : LedgerError(.invalidInput, error.reason, stream: ReferenceStream.id, seq: seq)
+                    throw LedgerError(refusal: error, stream: ReferenceStream.id, seq: seq)
                 }
             }
         }
@@ -127,9 +125,21 @@ struct LogDecider {
             if keepsDecidedEvents { decidedEvents[stream, default: []] += run }
         } catch {
             // A rule names its article; an offer that cannot be an act is bad input, as the README's exit codes say.
-            throw error.kind == .rule
-                ? LedgerError(.refusedByRule, error.reason, article: error.article, stream: stream.code, seq: error.seq ?? first)
-                : LedgerError(.invalidInput, error.reason, stream: stream.code, seq: error.seq ?? first)
+            throw LedgerError(refusal: error, stream: stream.code, seq: error.seq ?? first)
+        }
+    }
+}
+
+extension LedgerError {
+    /// A refusal by the domain: a rule names its article (the "who" column marked as such, for the doors
+    /// that answer it apart); an offer that cannot be an act is bad input, as the README's exit codes say.
+    init(refusal: Refusal, stream: String, seq: Int64) {
+        switch refusal.kind {
+        case .rule, .actor:
+            self.init(.refusedByRule, refusal.reason, article: refusal.article, stream: stream, seq: seq)
+            byActorRule = refusal.kind == .actor
+        case .input:
+            self.init(.invalidInput, refusal.reason, stream: stream, seq: seq)
         }
     }
 }

@@ -79,3 +79,51 @@ extension EventStore {
         }
     }
 }
+
+extension EventStore {
+    public func saveToken(_ token: AccessToken) throws(LedgerError) {
+        do {
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO access_tokens (id, sha256, role, unit, name, issued_at, expires_on, revoked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                    """, arguments: [token.id, token.sha256, token.role, token.unit, token.name, token.issuedAt, token.expiresOn])
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw LedgerError(.conflict, "a token with id \(token.id) is already stored").underlying(error)
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
+    public func tokens() throws(LedgerError) -> [AccessToken] {
+        try read { db in
+            guard try db.tableExists("access_tokens") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM access_tokens ORDER BY issued_at, id").map(Self.token(row:))
+        }
+    }
+
+    public func token(sha256: String) throws(LedgerError) -> AccessToken? {
+        try read { db in
+            guard try db.tableExists("access_tokens") else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT * FROM access_tokens WHERE sha256 = ?", arguments: [sha256]).map(Self.token(row:))
+        }
+    }
+
+    public func revokeToken(id: String) throws(LedgerError) -> Bool {
+        let now = clock.now().description
+        do {
+            return try queue.write { db in
+                try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+                return db.changesCount == 1
+            }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
+    private static func token(row: Row) -> AccessToken {
+        AccessToken(id: row["id"], sha256: row["sha256"], role: row["role"], unit: row["unit"], name: row["name"],
+                    issuedAt: row["issued_at"], expiresOn: row["expires_on"], revokedAt: row["revoked_at"])
+    }
+}

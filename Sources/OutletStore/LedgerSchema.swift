@@ -6,9 +6,9 @@ enum LedgerSchema {
     /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
-    static let formatVersion = 4
+    static let formatVersion = 5
     /// Every migration this program knows, in order.
-    static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream", "v4-checkpoints"]
+    static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream", "v4-checkpoints", "v5-access-tokens"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -101,6 +101,31 @@ enum LedgerSchema {
                 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
                 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE is refused'); END;
                 UPDATE ledger_meta SET value = '4' WHERE key = 'formatVersion';
+                """)
+        }
+        migrator.registerMigration("v5-access-tokens") { db in
+            // The service's bearer tokens: only the SHA-256 of each secret, never the secret. Not history (the
+            // chain records the acts; a token only opens the door), yet an issued token is never re-pointed:
+            // the one change it may take is its revocation, once.
+            try db.execute(sql: """
+                CREATE TABLE access_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    issued_at TEXT NOT NULL,
+                    expires_on TEXT,
+                    revoked_at TEXT
+                ) STRICT;
+                CREATE TRIGGER access_tokens_revoke_only BEFORE UPDATE ON access_tokens
+                WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.id IS NOT OLD.id OR NEW.sha256 IS NOT OLD.sha256
+                  OR NEW.role IS NOT OLD.role OR NEW.unit IS NOT OLD.unit OR NEW.name IS NOT OLD.name
+                  OR NEW.issued_at IS NOT OLD.issued_at OR NEW.expires_on IS NOT OLD.expires_on
+                BEGIN SELECT RAISE(ABORT, 'an issued token only takes its revocation, once'); END;
+                CREATE TRIGGER access_tokens_no_delete BEFORE DELETE ON access_tokens
+                BEGIN SELECT RAISE(ABORT, 'issued tokens are kept: revoke one instead'); END;
+                UPDATE ledger_meta SET value = '5' WHERE key = 'formatVersion';
                 """)
         }
         return migrator

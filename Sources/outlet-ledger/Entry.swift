@@ -14,11 +14,11 @@ struct OutletLedgerCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 64 usage error, 65 invalid input, 66 refused by a rule, 67 concurrency conflict,
             68 integrity failure, 69 ledger unusable (missing, not a ledger, newer format, exists at init), 74 storage error.
             """,
-        version: "outlet-ledger 0.5 (ledger format \(Ledger.formatVersion), snapshot format \(SnapshotHeader.currentFormatVersion))",
+        version: "outlet-ledger 0.6 (ledger format \(Ledger.formatVersion), snapshot format \(SnapshotHeader.currentFormatVersion))",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
             LogCommand.self, HistoryCommand.self, StatusCommand.self, PolicyCommand.self, RosterCommand.self,
-            BansCommand.self, CalendarCommand.self, ReplayCommand.self, SnapshotCommand.self, StatsCommand.self, NoticeCommand.self, ProofCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self, TilesCommand.self, DemoCommand.self,
+            BansCommand.self, CalendarCommand.self, ReplayCommand.self, SnapshotCommand.self, StatsCommand.self, NoticeCommand.self, ProofCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self, TilesCommand.self, TokenCommand.self, ServeCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -20,7 +20,7 @@ struct LedgerOptions: ParsableArguments {
 
     static func environmentClock() throws(LedgerError) -> any LedgerClock {
         guard let now = ProcessInfo.processInfo.environment["OUTLET_LEDGER_NOW"] else { return SystemClock() }
-        guard let time = Timestamp(now) ?? QueryOptions.lenientTime(now) else {
+        guard let time = Query.time(now) else {
             throw LedgerError(.invalidInput, "$OUTLET_LEDGER_NOW \"\(now)\" is not an RFC 3339 time (2026-11-25T02:00:00Z)")
         }
         return ManualClock(time)

@@ -35,9 +35,7 @@ struct NoticeOptions: ParsableArguments {
     func generate(_ request: (Ledger) throws -> NoticeRequest) throws {
         let ledger = try ledger.open(readonly: true)
         let request = try request(ledger)
-        var query = QueryOptions()
-        query.knownAt = knownAt
-        query.atSeq = atSeq
+        let query = Query(asOf: nil, knownAt: knownAt, atSeq: atSeq, names: Query.Names(asOf: "--as-of", knownAt: "--known-at", atSeq: "--at-seq"))
         let notice = try ledger.notice(request, format: format, at: try query.position(in: ledger), templateFile: template,
                                        configFile: config, issuedOn: try issuedOn.map { text throws(LedgerError) in try date(text, "--issued-on") })
         var output = try Output(path: out)

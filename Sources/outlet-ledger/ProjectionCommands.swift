@@ -21,7 +21,7 @@ struct RosterCommand: ParsableCommand {
         let roster = view.projection.roster(on: date)
         switch json ? .json : format {
         case .json:
-            ProjectionText.printJSON(view, asOf: date, ["outlets": .array(roster.map(\.jsonValue))])
+            print(QueryDocument.roster(view, asOf: date).canonicalString)
         case .csv:
             print(CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
                               "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
@@ -59,7 +59,7 @@ struct BansCommand: ParsableCommand {
         let (_, date, view) = try query.projections(options)
         let bans = view.projection.bans(on: date)
         if json {
-            ProjectionText.printJSON(view, asOf: date, ["bans": .array(bans.map(\.jsonValue))])
+            print(QueryDocument.bans(view, asOf: date).canonicalString)
             return
         }
         var table = TextTable(["USCC", "名称", "事由", "自", "至"])
@@ -84,19 +84,13 @@ struct CalendarCommand: ParsableCommand {
     @Flag(help: "CSV only: begin with a UTF-8 byte order mark, for spreadsheet programs.") var bom = false
 
     func run() throws {
-        guard let first = LocalDate(from), let last = LocalDate(to) else {
-            throw LedgerError(.invalidInput, "--from and --to must be calendar dates (YYYY-MM-DD)")
-        }
-        guard first <= last else { throw LedgerError(.invalidInput, "--from \(first) is after --to \(last)") }
+        let (first, last) = try QueryDocument.range(from: from, to: to, names: ("--from", "--to"))
         let (_, date, view) = try query.projections(options)
         let calendar = view.projection.calendar(from: first, to: last, asOf: date)
         Output.warn(calendar.warnings)
         switch json ? .json : format {
         case .json:
-            ProjectionText.printJSON(view, asOf: date, [
-                "from": .string(first.description), "to": .string(last.description),
-                "entries": .array(calendar.entries.map(\.jsonValue)),
-            ])
+            print(QueryDocument.calendar(view, asOf: date, from: first, to: last, entries: calendar.entries).canonicalString)
         case .csv:
             print(CSV.header(["date", "kind", "uscc", "name"], bom: bom))
             for entry in calendar.entries {
@@ -145,7 +139,7 @@ struct ReplayCommand: ParsableCommand {
 enum ProjectionText {
     /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members, as one canonical JSON line.
     static func printJSON(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue]) {
-        print(JSONValue.object(view.provenance(asOf: date).merging(members) { _, own in own }).canonicalString)
+        print(QueryDocument.document(view, asOf: date, members).canonicalString)
     }
 
     /// The first line of a projection table.

@@ -19,25 +19,17 @@ struct QueryOptions: ParsableArguments {
         if knownAt != nil && atSeq != nil { throw ValidationError("give --known-at or --at-seq, not both") }
     }
 
+    private var query: Query {
+        Query(asOf: asOf, knownAt: knownAt, atSeq: atSeq, names: Query.Names(asOf: "--as-of", knownAt: "--known-at", atSeq: "--at-seq"))
+    }
+
     /// The as-of date: given, or today by the ledger's clock (Asia/Shanghai).
     func date(in ledger: Ledger) throws(LedgerError) -> LocalDate {
-        guard let asOf else { return ledger.today }
-        guard let date = LocalDate(asOf) else {
-            throw LedgerError(.invalidInput, "--as-of \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
-        }
-        return date
+        try query.date(in: ledger)
     }
 
     func position(in ledger: Ledger) throws(LedgerError) -> LedgerHead {
-        var time: Timestamp?
-        if let knownAt {
-            guard let parsed = Timestamp(knownAt) ?? Self.lenientTime(knownAt) else {
-                throw LedgerError(.invalidInput, "--known-at \"\(knownAt)\" is not an RFC 3339 time (2025-07-15T00:00:00Z)")
-            }
-            time = parsed
-        }
-        if let atSeq, atSeq < 0 { throw LedgerError(.invalidInput, "--at-seq must not be negative") }
-        return try ledger.position(knownAt: time, atSeq: atSeq)
+        try query.position(in: ledger)
     }
 
     /// The ledger, the as-of date and the projections at the chosen position: every query's start.
@@ -49,15 +41,6 @@ struct QueryOptions: ParsableArguments {
         for warning in view.warnings { Output.standardError("outlet-ledger: warning: \(warning)") }
         ProcessLifetime.keep(view)
         return (ledger, date, view)
-    }
-
-    /// RFC 3339 with any offset and optional fractions, as people write it.
-    static func lenientTime(_ text: String) -> Timestamp? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Timestamp(date) }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map(Timestamp.init)
     }
 }
 

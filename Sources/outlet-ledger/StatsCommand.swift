@@ -28,7 +28,7 @@ struct StatsCommand: ParsableCommand {
         for year in statistics.barsByYear.keys.sorted() { rows.append(("bars", String(year), String(statistics.barsByYear[year]!))) }
         switch json ? .json : format {
         case .json:
-            ProjectionText.printJSON(view, asOf: date, ["statistics": statistics.jsonValue])
+            print(QueryDocument.statistics(view, asOf: date).canonicalString)
         case .csv:
             print(CSV.header(["section", "key", "value"], bom: bom))
             for row in rows { print(CSV.line([row.0, row.1, row.2])) }

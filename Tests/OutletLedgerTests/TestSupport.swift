@@ -1,6 +1,9 @@
 import CanonicalJSON
 import Crypto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import OutletDomain
 import OutletCore
 import OutletLedger
@@ -217,6 +220,11 @@ final class RunningServer {
         url = URL(string: String(text[range.lowerBound...]))!
     }
 
+    /// What it wrote on standard error (its request log), once stopped.
+    var standardError: String {
+        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     /// SIGTERM, then the exit status once it has shut down.
     @discardableResult
     func stop() -> Int32 {
@@ -226,4 +234,26 @@ final class RunningServer {
     }
 
     deinit { _ = stop() }
+}
+
+/// A plain HTTP client for the tests that reach a server over a socket.
+enum HTTP {
+    struct Response {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    static func request(_ url: URL, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async throws -> Response {
+        var request = URLRequest(url: url, timeoutInterval: 30)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return Response(status: http.statusCode, headers: fields, body: data)
+    }
 }

@@ -20,20 +20,20 @@ extension Decider {
         let allowed = Self.allowedRoles(event.type)
         guard allowed.contains(actor.role) else {
             let names = Actor.Role.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: " or ")
-            throw Refusal(article, "\(event.type.rawValue) is recorded by \(names), not by \(actor.role.rawValue)")
+            throw .actor(article, "\(event.type.rawValue) is recorded by \(names), not by \(actor.role.rawValue)")
         }
         switch actor.role {
         case .applicant:
             guard actor.unit == stream.code else {
-                throw Refusal(article, "an applicant acts for itself: actor unit \"\(actor.unit)\" must be the stream's USCC \(stream)")
+                throw .actor(article, "an applicant acts for itself: actor unit \"\(actor.unit)\" must be the stream's USCC \(stream)")
             }
         case .cityBureau:
             guard actor.unit == policy.cityBureauUnit else {
-                throw Refusal("Art. 3", "the city bureau's unit is \(policy.cityBureauUnit), not \"\(actor.unit)\"")
+                throw .actor("Art. 3", "the city bureau's unit is \(policy.cityBureauUnit), not \"\(actor.unit)\"")
             }
         case .districtBureau:
             guard policy.district(actor.unit) != nil else {
-                throw Refusal("Art. 6(2)", "district bureau unit \"\(actor.unit)\" is not a district of Shenyang")
+                throw .actor("Art. 6(2)", "district bureau unit \"\(actor.unit)\" is not a district of Shenyang")
             }
             let district: String? = switch event.payload {
             case .submitted(let submitted): submitted.institution.district
@@ -41,10 +41,10 @@ extension Decider {
             }
             if let district, district != actor.unit {
                 let name = policy.district(district)?.name ?? district
-                throw Refusal("Art. 6(2)", "the applicant is in \(name) (\(district)); the district bureau \(actor.unit) does not act for it")
+                throw .actor("Art. 6(2)", "the applicant is in \(name) (\(district)); the district bureau \(actor.unit) does not act for it")
             }
             if event.type == .declined, state.application?.recommendedOn != nil {
-                throw Refusal("Art. 6(2)", "the district bureau declines only before recommending; once recommended, the city bureau decides")
+                throw .actor("Art. 6(2)", "the district bureau declines only before recommending; once recommended, the city bureau decides")
             }
         case .public, .system:
             break

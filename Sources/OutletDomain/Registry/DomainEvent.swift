@@ -42,7 +42,12 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// A rule of the Measures forbids the act, or the offer cannot be an act at all (dated after it is
     /// recorded, naming another institution than its stream): both decided here, told apart at the edge.
     public enum Kind: Sendable, Equatable {
-        case rule, input
+        /// A rule of the Measures on the act itself (its stage, dates, windows).
+        case rule
+        /// The "who" column (DOMAIN.md §4): this actor may not record this act for this institution.
+        case actor
+        /// Not an act at all.
+        case input
     }
 
     public let article: String
@@ -55,6 +60,13 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         self.article = article
         self.reason = reason
         self.seq = seq
+    }
+
+    /// A refusal by the "who" column: the actor may not record the act (its role, unit or district).
+    public static func actor(_ article: String, _ reason: String) -> Refusal {
+        var refusal = Refusal(article, reason)
+        refusal.kind = .actor
+        return refusal
     }
 
     /// An offer that cannot be an act, whatever the Measures say.

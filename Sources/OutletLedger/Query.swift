@@ -1,0 +1,105 @@
+import CanonicalJSON
+import Foundation
+import OutletCore
+import OutletDomain
+import OutletProjections
+
+/// The two time axes of a query as a door received them — the legal date, and what the ledger knew (a
+/// time or a seq) — with the names that door gives them (`--as-of`, `asOf`), for its error messages.
+public struct Query: Sendable {
+    public struct Names: Sendable {
+        public let asOf: String, knownAt: String, atSeq: String
+
+        public init(asOf: String, knownAt: String, atSeq: String) {
+            self.asOf = asOf
+            self.knownAt = knownAt
+            self.atSeq = atSeq
+        }
+    }
+
+    public var asOf: String?
+    public var knownAt: String?
+    public var atSeq: Int64?
+    public let names: Names
+
+    public init(asOf: String?, knownAt: String?, atSeq: Int64?, names: Names) {
+        self.asOf = asOf
+        self.knownAt = knownAt
+        self.atSeq = atSeq
+        self.names = names
+    }
+
+    /// The as-of date: given, or today by the ledger's clock (Asia/Shanghai).
+    public func date(in ledger: Ledger) throws(LedgerError) -> LocalDate {
+        guard let asOf else { return ledger.today }
+        guard let date = LocalDate(asOf) else {
+            throw LedgerError(.invalidInput, "\(names.asOf) \"\(asOf)\" is not a calendar date (YYYY-MM-DD)")
+        }
+        return date
+    }
+
+    /// The position read: the whole log, or the prefix known at a time or through a seq.
+    public func position(in ledger: Ledger) throws(LedgerError) -> LedgerHead {
+        if knownAt != nil && atSeq != nil { throw LedgerError(.invalidInput, "give \(names.knownAt) or \(names.atSeq), not both") }
+        var time: Timestamp?
+        if let knownAt {
+            guard let parsed = Self.time(knownAt) else {
+                throw LedgerError(.invalidInput, "\(names.knownAt) \"\(knownAt)\" is not an RFC 3339 time (2025-07-15T00:00:00Z)")
+            }
+            time = parsed
+        }
+        if let atSeq, atSeq < 0 { throw LedgerError(.invalidInput, "\(names.atSeq) must not be negative") }
+        return try ledger.position(knownAt: time, atSeq: atSeq)
+    }
+
+    /// RFC 3339 with any offset and optional fractions, as people write it.
+    public static func time(_ text: String) -> Timestamp? {
+        if let exact = Timestamp(text) { return exact }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Timestamp(date) }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text).map(Timestamp.init)
+    }
+}
+
+/// The JSON answers of the queries, one shape for every door (the CLI's `--json`, the API): the basis
+/// `{asOf, knownAt, seq, hash, digest}` and the projection's own members.
+public enum QueryDocument {
+    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue]) -> JSONValue {
+        .object(view.provenance(asOf: date).merging(members) { _, own in own })
+    }
+
+    public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
+        document(view, asOf: date, ["outlets": .array(view.projection.roster(on: date).map(\.jsonValue))])
+    }
+
+    public static func bans(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
+        document(view, asOf: date, ["bans": .array(view.projection.bans(on: date).map(\.jsonValue))])
+    }
+
+    /// The calendar from `first` to `last`, as scheduled by the acts in effect on `date`.
+    public static func calendar(_ view: ProjectionView, asOf date: LocalDate, from first: LocalDate, to last: LocalDate,
+                                entries: [CalendarEntry]) -> JSONValue
+    {
+        document(view, asOf: date, ["from": .string(first.description), "to": .string(last.description), "entries": .array(entries.map(\.jsonValue))])
+    }
+
+    public static func statistics(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
+        document(view, asOf: date, ["statistics": view.projection.statistics(on: date).jsonValue])
+    }
+
+    public static func status(_ view: ProjectionView, of uscc: USCC, asOf date: LocalDate) -> JSONValue {
+        let report = view.projection.status(of: uscc, on: date)
+        return document(view, asOf: date, report.jsonValue(uscc: uscc).objectValue ?? [:])
+    }
+
+    /// `from` to `to`, a range a door was given, checked.
+    public static func range(from: String?, to: String?, names: (String, String)) throws(LedgerError) -> (LocalDate, LocalDate) {
+        guard let from, let first = LocalDate(from), let to, let last = LocalDate(to) else {
+            throw LedgerError(.invalidInput, "\(names.0) and \(names.1) must be calendar dates (YYYY-MM-DD)")
+        }
+        guard first <= last else { throw LedgerError(.invalidInput, "\(names.0) \(first) is after \(names.1) \(last)") }
+        return (first, last)
+    }
+}

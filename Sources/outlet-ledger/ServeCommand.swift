@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import OutletCore
+import OutletHTTP
+import OutletLedger
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the registry as a service: the HTTP API (/api/v1), /healthz, /metrics and the signed log's tiles (/tlog).",
+        discussion: """
+            Listens on loopback unless told otherwise: put it behind a TLS reverse proxy to reach other machines.
+            Stops on SIGTERM or SIGINT once the requests in flight are answered.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "host:port to listen on (port 0: any free port, printed).") var listen = ListenAddress.loopback(port: 8080)
+    @Option(help: "Public objections one client address may file per minute.") var objectionsPerMinute = 10
+    @Flag(help: "Behind a reverse proxy: the client's address is the last one in X-Forwarded-For.") var behindProxy = false
+
+    func run() async throws {
+        let ledger = LedgerActor(try options.open())
+        try await RegistryService(ledger: ledger, objectionsPerMinute: objectionsPerMinute, behindProxy: behindProxy).run(host: listen.host, port: listen.port)
+        Output.warn(await ledger.finishBackgroundWork())
+    }
+}
