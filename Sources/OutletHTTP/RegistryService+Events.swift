@@ -80,6 +80,7 @@ extension RegistryService {
         let outcome = try await ledger.append(candidates, expectVersion: expectVersion)
         let elapsed = ContinuousClock.now - started
         metrics.append(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, events: outcome.results.count)
+        if let newest = outcome.results.map(\.seq).max() { feed.appended(through: newest) }
         let offered = Set(candidates.compactMap(\.eventId))
         let results = outcome.results.filter { $0.eventId.hasPrefix("genesis-") == false || offered.contains($0.eventId) }
         let seqs = results.map(\.seq)

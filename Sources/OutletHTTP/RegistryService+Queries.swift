@@ -42,6 +42,10 @@ extension RegistryService {
             try Self.requireReader(context.caller, stream: nil)
             return try await log(request)
         }
+        api.get("log/stream") { request, context in
+            try Self.requireReader(context.caller, stream: nil)
+            return try stream(request, context: context)
+        }
         api.get("notices/:kind") { request, context in
             try await notice(request, kind: context.parameters.get("kind") ?? "")
         }
@@ -104,7 +108,7 @@ extension RegistryService {
         while true {
             let events = try await ledger.read { ledger throws(LedgerError) in try ledger.store.events(fromSeq: after + 1, toSeq: after + limit) }
             if !events.isEmpty || ContinuousClock.now >= deadline { return Self.envelopes(events) }
-            try await Task.sleep(for: .milliseconds(50))
+            try await feed.wait(after: after, until: deadline, ledger: ledger)
         }
     }
 

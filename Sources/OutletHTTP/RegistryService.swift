@@ -20,6 +20,7 @@ public struct RegistryService: Sendable {
     let metrics = ServiceMetrics()
     let objections: RateLimiter
     let tiles: TileCache
+    let feed = LogFeed()
     /// Behind a reverse proxy, the client is the address the proxy appended to `X-Forwarded-For`.
     let behindProxy: Bool
 

@@ -307,3 +307,71 @@ struct ServiceProxyTests {
         }
     }
 }
+
+@Suite("Following the log: long-polls and Server-Sent Events")
+struct LogFollowTests {
+    /// A follower in Python's standard library (http.client): reads the SSE stream from a Last-Event-ID
+    /// until it has `count` events, prints their seqs, and hangs up.
+    static let follower = """
+        import http.client, sys
+        host, port, token, last, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+        connection = http.client.HTTPConnection(host, port, timeout=20)
+        connection.request("GET", "/api/v1/log/stream", headers={"Authorization": "Bearer " + token, "Last-Event-ID": last})
+        response = connection.getresponse()
+        assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream", response.status
+        seqs = []
+        while len(seqs) < count:
+            line = response.fp.readline().decode()
+            if not line:
+                break
+            if line.startswith("id: "):
+                seqs.append(int(line[4:]))
+        print(" ".join(map(str, seqs)))
+        """
+
+    static func follow(_ server: RunningServer, token: String, after last: Int64, count: Int) throws -> [Int64] {
+        let result = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["python3", "-c", follower, server.url.host!, String(server.url.port!), token, String(last), String(count)])
+        return result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int64($0) }
+    }
+
+    @Test("a follower of /log/stream sees every event once and in order across a reconnect (Last-Event-ID), events appended meanwhile included; SIGTERM ends open streams and the server")
+    func streamResumes() async throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append(Array(Sample.registration().prefix(2)) + [Sample.candidate("publicized", on: "2025-11-27")])
+        let auditor = try fixture.ledger.issueToken(role: .auditor, name: "审计").secret
+        _ = try fixture.fingerprint()
+        let server = try RunningServer(["serve", "--ledger", fixture.path], environment: ["OUTLET_LEDGER_NOW": "2025-12-01T02:00:00Z"])
+        func object(_ id: String) async throws {
+            let response = try await HTTP.request(server.url.appendingPathComponent("api/v1/streams/\(Sample.university)/events"), method: "POST",
+                                                  body: Data(ServiceFixture.objection(id).canonicalBytes))
+            #expect(response.status == 201, "\(response.text)")
+        }
+        for index in 0..<3 { try await object("obj-\(index)") }
+        let first = try Self.follow(server, token: auditor, after: 0, count: 4)
+        #expect(first == Array(1...4))
+        for index in 3..<6 { try await object("obj-\(index)") }
+        let total = Int(genesis) + 3 + 6
+        let rest = try Self.follow(server, token: auditor, after: first.last!, count: total - 4)
+        #expect(first + rest == Array(1...Int64(total)), "\(rest)")
+        // A long-poll that waits is answered by an append made while it waits.
+        let waitURL = URL(string: "\(server.url.absoluteString)/api/v1/log?after=\(total)&wait=10")!
+        async let waited = HTTP.request(waitURL, headers: ["Authorization": "Bearer \(auditor)"])
+        try await Task.sleep(for: .milliseconds(300))
+        try await object("obj-late")
+        let late = try await waited
+        #expect(late.status == 200 && late.text.contains("\"seq\":\(total + 1)"), "\(late.text)")
+
+        // An open stream does not hold the server up at shutdown.
+        let open = Process()
+        open.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        open.arguments = ["python3", "-c", Self.follower, server.url.host!, String(server.url.port!), auditor, "0", "100000"]
+        open.standardOutput = Pipe()
+        try open.run()
+        try await Task.sleep(for: .milliseconds(500))
+        let stopped = ContinuousClock.now
+        #expect(server.stop() == 0)
+        #expect(ContinuousClock.now - stopped < .seconds(10))
+        open.waitUntilExit()
+    }
+}
