@@ -74,7 +74,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
         // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
         .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "OutletCore", "CanonicalJSON"]),

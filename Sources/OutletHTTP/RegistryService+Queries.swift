@@ -11,6 +11,8 @@ import OutletNotices
 /// applicant for its own stream).
 extension RegistryService {
     static let queryNames = Query.Names(asOf: "asOf", knownAt: "knownAt", atSeq: "atSeq")
+    /// The longest calendar one request may ask for: ten years.
+    static let longestCalendar = 3660
 
     func addQueries(to api: RouterGroup<RegistryContext>) {
         api.get("roster") { request, _ in
@@ -22,9 +24,18 @@ extension RegistryService {
         api.get("stats") { request, _ in
             try await projection(request) { view, date throws(LedgerError) in QueryDocument.statistics(view, asOf: date) }
         }
+        api.get("openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw Problem.notFound("the OpenAPI description is missing from this installation")
+            }
+            return Self.text(text, type: "application/yaml")
+        }
         api.get("calendar") { request, _ in
             let parameters = request.uri.queryParameters
             let (first, last) = try QueryDocument.range(from: parameters.get("from"), to: parameters.get("to"), names: ("from", "to"))
+            guard last.dayNumber - first.dayNumber <= Self.longestCalendar else {
+                throw Problem.badRequest("from \(first) to \(last) is more than \(Self.longestCalendar) days; ask for ten years at most")
+            }
             return try await projection(request) { view, date throws(LedgerError) in
                 QueryDocument.calendar(view, asOf: date, from: first, to: last, entries: view.projection.calendar(from: first, to: last, asOf: date).entries)
             }

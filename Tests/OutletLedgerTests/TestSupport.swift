@@ -195,7 +195,8 @@ final class RunningServer {
     let process = Process()
     /// `http://127.0.0.1:<port>`, as the service announced it.
     let url: URL
-    private let errors = Pipe()
+    /// Its standard error (the request log) goes to a file: a pipe nobody reads would fill and stall it.
+    private let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-ledger-serve-\(UUID().uuidString).log")
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = CLI.binary
@@ -206,7 +207,8 @@ final class RunningServer {
         process.environment = env
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = errors
+        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
         // The first line says where it listens; nothing else is printed before it.
         var line = Data()
@@ -214,7 +216,8 @@ final class RunningServer {
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: "http://") else {
             process.terminate()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the server did not start: \(text) \(stderr)"])
         }
         url = URL(string: String(text[range.lowerBound...]))!
@@ -222,7 +225,7 @@ final class RunningServer {
 
     /// What it wrote on standard error (its request log), once stopped.
     var standardError: String {
-        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
     }
 
     /// SIGTERM, then the exit status once it has shut down.
@@ -233,7 +236,10 @@ final class RunningServer {
         return process.terminationStatus
     }
 
-    deinit { _ = stop() }
+    deinit {
+        _ = stop()
+        try? FileManager.default.removeItem(at: errorLog)
+    }
 }
 
 /// A plain HTTP client for the tests that reach a server over a socket.
