@@ -21,9 +21,32 @@ public actor LedgerActor {
         executor.asUnownedSerialExecutor()
     }
 
-    /// Records events, all or none; one append at a time per ledger.
-    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil, deriveBars: Bool = false) throws(LedgerError) -> AppendOutcome {
-        try ledger.append(candidates, expectVersion: expectVersion, deriveBars: deriveBars)
+    /// Requests waiting for the next group commit, with whoever waits for each answer.
+    private var waiting: [(request: AppendRequest, answer: CheckedContinuation<Result<AppendOutcome, LedgerError>, Never>)] = []
+    private var commitScheduled = false
+
+    /// Records events, all or none, answered once they are durable. Requests that arrive while a commit is
+    /// under way wait for the next, and go in together (group commit: one transaction and one fsync for
+    /// all of them), each still decided in arrival order as if alone.
+    public func append(_ candidates: [Candidate], expectVersion: Int64? = nil, deriveBars: Bool = false) async throws(LedgerError) -> AppendOutcome {
+        if deriveBars { return try ledger.append(candidates, expectVersion: expectVersion, deriveBars: true) }
+        let result = await withCheckedContinuation { continuation in
+            waiting.append((AppendRequest(candidates, expectVersion: expectVersion), continuation))
+            if !commitScheduled {
+                commitScheduled = true
+                Task { await self.commitWaiting() }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Commits every request waiting now, as one group.
+    private func commitWaiting() {
+        let group = waiting
+        waiting = []
+        commitScheduled = false
+        let answers = ledger.append(group: group.map(\.request))
+        for (waiter, answer) in zip(group, answers) { waiter.answer.resume(returning: answer) }
     }
 
     /// Appends a migrated log, keeping its `recordedAt`s.
