@@ -23,6 +23,13 @@ struct ReliabilityToolsTests {
         #expect(result.stdout.contains(", 0 lost, 0 broken chains, 0 failed next appends"), "\(result.stdout)")
     }
 
+    @Test("serve crash loop: SIGKILL of the service during concurrent HTTP appends loses no acknowledged append and breaks no chain")
+    func serveCrashLoop() throws {
+        let result = try Self.run("serve_crash_loop.py", ["--rounds", "8"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(", 0 lost, 0 broken chains"), "\(result.stdout)")
+    }
+
     @Test("concurrent writers: conflicts are reported as conflicts, the chain stays whole")
     func concurrentWriters() throws {
         let result = try Self.run("concurrent_writers.py", ["--seconds", "3"])
