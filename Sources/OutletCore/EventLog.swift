@@ -20,11 +20,16 @@ public struct AppendResult: Sendable, Hashable {
     /// True when the event id was already in the ledger with the same content: nothing was written
     /// and `seq` is the original one.
     public let duplicate: Bool
+    /// The event's chain hash and its version in its stream: what a caller needs to name it later.
+    public let hash: String
+    public let streamVersion: Int64
 
-    public init(seq: Int64, eventId: String, duplicate: Bool) {
+    public init(seq: Int64, eventId: String, duplicate: Bool, hash: String = "", streamVersion: Int64 = 0) {
         self.seq = seq
         self.eventId = eventId
         self.duplicate = duplicate
+        self.hash = hash
+        self.streamVersion = streamVersion
     }
 }
 

@@ -61,7 +61,7 @@ public struct PreparedAppend: Sendable {
                         throw fail(.conflict, "eventId \(eventId) already names seq \(stored.seq) with other content",
                                    conflict: .init(kind: .eventIdReused, expected: nil, actual: stored.seq))
                     }
-                    results.append(AppendResult(seq: stored.seq, eventId: eventId, duplicate: true))
+                    results.append(AppendResult(seq: stored.seq, eventId: eventId, duplicate: true, hash: stored.hash, streamVersion: stored.streamVersion))
                     continue
                 }
             }
@@ -102,7 +102,7 @@ public struct PreparedAppend: Sendable {
             }
             prevHash = envelope.hash
             fresh.append(NewEvent(index: index, envelope: envelope))
-            results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false))
+            results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false, hash: envelope.hash, streamVersion: envelope.streamVersion))
         }
         self.head = head
         self.fresh = fresh

@@ -81,21 +81,13 @@ extension RegistryService {
         let elapsed = ContinuousClock.now - started
         metrics.append(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, events: outcome.results.count)
         if let newest = outcome.results.map(\.seq).max() { feed.appended(through: newest) }
-        let offered = Set(candidates.compactMap(\.eventId))
-        let results = outcome.results.filter { $0.eventId.hasPrefix("genesis-") == false || offered.contains($0.eventId) }
-        let seqs = results.map(\.seq)
-        let envelopes = try await ledger.read { ledger throws(LedgerError) in
-            try ledger.store.events(fromSeq: seqs.min() ?? 1, toSeq: seqs.max() ?? 0)
-        }
-        let bySeq = Dictionary(envelopes.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+        let results = outcome.results
         let answers: [JSONValue] = results.map { result in
-            let envelope = bySeq[result.seq]
-            return .object([
-                "seq": .integer(result.seq), "eventId": .string(result.eventId), "hash": .string(envelope?.hash ?? ""),
-                "streamVersion": .integer(envelope?.streamVersion ?? 0),
-            ])
+            .object(["seq": .integer(result.seq), "eventId": .string(result.eventId), "hash": .string(result.hash),
+                     "streamVersion": .integer(result.streamVersion)])
         }
-        let version = results.compactMap { bySeq[$0.seq] }.filter { $0.stream == stream.code }.map(\.streamVersion).max() ?? 0
+        // Every event of a request is of its one stream: the newest version it names.
+        let version = results.map(\.streamVersion).max() ?? 0
         let status: HTTPResponse.Status = results.allSatisfy(\.duplicate) ? .ok : .created
         return Self.json(single && answers.count == 1 ? answers[0] : .array(answers), status: status, headers: [.eTag: "\"\(version)\""])
     }
