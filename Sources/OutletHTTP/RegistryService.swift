@@ -35,8 +35,8 @@ public struct RegistryService: Sendable {
 
     /// Serves the API on `host:port` until SIGTERM or SIGINT; requests in flight (an append among them)
     /// finish before it stops.
-    public func run(host: String, port: Int) async throws {
-        try await Listener.run(router, host: host, port: port, announcing: "outlet-ledger registry service")
+    public func run(host: String, port: Int, idleTimeout: Duration = .seconds(30)) async throws {
+        try await Listener.run(router, host: host, port: port, announcing: "outlet-ledger registry service", idleTimeout: idleTimeout)
     }
 
     public var router: Router<RegistryContext> {

@@ -16,10 +16,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "host:port to listen on (port 0: any free port, printed).") var listen = ListenAddress.loopback(port: 8080)
     @Option(help: "Public objections one client address may file per minute.") var objectionsPerMinute = 10
     @Flag(help: "Behind a reverse proxy: the client's address is the last one in X-Forwarded-For.") var behindProxy = false
+    @Option(help: "Seconds a client may send nothing, before or inside a request, before it is disconnected.") var idleTimeout = 30.0
+
+    func validate() throws {
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
+    }
 
     func run() async throws {
         let ledger = LedgerActor(try options.open())
-        try await RegistryService(ledger: ledger, objectionsPerMinute: objectionsPerMinute, behindProxy: behindProxy).run(host: listen.host, port: listen.port)
+        try await RegistryService(ledger: ledger, objectionsPerMinute: objectionsPerMinute, behindProxy: behindProxy).run(host: listen.host, port: listen.port, idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
         Output.warn(await ledger.finishBackgroundWork())
     }
 }

@@ -375,3 +375,34 @@ struct LogFollowTests {
         open.waitUntilExit()
     }
 }
+
+@Suite("Slow clients cannot hold a connection")
+struct SlowClientTests {
+    /// Opens a raw connection, sends `prefix` and then nothing; prints how many seconds until the server hung up.
+    static let stall = """
+        import socket, sys, time
+        connection = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+        connection.sendall(sys.argv[3].encode().decode("unicode_escape").encode())
+        started = time.time()
+        connection.settimeout(20)
+        try:
+            while connection.recv(4096):
+                pass
+        except (ConnectionResetError, socket.timeout):
+            pass
+        print(round(time.time() - started, 1))
+        """
+
+    @Test("a client stalled inside its request headers, or inside its body, is disconnected after the idle timeout; the server goes on answering",
+          arguments: ["GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n", "POST /api/v1/streams/91350100M000100Y43/events HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 400\\r\\n\\r\\n{\\\"type\\\":"])
+    func stalledClient(prefix: String) async throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.fingerprint()
+        let server = try RunningServer(["serve", "--ledger", fixture.path, "--idle-timeout", "1"])
+        let result = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", Self.stall, server.url.host!, String(server.url.port!), prefix])
+        let seconds = Double(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99
+        #expect(seconds >= 0.5 && seconds < 10, "\(result.stdout)\(result.stderr)")
+        #expect(try await HTTP.request(server.url.appendingPathComponent("healthz")).status == 200)
+        #expect(server.stop() == 0)
+    }
+}
