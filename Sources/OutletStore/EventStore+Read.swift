@@ -45,8 +45,13 @@ extension EventStore {
     /// decreases, so the events known then are a prefix of the log).
     public func head(knownAt time: Timestamp) throws(LedgerError) -> LedgerHead {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
-                                             arguments: [time.description])
+            // recordedAt never decreases along seq, so the newest event recorded by `time` is the greatest
+            // (recorded_at, seq) at or below it: one seek in the recorded_at index (which carries the seq),
+            // not a walk down the log from its head.
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT seq, hash, recorded_at FROM events INDEXED BY events_by_recorded_at
+                WHERE recorded_at <= ? ORDER BY recorded_at DESC, seq DESC LIMIT 1
+                """, arguments: [time.description])
             else { return .empty }
             return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
         }

@@ -147,3 +147,37 @@ struct AppendTests {
         #expect(try fixture.store.verify().count == 1)
     }
 }
+
+@Suite("The position as known at a time: one index seek, the same answer as walking the log")
+struct KnownAtPositionTests {
+    @Test("at every event's recordedAt, between them, before the first and after the last, the seek gives the seq the walk down the log gives")
+    func seekAgreesWithWalk() throws {
+        let fixture = try StoreFixture(.sqlite, at: "2025-10-10T01:00:00.000Z")
+        var random = SystemRandomNumberGenerator()
+        var milliseconds = Timestamp("2025-10-10T01:00:00.000Z")!.millisecondsSinceEpoch
+        for index in 0..<300 {
+            // Several events may share a time (one call, or the same millisecond); time never goes back.
+            if index % 3 != 0 { milliseconds += Int64.random(in: 0...5_000, using: &random) }
+            fixture.clock.set(Timestamp(millisecondsSinceEpoch: milliseconds))
+            _ = try fixture.store.append((0..<Int.random(in: 1...3, using: &random)).map { _ in StoreFixture.event() })
+        }
+        let queue = try DatabaseQueue(path: fixture.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let times = try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT recorded_at FROM events") }
+        var probes = times.compactMap(Timestamp.init)
+        probes += probes.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch + 1) }
+        probes += probes.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch - 1) }
+        for probe in probes {
+            let walked = try queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT seq FROM events WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1", arguments: [probe.description])
+            } ?? 0
+            #expect(try fixture.store.head(knownAt: probe).seq == walked, "\(probe)")
+        }
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT seq, hash, recorded_at FROM events INDEXED BY events_by_recorded_at
+                WHERE recorded_at <= ? ORDER BY recorded_at DESC, seq DESC LIMIT 1
+                """, arguments: ["2025-10-11T00:00:00.000Z"]).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+        }
+        #expect(plan.contains("events_by_recorded_at") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+}
