@@ -23,16 +23,16 @@ public struct ProjectionView: Sendable {
     public let whatIf: WhatIfHolidays?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
-    public func digest(asOf date: LocalDate) -> String {
-        HashChain.sha256Hex(projection.digestDocument(asOf: date).canonicalBytes)
+    public func digest(asOf date: LocalDate, roster: JSONValue? = nil) -> String {
+        HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster).canonicalBytes)
     }
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
     /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
-    public func provenance(asOf date: LocalDate) -> [String: JSONValue] {
+    public func provenance(asOf date: LocalDate, roster: JSONValue? = nil) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
-            "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date)),
+            "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster)),
         ]
         if whatIf != nil { members["holidays"] = .string(WhatIfHolidays.label(whatIf)) }
         return members

@@ -66,12 +66,14 @@ public struct Query: Sendable {
 /// The JSON answers of the queries, one shape for every door (the CLI's `--json`, the API): the basis
 /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members.
 public enum QueryDocument {
-    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue]) -> JSONValue {
-        .object(view.provenance(asOf: date).merging(members) { _, own in own })
+    /// `roster`: the roster's JSON on `date`, if the answer holds it — the digest reuses it.
+    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: JSONValue? = nil) -> JSONValue {
+        .object(view.provenance(asOf: date, roster: roster).merging(members) { _, own in own })
     }
 
     public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
-        document(view, asOf: date, ["outlets": .array(view.projection.roster(on: date).map(\.jsonValue))])
+        let outlets = JSONValue.array(view.projection.roster(on: date).map(\.jsonValue))
+        return document(view, asOf: date, ["outlets": outlets], roster: outlets)
     }
 
     public static func bans(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {

@@ -42,11 +42,12 @@ extension RegistryProjection {
 
     /// What the projection digest hashes: roster, bans and the coming year's calendar on `date`, as one
     /// canonical JSON document, so two machines replaying the same log agree on one string.
-    public func digestDocument(asOf date: LocalDate) -> JSONValue {
+    /// `roster`: its JSON on `date`, when the caller has it already (it is most of the work).
+    public func digestDocument(asOf date: LocalDate, roster known: JSONValue? = nil) -> JSONValue {
         let range = Self.digestCalendarRange(asOf: date)
         return .object([
             "asOf": .string(date.description),
-            "roster": .array(roster(on: date).map(\.jsonValue)),
+            "roster": known ?? .array(roster(on: date).map(\.jsonValue)),
             "bans": .array(bans(on: date).map(\.jsonValue)),
             "calendar": .array(calendar(from: range.from, to: range.to, asOf: date).entries.map(\.jsonValue)),
         ])
