@@ -99,8 +99,9 @@ extension Ledger {
     /// than any run of backticks in the proof, so none closes it early.
     private func proofValues(_ acts: [NoticeContent.Act], size: Int64, note: String) throws(LedgerError) -> [String: Any] {
         var listed: [[String: Any]] = []
+        let tree = try merkleTree()
         for act in acts {
-            let bundle = try proofBundle(seq: act.seq, checkpoint: note, size: size).text
+            let bundle = try proofBundle(seq: act.seq, checkpoint: note, size: size, in: tree).text
             let longestRun = bundle.split(whereSeparator: { $0 != "`" }).map(\.count).max() ?? 0
             listed.append(["number": act.number, "name": act.name, "seq": String(act.seq), "type": act.type.rawValue,
                            "bundle": bundle, "fence": String(repeating: "`", count: max(3, longestRun + 1))])

@@ -45,7 +45,11 @@ extension Ledger {
 
     /// The inclusion proof of event `seq` in the log of `size` events (default: the whole log).
     public func inclusionProof(seq: Int64, size: Int64? = nil) throws(LedgerError) -> InclusionProof {
-        let tree = try merkleTree()
+        try inclusionProof(seq: seq, size: size, in: try merkleTree())
+    }
+
+    /// The same in a tree the caller holds (one read of the log's head for many proofs).
+    func inclusionProof(seq: Int64, size: Int64?, in tree: MerkleTree) throws(LedgerError) -> InclusionProof {
         let treeSize = Int(size ?? Int64(tree.size))
         guard treeSize >= 1, treeSize <= tree.size else {
             throw LedgerError(.invalidInput, "--size \(treeSize) is outside the log (1 to \(tree.size))")
@@ -185,9 +189,10 @@ extension Ledger {
         return try proofBundle(seq: seq, checkpoint: note, size: size)
     }
 
-    /// The offline proof that event `seq` is in the log of `size` events that the signed `note` is for.
-    func proofBundle(seq: Int64, checkpoint note: String, size: Int64) throws(LedgerError) -> ProofBundle {
-        let proof = try inclusionProof(seq: seq, size: size)
+    /// The offline proof that event `seq` is in the log of `size` events that the signed `note` is for
+    /// (computed in `tree` when the caller holds it).
+    func proofBundle(seq: Int64, checkpoint note: String, size: Int64, in tree: MerkleTree? = nil) throws(LedgerError) -> ProofBundle {
+        let proof = try inclusionProof(seq: seq, size: size, in: try tree.or { () throws(LedgerError) in try merkleTree() })
         return ProofBundle(index: proof.leafIndex, hashes: proof.hashes, checkpoint: note, extra: proof.entry)
     }
 }
