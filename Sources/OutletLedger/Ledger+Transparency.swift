@@ -153,9 +153,8 @@ extension Ledger {
 
     /// The checkpoint a stored note carries (its text, before the signatures).
     public static func checkpoint(ofNote note: String) throws(LedgerError) -> Checkpoint {
-        let text = note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""
         do {
-            return try Checkpoint(text: text)
+            return try Checkpoint(text: try SignedNote.split(note).text)
         } catch {
             throw LedgerError(.integrityFailure, "a stored checkpoint does not read: \(error)")
         }

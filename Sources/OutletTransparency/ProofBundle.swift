@@ -64,8 +64,7 @@ public struct ProofBundle: Sendable, Equatable {
     /// The checkpoint the proof leads to from the entry, its signatures not checked: for one who holds
     /// the log itself and compares that root with the log's.
     public func unsignedCheckpoint(leaf: [UInt8]? = nil) throws(SignedNote.KeyError) -> Checkpoint {
-        guard let blank = checkpoint.range(of: "\n\n") else { throw SignedNote.KeyError(description: "the checkpoint is not a signed note (no blank line)") }
-        let checkpoint = try Checkpoint(text: String(self.checkpoint[..<blank.lowerBound]) + "\n")
+        let checkpoint = try Checkpoint(text: try SignedNote.split(self.checkpoint).text)
         try checkInclusion(in: checkpoint, leaf: leaf)
         return checkpoint
     }

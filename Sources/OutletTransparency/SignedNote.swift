@@ -87,9 +87,8 @@ public enum SignedNote {
 
         /// The note's text if it carries a valid signature by this key; else why not.
         public func open(_ note: String) throws(KeyError) -> String {
-            guard let split = note.range(of: "\n\n", options: .backwards) else { throw KeyError(description: "not a signed note (no blank line before the signatures)") }
-            let text = String(note[..<split.lowerBound]) + "\n"
-            let lines = note[split.upperBound...].split(separator: "\n")
+            let (text, signatures) = try SignedNote.split(note)
+            let lines = signatures.split(separator: "\n")
             for line in lines {
                 guard line.hasPrefix("— ") else { throw KeyError(description: "a signature line does not begin with \"— \"") }
                 let fields = line.dropFirst(2).split(separator: " ")
@@ -103,6 +102,15 @@ public enum SignedNote {
             }
             throw KeyError(description: "the note carries no signature by \(name)+\(hex8(keyHash))")
         }
+    }
+
+    /// A note's text (what its signatures sign, ending with a newline) and its signature lines, split at
+    /// the last blank line as Go's `note.Open` does: the text itself has none.
+    public static func split(_ note: String) throws(KeyError) -> (text: String, signatures: Substring) {
+        guard let blank = note.range(of: "\n\n", options: .backwards) else {
+            throw KeyError(description: "not a signed note (no blank line before the signatures)")
+        }
+        return (String(note[..<blank.lowerBound]) + "\n", note[blank.upperBound...])
     }
 
     /// `[PRIVATE+KEY+]<name>+<8 hex digits>+<base64(algorithm ‖ 32 bytes)>`: the name, the key hash and the

@@ -75,9 +75,8 @@ public struct Witness: @unchecked Sendable {
     /// The time of a valid cosignature by the witness with verifier key `vkey` on `note`, or why there is none.
     public static func cosignatureTime(in note: String, vkey: String) throws(SignedNote.KeyError) -> UInt64 {
         let (name, hash, key) = try verifier(vkey)
-        guard let split = note.range(of: "\n\n", options: .backwards) else { throw SignedNote.KeyError(description: "not a signed note") }
-        let text = String(note[..<split.lowerBound]) + "\n"
-        for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix("— \(name) ") {
+        let (text, signatures) = try SignedNote.split(note)
+        for line in signatures.split(separator: "\n") where line.hasPrefix("— \(name) ") {
             guard let blob = Data(base64Encoded: String(line.split(separator: " ").last ?? "")), blob.count == 76 else { continue }
             let bytes = Array(blob)
             guard bigEndian(bytes.prefix(4)) as UInt32 == hash else { continue }
@@ -149,8 +148,7 @@ extension Witness {
         let body: String
         let offered: Checkpoint
         do {
-            guard let blank = request.note.range(of: "\n\n") else { throw SignedNote.KeyError(description: "no blank line before the signatures") }
-            body = String(request.note[..<blank.lowerBound]) + "\n"
+            body = try SignedNote.split(request.note).text
             offered = try Checkpoint(text: body)
         } catch {
             throw .malformed("the checkpoint does not read: \(error)")
