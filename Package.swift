@@ -66,16 +66,19 @@ let package = Package(
             ],
             resources: [.copy("Resources/default-policy.json"), .copy("Resources/holidays-cn.json")]
         ),
-        // The doors over HTTP (Hummingbird): the registry's API, the tiles of its signed log, the witness service.
+        // The doors over HTTP (Hummingbird): the registry's API, its pages in Chinese for browsers, the tiles
+        // of its signed log, the witness service.
         .target(
             name: "OutletHTTP",
             dependencies: [
-                "OutletLedger", "OutletCore", "OutletDomain", "OutletNotices", "OutletTransparency", "CanonicalJSON",
+                "OutletLedger", "OutletCore", "OutletDomain", "OutletNotices", "OutletProjections", "OutletTransparency", "CanonicalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/openapi.yaml")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/pages")]
         ),
         // The demo registry and the synthetic national-scale history, appended through the ledger's rules.
         .target(name: "OutletDemo", dependencies: ["OutletLedger", "OutletDomain", "OutletStore", "OutletCore", "CanonicalJSON"]),

@@ -30,6 +30,8 @@ public struct RegistryContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     public var caller = Caller.public
+    /// The pages' view of the request: its browser session and what its forms' CSRF tokens are bound to.
+    var page = PageState()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

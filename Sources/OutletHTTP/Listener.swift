@@ -4,12 +4,12 @@ import Logging
 
 /// Runs a router on `host:port` until SIGTERM or SIGINT (in-flight requests finish first), and says
 /// once where it listens — the real port when 0 was asked — on standard output.
-enum Listener {
+public enum Listener {
     /// A client that sends nothing for this long — before or inside a request — is disconnected: a slow or
     /// stalled client cannot hold a connection. A response being written (a stream) is not idle.
-    static let defaultIdleTimeout: Duration = .seconds(30)
+    public static let defaultIdleTimeout: Duration = .seconds(30)
 
-    static func run<Context: RequestContext>(_ router: Router<Context>, host: String, port: Int, announcing what: String,
+    public static func run<Context: RequestContext>(_ router: Router<Context>, host: String, port: Int, announcing what: String,
                                              idleTimeout: Duration = defaultIdleTimeout) async throws
         where Context.Source == ApplicationRequestContextSource
     {

@@ -65,23 +65,8 @@ extension RegistryService {
             candidates.append(Candidate(type: type, stream: stream.code, effectiveOn: effectiveOn, actor: caller.actor, payload: payload,
                                         eventId: eventId, origin: single ? nil : "event \(index + 1)"))
         }
-        if caller.token == nil {
-            let forwarded = behindProxy ? request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } : nil
-            let client = forwarded ?? context.remoteAddress?.ipAddress ?? "unknown"
-            if let wait = objections.admit(client) {
-                var problem = Problem(.tooManyRequests, kind: "rate-limited", title: "too many objections from this address",
-                                      detail: "at most \(objections.perMinute) public objections a minute from one address; try again in \(wait) s")
-                problem.headers[.retryAfter] = String(wait)
-                throw problem
-            }
-        }
-        let expectVersion = try Self.expectedVersion(request)
-        let started = ContinuousClock.now
-        let outcome = try await ledger.append(candidates, expectVersion: expectVersion)
-        let elapsed = ContinuousClock.now - started
-        metrics.append(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, events: outcome.results.count)
-        if let newest = outcome.results.map(\.seq).max() { feed.appended(through: newest) }
-        let results = outcome.results
+        if caller.token == nil { try admitObjection(request, context: context) }
+        let results = try await commit(candidates, expectVersion: try Self.expectedVersion(request)).results
         let answers: [JSONValue] = results.map { result in
             .object(["seq": .integer(result.seq), "eventId": .string(result.eventId), "hash": .string(result.hash),
                      "streamVersion": .integer(result.streamVersion)])
@@ -90,6 +75,29 @@ extension RegistryService {
         let version = results.map(\.streamVersion).max() ?? 0
         let status: HTTPResponse.Status = results.allSatisfy(\.duplicate) ? .ok : .created
         return Self.json(single && answers.count == 1 ? answers[0] : .array(answers), status: status, headers: [.eTag: "\"\(version)\""])
+    }
+
+    /// Appends for any door of this service (the API, the pages): timed for `/metrics`, and announced to
+    /// the followers of the log.
+    func commit(_ candidates: [Candidate], expectVersion: Int64? = nil) async throws(LedgerError) -> AppendOutcome {
+        let started = ContinuousClock.now
+        let outcome = try await ledger.append(candidates, expectVersion: expectVersion)
+        let elapsed = ContinuousClock.now - started
+        metrics.append(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, events: outcome.results.count)
+        if let newest = outcome.results.map(\.seq).max() { feed.appended(through: newest) }
+        return outcome
+    }
+
+    /// A public objection (no token) counts against its client address: `429` with `Retry-After` past the limit.
+    func admitObjection(_ request: Request, context: RegistryContext) throws {
+        let forwarded = behindProxy ? request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } : nil
+        let client = forwarded ?? context.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = objections.admit(client) {
+            var problem = Problem(.tooManyRequests, kind: "rate-limited", title: "too many objections from this address",
+                                  detail: "at most \(objections.perMinute) public objections a minute from one address; try again in \(wait) s")
+            problem.headers[.retryAfter] = String(wait)
+            throw problem
+        }
     }
 
     /// `If-Match: "<n>"`: record only if the stream is at version n (`412` if it moved).

@@ -125,6 +125,12 @@ extension RegistryService {
 
     /// The same notices as the command line, with their provenance (and proofs, under a checkpoint).
     private func notice(_ request: Request, kind: String) async throws -> Response {
+        let (text, format) = try await noticeText(request, kind: kind)
+        return Self.text(text, type: format.contentType)
+    }
+
+    /// A notice's text in the format the request asks for (`html`, `md`, `txt`).
+    func noticeText(_ request: Request, kind: String) async throws -> (text: String, format: NoticeFormat) {
         let parameters = request.uri.queryParameters
         let formatText = parameters.get("format") ?? "html"
         guard let format = NoticeFormat(rawValue: formatText) else { throw Problem.badRequest("format \"\(formatText)\" is not html, md or txt") }
@@ -153,11 +159,16 @@ extension RegistryService {
             let request: NoticeRequest = if let noticeRequest { noticeRequest } else { .roster(asOf: try query.date(in: ledger)) }
             return try ledger.notice(request, format: format, at: try query.position(in: ledger), issuedOn: issuedOn).text
         }
-        let type = switch format {
+        return (text, format)
+    }
+}
+
+extension NoticeFormat {
+    var contentType: String {
+        switch self {
         case .html: "text/html; charset=utf-8"
         case .md: "text/markdown; charset=utf-8"
         case .txt: "text/plain; charset=utf-8"
         }
-        return Self.text(text, type: type)
     }
 }

@@ -21,6 +21,7 @@ public struct RegistryService: Sendable {
     let objections: RateLimiter
     let tiles: TileCache
     let feed = LogFeed()
+    let pages: Pages
     /// Behind a reverse proxy, the client is the address the proxy appended to `X-Forwarded-For`.
     let behindProxy: Bool
 
@@ -31,6 +32,7 @@ public struct RegistryService: Sendable {
         self.behindProxy = behindProxy
         self.objections = RateLimiter(perMinute: objectionsPerMinute)
         self.tiles = TileCache()
+        self.pages = Pages()
     }
 
     /// Serves the API on `host:port` until SIGTERM or SIGINT; requests in flight (an append among them)
@@ -50,6 +52,9 @@ public struct RegistryService: Sendable {
         addQueries(to: router.group("api/v1"))
         addEvents(to: router.group("api/v1"))
         addTransparencyLog(to: router.group("tlog"))
+        let site = router.group().add(middleware: PageGate(ledger: ledger, pages: pages))
+        addPublicPages(to: site)
+        addClerkPages(to: site)
         return router
     }
 

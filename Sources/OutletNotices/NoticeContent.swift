@@ -47,7 +47,7 @@ public struct NoticeContent {
 
     func districtName(_ code: String) -> String { policy.district(code)?.name ?? code }
 
-    static func groundWords(_ ground: Barred3Years.Ground) -> String {
+    public static func groundWords(_ ground: Barred3Years.Ground) -> String {
         switch ground {
         case .falseMaterials: "在备案过程中提供虚假材料"
         case .unrelatedCommercialActivity: "以市级网点名义开展与知识产权公共服务无关的商业经营活动"
@@ -55,7 +55,7 @@ public struct NoticeContent {
         }
     }
 
-    static func levelWords(_ level: RosterEntry.Level) -> String {
+    public static func levelWords(_ level: RosterEntry.Level) -> String {
         switch level {
         case .municipal: "市级"
         case .provincial: "省级（自动纳入）"
@@ -63,7 +63,7 @@ public struct NoticeContent {
         }
     }
 
-    static func kindWords(_ kind: CalendarEntry.Kind, _ date: LocalDate) -> String {
+    public static func kindWords(_ kind: CalendarEntry.Kind, _ date: LocalDate) -> String {
         switch kind {
         case .publicityEnds: "公示期届满"
         case .validityEnds: "备案有效期届满，期满未延续的不再列入名录"

@@ -89,7 +89,7 @@ public struct RegistryProjection: Sendable {
     }
 
     /// The outlet number of the registration a state stands on, if it is registered.
-    func outletNumber(of state: InstitutionState) -> String? {
+    public func outletNumber(of state: InstitutionState) -> String? {
         guard case .registered = state.standing, let registration = state.registrations.last else { return nil }
         return outletNumbers[registration.seq]
     }

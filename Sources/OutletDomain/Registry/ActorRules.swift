@@ -1,6 +1,7 @@
 /// Who may record which act (DOMAIN.md §1 and the "who" column of §4).
 extension Decider {
-    static func allowedRoles(_ type: EventType) -> Set<Actor.Role> {
+    /// The "who" column: the roles that may record `type` (the pages offer a form only to these).
+    public static func allowedRoles(_ type: EventType) -> Set<Actor.Role> {
         switch type {
         case .submitted: [.applicant, .districtBureau]
         case .recommended: [.districtBureau]
