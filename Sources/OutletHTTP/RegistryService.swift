@@ -26,13 +26,16 @@ public struct RegistryService: Sendable {
     let behindProxy: Bool
 
     /// `objectionsPerMinute`: how many public objections one client address may file per minute;
-    /// `behindProxy`: take the client's address from the proxy's `X-Forwarded-For` (never trust it otherwise).
-    public init(ledger: LedgerActor, objectionsPerMinute: Int = 10, behindProxy: Bool = false) {
+    /// `behindProxy`: take the client's address from the proxy's `X-Forwarded-For` (never trust it otherwise);
+    /// `sessionIdleTimeout`: how long a clerk's browser session lasts without a request.
+    public init(ledger: LedgerActor, objectionsPerMinute: Int = 10, behindProxy: Bool = false,
+                sessionIdleTimeout: Duration = .seconds(30 * 60))
+    {
         self.ledger = ledger
         self.behindProxy = behindProxy
         self.objections = RateLimiter(perMinute: objectionsPerMinute)
         self.tiles = TileCache()
-        self.pages = Pages()
+        self.pages = Pages(sessionIdleTimeout: sessionIdleTimeout)
     }
 
     /// Serves the API on `host:port` until SIGTERM or SIGINT; requests in flight (an append among them)

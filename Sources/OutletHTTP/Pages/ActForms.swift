@@ -14,7 +14,8 @@ struct FormData: Sendable {
             func decode(_ text: Substring?) -> String {
                 guard let text else { return "" }
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
+                // Browsers send a textarea's line breaks as CR LF; the ledger's prose takes LF alone (TextSafety).
+                return (spaced.removingPercentEncoding ?? spaced).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             }
             return (decode(parts.first), decode(parts.count > 1 ? parts[1] : nil))
         }
@@ -43,6 +44,21 @@ struct FormField: Sendable {
     /// Left empty, the member is left out (the schema and the rules then say whether that is allowed).
     var optional = false
 
+    /// `team.1` for `team.1.name`: the row of a list the field belongs to, if any.
+    var row: String? {
+        let segments = path.split(separator: ".")
+        guard let index = segments.firstIndex(where: { Int($0) != nil }) else { return nil }
+        return segments[...index].joined(separator: ".")
+    }
+
+    /// A checkbox or a list of them: says nothing about whether its row was filled in.
+    var isChoiceOnly: Bool {
+        switch kind {
+        case .yesNo, .choices, .choice: true
+        default: false
+        }
+    }
+
     init(_ path: String, _ label: String, _ kind: Kind = .text, optional: Bool = false) {
         self.path = path
         self.label = label
@@ -59,8 +75,14 @@ struct ActForm: Sendable {
 
     /// The payload the filled form makes; a field that cannot become JSON (a number that is not one) is `400`.
     func payload(from form: FormData) throws(Problem) -> JSONValue {
+        // A row of a list (a team member, a case) is there when any of its text is filled in; a blank row drops out.
+        let filledRows = Set(fields.compactMap { field -> String? in
+            guard let row = field.row, !field.isChoiceOnly, !(form[field.path] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            return row
+        })
         var root = Node.object([:])
         for field in fields {
+            if let row = field.row, !filledRows.contains(row) { continue }
             guard let value = try value(of: field, in: form) else { continue }
             root.set(value, at: field.path.split(separator: ".").map(String.init))
         }
@@ -74,7 +96,8 @@ struct ActForm: Sendable {
             if text.isEmpty && field.optional { return nil }
             return .string(text)
         case .number:
-            if text.isEmpty && field.optional { return nil }
+            // Left empty, the member is missing: the schema names it.
+            if text.isEmpty { return nil }
             guard let number = Int64(text) else { throw Problem.badRequest("「\(field.label)」须填写整数，而不是 \"\(text)\"") }
             return .integer(number)
         case .lines:
@@ -155,16 +178,17 @@ extension ActForm {
                 FormField("ipCategories", "服务涉及的知识产权类别", .choices(ipCategories)),
                 FormField("serviceModes", "服务方式", .choices([("online", "线上"), ("offline", "线下")])),
                 FormField("foundation", "工作基础", .textarea),
-                FormField("team.0.name", "服务人员一 姓名"), FormField("team.0.fullTime", "服务人员一 专职", .yesNo),
-                FormField("team.0.education", "服务人员一 学历"), FormField("team.0.qualifications", "服务人员一 资质（每行一项）", .lines),
-                FormField("team.0.bio", "服务人员一 简介", .textarea),
-                FormField("team.1.name", "服务人员二 姓名", optional: true), FormField("team.1.education", "服务人员二 学历", optional: true),
-                FormField("team.1.bio", "服务人员二 简介", .textarea, optional: true),
+            ] + ["一", "二", "三", "四", "五"].enumerated().flatMap { index, number in
+                [FormField("team.\(index).name", "服务人员\(number) 姓名"), FormField("team.\(index).fullTime", "服务人员\(number) 专职", .yesNo),
+                 FormField("team.\(index).education", "服务人员\(number) 学历"),
+                 FormField("team.\(index).qualifications", "服务人员\(number) 资质（每行一项，可不填）", .lines),
+                 FormField("team.\(index).bio", "服务人员\(number) 简介", .textarea)]
+            } + [
                 FormField("developmentPlan", "发展规划", .textarea),
                 FormField("cases.0.name", "服务案例一 名称"), FormField("cases.0.period", "服务案例一 时间"),
                 FormField("cases.0.content", "服务案例一 内容", .textarea),
-                FormField("cases.1.name", "服务案例二 名称", optional: true), FormField("cases.1.period", "服务案例二 时间", optional: true),
-                FormField("cases.1.content", "服务案例二 内容", .textarea, optional: true),
+                FormField("cases.1.name", "服务案例二 名称"), FormField("cases.1.period", "服务案例二 时间"),
+                FormField("cases.1.content", "服务案例二 内容", .textarea),
                 FormField("infrastructure.databases", "数据库（每行一项）", .lines), FormField("infrastructure.tools", "检索分析工具（每行一项）", .lines),
                 FormField("materials", "申请材料（第五条）", .choices(materials)),
                 FormField("declaration.handler", "经办人"), FormField("declaration.principal", "单位负责人"),
@@ -196,8 +220,10 @@ extension ActForm {
             fields = [FormField("year", "年度", .number), FormField("overview", "工作概况", .textarea),
                       FormField("cases.0.name", "典型案例一 名称"), FormField("cases.0.period", "典型案例一 时间"),
                       FormField("cases.0.content", "典型案例一 内容", .textarea),
-                      FormField("cases.1.name", "典型案例二 名称", optional: true), FormField("cases.1.period", "典型案例二 时间", optional: true),
-                      FormField("cases.1.content", "典型案例二 内容", .textarea, optional: true),
+                      FormField("cases.1.name", "典型案例二 名称"), FormField("cases.1.period", "典型案例二 时间"),
+                      FormField("cases.1.content", "典型案例二 内容", .textarea),
+                      FormField("cases.2.name", "典型案例三 名称"), FormField("cases.2.period", "典型案例三 时间"),
+                      FormField("cases.2.content", "典型案例三 内容", .textarea),
                       FormField("lessons", "经验与不足", .textarea), FormField("nextYearPlan", "下一年度工作计划", .textarea)]
         case .rectificationOrdered:
             fields = [FormField("reason", "整改事由", .textarea)]

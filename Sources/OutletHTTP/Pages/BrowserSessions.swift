@@ -18,7 +18,6 @@ struct PageState: Sendable {
 /// again on every request, so a revoked or expired token ends its sessions at once; an idle session ends
 /// after `idleTimeout`. A restart signs everyone out.
 final class BrowserSessions: Sendable {
-    static let defaultIdleTimeout: Duration = .seconds(30 * 60)
     static let sessionCookie = "olsid"
     static let visitorCookie = "olvisit"
 

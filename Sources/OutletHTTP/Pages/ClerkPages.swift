@@ -268,7 +268,9 @@ extension RegistryService {
             let id = "\(form.type.rawValue)-\(field.path.replacingOccurrences(of: ".", with: "-"))"
             let value = tried.map { $0.form[field.path] ?? "" } ?? prefilled(field.path)
             let chosen = Set(tried.map { $0.form.all(field.path) } ?? [])
-            var values: [String: Any] = ["id": id, "name": field.path, "label": field.label, "value": value, "required": !field.optional]
+            // The browser insists only on single fields; lists and rows are the ledger's to judge (a blank row drops out).
+            let required = !field.optional && field.row == nil && !field.isChoiceOnly && { if case .lines = field.kind { false } else { true } }()
+            var values: [String: Any] = ["id": id, "name": field.path, "label": field.label, "value": value, "required": required]
             switch field.kind {
             case .text: values["isText"] = true
             case .textarea, .lines: values["isTextarea"] = true
@@ -328,6 +330,11 @@ extension RegistryService {
     static func historyRow(_ envelope: Envelope) -> [String: Any] {
         var lines: [[String: String]] = []
         if let payload = try? JSONParser.parse(Array(envelope.payload.utf8)) { flatten(payload, "", into: &lines) }
+        // A member the act's form asks for reads by the form's label (服务人员一 姓名 for team.0.name).
+        if let type = EventType(rawValue: envelope.type), let form = ActForm.of(type, districts: []) {
+            let labels = Dictionary(form.fields.map { ($0.path, $0.label) }) { first, _ in first }
+            lines = lines.map { line in labels[line["field"] ?? ""].map { ["field": $0, "value": line["value"] ?? ""] } ?? line }
+        }
         return ["seq": envelope.seq, "event": Words.event(envelope.type), "effectiveOn": envelope.effectiveOn, "recordedAt": envelope.recordedAt,
                 "actor": Words.role(envelope.actor.role, unit: envelope.actor.unit) + (envelope.actor.name.isEmpty ? "" : " \(envelope.actor.name)"),
                 "lines": lines, "hash": String(envelope.hash.prefix(16))]
@@ -340,7 +347,7 @@ extension RegistryService {
         case .array(let items) where items.allSatisfy({ $0.stringValue != nil }):
             lines.append(["field": path, "value": items.compactMap(\.stringValue).joined(separator: "；")])
         case .array(let items):
-            for (index, item) in items.enumerated() { flatten(item, "\(path)[\(index + 1)]", into: &lines) }
+            for (index, item) in items.enumerated() { flatten(item, "\(path).\(index)", into: &lines) }
         case .string(let text): lines.append(["field": path, "value": text])
         default: lines.append(["field": path, "value": String(decoding: value.canonicalBytes, as: UTF8.self)])
         }

@@ -19,7 +19,7 @@ struct Pages: Sendable {
     let styleSheet: String
     let sessions: BrowserSessions
 
-    init(sessionIdleTimeout: Duration = BrowserSessions.defaultIdleTimeout) {
+    init(sessionIdleTimeout: Duration) {
         var library = MustacheLibrary()
         let folder = Bundle.module.url(forResource: "pages", withExtension: nil)?.appendingPathComponent("templates")
         for file in (folder.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []).sorted() where file.hasSuffix(".mustache") {
