@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 import Logging
 import NIOCore
 import OutletCore
@@ -24,6 +25,15 @@ public struct Caller: Sendable {
     public func hasRole(_ roles: String...) -> Bool { roles.contains(role) }
 }
 
+final class LoggedCaller: Sendable {
+    private let id = Mutex<String?>(nil)
+
+    var tokenID: String? {
+        get { id.withLock { $0 } }
+        set { id.withLock { $0 = newValue } }
+    }
+}
+
 /// The registry service's request context: the caller, decided before any route runs, and the client's
 /// address (objections are rate-limited per address).
 public struct RegistryContext: RequestContext, RemoteAddressRequestContext {
@@ -32,6 +42,9 @@ public struct RegistryContext: RequestContext, RemoteAddressRequestContext {
     public var caller = Caller.public
     /// The pages' view of the request: its browser session and what its forms' CSRF tokens are bound to.
     var page = PageState()
+    /// Who the request turned out to be, for its log line: the pages find their caller from the session,
+    /// inside the gate that writes the line (a context is a value; this one box is shared by its copies).
+    let loggedCaller = LoggedCaller()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

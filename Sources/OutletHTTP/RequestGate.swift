@@ -28,7 +28,7 @@ struct RequestGate: RouterMiddleware {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath ?? "unmatched"
         metrics.request(route: "\(request.method.rawValue) \(route)", status: response.status.code)
-        context.logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms token=\(context.caller.logID)")
+        context.logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms token=\(context.loggedCaller.tokenID ?? context.caller.logID)")
         return response
     }
 

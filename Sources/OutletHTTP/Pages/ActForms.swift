@@ -158,6 +158,11 @@ extension ActForm {
     static let materials = [("application-form", "申请表（附件1）"), ("license-copy", "营业执照或法人证书复印件"), ("service-rules", "服务规章制度"),
                             ("work-report", "工作报告"), ("staff-credentials", "服务人员资质证明")]
 
+    /// The publicity page's objection form (Art. 6(3)); the objection's id is the server's to give.
+    static let objection = ActForm(type: .objection, fields: [
+        FormField("raisedBy.name", "异议人姓名（可不填）"), FormField("raisedBy.contact", "联系方式（可不填）"), FormField("grounds", "异议理由", .textarea),
+    ])
+
     /// The form of `type`, with the districts of the policy in force; nil for acts recorded only by the
     /// command line (corrections, inclusions from the national and provincial lists).
     static func of(_ type: EventType, districts: [Policy.District]) -> ActForm? {
@@ -199,8 +204,7 @@ extension ActForm {
         case .publicized:
             fields = [FormField("noticeNo", "公示文号"), FormField("reviewOpinion", "审核意见", .textarea)]
         case .objection:
-            fields = [FormField("raisedBy.name", "异议人姓名（可不填）"), FormField("raisedBy.contact", "联系方式（可不填）"),
-                      FormField("grounds", "异议理由", .textarea)]
+            return objection
         case .objectionResolved:
             fields = [FormField("objectionId", "异议编号"),
                       FormField("outcome", "处理结果", .choice([("upheld", "异议成立"), ("dismissed", "异议不成立")])),

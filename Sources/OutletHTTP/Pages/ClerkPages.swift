@@ -104,7 +104,7 @@ extension RegistryService {
         func add(_ stage: String, _ uscc: USCC, _ name: String, _ note: String, sortKey: String) {
             stages[stage, default: []].append((sortKey, ["uscc": uscc.code, "name": name, "note": note]))
         }
-        for (uscc, timeline) in projection.timelines {
+        for uscc in projection.timelines.keys {
             let report = projection.status(of: uscc, on: today)
             let name = report.name ?? uscc.code
             switch report.stage {
@@ -121,7 +121,6 @@ extension RegistryService {
             if report.status == .active, let through = report.validThrough, today >= through.adding(days: -policy.renewalWindowDays) {
                 add("renewal", uscc, name, "备案有效期至 \(Words.date(through))", sortKey: through.description)
             }
-            _ = timeline
         }
         for entry in projection.roster(on: today) where !entry.overdueSummaries.isEmpty {
             add("summaries", entry.uscc, entry.name, "未报送 \(entry.overdueSummaries.map(String.init).joined(separator: "、")) 年度工作总结", sortKey: entry.name)
@@ -181,9 +180,9 @@ extension RegistryService {
         case "applicant" where token.unit == uscc.code: return
         case "district-bureau" where district == token.unit: return
         case "district-bureau":
-            throw Problem(.forbidden, kind: "forbidden", title: "this role may not do this", detail: "该单位不在本区县（\(token.unit)）：区县局只办理本辖区的申请（第六条第二款）")
+            throw Problem.forbidden("该单位不在本区县（\(token.unit)）：区县局只办理本辖区的申请（第六条第二款）")
         default:
-            throw Problem(.forbidden, kind: "forbidden", title: "this role may not do this", detail: "申请单位只能查看本单位的记录")
+            throw Problem.forbidden("申请单位只能查看本单位的记录")
         }
     }
 

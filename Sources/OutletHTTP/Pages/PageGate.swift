@@ -38,6 +38,7 @@ struct PageGate: RouterMiddleware {
                 let result = try? await ledger.read { ledger throws(LedgerError) in try ledger.authenticate(secret: secret) }
                 if case .success(let token)? = result {
                     context.caller = Caller(token: token)
+                    context.loggedCaller.tokenID = token.id
                     context.page.sessionID = id
                     context.page.binding = "session:" + id
                 } else {

@@ -17,6 +17,7 @@ struct Pages: Sendable {
 
     let templates: MustacheLibrary
     let styleSheet: String
+    let icon: String
     let sessions: BrowserSessions
 
     init(sessionIdleTimeout: Duration) {
@@ -30,6 +31,7 @@ struct Pages: Sendable {
         }
         templates = library
         styleSheet = Self.resource("static/site.css") ?? ""
+        icon = Self.resource("static/favicon.svg") ?? ""
         sessions = BrowserSessions(idleTimeout: sessionIdleTimeout)
     }
 

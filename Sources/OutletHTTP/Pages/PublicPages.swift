@@ -26,6 +26,11 @@ extension RegistryService {
         router.get("static/site.css") { _, _ in
             Self.text(pages.styleSheet, type: "text/css; charset=utf-8", headers: [.cacheControl: "public, max-age=3600"])
         }
+        for path in ["static/favicon.svg", "favicon.ico"] {
+            router.get(RouterPath(path)) { _, _ in
+                Self.text(pages.icon, type: "image/svg+xml", headers: [.cacheControl: "public, max-age=86400"])
+            }
+        }
     }
 
     /// The two time axes of a page: the date the roster is for (名录日期), and the day whose end the
@@ -188,7 +193,7 @@ extension RegistryService {
         if context.caller.token == nil { try admitObjection(request, context: context) }
         let today = try await ledger.read { ledger throws(LedgerError) in ledger.today }
         let formID = form["formID"].flatMap { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? BrowserSessions.randomID()
-        let payload = try ActForm.of(.objection, districts: [])!.payload(from: form).merging(["objectionId": .string("OBJ-\(today)-\(formID.prefix(8))")])
+        let payload = try ActForm.objection.payload(from: form).merging(["objectionId": .string("OBJ-\(today)-\(formID.prefix(8))")])
         // The form's one-time id makes a second press of the button the same objection, not another.
         let candidate = Candidate(type: EventType.objection.rawValue, stream: uscc.code, effectiveOn: today.description,
                                   actor: context.caller.actor, payload: payload, eventId: "page-\(formID)")
