@@ -23,6 +23,28 @@ struct PageVisitor {
         }
     }
 
+    /// A page, its cookies kept.
+    mutating func get(_ path: String, _ client: some TestClientProtocol) async throws -> (response: TestResponse, html: String) {
+        let response = try await client.execute(uri: path, method: .get, headers: headers)
+        keep(response)
+        return (response, String(buffer: response.body))
+    }
+
+    /// A form sent as a browser sends it, with this visitor's cookies.
+    mutating func post(_ path: String, _ fields: [String: String], _ client: some TestClientProtocol) async throws -> TestResponse {
+        var headers = headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let response = try await client.execute(uri: path, method: .post, headers: headers, body: Self.form(fields))
+        keep(response)
+        return response
+    }
+
+    /// Signs in at `/login` with `token`, as the login page's form does.
+    mutating func signIn(_ token: String, _ client: some TestClientProtocol) async throws -> TestResponse {
+        let login = try await get("/login", client)
+        return try await post("/login", ["csrf": Self.field("csrf", in: login.html) ?? "", "token": token], client)
+    }
+
     /// The value of a page's hidden field.
     static func field(_ name: String, in page: String) -> String? {
         guard let range = page.range(of: "name=\"\(name)\" value=\"") else { return nil }
@@ -37,8 +59,6 @@ struct PageVisitor {
 
 @Suite("The pages: strict headers, cookies and CSRF, sessions that end, and the rules' refusals inline (Art. 6(3))")
 struct PagesTests {
-    static let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-
     @Test("every public page is served with the strict Content-Security-Policy, nosniff, and a Secure, HttpOnly, SameSite=Strict cookie")
     func headers() async throws {
         let setup = try ServiceFixture()
@@ -65,31 +85,23 @@ struct PagesTests {
         let setup = try ServiceFixture()
         try await Application(router: setup.service.router).test(.router) { client in
             var visitor = PageVisitor()
-            let page = try await client.execute(uri: "/publicity/\(Sample.university)", method: .get)
-            visitor.keep(page)
-            let html = String(buffer: page.body)
+            let html = try await visitor.get("/publicity/\(Sample.university)", client).html
             #expect(html.contains("id=\"objection-form\""), "the window is open on the fixture's 2025-12-01")
             let csrf = try #require(PageVisitor.field("csrf", in: html)), formID = try #require(PageVisitor.field("formID", in: html))
+            let path = "/publicity/\(Sample.university)/objections"
 
             let before = try setup.fixture.fingerprint()
-            var headers = visitor.headers
-            headers.append(contentsOf: Self.formType)
             for forged in ["", String(repeating: "0", count: 64), csrf.uppercased() + "00"] {
-                let refused = try await client.execute(uri: "/publicity/\(Sample.university)/objections", method: .post, headers: headers,
-                                                       body: PageVisitor.form(["csrf": forged, "formID": formID, "grounds": "理由"]))
+                let refused = try await visitor.post(path, ["csrf": forged, "formID": formID, "grounds": "理由"], client)
                 #expect(refused.status == .forbidden && String(buffer: refused.body).contains("表单已失效"))
             }
             #expect(try setup.fixture.fingerprint() == before, "a refused form changed the ledger file")
 
-            let filed = try await client.execute(uri: "/publicity/\(Sample.university)/objections", method: .post, headers: headers,
-                                                 body: PageVisitor.form(["csrf": csrf, "formID": formID, "raisedBy.name": "", "raisedBy.contact": "",
-                                                                         "grounds": "第一行\r\n第二行"]))
+            let objection = ["csrf": csrf, "formID": formID, "raisedBy.name": "", "raisedBy.contact": "", "grounds": "第一行\r\n第二行"]
+            let filed = try await visitor.post(path, objection, client)
             #expect(filed.status == .seeOther && filed.headers[.location]?.hasPrefix("/publicity/\(Sample.university)?filed=") == true)
             // Pressed twice, the same form is the same objection.
-            let again = try await client.execute(uri: "/publicity/\(Sample.university)/objections", method: .post, headers: headers,
-                                                 body: PageVisitor.form(["csrf": csrf, "formID": formID, "raisedBy.name": "", "raisedBy.contact": "",
-                                                                         "grounds": "第一行\r\n第二行"]))
-            #expect(again.status == .seeOther)
+            #expect(try await visitor.post(path, objection, client).status == .seeOther)
             let objections = try setup.fixture.ledger.store.events(ofType: "objection", afterSeq: 0)
             #expect(objections.count == 1 && objections[0].actor.role == "public")
             #expect(objections.first?.payload.contains("第一行\\n第二行") == true, "a textarea's CR LF is kept as LF")
@@ -103,29 +115,16 @@ struct PagesTests {
         try await Application(router: shortLived.router).test(.router) { client in
             func signIn(_ who: String) async throws -> PageVisitor {
                 var visitor = PageVisitor()
-                let login = try await client.execute(uri: "/login", method: .get)
-                visitor.keep(login)
-                var headers = visitor.headers
-                headers.append(contentsOf: Self.formType)
-                let csrf = try #require(PageVisitor.field("csrf", in: String(buffer: login.body)))
-                let response = try await client.execute(uri: "/login", method: .post, headers: headers,
-                                                        body: PageVisitor.form(["csrf": csrf, "token": setup.tokens[who]!]))
-                #expect(response.status == .seeOther && response.headers[.location] == "/work")
-                visitor.keep(response)
-                #expect(visitor.cookies["olsid"] != nil)
+                let response = try await visitor.signIn(setup.tokens[who]!, client)
+                #expect(response.status == .seeOther && response.headers[.location] == "/work" && visitor.cookies["olsid"] != nil)
                 return visitor
             }
             func work(_ visitor: PageVisitor) async throws -> TestResponse {
                 try await client.execute(uri: "/work", method: .get, headers: visitor.headers)
             }
 
-            let wrong = try await client.execute(uri: "/login", method: .get)
             var stranger = PageVisitor()
-            stranger.keep(wrong)
-            var headers = stranger.headers
-            headers.append(contentsOf: Self.formType)
-            let refused = try await client.execute(uri: "/login", method: .post, headers: headers, body: PageVisitor.form([
-                "csrf": PageVisitor.field("csrf", in: String(buffer: wrong.body)) ?? "", "token": "olt_not-a-token"]))
+            let refused = try await stranger.signIn("olt_not-a-token", client)
             #expect(refused.status == .unauthorized && String(buffer: refused.body).contains("令牌无效"))
 
             let city = try await signIn("city")
@@ -147,21 +146,14 @@ struct PagesTests {
         let setup = try ServiceFixture()
         try await Application(router: setup.service.router).test(.router) { client in
             var visitor = PageVisitor()
-            let login = try await client.execute(uri: "/login", method: .get)
-            visitor.keep(login)
-            var headers = visitor.headers
-            headers.append(contentsOf: Self.formType)
-            visitor.keep(try await client.execute(uri: "/login", method: .post, headers: headers, body: PageVisitor.form([
-                "csrf": PageVisitor.field("csrf", in: String(buffer: login.body)) ?? "", "token": setup.tokens["city"]!])))
-            let record = try await client.execute(uri: "/work/outlets/\(Sample.university)", method: .get, headers: visitor.headers)
-            let html = String(buffer: record.body)
+            _ = try await visitor.signIn(setup.tokens["city"]!, client)
+            let html = try await visitor.get("/work/outlets/\(Sample.university)", client).html
             #expect(html.contains("id=\"form-registered\""))
             let before = try setup.fixture.fingerprint()
-            headers = visitor.headers
-            headers.append(contentsOf: Self.formType)
-            let response = try await client.execute(uri: "/work/outlets/\(Sample.university)/acts/registered", method: .post, headers: headers,
-                                                    body: PageVisitor.form(["csrf": PageVisitor.field("csrf", in: html)!, "formID": PageVisitor.field("formID", in: html)!,
-                                                                            "effectiveOn": "2025-12-01", "decision": "同意<备案>"]))
+            let response = try await visitor.post("/work/outlets/\(Sample.university)/acts/registered", [
+                "csrf": PageVisitor.field("csrf", in: html)!, "formID": PageVisitor.field("formID", in: html)!,
+                "effectiveOn": "2025-12-01", "decision": "同意<备案>",
+            ], client)
             let page = String(buffer: response.body)
             #expect(response.status == .unprocessableContent)
             #expect(page.contains("id=\"refusal-registered\"") && page.contains("第六条第三款") && page.contains("2025-12-"), "\(page.prefix(2000))")
