@@ -85,12 +85,32 @@ extension Ledger {
         pendingSnapshot.withLock { $0 = head.seq }
         let taken = projection
         background.async {
-            do {
-                _ = try self.save(taken, at: head)
-            } catch {
-                self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
+            Self.atLowestPriority {
+                do {
+                    _ = try self.save(taken, at: head)
+                } catch {
+                    self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
+                }
             }
         }
+    }
+
+    /// An automatic snapshot is a cache for later readers: it is encoded on a thread of its own at the
+    /// lowest priority (nice 19), so that on a busy machine it takes idle CPU only and never delays an
+    /// append or a read. A thread of its own, because a thread's priority cannot be raised back without
+    /// privilege: a pool thread lowered once would stay low for whatever ran on it next.
+    static func atLowestPriority(_ work: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            #if os(Linux)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // On Linux: this thread only.
+            #endif
+            work()
+            done.signal()
+        }
+        thread.name = "outlet-ledger.snapshot"
+        thread.start()
+        done.wait()
     }
 
     private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {

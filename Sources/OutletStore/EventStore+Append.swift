@@ -11,7 +11,7 @@ extension EventStore {
         do {
             try queue.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+                    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
                     let seq: Int64 = row?["seq"] ?? 0
                     let hash: String = row?["hash"] ?? HashChain.genesis
                     guard seq == expectedHead.seq, hash == expectedHead.hash else {
@@ -21,7 +21,7 @@ extension EventStore {
                     }
                     try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
                         do {
-                            return try Int64.fetchOne(db, sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+                            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
                         } catch {
                             throw Self.storageError(error, path: self.path)
                         }
@@ -39,10 +39,10 @@ extension EventStore {
                         ])
                     }
                     let last = envelopes[envelopes.count - 1]
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
-                        """, arguments: [last.seq, last.hash])
+                        """).execute(arguments: [last.seq, last.hash])
                     return .commit
                 }
             }

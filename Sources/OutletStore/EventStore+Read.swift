@@ -15,8 +15,10 @@ extension EventStore {
             payload: row[11], prevHash: row[12], hash: row[13])
     }
 
+    /// A service asks the same few questions thousands of times a second: each is compiled once per
+    /// connection (SQLite's parse and GRDB's authorizer are most of a small query's cost), then reused.
     static func fetchEnvelopes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Envelope] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map(envelope)
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(envelope)
     }
 
     /// Runs a read, turning SQLite's failures into ledger errors.
@@ -30,12 +32,12 @@ extension EventStore {
 
     /// A setting written at `init` (nil if this ledger has none of that name).
     public func setting(_ key: String) throws(LedgerError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM ledger_settings WHERE key = ?", arguments: [key]) }
+        try read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM ledger_settings WHERE key = ?"), arguments: [key]) }
     }
 
     public func head() throws(LedgerError) -> LedgerHead {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"))
             else { return .empty }
             return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
         }
@@ -48,10 +50,10 @@ extension EventStore {
             // recordedAt never decreases along seq, so the newest event recorded by `time` is the greatest
             // (recorded_at, seq) at or below it: one seek in the recorded_at index (which carries the seq),
             // not a walk down the log from its head.
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT seq, hash, recorded_at FROM events INDEXED BY events_by_recorded_at
                 WHERE recorded_at <= ? ORDER BY recorded_at DESC, seq DESC LIMIT 1
-                """, arguments: [time.description])
+                """), arguments: [time.description])
             else { return .empty }
             return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
         }
@@ -60,7 +62,7 @@ extension EventStore {
     /// The position after event `seq` (its chain hash); the head if `seq` is beyond it.
     public func head(atSeq seq: Int64) throws(LedgerError) -> LedgerHead {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1"),
                                              arguments: [seq])
             else { return .empty }
             return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
@@ -77,7 +79,7 @@ extension EventStore {
 
     /// The seq of a stream's newest event (0: none).
     public func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events WHERE stream = ?", arguments: [stream]) ?? 0 }
+        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0 }
     }
 
     /// One stream's events, in order.
@@ -86,7 +88,7 @@ extension EventStore {
     }
 
     public func streamVersion(of stream: String) throws(LedgerError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0 }
+        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0 }
     }
 
     public func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope] {
@@ -99,7 +101,7 @@ extension EventStore {
 
     public func headRecord() throws(LedgerError) -> (seq: Int64, hash: String)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1").map { ($0["seq"], $0["hash"]) }
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1")).map { ($0["seq"], $0["hash"]) }
         }
     }
 

@@ -26,10 +26,10 @@ extension EventStore {
     public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
         try read { db in
             guard try db.tableExists("snapshots") else { return [] }
-            return try Row.fetchAll(db, sql: """
+            return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT seq, hash, format_version, projection_version, created_at, content_size, length(frame)
                 FROM snapshots ORDER BY seq DESC
-                """).map { row in
+                """)).map { row in
                 StoredSnapshot(seq: row[0], hash: row[1], formatVersion: row[2], projectionVersion: row[3],
                                createdAt: row[4], contentSize: row[5], frameSize: row[6])
             }
@@ -106,7 +106,7 @@ extension EventStore {
     public func token(sha256: String) throws(LedgerError) -> AccessToken? {
         try read { db in
             guard try db.tableExists("access_tokens") else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT * FROM access_tokens WHERE sha256 = ?", arguments: [sha256]).map(Self.token(row:))
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM access_tokens WHERE sha256 = ?"), arguments: [sha256]).map(Self.token(row:))
         }
     }
 
