@@ -6,18 +6,21 @@ import OutletDomain
 import OutletLedger
 
 /// The registry's pages for browsers, in Chinese: the same ledger, rules and role tokens as the API, as
-/// server-rendered HTML that works without JavaScript (plain forms, Post/Redirect/Get), under a strict
-/// Content-Security-Policy (nothing inline, nothing from elsewhere).
+/// server-rendered HTML that works without JavaScript (plain forms, Post/Redirect/Get; one small script of
+/// our own only adds live news of later records), under a strict Content-Security-Policy (nothing inline,
+/// nothing from elsewhere).
 struct Pages: Sendable {
-    /// Every page's policy: only this site's own style sheet; no script, no frames, forms post here only.
-    static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    /// Every page's policy: only this site's own style sheet and script (none inline), its own event feed,
+    /// no frames, forms post here only.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     /// A form is small: the largest, the application (附件1), is a few kilobytes of text.
     static let formLimit = 256 * 1024
 
     let templates: MustacheLibrary
     let styleSheet: String
     let icon: String
+    let liveScript: String
     let sessions: BrowserSessions
 
     init(sessionIdleTimeout: Duration) {
@@ -32,6 +35,7 @@ struct Pages: Sendable {
         templates = library
         styleSheet = Self.resource("static/site.css") ?? ""
         icon = Self.resource("static/favicon.svg") ?? ""
+        liveScript = Self.resource("static/live.js") ?? ""
         sessions = BrowserSessions(idleTimeout: sessionIdleTimeout)
     }
 

@@ -26,6 +26,10 @@ extension RegistryService {
         router.get("static/site.css") { _, _ in
             Self.text(pages.styleSheet, type: "text/css; charset=utf-8", headers: [.cacheControl: "public, max-age=3600"])
         }
+        router.get("static/live.js") { _, _ in
+            Self.text(pages.liveScript, type: "text/javascript; charset=utf-8", headers: [.cacheControl: "public, max-age=3600"])
+        }
+        router.get("events/head") { _, _ in headStream() }
         for path in ["static/favicon.svg", "favicon.ico"] {
             router.get(RouterPath(path)) { _, _ in
                 Self.text(pages.icon, type: "image/svg+xml", headers: [.cacheControl: "public, max-age=86400"])
@@ -43,7 +47,9 @@ extension RegistryService {
 
         var values: [String: Any] {
             ["asOf": asOf.description, "asOfLong": Words.date(asOf), "stood": stood?.description ?? "", "stoodLong": stood.map(Words.date) ?? "",
-             "seq": view.position.seq, "hash": String(view.position.hash.prefix(16)), "today": today.description]
+             "seq": view.position.seq, "hash": String(view.position.hash.prefix(16)), "today": today.description,
+             // The registry as it stands now: the page hears of later records (static/live.js).
+             "live": stood == nil]
         }
 
         /// The same query for the printable notice.
@@ -145,8 +151,9 @@ extension RegistryService {
     static func publicities(in projection: RegistryProjection, today: LocalDate, only uscc: USCC? = nil) -> [[String: Any]] {
         var found: [(on: LocalDate, values: [String: Any])] = []
         for (key, timeline) in projection.timelines where uscc.map({ $0 == key }) ?? true {
-            let report = projection.status(of: key, on: today)
             let versions = timeline.versions(knownAt: projection.knownAt).filter { $0.type == .publicized }
+            guard !versions.isEmpty else { continue }
+            let report = projection.status(of: key, on: today)
             for (index, version) in versions.enumerated() {
                 guard let publicity = version.state.application?.publicity else { continue }
                 let ends = projection.periods.publicityWindowEnd(version.effectiveOn).date
@@ -243,6 +250,28 @@ extension RegistryService {
         values["yearAgo"] = basis.today.adding(days: -365).description
         values["yearAhead"] = basis.today.adding(days: 365).description
         return pages.page("notices", title: "公告文件", values, context: context)
+    }
+
+    /// Server-Sent Events of the head's seq alone (public: `/healthz` says as much): `event: head`, `data:
+    /// <seq>` now and after every change, a comment every 15 s; it ends with the client or the server.
+    private func headStream() -> Response {
+        let ledger = self.ledger, feed = self.feed
+        let body = ResponseBody { writer in
+            var told: Int64 = -1
+            try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let head = try await ledger.read { ledger throws(LedgerError) in try ledger.store.head().seq }
+                if head != told {
+                    try await writer.write(ByteBuffer(string: "event: head\ndata: \(head)\n\n"))
+                    told = head
+                } else {
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                }
+                try await feed.wait(after: head, until: ContinuousClock.now + .seconds(15), ledger: ledger)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     /// A notice as the API renders it: HTML in the A4 layout to print (its one inline style allowed by
