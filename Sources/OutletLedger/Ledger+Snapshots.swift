@@ -4,6 +4,7 @@ import OutletDomain
 import OutletProjections
 import OutletSnapshots
 import OutletCore
+import Synchronization
 
 /// What `snapshot verify` found for one snapshot.
 public struct SnapshotCheck: Sendable {
@@ -85,41 +86,59 @@ extension Ledger {
         pendingSnapshot.withLock { $0 = head.seq }
         let taken = projection
         background.async {
-            Self.atLowestPriority {
-                do {
-                    _ = try self.save(taken, at: head)
-                } catch {
-                    self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
-                }
+            do {
+                // Encoding is the long part, and a cache for later readers: at the lowest priority. The
+                // write holds SQLite's one write lock, so it runs at the appends' own priority, briefly.
+                let encoded = Self.atLowestPriority { self.encode(taken, at: head) }
+                _ = try self.save(encoded, of: taken, at: head)
+            } catch {
+                self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
             }
         }
     }
 
-    /// An automatic snapshot is a cache for later readers: it is encoded on a thread of its own at the
-    /// lowest priority (nice 19), so that on a busy machine it takes idle CPU only and never delays an
-    /// append or a read. A thread of its own, because a thread's priority cannot be raised back without
-    /// privilege: a pool thread lowered once would stay low for whatever ran on it next.
-    static func atLowestPriority(_ work: @escaping @Sendable () -> Void) {
+    /// Runs `work` on a thread of its own at the lowest priority (nice 19), so that on a busy machine it
+    /// takes idle CPU only and never delays an append or a read. A thread of its own, because a thread's
+    /// priority cannot be raised back without privilege: a pool thread lowered once would stay low for
+    /// whatever ran on it next.
+    static func atLowestPriority<Value: Sendable>(_ work: @escaping @Sendable () -> Value) -> Value {
         let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Value?>(nil)
         let thread = Thread {
             #if os(Linux)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // On Linux: this thread only.
             #endif
-            work()
+            let value = work()
+            result.withLock { $0 = value }
             done.signal()
         }
         thread.name = "outlet-ledger.snapshot"
         thread.start()
         done.wait()
+        return result.withLock { $0! }
+    }
+
+    /// A snapshot's frame, and the timeline cache the next one starts from.
+    struct EncodedSnapshot: Sendable {
+        let frame: [UInt8]
+        let contentSize: Int
+        let cache: TimelineCache
+    }
+
+    private func encode(_ projection: RegistryProjection, at position: LedgerHead) -> EncodedSnapshot {
+        var cache = lastSnapshot.withLock { $0?.cache } ?? TimelineCache()
+        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: store.clock.now().millisecondsSinceEpoch, cache: &cache)
+        return EncodedSnapshot(frame: frame, contentSize: contentSize, cache: cache)
     }
 
     private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
-        let created = store.clock.now()
-        var cache = lastSnapshot.withLock { $0?.cache } ?? TimelineCache()
-        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: created.millisecondsSinceEpoch, cache: &cache)
+        try save(encode(projection, at: position), of: projection, at: position)
+    }
+
+    private func save(_ encoded: EncodedSnapshot, of projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
         try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(SnapshotHeader.currentFormatVersion),
-                               projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: contentSize, frame: frame)
-        lastSnapshot.withLock { $0 = (projection, cache) }
+                               projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: encoded.contentSize, frame: encoded.frame)
+        lastSnapshot.withLock { $0 = (projection, encoded.cache) }
         guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
             throw LedgerError(.storage, "\(store.location): the snapshot of seq \(position.seq) was not stored")
         }

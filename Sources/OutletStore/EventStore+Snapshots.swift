@@ -11,12 +11,19 @@ extension EventStore {
     {
         let createdAt = clock.now().description
         do {
-            try queue.write { db in
+            // A frame is megabytes. It is written through a connection of its own, which then copies the
+            // write-ahead log into the file (a passive checkpoint, which takes no lock the appends need):
+            // through the log's connection, that copy would run inside the next append's commit.
+            let aside = try DatabaseQueue(path: path, configuration: Self.configuration(readonly: false))
+            try aside.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            try aside.write { db in
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO snapshots (seq, hash, format_version, projection_version, created_at, content_size, frame)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [seq, hash, formatVersion, projectionVersion, createdAt, contentSize, Data(frame)])
             }
+            try aside.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+            try aside.close()
         } catch {
             throw Self.storageError(error, path: path)
         }
