@@ -21,10 +21,13 @@ extension EventStore {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(envelope)
     }
 
-    /// Runs a read, turning SQLite's failures into ledger errors.
+    /// Runs a read, turning SQLite's failures into ledger errors. Each of the store's reads is one
+    /// statement (or, like `snapshots()`, tolerates a commit between its two), so it runs as SQLite's own
+    /// autocommit read: GRDB's `read` would wrap it in four more statements (a transaction and the
+    /// `query_only` switch) — compiled anew each time, more than the question itself costs a service.
     func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
         do {
-            return try queue.read { db in try body(db) }
+            return try queue.inDatabase { db in try body(db) }
         } catch {
             throw Self.storageError(error, path: path)
         }
