@@ -72,6 +72,9 @@ extension Ledger {
         // A snapshot still being written in the background counts as taken.
         let newest = max(try store.snapshots().first?.seq ?? 0, pendingSnapshot.withLock { $0 })
         guard head.seq - newest >= Int64(interval) else { return }
+        // Encoded at the lowest priority, snapshots of a busy service may come due faster than they are
+        // written: beyond two waiting, the next is skipped (each holds a version of the whole state).
+        guard snapshotsInFlight.withLock({ $0 }) < Self.snapshotsInFlightLimit else { return }
         var projection: RegistryProjection
         if let held = live.withLock({ $0 }), held.foldedThrough == head.seq {
             projection = held
@@ -84,8 +87,10 @@ extension Ledger {
         // From now on the appends of this process extend it: the next snapshot folds nothing.
         keepLive(projection)
         pendingSnapshot.withLock { $0 = head.seq }
+        snapshotsInFlight.withLock { $0 += 1 }
         let taken = projection
         background.async {
+            defer { self.snapshotsInFlight.withLock { $0 -= 1 } }
             do {
                 // Encoding is the long part, and a cache for later readers: at the lowest priority. The
                 // write holds SQLite's one write lock, so it runs at the appends' own priority, briefly.
@@ -96,6 +101,8 @@ extension Ledger {
             }
         }
     }
+
+    static let snapshotsInFlightLimit = 2
 
     /// Runs `work` on a thread of its own at the lowest priority (nice 19), so that on a busy machine it
     /// takes idle CPU only and never delays an append or a read. A thread of its own, because a thread's

@@ -53,6 +53,8 @@ public final class Ledger: Sendable {
     let backgroundWarnings = Mutex<[String]>([])
     /// The seq of the newest automatic snapshot handed to the background (not to hand it twice).
     let pendingSnapshot = Mutex<Int64>(0)
+    /// Automatic snapshots handed to the background and not yet written.
+    let snapshotsInFlight = Mutex<Int>(0)
 
     struct CachedState: Sendable {
         let lastSeq: Int64
