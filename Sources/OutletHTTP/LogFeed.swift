@@ -7,28 +7,61 @@ import ServiceLifecycle
 import Synchronization
 
 /// How followers of the log learn of new events without asking SQLite over and over: the service's own
-/// appends move `head` at once; another writer's (the command line) are seen by a look at the ledger's
-/// head every half second.
+/// appends wake them at once; another writer's (the command line) are seen by a look at the ledger's head
+/// every half second. A waiter sleeps until one of those, not in a polling loop.
 final class LogFeed: Sendable {
-    private let head = Mutex<Int64>(0)
+    private struct Waiter {
+        let after: Int64
+        let continuation: CheckedContinuation<Void, Never>
+    }
 
-    /// An append through this service committed events through `seq`.
+    private struct State {
+        var head: Int64 = 0
+        var waiters: [UInt64: Waiter] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// The log holds events through `seq`: every waiter for an event after an earlier seq wakes.
     func appended(through seq: Int64) {
-        head.withLock { $0 = max($0, seq) }
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.head = max(state.head, seq)
+            let due = state.waiters.filter { $0.value.after < seq }
+            for id in due.keys { state.waiters[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume() }
     }
 
     /// Returns once the log holds an event after `seq`, or at `deadline`, or when the server shuts down.
     func wait(after seq: Int64, until deadline: ContinuousClock.Instant, ledger: LedgerActor) async throws {
-        var nextLook = ContinuousClock.now
         while ContinuousClock.now < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled {
-            if head.withLock({ $0 }) > seq { return }
-            if ContinuousClock.now >= nextLook {
-                let stored = try await ledger.read { ledger throws(LedgerError) in try ledger.store.head().seq }
-                appended(through: stored)
-                if stored > seq { return }
-                nextLook = ContinuousClock.now + .milliseconds(500)
+            if state.withLock({ $0.head }) > seq { return }
+            await sleep(after: seq, until: min(deadline, ContinuousClock.now + .milliseconds(500)))
+            if state.withLock({ $0.head }) > seq { return }
+            let stored = try await ledger.read { ledger throws(LedgerError) in try ledger.store.head().seq }
+            appended(through: stored)
+            if stored > seq { return }
+        }
+    }
+
+    /// Sleeps until an append after `seq` or until `until`, whichever comes first.
+    private func sleep(after seq: Int64, until: ContinuousClock.Instant) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let id = state.withLock { state -> UInt64? in
+                guard state.head <= seq else { return nil }
+                state.nextID += 1
+                state.waiters[state.nextID] = Waiter(after: seq, continuation: continuation)
+                return state.nextID
             }
-            try await Task.sleep(for: .milliseconds(10))
+            guard let id else { return continuation.resume() }
+            Task {
+                try? await Task.sleep(until: until)
+                // Woken by an append meanwhile, it is no longer here: each continuation resumes once.
+                let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
+                waiter?.continuation.resume()
+            }
         }
     }
 }
