@@ -162,6 +162,23 @@ struct PagesTests {
         }
     }
 
+    @Test("a district clerk opens only its district's records (Art. 6(2)), and an unrecorded applicant's, to submit an application for it")
+    func districtRecords() async throws {
+        let setup = try ServiceFixture()
+        try await Application(router: setup.service.router).test(.router) { client in
+            var clerk = PageVisitor()
+            _ = try await clerk.signIn(setup.tokens["otherDistrict"]!, client)
+            let elsewhere = try await clerk.get("/work/outlets/\(Sample.university)", client)
+            #expect(elsewhere.response.status == .forbidden && elsewhere.html.contains("第六条第二款"))
+            let unrecorded = try await clerk.get("/work/outlets/\(Sample.other)", client)
+            #expect(unrecorded.response.status == .ok && unrecorded.html.contains("id=\"form-submitted\""))
+            #expect(!unrecorded.html.contains("id=\"form-registered\""), "a district bureau is offered only its own acts")
+            var own = PageVisitor()
+            _ = try await own.signIn(setup.tokens["district"]!, client)
+            #expect(try await own.get("/work/outlets/\(Sample.university)", client).response.status == .ok)
+        }
+    }
+
     @Test("the Measures cite themselves in Chinese: Art. 6(3), 16 is 第六条第三款、第十六条")
     func articles() {
         #expect(Words.article("Art. 6(3), 16") == "第六条第三款、第十六条")

@@ -31,7 +31,7 @@ extension RegistryService {
         router.get("work/find") { request, _ in
             let text = (request.uri.queryParameters.get("uscc") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             guard let uscc = try? USCC(validating: text) else { throw Problem.badRequest("「\(text)」不是有效的统一社会信用代码") }
-            return Pages.redirect("/work/outlets/\(uscc.code)/timeline")
+            return Pages.redirect("/work/outlets/\(uscc.code)" + (request.uri.queryParameters.get("view") == "record" ? "" : "/timeline"))
         }
         router.get("work/outlets/:uscc/timeline") { request, context in try await timelinePage(request, context) }
     }
@@ -174,11 +174,14 @@ extension RegistryService {
 
     /// Who may open an institution's record: the city bureau and auditors any, a district bureau its
     /// district's (Art. 6(2)), an applicant its own.
-    private func requireRecordReader(_ token: AccessToken, _ uscc: USCC, district: String?) throws {
+    private func requireRecordReader(_ token: AccessToken, _ uscc: USCC, district: String?, known: Bool = true) throws {
         switch token.role {
         case "city-bureau", "auditor": return
         case "applicant" where token.unit == uscc.code: return
         case "district-bureau" where district == token.unit: return
+        // Nothing recorded yet, nothing to show: a district bureau may submit an application for an
+        // applicant of its district (Art. 6(2)); the rules check the district the application names.
+        case "district-bureau" where district == nil && !known: return
         case "district-bureau":
             throw Problem.forbidden("该单位不在本区县（\(token.unit)）：区县局只办理本辖区的申请（第六条第二款）")
         default:
@@ -204,7 +207,7 @@ extension RegistryService {
         let projection = basis.view.projection
         let timeline = projection.timelines[uscc]
         let latest = timeline?.latest(knownAt: projection.knownAt)
-        try requireRecordReader(token, uscc, district: latest.flatMap { $0.application?.district ?? $0.institution?.district })
+        try requireRecordReader(token, uscc, district: latest.flatMap { $0.application?.district ?? $0.institution?.district }, known: timeline != nil)
         let history = try await ledger.read { ledger throws(LedgerError) in try ledger.store.events(ofStream: uscc.code) }
         var values = basis.values
         values["uscc"] = uscc.code
@@ -240,6 +243,7 @@ extension RegistryService {
     static func suggestedAct(role: String, report: StatusReport, known: Bool) -> EventType? {
         switch (role, report.stage) {
         case ("district-bureau", .submitted?): .recommended
+        case ("district-bureau", _) where !known: .submitted
         case ("city-bureau", .recommended?): .publicized
         case ("city-bureau", .awaitingDecision?): .registered
         case ("city-bureau", .objectionPending?): .objectionResolved
