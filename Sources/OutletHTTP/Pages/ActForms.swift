@@ -24,6 +24,12 @@ struct FormData: Sendable {
     subscript(name: String) -> String? { fields.first { $0.name == name }?.value }
 
     func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
+    /// The one-time id the page put in the form, which becomes the event's id (a second press of the button
+    /// is then the same event); a new one if the form came without a well-formed one.
+    var formID: String {
+        self["formID"].flatMap { BrowserSessions.isID($0) ? $0 : nil } ?? BrowserSessions.randomID()
+    }
 }
 
 /// One field of an act's form: where its value goes in the payload (`cases.0.name`: member `name` of the

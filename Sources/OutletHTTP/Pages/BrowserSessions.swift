@@ -46,6 +46,11 @@ final class BrowserSessions: Sendable {
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
+    /// Whether `text` has the form `randomID()` gives (a client may send anything back).
+    static func isID(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.allSatisfy(\.isHexDigit)
+    }
+
     /// A new session for the holder of `secret`; its id goes in the cookie.
     func open(secret: String) -> String {
         let id = Self.randomID()

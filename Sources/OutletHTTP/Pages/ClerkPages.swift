@@ -314,7 +314,7 @@ extension RegistryService {
         guard let type = EventType(rawValue: typeText), let actForm = ActForm.of(type, districts: ledger.ledger.policy.districts) else {
             throw Problem.notFound("没有「\(typeText)」这一事项的表单")
         }
-        let formID = form["formID"].flatMap { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? BrowserSessions.randomID()
+        let formID = form.formID
         do {
             let payload = try actForm.payload(from: form)
             // The form's one-time id: pressing the button twice records the act once.

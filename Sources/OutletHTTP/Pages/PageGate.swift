@@ -53,7 +53,7 @@ struct PageGate: RouterMiddleware {
             if context.page.sessionID == nil { context.page.cookies.append(BrowserSessions.cookie(BrowserSessions.sessionCookie, "", maxAge: 0)) }
         }
         if context.page.binding == nil {
-            if let visit = cookies[BrowserSessions.visitorCookie]?.value, visit.count == 64, visit.allSatisfy(\.isHexDigit) {
+            if let visit = cookies[BrowserSessions.visitorCookie]?.value, BrowserSessions.isID(visit) {
                 context.page.binding = "visitor:" + visit
             } else {
                 let visit = BrowserSessions.randomID()

@@ -150,7 +150,10 @@ extension RegistryService {
 
     static func publicities(in projection: RegistryProjection, today: LocalDate, only uscc: USCC? = nil) -> [[String: Any]] {
         var found: [(on: LocalDate, values: [String: Any])] = []
-        for (key, timeline) in projection.timelines where uscc.map({ $0 == key }) ?? true {
+        // One institution's is one look-up, not a walk over every timeline.
+        let timelines: [(key: USCC, value: Timeline)] = if let uscc { projection.timelines[uscc].map { [(uscc, $0)] } ?? [] }
+            else { Array(projection.timelines) }
+        for (key, timeline) in timelines {
             let versions = timeline.versions(knownAt: projection.knownAt).filter { $0.type == .publicized }
             guard !versions.isEmpty else { continue }
             let report = projection.status(of: key, on: today)
@@ -199,7 +202,7 @@ extension RegistryService {
         let form = try await checkedForm(request, context)
         if context.caller.token == nil { try admitObjection(request, context: context) }
         let today = try await ledger.read { ledger throws(LedgerError) in ledger.today }
-        let formID = form["formID"].flatMap { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? BrowserSessions.randomID()
+        let formID = form.formID
         let payload = try ActForm.objection.payload(from: form).merging(["objectionId": .string("OBJ-\(today)-\(formID.prefix(8))")])
         // The form's one-time id makes a second press of the button the same objection, not another.
         let candidate = Candidate(type: EventType.objection.rawValue, stream: uscc.code, effectiveOn: today.description,
