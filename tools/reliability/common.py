@@ -1,8 +1,10 @@
 """Shared pieces of the reliability tools: the outlet-ledger binary, small ledgers, sqlite3 reads."""
 import json
 import os
+import random
 import sqlite3
 import subprocess
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -40,6 +42,18 @@ def included_ledger(bin_path, path, streams):
         result = run(bin_path, "append", "--ledger", path, "--type", "auto-included", "--stream", uscc, "--on", "2025-09-01",
                      "--actor", CITY, "--payload", "-", stdin=json.dumps(payload, ensure_ascii=False))
         assert result.returncode == 0, result.stderr
+
+
+def start_loop(parser, prefix, streams):
+    """A crash loop's common start: its options (with --seed, which seeds `random`), the binary, and a new
+    ledger in a folder of its own with `streams` included."""
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    random.seed(options.seed)
+    bin_path = binary()
+    ledger = os.path.join(tempfile.mkdtemp(prefix=prefix), "outlets.sqlite")
+    included_ledger(bin_path, ledger, streams)
+    return options, bin_path, ledger
 
 
 def change(step):

@@ -13,7 +13,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,13 +22,7 @@ import common  # noqa: E402
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
-    random.seed(options.seed)
-    bin_path = common.binary()
-    folder = tempfile.mkdtemp(prefix="crash-loop-")
-    ledger = os.path.join(folder, "outlets.sqlite")
-    common.included_ledger(bin_path, ledger, [common.UNIVERSITY])
+    options, bin_path, ledger = common.start_loop(parser, "crash-loop-", [common.UNIVERSITY])
     acknowledged, killed, lost, broken, failed_next = {}, 0, set(), 0, 0
     for round_number in range(options.rounds):
         event_id = f"crash-{round_number}"

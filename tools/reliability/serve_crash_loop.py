@@ -13,7 +13,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -59,13 +58,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
-    random.seed(options.seed)
-    bin_path = common.binary()
-    folder = tempfile.mkdtemp(prefix="serve-crash-loop-")
-    ledger = os.path.join(folder, "outlets.sqlite")
-    common.included_ledger(bin_path, ledger, STREAMS)
+    options, bin_path, ledger = common.start_loop(parser, "serve-crash-loop-", STREAMS)
     token = common.run(bin_path, "token", "issue", "--role", common.CITY, "--name", "crash loop", "--ledger", ledger).stdout.strip()
     acknowledged, cut_off, lost, broken = {}, [0], set(), 0
     lock = threading.Lock()
