@@ -36,6 +36,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
+            // The names sorted alone (short names are stored inline: moving them retains nothing), then looked up.
             for (index, key) in Canonical.sortedKeys(members.keys).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Canonical.appendString(key, to: &out)
@@ -52,7 +53,24 @@ extension JSONValue {
 public enum Canonical {
     /// Member names in RFC 8785 order: by UTF-16 code units, not by scalars or UTF-8 bytes.
     public static func sortedKeys<Keys: Sequence<String>>(_ keys: Keys) -> [String] {
-        keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        keys.sorted(by: precedes)
+    }
+
+    /// RFC 8785's order of two names. UTF-8 bytes order as code points do, and code points as UTF-16
+    /// units do unless one side has a character from U+E000 up (UTF-8 lead byte 0xEE or more, where
+    /// surrogate pairs sort below it): only then are the UTF-16 units compared.
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                var index = 0
+                while index < common, left[index] == right[index] { index += 1 }
+                if index == common { return left.count < right.count }
+                if left[index] < 0xEE && right[index] < 0xEE { return left[index] < right[index] }
+                return String(decoding: left, as: UTF8.self).utf16.lexicographicallyPrecedes(String(decoding: right, as: UTF8.self).utf16)
+            }
+        }
     }
 
     public static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
@@ -62,8 +80,19 @@ public enum Canonical {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString(utf8: $0, to: &out) }
+    }
+
+    /// Most strings need no escape: they are copied whole.
+    public static func appendString(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])

@@ -16,7 +16,21 @@ extension RegistryService {
 
     func addQueries(to api: RouterGroup<RegistryContext>) {
         api.get("roster") { request, _ in
-            try await projection(request) { view, date throws(LedgerError) in QueryDocument.roster(view, asOf: date) }
+            let parameters = request.uri.queryParameters
+            // Whole, as the command line gives it; or, with `offset` or `limit`, one page of it.
+            guard parameters.get("offset") != nil || parameters.get("limit") != nil else {
+                return try await projection(request) { view, date throws(LedgerError) in QueryDocument.roster(view, asOf: date) }
+            }
+            let offset = Int(try Self.number(request, "offset", 0, 0...Int64(Int32.max)))
+            let limit = Int(try Self.number(request, "limit", 100, 1...1000))
+            return try await projection(request) { view, date throws(LedgerError) in
+                let page = QueryDocument.roster(view, asOf: date, offset: offset, limit: limit)
+                guard offset + limit < page.total else { return page.document }
+                // The next page pinned to this one's basis: appends in between do not shift it.
+                var members = page.document.objectValue ?? [:]
+                members["next"] = .string("/api/v1/roster?asOf=\(date)&atSeq=\(view.position.seq)&offset=\(offset + limit)&limit=\(limit)")
+                return .object(members)
+            }
         }
         api.get("bans") { request, _ in
             try await projection(request) { view, date throws(LedgerError) in QueryDocument.bans(view, asOf: date) }
@@ -101,20 +115,21 @@ extension RegistryService {
         throw Problem.forbidden("a \(caller.role) reads only \(caller.role == "applicant" ? "its own history" : "the public projections"); the log needs a city-bureau or auditor token")
     }
 
+    /// A whole-number query parameter within `range`, `fallback` when absent.
+    static func number(_ request: Request, _ name: String, _ fallback: Int64, _ range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int64(text), range.contains(value) else {
+            throw Problem.badRequest("\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// `after` (default 0), `limit` (default 100, at most 1000), `wait` (seconds, at most 60): the events
     /// after a seq, waiting up to `wait` for one when there is none yet.
     private func log(_ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        func number(_ name: String, _ fallback: Int64, _ range: ClosedRange<Int64>) throws -> Int64 {
-            guard let text = parameters.get(name) else { return fallback }
-            guard let value = Int64(text), range.contains(value) else {
-                throw Problem.badRequest("\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-        let after = try number("after", 0, 0...Int64.max - 1000)
-        let limit = try number("limit", 100, 1...1000)
-        let wait = try number("wait", 0, 0...60)
+        let after = try Self.number(request, "after", 0, 0...Int64.max - 1000)
+        let limit = try Self.number(request, "limit", 100, 1...1000)
+        let wait = try Self.number(request, "wait", 0, 0...60)
         let deadline = ContinuousClock.now + .seconds(wait)
         while true {
             let events = try await ledger.read { ledger throws(LedgerError) in try ledger.store.events(fromSeq: after + 1, toSeq: after + limit) }

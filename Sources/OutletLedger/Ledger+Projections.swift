@@ -3,6 +3,7 @@ import Foundation
 import OutletDomain
 import OutletProjections
 import OutletCore
+import Synchronization
 
 /// The projections as of a ledger position: what the bureau queries and what notices are made from.
 public struct ProjectionView: Sendable {
@@ -21,10 +22,14 @@ public struct ProjectionView: Sendable {
     public let elapsed: Duration
     /// The what-if holiday file the deadlines were counted with, if any.
     public let whatIf: WhatIfHolidays?
+    /// The ledger's digests by basis (nil: computed each time).
+    let digests: DigestMemo?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
     public func digest(asOf date: LocalDate, roster: JSONValue? = nil) -> String {
-        HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster).canonicalBytes)
+        let compute = { HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster).canonicalBytes) }
+        guard let digests else { return compute() }
+        return digests.digest(of: .init(seq: position.seq, asOf: date), compute)
     }
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
@@ -62,7 +67,8 @@ extension Ledger {
         if useSnapshots, useLive, !exact, let (projection, caughtUp) = try liveProjection(through: position.seq) {
             return ProjectionView(projection: projection.known(atSeq: position.seq).counting(with: periods(atSeq: position.seq)),
                                   position: position, snapshotSeq: nil, tailEvents: caughtUp, warnings: [],
-                                  fromLiveProjection: true, elapsed: clock.now - start, whatIf: whatIfHolidays)
+                                  fromLiveProjection: true, elapsed: clock.now - start, whatIf: whatIfHolidays,
+                                  digests: digests)
         }
         var warnings: [String] = []
         var projection = RegistryProjection(periods: periods(atSeq: position.seq))
@@ -76,7 +82,9 @@ extension Ledger {
             keepLive(projection)
         }
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
-                              warnings: warnings, fromLiveProjection: false, elapsed: clock.now - start, whatIf: whatIfHolidays)
+                              warnings: warnings, fromLiveProjection: false, elapsed: clock.now - start, whatIf: whatIfHolidays,
+                              // A replay, or a check of the snapshots, computes its digests: it is what they are checked against.
+                              digests: useSnapshots && useLive && !exact ? digests : nil)
     }
 
     /// The kept head projection, caught up through `seq` if other writers appended since (nil: none is
@@ -107,5 +115,34 @@ extension Ledger {
             projection.apply(recorded.domainEvent, stream: recorded.stream)
         }
         return count
+    }
+}
+
+/// Projection digests by basis. A digest is a function of the log's first `seq` events, the date and
+/// the ledger's holiday data (one `Ledger`, one what-if file), so a basis asked again — a status after a
+/// roster at the same date and seq, a page after a page — costs a look-up, not the whole registry's JSON.
+final class DigestMemo: Sendable {
+    struct Basis: Hashable {
+        let seq: Int64
+        let asOf: LocalDate
+    }
+
+    /// Enough for every date a busy day's readers ask at the head, and then some; the oldest go first.
+    static let capacity = 4096
+    private let held = Mutex<(digests: [Basis: String], order: [Basis])>(([:], []))
+
+    func digest(of basis: Basis, _ compute: () -> String) -> String {
+        if let known = held.withLock({ $0.digests[basis] }) { return known }
+        let digest = compute()
+        held.withLock { held in
+            guard held.digests.updateValue(digest, forKey: basis) == nil else { return }
+            held.order.append(basis)
+            if held.order.count > Self.capacity {
+                let oldest = held.order.count - Self.capacity
+                for basis in held.order.prefix(oldest) { held.digests[basis] = nil }
+                held.order.removeFirst(oldest)
+            }
+        }
+        return digest
     }
 }

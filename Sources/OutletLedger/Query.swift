@@ -76,6 +76,14 @@ public enum QueryDocument {
         return document(view, asOf: date, ["outlets": outlets], roster: outlets)
     }
 
+    /// One page of the roster: `outlets` from `offset`, at most `limit`, and `page: {offset, limit, total}`.
+    /// The basis (and its digest) is the whole roster's.
+    public static func roster(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int) -> (document: JSONValue, total: Int) {
+        let (entries, total) = view.projection.roster(on: date, offset: offset, limit: limit)
+        let page: JSONValue = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(total))])
+        return (document(view, asOf: date, ["outlets": .array(entries.map(\.jsonValue)), "page": page]), total)
+    }
+
     public static func bans(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
         document(view, asOf: date, ["bans": .array(view.projection.bans(on: date).map(\.jsonValue))])
     }

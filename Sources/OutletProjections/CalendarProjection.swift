@@ -26,8 +26,7 @@ extension RegistryProjection {
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
         var entries: [CalendarEntry] = []
         var warnings: Set<String> = []
-        for (uscc, timeline) in timelines {
-            guard let state = timeline.state(on: asOf, knownAt: knownAt) else { continue }
+        forEachState(on: asOf) { uscc, state in
             let name = state.institution?.name ?? ""
             func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
                 if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
@@ -55,8 +54,10 @@ extension RegistryProjection {
                 add(bar.through, .banEnds)
             }
         }
-        let order = Dictionary(uniqueKeysWithValues: CalendarEntry.Kind.allCases.enumerated().map { ($1, $0) })
-        entries.sort { ($0.date, order[$0.kind]!, $0.uscc) < ($1.date, order[$1.kind]!, $1.uscc) }
-        return (entries, warnings.sorted())
+        let rank = Dictionary(uniqueKeysWithValues: CalendarEntry.Kind.allCases.enumerated().map { ($1, $0) })
+        // Positions sorted by keys held apart: an entry is larger than its key, and a sort moves what it sorts.
+        let keys = entries.map { (day: $0.date, rank: rank[$0.kind]!, uscc: $0.uscc) }
+        let order = keys.indices.sorted { (keys[$0].day, keys[$0].rank, keys[$0].uscc) < (keys[$1].day, keys[$1].rank, keys[$1].uscc) }
+        return (order.map { entries[$0] }, warnings.sorted())
     }
 }

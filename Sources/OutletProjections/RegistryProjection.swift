@@ -11,6 +11,8 @@ public struct RegistryProjection: Sendable {
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
     public private(set) var registrationsByYear: [Int: Int] = [:]
+    /// The timelines' versions as columns, for the queries over every institution at once.
+    private(set) var index = VersionIndex()
     /// The last seq folded (0: none).
     public private(set) var foldedThrough: Int64 = 0
     /// The seq the queries read the registry as known at: `foldedThrough` unless narrowed by `known(atSeq:)`.
@@ -28,6 +30,7 @@ public struct RegistryProjection: Sendable {
     {
         self.periods = periods
         self.timelines = timelines
+        self.index = VersionIndex(timelines)
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear
         self.foldedThrough = foldedThrough
@@ -47,7 +50,17 @@ public struct RegistryProjection: Sendable {
             registrationsByYear[year] = number
             outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
         }
-        timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods)
+        let id = index.id(of: stream)
+        switch timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods) {
+        case .version(let position):
+            let version = timelines[stream]!.allVersions[position]
+            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position,
+                         marks: VersionIndex.Marks(of: version.state))
+        case .retraction(let target):
+            index.retract(target, by: event.seq)
+        case .nothing:
+            break
+        }
     }
 
     /// Passes over an event of the registry's own stream (policy, holidays): nothing to fold, the position moves on.
@@ -80,6 +93,16 @@ public struct RegistryProjection: Sendable {
     /// An institution's state on `date`, as known at `knownAt`.
     public func state(of timeline: Timeline, on date: LocalDate) -> InstitutionState? {
         timeline.state(on: date, knownAt: knownAt)
+    }
+
+    /// Every institution with a state on `date` as known at `knownAt` (and, `marked`, only those whose state
+    /// has those marks), in no particular order: the index's one pass, then each winner's state.
+    func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [], _ body: (USCC, InstitutionState) -> Void) {
+        for winner in index.winners(on: date, knownAt: knownAt, marked: marked) {
+            let uscc = index.institutions[Int(winner.institution)]
+            guard let timeline = timelines[uscc] else { continue }
+            body(uscc, timeline.allVersions[Int(winner.position)].state)
+        }
     }
 
     /// One institution's status on `date` (DOMAIN.md §6).

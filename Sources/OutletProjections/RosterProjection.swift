@@ -30,46 +30,67 @@ public struct RosterEntry: Sendable, Equatable {
 extension RegistryProjection {
     /// The institutions active or included on `date`, registered outlets by number, then included ones.
     public func roster(on date: LocalDate) -> [RosterEntry] {
-        var entries: [RosterEntry] = []
-        var keys: [(outletNo: String, uscc: String)] = []
-        for (uscc, timeline) in timelines {
-            guard let state = self.state(of: timeline, on: date), let institution = state.institution else { continue }
-            // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
-            switch state.standing {
-            case .registered, .included: break
-            default: continue
-            }
+        let places = rosterPlaces(on: date)
+        return places.map { entry(at: $0, on: date) }
+    }
+
+    /// Entries `offset ..< offset + limit` of the roster on `date` (fewer at its end), and how many it has:
+    /// the order is worked out for all, the entries built for the page alone.
+    public func roster(on date: LocalDate, offset: Int, limit: Int) -> (entries: [RosterEntry], total: Int) {
+        let places = rosterPlaces(on: date)
+        let page = places.dropFirst(offset).prefix(limit)
+        return (page.map { entry(at: $0, on: date) }, places.count)
+    }
+
+    /// An outlet's place on the roster before its entry is built: what orders it, and what the entry reads.
+    private struct RosterPlace {
+        let uscc: USCC
+        let outletNo: String?
+        let level: RosterEntry.Level
+        let since: LocalDate
+        let status: StatusReport
+        let state: InstitutionState
+        let institution: Institution
+    }
+
+    /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
+    private func rosterPlaces(on date: LocalDate) -> [RosterPlace] {
+        var places: [RosterPlace] = []
+        // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
+        forEachState(on: date, marked: .rosterStanding) { uscc, state in
+            guard let institution = state.institution else { return }
             let status = state.status(on: date, periods: periods)
-            let level: RosterEntry.Level
-            let since: LocalDate
             switch state.standing {
             case .registered(let on, _) where status.status == .active:
-                level = .municipal
-                since = on
+                places.append(RosterPlace(uscc: uscc, outletNo: outletNumber(of: state), level: .municipal, since: on, status: status,
+                                          state: state, institution: institution))
             case .included(let included, let on):
-                level = included == .national ? .national : .provincial
-                since = on
+                places.append(RosterPlace(uscc: uscc, outletNo: nil, level: included == .national ? .national : .provincial, since: on,
+                                          status: status, state: state, institution: institution))
             default:
-                continue
+                return
             }
-            let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
-            let number = outletNumber(of: state)
-            keys.append((number ?? "~", uscc.code))
-            entries.append(RosterEntry(
-                uscc: uscc, outletNo: number, name: institution.name, category: institution.category,
-                district: institution.district, address: institution.address, principal: institution.principal,
-                contact: institution.contact, level: level, registeredOn: since, validThrough: status.validThrough,
-                serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
-                rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue))
         }
-        // Sorting positions by keys held apart: an entry is large, and a sort moves what it sorts. The keys
+        // Sorting positions by keys held apart: a place is large, and a sort moves what it sorts. The keys
         // are ASCII, so their bytes order them as their characters do, without Unicode comparison.
+        let keys = places.map { (outletNo: $0.outletNo ?? "~", uscc: $0.uscc.code) }
         let order = keys.indices.sorted { a, b in
             keys[a].outletNo == keys[b].outletNo
                 ? keys[a].uscc.utf8.lexicographicallyPrecedes(keys[b].uscc.utf8)
                 : keys[a].outletNo.utf8.lexicographicallyPrecedes(keys[b].outletNo.utf8)
         }
-        return order.map { entries[$0] }
+        return order.map { places[$0] }
+    }
+
+    private func entry(at place: RosterPlace, on date: LocalDate) -> RosterEntry {
+        let state = place.state, institution = place.institution, status = place.status
+        let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
+        return RosterEntry(
+            uscc: place.uscc, outletNo: place.outletNo, name: institution.name, category: institution.category,
+            district: institution.district, address: institution.address, principal: institution.principal,
+            contact: institution.contact, level: place.level, registeredOn: place.since, validThrough: status.validThrough,
+            serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
+            rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue)
     }
 }
 
@@ -85,9 +106,11 @@ public struct BanEntry: Sendable, Equatable {
 extension RegistryProjection {
     /// The institutions barred from applying on `date`, by the bar's first day.
     public func bans(on date: LocalDate) -> [BanEntry] {
-        timelines.compactMap { uscc, timeline -> BanEntry? in
-            guard let state = self.state(of: timeline, on: date), let bar = state.bar(on: date) else { return nil }
-            return BanEntry(uscc: uscc, name: state.institution?.name ?? "", ground: bar.ground, from: bar.from, through: bar.through)
-        }.sorted { ($0.from, $0.uscc) < ($1.from, $1.uscc) }
+        var bans: [BanEntry] = []
+        forEachState(on: date, marked: .barred) { uscc, state in
+            guard let bar = state.bar(on: date) else { return }
+            bans.append(BanEntry(uscc: uscc, name: state.institution?.name ?? "", ground: bar.ground, from: bar.from, through: bar.through))
+        }
+        return bans.sorted { ($0.from, $0.uscc) < ($1.from, $1.uscc) }
     }
 }

@@ -69,16 +69,26 @@ public struct Timeline: Sendable {
         allVersions.last { $0.isLive(at: seq) }?.state
     }
 
-    mutating func apply(_ event: DomainEvent, periods: Periods) {
+    /// What applying an event did to a timeline: a new version, or a retraction of the version at a seq.
+    enum Applied {
+        case version(position: Int)
+        case retraction(of: Int64)
+        case nothing
+    }
+
+    @discardableResult
+    mutating func apply(_ event: DomainEvent, periods: Periods) -> Applied {
         if case .retracted(let retraction) = event.payload {
             // The rules allow only the stream's latest live event to be retracted.
             if let index = allVersions.lastIndex(where: { $0.retractedBy == nil }), allVersions[index].seq == Int64(retraction.targetSeq) {
                 allVersions[index].retractedBy = event.seq
+                return .retraction(of: allVersions[index].seq)
             }
-            return
+            return .nothing
         }
         var state = allVersions.last { $0.retractedBy == nil }?.state ?? InstitutionState()
         state.evolve(event, periods: periods)
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
+        return .version(position: allVersions.count - 1)
     }
 }

@@ -17,4 +17,30 @@ struct QueryDocumentTests {
         #expect(document["digest"]?.stringValue == replayed.digest(asOf: date))
         #expect(document["outlets"]?.arrayValue?.isEmpty == false)
     }
+
+    @Test("the roster's pages, read in turn, are the whole roster in its order; each names the whole roster's basis and digest", arguments: [1, 7, 1000])
+    func rosterPages(limit: Int) throws {
+        let fixture = try DemoTests.build()
+        let ledger = try fixture.ledger
+        let date = LocalDate("2026-06-30")!
+        let view = try ledger.projections(at: try ledger.store.head())
+        let whole = QueryDocument.roster(view, asOf: date)
+        let outlets = whole["outlets"]?.arrayValue ?? []
+        #expect(outlets.count > 7)
+        var paged: [JSONValue] = []
+        var offset = 0
+        while true {
+            let (page, total) = QueryDocument.roster(view, asOf: date, offset: offset, limit: limit)
+            #expect(total == outlets.count)
+            #expect(page["page"] == .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(total))]))
+            #expect(page["digest"] == whole["digest"] && page["seq"] == whole["seq"])
+            let entries = page["outlets"]?.arrayValue ?? []
+            #expect(entries.count == min(limit, max(0, total - offset)))
+            paged += entries
+            offset += limit
+            if offset >= total { break }
+        }
+        #expect(paged == outlets)
+        #expect(QueryDocument.roster(view, asOf: date, offset: outlets.count + 5, limit: limit).document["outlets"] == .array([]))
+    }
 }

@@ -246,6 +246,43 @@ struct ServiceGuardTests {
     }
 }
 
+@Suite("The roster in pages: a client of a large registry reads it a page at a time, all pages of one basis")
+struct RosterPageTests {
+    @Test("offset and limit give a page with its place and the whole roster's total; next is the following page pinned by atSeq, so an outlet added in between does not shift it; a bad offset or limit is 400")
+    func pagesFollowOneBasis() async throws {
+        let fixture = try DemoTests.build()
+        let ledger = try fixture.ledger
+        let app = Application(router: RegistryService(ledger: LedgerActor(ledger)).router)
+        try await app.test(.router) { client in
+            let whole = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30", method: .get))
+            let outlets = whole?["outlets"]?.arrayValue ?? []
+            #expect(outlets.count > 6 && whole?["page"] == nil)
+            let first = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30&limit=3", method: .get))
+            #expect(first?["outlets"]?.arrayValue == Array(outlets.prefix(3)))
+            #expect(first?["page"] == .object(["offset": .integer(0), "limit": .integer(3), "total": .integer(Int64(outlets.count))]))
+            #expect(first?["digest"] == whole?["digest"])
+            let seq = first?["seq"]?.integerValue ?? 0
+            let next = first?["next"]?.stringValue ?? ""
+            #expect(next == "/api/v1/roster?asOf=2026-06-30&atSeq=\(seq)&offset=3&limit=3")
+            // A national outlet included in between (recorded by another writer of the file): the roster at the head
+            // grows by one; the pinned page does not see it.
+            _ = try ledger.append([Sample.candidate("auto-included", stream: Sample.other, on: "2026-06-01",
+                                                    payload: Sample.payload("auto-included", for: Sample.other))])
+            let grown = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30&limit=3", method: .get))
+            #expect(grown?["page"]?["total"]?.integerValue == Int64(outlets.count + 1) && grown?["seq"]?.integerValue == seq + 1)
+            let second = ServiceFixture.json(try await client.execute(uri: next, method: .get))
+            #expect(second?["seq"]?.integerValue == seq && second?["outlets"]?.arrayValue == Array(outlets[3..<6]))
+            #expect(second?["page"]?["total"]?.integerValue == Int64(outlets.count))
+            let last = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30&atSeq=\(seq)&offset=\(outlets.count - 1)", method: .get))
+            #expect(last?["outlets"]?.arrayValue == [outlets[outlets.count - 1]] && last?["next"] == nil)
+            for query in ["limit=0", "limit=1001", "offset=-1", "offset=x"] {
+                let refused = try await client.execute(uri: "/api/v1/roster?\(query)", method: .get)
+                #expect(refused.status == .badRequest && refused.headers[.contentType] == "application/problem+json", "\(query)")
+            }
+        }
+    }
+}
+
 @Suite("outlet-ledger serve: a process on a socket, its tiles, its log lines, its shutdown")
 struct ServeProcessTests {
     @Test("serve answers on loopback; /tlog serves the tiles export writes (Cache-Control as C2SP tlog-tiles says); a log line per request names the token's id, never the token; SIGTERM stops it cleanly")

@@ -119,4 +119,35 @@ struct TimelinePropertyTests {
         #expect(types.isSuperset(of: [.submitted, .recommended, .publicized, .registered, .declined, .renewed, .revoked,
                                       .barred3Years, .autoIncluded, .retracted, .annualSummaryFiled, .rectificationOrdered]))
     }
+
+    @Test("the version index finds for every institution at once the state its timeline finds alone, at every known-at seq and every 30th day, whether grown event by event or rebuilt from whole timelines as a snapshot restores them",
+          arguments: Array(UInt64(1)...UInt64(16)))
+    func versionIndexAgreesWithTimelines(seed: UInt64) {
+        let history = RandomHistory(seed: seed)
+        var grown = RegistryProjection(periods: ShippedData.periods)
+        for (stream, event) in history.log { grown.apply(event, stream: stream) }
+        let rebuilt = RegistryProjection(periods: grown.periods, timelines: grown.timelines, outletNumbers: grown.outletNumbers,
+                                         registrationsByYear: grown.registrationsByYear, foldedThrough: grown.foldedThrough,
+                                         eventCount: grown.eventCount)
+        for cutoff in Int64(0)...grown.foldedThrough {
+            var date = LocalDate("2024-01-01")!
+            while date <= LocalDate("2029-12-31")! {
+                let expected = grown.timelines.compactMapValues { $0.state(on: date, knownAt: cutoff) }
+                for projection in [grown.known(atSeq: cutoff), rebuilt.known(atSeq: cutoff)] {
+                    var found: [USCC: InstitutionState] = [:]
+                    projection.forEachState(on: date) { uscc, state in
+                        #expect(found.updateValue(state, forKey: uscc) == nil, "seed \(seed): \(uscc) found twice")
+                    }
+                    #expect(Set(found.keys) == Set(expected.keys), "seed \(seed) cutoff \(cutoff) on \(date)")
+                    for (uscc, state) in expected {
+                        #expect(found[uscc]?.latest?.seq == state.latest?.seq, "seed \(seed) cutoff \(cutoff) \(uscc) on \(date)")
+                        #expect(found[uscc]?.status(on: date, periods: grown.periods) == state.status(on: date, periods: grown.periods))
+                    }
+                    let barred = Set(expected.filter { $0.value.bar(on: date) != nil }.keys)
+                    #expect(Set(projection.bans(on: date).map(\.uscc)) == barred, "seed \(seed) cutoff \(cutoff) bans on \(date)")
+                }
+                date = date.adding(days: 30)
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The service benchmark (issue #14's targets), driven by wrk on loopback:
 
-  1. GET /api/v1/roster?asOf&knownAt for random (as-of, known-at) pairs at 64 connections;
+  1. GET /api/v1/roster?asOf&knownAt for random (as-of, known-at) pairs: whole at 1 connection, pages of 100 at 1 and 64;
   2. durable appends (info-changed of outlets included for the run) from 32 connections;
   3. during (2), a follower of /api/v1/log/stream: its lag, from each event's recordedAt to its arrival.
 
@@ -108,19 +108,26 @@ def main():
         today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
         span = (today - first).days
         random.seed(14)
-        pairs = []
+        pairs, pages = [], []
         for _ in range(500):
             known = first + datetime.timedelta(days=random.randint(0, span))
             as_of = known - datetime.timedelta(days=random.randint(0, 365))
             pairs.append(f"/api/v1/roster?asOf={as_of}&knownAt={known}T00:00:00Z")
+            # A page as a client of a large registry reads it: 100 entries from somewhere in the first 10,000.
+            pages.append(f"{pairs[-1]}&offset={100 * random.randint(0, 99)}&limit=100")
         folder = tempfile.mkdtemp(prefix="serve-bench-")
-        with open(os.path.join(folder, "paths.txt"), "w") as handle:
-            handle.write("\n".join(pairs) + "\n")
-        single = wrk(url, 1, max(5, options.seconds // 3), os.path.join(ROOT, "tools/bench/wrk-roster.lua"), {"PATHS": os.path.join(folder, "paths.txt")})
-        rows.append(("GET roster?asOf&knownAt, 1 connection", f"p50 {single['p50']:.1f} ms, p99 {single['p99']:.1f} ms, {single['rate']:.1f} req/s",
+        for name, lines in (("paths.txt", pairs), ("pages.txt", pages)):
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write("\n".join(lines) + "\n")
+        roster_script = os.path.join(ROOT, "tools/bench/wrk-roster.lua")
+        single = wrk(url, 1, max(5, options.seconds // 3), roster_script, {"PATHS": os.path.join(folder, "paths.txt")})
+        rows.append(("GET roster?asOf&knownAt (whole roster), 1 connection", f"p50 {single['p50']:.1f} ms, p99 {single['p99']:.1f} ms, {single['rate']:.1f} req/s",
                      f"{single['total']} requests, {single['errors']} errors"))
-        reads = wrk(url, 64, options.seconds, os.path.join(ROOT, "tools/bench/wrk-roster.lua"), {"PATHS": os.path.join(folder, "paths.txt")})
-        rows.append(("GET roster?asOf&knownAt, 64 connections", f"p50 {reads['p50']:.1f} ms, p99 {reads['p99']:.1f} ms, {reads['rate']:.0f} req/s",
+        single = wrk(url, 1, max(5, options.seconds // 3), roster_script, {"PATHS": os.path.join(folder, "pages.txt")})
+        rows.append(("GET roster?asOf&knownAt&offset&limit=100, 1 connection", f"p50 {single['p50']:.1f} ms, p99 {single['p99']:.1f} ms, {single['rate']:.1f} req/s",
+                     f"{single['total']} requests, {single['errors']} errors"))
+        reads = wrk(url, 64, options.seconds, roster_script, {"PATHS": os.path.join(folder, "pages.txt")})
+        rows.append(("GET roster?asOf&knownAt&offset&limit=100, 64 connections", f"p50 {reads['p50']:.1f} ms, p99 {reads['p99']:.1f} ms, {reads['rate']:.0f} req/s",
                      f"{reads['total']} requests, {reads['errors']} errors; target p99 ≤ 25 ms, ≥ 1000 req/s"))
 
         # 2. Appends from 32 connections, on 32 outlets included for the run; 3. a follower of the stream meanwhile.
