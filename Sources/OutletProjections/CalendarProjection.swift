@@ -26,7 +26,7 @@ extension RegistryProjection {
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
         var entries: [CalendarEntry] = []
         var warnings: Set<String> = []
-        forEachState(on: asOf) { uscc, state in
+        forEachState(on: asOf) { _, uscc, state in
             let name = state.institution?.name ?? ""
             func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
                 if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }

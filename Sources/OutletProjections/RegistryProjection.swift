@@ -97,12 +97,20 @@ public struct RegistryProjection: Sendable {
 
     /// Every institution with a state on `date` as known at `knownAt` (and, `marked`, only those whose state
     /// has those marks), in no particular order: the index's one pass, then each winner's state.
-    func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [], _ body: (USCC, InstitutionState) -> Void) {
+    func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [], _ body: (VersionIndex.Winner, USCC, InstitutionState) -> Void) {
         for winner in index.winners(on: date, knownAt: knownAt, marked: marked) {
             let uscc = index.institutions[Int(winner.institution)]
-            guard let timeline = timelines[uscc] else { continue }
-            body(uscc, timeline.allVersions[Int(winner.position)].state)
+            guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
+            // Lent from the timeline's storage, not copied out with the rest of its version.
+            timeline.allVersions.withUnsafeBufferPointer { versions in body(winner, uscc, versions[Int(winner.position)].state) }
         }
+    }
+
+    /// The institution and state of a version the index found.
+    func state(at version: VersionIndex.Winner) -> (USCC, InstitutionState) {
+        let uscc = index.institutions[Int(version.institution)]
+        guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
+        return (uscc, timeline.allVersions[Int(version.position)].state)
     }
 
     /// One institution's status on `date` (DOMAIN.md §6).

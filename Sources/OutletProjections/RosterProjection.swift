@@ -42,53 +42,67 @@ extension RegistryProjection {
         return (page.map { entry(at: $0, on: date) }, places.count)
     }
 
-    /// An outlet's place on the roster before its entry is built: what orders it, and what the entry reads.
+    /// An outlet's place on the roster before its entry is built: its order, and where its state is. Plain
+    /// integers, so that a roster of tens of thousands is sorted without a reference count moving.
     private struct RosterPlace {
-        let uscc: USCC
-        let outletNo: String?
-        let level: RosterEntry.Level
-        let since: LocalDate
-        let status: StatusReport
-        let state: InstitutionState
-        let institution: Institution
+        /// The outlet number (`~` for an included outlet: after every number), then the USCC, as big-endian
+        /// words of their ASCII bytes padded with zeros, which order as the strings do.
+        let key: (UInt64, UInt64, UInt64, UInt64, UInt64)
+        let version: VersionIndex.Winner
+
+        static func key(outletNo: String, uscc: String) -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
+            (word(outletNo, 0), word(outletNo, 1), word(uscc, 0), word(uscc, 1), word(uscc, 2))
+        }
+
+        /// Bytes `8 * n ..< 8 * n + 8` of `text`, big-endian, zeros past its end.
+        private static func word(_ text: String, _ n: Int) -> UInt64 {
+            var word: UInt64 = 0
+            for byte in text.utf8.dropFirst(8 * n).prefix(8) { word = word << 8 | UInt64(byte) }
+            let taken = min(8, max(0, text.utf8.count - 8 * n))
+            return taken == 0 ? 0 : word << (8 * UInt64(8 - taken))
+        }
     }
 
     /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
     private func rosterPlaces(on date: LocalDate) -> [RosterPlace] {
         var places: [RosterPlace] = []
         // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
-        forEachState(on: date, marked: .rosterStanding) { uscc, state in
-            guard let institution = state.institution else { return }
-            let status = state.status(on: date, periods: periods)
-            switch state.standing {
-            case .registered(let on, _) where status.status == .active:
-                places.append(RosterPlace(uscc: uscc, outletNo: outletNumber(of: state), level: .municipal, since: on, status: status,
-                                          state: state, institution: institution))
-            case .included(let included, let on):
-                places.append(RosterPlace(uscc: uscc, outletNo: nil, level: included == .national ? .national : .provincial, since: on,
-                                          status: status, state: state, institution: institution))
-            default:
-                return
-            }
+        forEachState(on: date, marked: .rosterStanding) { winner, uscc, state in
+            guard let (number, _) = rosterStanding(state, on: date) else { return }
+            precondition(uscc.code.utf8.count <= 24 && (number?.utf8.count ?? 0) <= 16, "outlet numbers and USCCs are short ASCII")
+            places.append(RosterPlace(key: RosterPlace.key(outletNo: number ?? "~", uscc: uscc.code), version: winner))
         }
-        // Sorting positions by keys held apart: a place is large, and a sort moves what it sorts. The keys
-        // are ASCII, so their bytes order them as their characters do, without Unicode comparison.
-        let keys = places.map { (outletNo: $0.outletNo ?? "~", uscc: $0.uscc.code) }
-        let order = keys.indices.sorted { a, b in
-            keys[a].outletNo == keys[b].outletNo
-                ? keys[a].uscc.utf8.lexicographicallyPrecedes(keys[b].uscc.utf8)
-                : keys[a].outletNo.utf8.lexicographicallyPrecedes(keys[b].outletNo.utf8)
+        places.sort { $0.key < $1.key }
+        return places
+    }
+
+    /// On the roster on `date`: its outlet number (nil if included), and how it is there.
+    private func rosterStanding(_ state: InstitutionState, on date: LocalDate) -> (outletNo: String?, status: StatusReport)? {
+        guard state.sharedInstitution != nil else { return nil }
+        let status = state.status(on: date, periods: periods)
+        switch state.standing {
+        case .registered where status.status == .active: return (outletNumber(of: state), status)
+        case .included: return (nil, status)
+        default: return nil
         }
-        return order.map { places[$0] }
     }
 
     private func entry(at place: RosterPlace, on date: LocalDate) -> RosterEntry {
-        let state = place.state, institution = place.institution, status = place.status
+        let (uscc, state) = self.state(at: place.version)
+        guard let institution = state.institution, let (number, status) = rosterStanding(state, on: date) else {
+            preconditionFailure("a place on the roster is an outlet's")
+        }
+        let level: RosterEntry.Level, since: LocalDate
+        switch state.standing {
+        case .registered(let on, _): (level, since) = (.municipal, on)
+        case .included(let included, let on): (level, since) = (included == .national ? .national : .provincial, on)
+        default: preconditionFailure("a place on the roster is an outlet's")
+        }
         let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
         return RosterEntry(
-            uscc: place.uscc, outletNo: place.outletNo, name: institution.name, category: institution.category,
+            uscc: uscc, outletNo: number, name: institution.name, category: institution.category,
             district: institution.district, address: institution.address, principal: institution.principal,
-            contact: institution.contact, level: place.level, registeredOn: place.since, validThrough: status.validThrough,
+            contact: institution.contact, level: level, registeredOn: since, validThrough: status.validThrough,
             serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
             rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue)
     }
@@ -107,7 +121,7 @@ extension RegistryProjection {
     /// The institutions barred from applying on `date`, by the bar's first day.
     public func bans(on date: LocalDate) -> [BanEntry] {
         var bans: [BanEntry] = []
-        forEachState(on: date, marked: .barred) { uscc, state in
+        forEachState(on: date, marked: .barred) { _, uscc, state in
             guard let bar = state.bar(on: date) else { return }
             bans.append(BanEntry(uscc: uscc, name: state.institution?.name ?? "", ground: bar.ground, from: bar.from, through: bar.through))
         }

@@ -120,9 +120,15 @@ struct VersionIndex: Sendable {
         chunks[chunk].retractedBy[first] = seq
     }
 
+    /// An institution's version in force on a date: the institution's id and the version's position in its timeline.
+    struct Winner {
+        let institution: Int32
+        let position: Int32
+    }
+
     /// For each institution with a version in force on `date` as known at `knownAt` whose marks include
-    /// `marked`: its id and that version's position in its timeline.
-    func winners(on date: LocalDate, knownAt: Int64, marked: Marks) -> [(institution: Int32, position: Int32)] {
+    /// `marked`: that version.
+    func winners(on date: LocalDate, knownAt: Int64, marked: Marks) -> [Winner] {
         let day = Int32(date.dayNumber)
         var best = [Int32](repeating: -1, count: institutions.count)
         var bestMarks = [UInt8](repeating: 0, count: institutions.count)
@@ -152,9 +158,9 @@ struct VersionIndex: Sendable {
                 }
             }
         }
-        var winners: [(institution: Int32, position: Int32)] = []
+        var winners: [Winner] = []
         for id in best.indices where best[id] >= 0 && (bestMarks[id] & marked.rawValue) == marked.rawValue {
-            winners.append((Int32(id), best[id]))
+            winners.append(Winner(institution: Int32(id), position: best[id]))
         }
         return winners
     }

@@ -135,7 +135,7 @@ struct TimelinePropertyTests {
                 let expected = grown.timelines.compactMapValues { $0.state(on: date, knownAt: cutoff) }
                 for projection in [grown.known(atSeq: cutoff), rebuilt.known(atSeq: cutoff)] {
                     var found: [USCC: InstitutionState] = [:]
-                    projection.forEachState(on: date) { uscc, state in
+                    projection.forEachState(on: date) { _, uscc, state in
                         #expect(found.updateValue(state, forKey: uscc) == nil, "seed \(seed): \(uscc) found twice")
                     }
                     #expect(Set(found.keys) == Set(expected.keys), "seed \(seed) cutoff \(cutoff) on \(date)")
