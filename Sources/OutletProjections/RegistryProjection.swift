@@ -24,13 +24,15 @@ public struct RegistryProjection: Sendable {
         self.periods = periods
     }
 
-    /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`.
-    package init(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
+    /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`; nil if
+    /// two versions claim one seq, or one lies past `foldedThrough`.
+    package init?(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
                 registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods
         self.timelines = timelines
-        self.index = VersionIndex(timelines)
+        guard let index = VersionIndex(timelines, through: foldedThrough) else { return nil }
+        self.index = index
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear
         self.foldedThrough = foldedThrough
@@ -52,10 +54,8 @@ public struct RegistryProjection: Sendable {
         }
         let id = index.id(of: stream)
         switch timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods) {
-        case .version(let position):
-            let version = timelines[stream]!.allVersions[position]
-            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position,
-                         marks: VersionIndex.Marks(of: version.state))
+        case .version(let position, let marks):
+            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position, marks: marks)
         case .retraction(let target):
             index.retract(target, by: event.seq)
         case .nothing:
@@ -99,18 +99,16 @@ public struct RegistryProjection: Sendable {
     /// has those marks), in no particular order: the index's one pass, then each winner's state.
     func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [], _ body: (VersionIndex.Winner, USCC, InstitutionState) -> Void) {
         for winner in index.winners(on: date, knownAt: knownAt, marked: marked) {
-            let uscc = index.institutions[Int(winner.institution)]
-            guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
-            // Lent from the timeline's storage, not copied out with the rest of its version.
-            timeline.allVersions.withUnsafeBufferPointer { versions in body(winner, uscc, versions[Int(winner.position)].state) }
+            withState(at: winner) { body(winner, $0, $1) }
         }
     }
 
-    /// The institution and state of a version the index found.
-    func state(at version: VersionIndex.Winner) -> (USCC, InstitutionState) {
+    /// The institution and state of a version the index found, lent from the timeline's storage (not
+    /// copied out with the rest of its version).
+    func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
         let uscc = index.institutions[Int(version.institution)]
         guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
-        return (uscc, timeline.allVersions[Int(version.position)].state)
+        return timeline.allVersions.withUnsafeBufferPointer { versions in body(uscc, versions[Int(version.position)].state) }
     }
 
     /// One institution's status on `date` (DOMAIN.md §6).

@@ -88,7 +88,10 @@ extension RegistryProjection {
     }
 
     private func entry(at place: RosterPlace, on date: LocalDate) -> RosterEntry {
-        let (uscc, state) = self.state(at: place.version)
+        withState(at: place.version) { uscc, state in entry(uscc, state, on: date) }
+    }
+
+    private func entry(_ uscc: USCC, _ state: InstitutionState, on date: LocalDate) -> RosterEntry {
         guard let institution = state.institution, let (number, status) = rosterStanding(state, on: date) else {
             preconditionFailure("a place on the roster is an outlet's")
         }

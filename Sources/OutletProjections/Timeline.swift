@@ -71,7 +71,7 @@ public struct Timeline: Sendable {
 
     /// What applying an event did to a timeline: a new version, or a retraction of the version at a seq.
     enum Applied {
-        case version(position: Int)
+        case version(position: Int, marks: VersionIndex.Marks)
         case retraction(of: Int64)
         case nothing
     }
@@ -89,6 +89,6 @@ public struct Timeline: Sendable {
         var state = allVersions.last { $0.retractedBy == nil }?.state ?? InstitutionState()
         state.evolve(event, periods: periods)
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
-        return .version(position: allVersions.count - 1)
+        return .version(position: allVersions.count - 1, marks: VersionIndex.Marks(of: state))
     }
 }

@@ -60,22 +60,41 @@ struct VersionIndex: Sendable {
 
     init() {}
 
-    /// The index of whole timelines (a restored snapshot): their versions sorted by seq.
-    init(_ timelines: [USCC: Timeline]) {
-        var rows: [(seq: Int64, institution: Int32, position: Int32)] = []
+    /// The index of whole timelines folded through `lastSeq` (a restored snapshot); nil if two versions
+    /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
+    /// A fold's seqs are dense, so the rows are put in seq order by a slot per seq rather than sorted;
+    /// and each version is read in place, never copied out of its timeline.
+    init?(_ timelines: [USCC: Timeline], through lastSeq: Int64) {
+        struct Row {
+            let seq: Int64, institution: Int32, position: Int32, effectiveOn: LocalDate, marks: Marks, retractedBy: Int64?
+        }
+        var rows: [Row] = []
         rows.reserveCapacity(timelines.values.reduce(0) { $0 + $1.allVersions.count })
-        var ordered: [Timeline] = []
-        ordered.reserveCapacity(timelines.count)
         for timeline in timelines.values {
             let id = self.id(of: timeline.uscc)
-            ordered.append(timeline)
-            for (position, version) in timeline.allVersions.enumerated() { rows.append((version.seq, id, Int32(position))) }
+            timeline.allVersions.withUnsafeBufferPointer { versions in
+                for position in versions.indices {
+                    rows.append(Row(seq: versions[position].seq, institution: id, position: Int32(position),
+                                    effectiveOn: versions[position].effectiveOn, marks: Marks(of: versions[position].state),
+                                    retractedBy: versions[position].retractedBy))
+                }
+            }
         }
-        rows.sort { $0.seq < $1.seq }
+        guard lastSeq >= 0, rows.allSatisfy({ 0 < $0.seq && $0.seq <= lastSeq }) else { return nil }
+        if lastSeq <= 2 * Int64(rows.count) + 65_536 {
+            var rowBySeq = [Int32](repeating: -1, count: Int(lastSeq) + 1)
+            for (index, row) in rows.enumerated() {
+                guard rowBySeq[Int(row.seq)] < 0 else { return nil }
+                rowBySeq[Int(row.seq)] = Int32(index)
+            }
+            rows = rowBySeq.compactMap { $0 >= 0 ? rows[Int($0)] : nil }
+        } else {
+            rows.sort { $0.seq < $1.seq }
+            guard zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { return nil }
+        }
         for row in rows {
-            let version = ordered[Int(row.institution)].allVersions[Int(row.position)]
-            append(institution: row.institution, seq: row.seq, effectiveOn: version.effectiveOn, position: Int(row.position),
-                   marks: Marks(of: version.state), retractedBy: version.retractedBy)
+            append(institution: row.institution, seq: row.seq, effectiveOn: row.effectiveOn, position: Int(row.position),
+                   marks: row.marks, retractedBy: row.retractedBy)
         }
     }
 

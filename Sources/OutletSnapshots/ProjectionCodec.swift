@@ -311,8 +311,10 @@ enum ProjectionCodec {
                 throw reader.corrupt("second timeline of \(timeline.uscc)")
             }
         }
-        return RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
-                                  registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
+        guard let projection = RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
+                                                  registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
+        else { throw reader.corrupt("two versions with one seq") }
+        return projection
     }
 
     private static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {

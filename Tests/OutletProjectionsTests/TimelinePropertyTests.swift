@@ -126,9 +126,10 @@ struct TimelinePropertyTests {
         let history = RandomHistory(seed: seed)
         var grown = RegistryProjection(periods: ShippedData.periods)
         for (stream, event) in history.log { grown.apply(event, stream: stream) }
-        let rebuilt = RegistryProjection(periods: grown.periods, timelines: grown.timelines, outletNumbers: grown.outletNumbers,
-                                         registrationsByYear: grown.registrationsByYear, foldedThrough: grown.foldedThrough,
-                                         eventCount: grown.eventCount)
+        let restored = RegistryProjection(periods: grown.periods, timelines: grown.timelines, outletNumbers: grown.outletNumbers,
+                                          registrationsByYear: grown.registrationsByYear, foldedThrough: grown.foldedThrough,
+                                          eventCount: grown.eventCount)
+        guard let rebuilt = restored else { Issue.record("seed \(seed): the timelines were refused"); return }
         for cutoff in Int64(0)...grown.foldedThrough {
             var date = LocalDate("2024-01-01")!
             while date <= LocalDate("2029-12-31")! {
@@ -149,5 +150,25 @@ struct TimelinePropertyTests {
                 date = date.adding(days: 30)
             }
         }
+    }
+
+    @Test("restored timelines are refused when two versions claim one seq or one lies past the last seq folded (or that seq is negative); a sparse last seq is no reason to allocate a slot per seq")
+    func restoringChecksSeqs() {
+        var grown = RegistryProjection(periods: ShippedData.periods)
+        for (stream, event) in RandomHistory(seed: 3).log { grown.apply(event, stream: stream) }
+        func restore(_ timelines: [USCC: Timeline], through last: Int64) -> RegistryProjection? {
+            RegistryProjection(periods: grown.periods, timelines: timelines, outletNumbers: grown.outletNumbers,
+                               registrationsByYear: grown.registrationsByYear, foldedThrough: last, eventCount: grown.eventCount)
+        }
+        let newestVersion = grown.timelines.values.compactMap { $0.allVersions.last?.seq }.max() ?? 0
+        let refused = restore(grown.timelines, through: newestVersion - 1) == nil && restore(grown.timelines, through: -1) == nil
+        #expect(restore(grown.timelines, through: grown.foldedThrough) != nil && refused)
+        guard let version = grown.timelines[GoldenHistory.a]?.allVersions.first else { Issue.record("A has no timeline"); return }
+        var twice = grown.timelines
+        twice[GoldenHistory.b] = Timeline(uscc: GoldenHistory.b, versions: [version])
+        let refusedTwice = restore(twice, through: grown.foldedThrough) == nil
+        #expect(refusedTwice)
+        let sparse = restore(grown.timelines, through: Int64(Int32.max) * 1024)
+        #expect(sparse?.known(atSeq: grown.foldedThrough).roster(on: LocalDate("2026-06-30")!) == grown.roster(on: LocalDate("2026-06-30")!))
     }
 }
