@@ -21,6 +21,7 @@ struct Suite: ParsableCommand {
     @Option(help: "The outlet-ledger binary, for whole-process figures.") var cli: String
     @Option(help: "The peer script (tools/bench/peer.py); skipped if python3 cannot import eventsourcing.") var peer: String?
     @Option(help: "Where to write the results table (markdown).") var results: String?
+    @Option(help: "Where to write this run's figures as one JSON object (tools/bench/run takes the median of several).") var figures: String?
     @Option(help: "The seed of the history and of the query pairs.") var seed: UInt64 = 2014
 
     func run() throws {
@@ -31,17 +32,23 @@ struct Suite: ParsableCommand {
         let clock = ContinuousClock()
         let today = Timestamp(Date()).shanghaiDate
 
+        var figures: [String: Double] = [:]
+
         // Import: the synthetic history through the rules and the hash chain, 10,000 events per call,
-        // with the default policy's automatic snapshots every 10,000 events.
+        // with the default policy's automatic snapshots every 10,000 events. The candidates are made
+        // before the clock starts: the import is timed, not the generator.
         let created = try Ledger.create(at: path)
         var registry = SyntheticRegistry(periods: created.periods, today: today)
         registry.schedule(events: events, seed: seed)
-        log("importing \(events) events of \(registry.institutionCount) institutions …")
+        log("generating \(events) events of \(registry.institutionCount) institutions …")
+        let batches = Array(registry.chunks(of: 10_000))
+        log("importing …")
         var imported = 0
         let importing = try clock.measure {
-            for candidates in registry.chunks(of: 10_000) { imported += try created.importEvents(candidates).results.count }
+            for candidates in batches { imported += try created.importEvents(candidates).results.count }
             _ = created.finishBackgroundWork()
         }
+        figures["import_events_per_s"] = Double(imported) / importing.seconds
         report.institutions = registry.institutionCount
         report.add("import through the rules, hash-chained (10,000 per call, auto snapshots on)",
                    "\(rate(imported, importing.seconds)) events/s", "\(fmt(importing.seconds)) s for \(imported)")
@@ -54,6 +61,8 @@ struct Suite: ParsableCommand {
             appendLatency.add(elapsed.seconds * 1000)
         }
         report.add("durable single-event append, \(appends) in a row", "p50 \(fmt(appendLatency.median)) ms, p99 \(fmt(appendLatency.percentile(99))) ms")
+        figures["append_p50_ms"] = appendLatency.median
+        figures["append_p99_ms"] = appendLatency.percentile(99)
         let head = try created.store.head()
 
         // Full replay, in-process and as a whole process (its peak RSS is the replay's).
@@ -65,6 +74,8 @@ struct Suite: ParsableCommand {
         report.add("full replay (whole CLI process)", "\(rate(Int(head.seq), replayProcess.seconds)) events/s",
                    "\(fmt(replayProcess.seconds)) s, peak RSS \(mib(replayProcess.peakRSSKiB))")
         report.replayPeakRSSKiB = replayProcess.peakRSSKiB
+        figures["replay_events_per_s"] = Double(head.seq) / replaySeconds
+        figures["replay_peak_rss_mib"] = Double(replayProcess.peakRSSKiB) / 1024
 
         // Snapshot of the head: create, sizes, load.
         replayView = nil
@@ -81,6 +92,8 @@ struct Suite: ParsableCommand {
         }
         report.add("snapshot load (decompress, check, decode)", "\(fmt(loads.median * 1000)) ms",
                    "\(fmt(replaySeconds / loads.median))× faster than the replay it replaces")
+        figures["snapshot_ratio"] = Double(stored.frameSize) / Double(stored.contentSize)
+        figures["snapshot_load_mb_per_s"] = Double(stored.contentSize) / 1e6 / loads.median
 
         // Roster latency for random (as-of, known-at) pairs.
         var generator = SeededPairs(seed: seed)
@@ -121,22 +134,45 @@ struct Suite: ParsableCommand {
         report.add("roster, in-process, no snapshots (full replay)", "p50 \(fmt(cold.median)) ms, p99 \(fmt(cold.percentile(99))) ms", "\(coldPairs) pairs")
         report.add("roster, whole CLI process, with snapshots", "p50 \(fmt(process.median)) ms, p99 \(fmt(process.percentile(99))) ms", "\(pairs) pairs")
         report.add("roster, whole CLI process, --no-snapshots", "p50 \(fmt(coldProcess.median)) ms, p99 \(fmt(coldProcess.percentile(99))) ms", "\(coldPairs) pairs")
+        figures["roster_held_p99_ms"] = heldSample.percentile(99)
+        figures["roster_cli_p99_ms"] = process.percentile(99)
+
+        // The floor under every CLI figure: a process that opens the ledger and prints the policy.
+        var floor = Sample()
+        for _ in 0..<20 { floor.add(ChildRun.run(cli, ["policy", "--ledger", path], scratch: work).seconds * 1000) }
+        report.add("floor: the whole CLI process of `policy`", "p50 \(fmt(floor.median)) ms, p99 \(fmt(floor.percentile(99))) ms", "20 runs")
+        figures["cli_floor_p50_ms"] = floor.median
+
+        // The same history through the CLI, from the JSON Lines `export` writes, into a new ledger.
+        log("exporting, then importing through the CLI …")
+        let export = work + "/export.jsonl"
+        let exported = ChildRun.run(cli, ["export", "--ledger", path, "--out", export], scratch: work)
+        guard exported.status == 0 else { throw ValidationError("export exited \(exported.status)") }
+        let copy = work + "/imported.sqlite"
+        guard ChildRun.run(cli, ["init", "--ledger", copy], scratch: work).status == 0 else { throw ValidationError("init failed") }
+        let importedByCLI = ChildRun.run(cli, ["import", "--ledger", copy, export], scratch: work)
+        guard importedByCLI.status == 0 else { throw ValidationError("import exited \(importedByCLI.status)") }
+        let exportedEvents = Int(try Ledger.open(at: copy).store.head().seq)
+        report.add("CLI `import FILE.jsonl` of the export into a new ledger (one transaction)",
+                   "\(rate(exportedEvents, importedByCLI.seconds)) events/s",
+                   "\(fmt(importedByCLI.seconds)) s for \(exportedEvents), peak RSS \(mib(importedByCLI.peakRSSKiB))")
+        figures["import_cli_events_per_s"] = Double(exportedEvents) / importedByCLI.seconds
+        figures["import_peak_rss_mib"] = Double(importedByCLI.peakRSSKiB) / 1024
+        try? FileManager.default.removeItem(atPath: copy)
         report.add("peak RSS of this benchmark process", mib(selfPeakRSSKiB()))
 
         // The peer: the same history, appends and replay through Python's eventsourcing.
         if let peer {
-            log("exporting for the peer …")
-            let export = work + "/export.jsonl"
-            let exported = ChildRun.run(cli, ["export", "--ledger", path, "--out", export], scratch: work)
-            if exported.status == 0 {
-                log("running the peer (python eventsourcing) …")
-                let run = ChildRun.run("/usr/bin/env", ["python3", peer, export, work, "--appends", String(appends)], scratch: work)
-                if run.status == 0, let figures = try? JSONDecoder().decode(PeerFigures.self, from: Data(run.stdout.utf8)) {
-                    report.peer = figures
-                    report.peerPeakRSSKiB = run.peakRSSKiB
-                } else {
-                    report.notes.append("peer not run: \(peer) exited \(run.status) (is eventsourcing installed? pip install eventsourcing)")
-                }
+            log("running the peer (python eventsourcing) …")
+            let run = ChildRun.run("/usr/bin/env", ["python3", peer, export, work, "--appends", String(appends)], scratch: work)
+            if run.status == 0, let peerFigures = try? JSONDecoder().decode(PeerFigures.self, from: Data(run.stdout.utf8)) {
+                report.peer = peerFigures
+                report.peerPeakRSSKiB = run.peakRSSKiB
+                figures["peer_replay_events_per_s"] = peerFigures.replayRate
+                figures["peer_import_events_per_s"] = peerFigures.importRate
+                figures["peer_append_p50_ms"] = peerFigures.appendP50
+            } else {
+                report.notes.append("peer not run: \(peer) exited \(run.status) (is eventsourcing installed? pip install eventsourcing)")
             }
         }
         report.ours = (rate: Double(head.seq) / replaySeconds, importRate: Double(imported) / importing.seconds,
@@ -144,6 +180,10 @@ struct Suite: ParsableCommand {
         let table = report.markdown(today: today)
         print(table)
         if let results { try table.write(toFile: results, atomically: true, encoding: .utf8) }
+        if let path = self.figures {
+            let data = try JSONSerialization.data(withJSONObject: figures.merging(["events": Double(events)]) { $1 }, options: [.sortedKeys])
+            try data.write(to: URL(fileURLWithPath: path))
+        }
     }
 
     func log(_ message: String) {
