@@ -24,15 +24,19 @@ public struct RegistryService: Sendable {
     let pages: Pages
     /// Behind a reverse proxy, the client is the address the proxy appended to `X-Forwarded-For`.
     let behindProxy: Bool
+    /// Outlets per page of the roster page (a registry of thousands is read a page at a time).
+    let rosterPageSize: Int
 
     /// `objectionsPerMinute`: how many public objections one client address may file per minute;
     /// `behindProxy`: take the client's address from the proxy's `X-Forwarded-For` (never trust it otherwise);
-    /// `sessionIdleTimeout`: how long a clerk's browser session lasts without a request.
+    /// `sessionIdleTimeout`: how long a clerk's browser session lasts without a request;
+    /// `rosterPageSize`: outlets per page of the roster page.
     public init(ledger: LedgerActor, objectionsPerMinute: Int = 10, behindProxy: Bool = false,
-                sessionIdleTimeout: Duration = .seconds(30 * 60))
+                sessionIdleTimeout: Duration = .seconds(30 * 60), rosterPageSize: Int = 100)
     {
         self.ledger = ledger
         self.behindProxy = behindProxy
+        self.rosterPageSize = max(1, rosterPageSize)
         self.objections = RateLimiter(perMinute: objectionsPerMinute)
         self.tiles = TileCache()
         self.pages = Pages(sessionIdleTimeout: sessionIdleTimeout)

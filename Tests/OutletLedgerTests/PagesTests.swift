@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import OutletCore
+import OutletDomain
 @testable import OutletHTTP
 import OutletLedger
 import Testing
@@ -176,6 +177,42 @@ struct PagesTests {
             var own = PageVisitor()
             _ = try await own.signIn(setup.tokens["district"]!, client)
             #expect(try await own.get("/work/outlets/\(Sample.university)", client).response.status == .ok)
+        }
+    }
+
+    @Test("the roster page shows a registry of many outlets a page at a time: the count is the whole query's, the pages follow one another with the query kept, a page past the end is the last, and a page that is not a number is refused")
+    func rosterInPages() async throws {
+        let fixture = try DemoTests.build()
+        let ledger = try fixture.ledger
+        let whole = try ledger.projections(at: try ledger.store.head()).projection.roster(on: LocalDate("2026-06-30")!)
+        let service = RegistryService(ledger: LedgerActor(ledger), rosterPageSize: 4)
+        @Sendable func numbers(_ html: String) -> [String] {
+            html.components(separatedBy: "<td data-label=\"网点编号\">").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        }
+        @Sendable func next(_ html: String) -> String? {
+            guard let end = html.range(of: "\" rel=\"next\"") else { return nil }
+            let start = html[..<end.lowerBound].range(of: "href=\"", options: .backwards)!
+            return String(html[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&amp;", with: "&")
+        }
+        try await Application(router: service.router).test(.router) { client in
+            var visitor = PageVisitor()
+            var page = try await visitor.get("/?asOf=2026-06-30", client)
+            #expect(page.html.contains("共 \(whole.count) 家网点") && page.html.contains("第 1 页，共 \((whole.count + 3) / 4) 页"))
+            var seen = numbers(page.html)
+            while let link = next(page.html) {
+                #expect(link.contains("asOf=2026-06-30"))
+                page = try await visitor.get(link, client)
+                seen += numbers(page.html)
+            }
+            #expect(seen == whole.map { $0.outletNo ?? "—" })
+            let beyond = try await visitor.get("/?asOf=2026-06-30&page=999", client)
+            #expect(numbers(beyond.html) == Array(seen.suffix(whole.count % 4 == 0 ? 4 : whole.count % 4)))
+            let district = whole[0].district
+            let filtered = try await visitor.get("/?asOf=2026-06-30&district=\(district)", client)
+            #expect(filtered.html.contains("共 \(whole.filter { $0.district == district }.count) 家网点"))
+            if let link = next(filtered.html) { #expect(link.contains("district=\(district)")) }
+            let refused = try await visitor.get("/?page=x", client)
+            #expect(refused.response.status == .badRequest && refused.html.contains("页码"))
         }
     }
 

@@ -89,7 +89,23 @@ extension RegistryService {
             (name.isEmpty || entry.name.contains(name)) && (district.isEmpty || entry.district == district)
                 && (category.isEmpty || entry.category.rawValue == category)
         }
-        let rows: [[String: Any]] = entries.map { entry in
+        // A page at a time, as a reader of thousands of outlets needs: the same query, one page of it.
+        let pageCount = max(1, (entries.count + rosterPageSize - 1) / rosterPageSize)
+        var pageNumber = 1
+        if let text = parameters.get("page"), !text.isEmpty {
+            guard let number = Int(text), number >= 1 else { throw Problem.badRequest("页码 \"\(text)\" 不是正整数") }
+            pageNumber = min(number, pageCount)
+        }
+        func pageQuery(_ number: Int) -> String {
+            var query = "asOf=\(basis.asOf)"
+            if let stood = basis.stood { query += "&stood=\(stood)" }
+            for (key, value) in [("q", name), ("district", district), ("category", category)] where !value.isEmpty {
+                query += "&\(key)=\(value.percentEncodedForQuery)"
+            }
+            return query + "&page=\(number)"
+        }
+        let shown = entries.dropFirst((pageNumber - 1) * rosterPageSize).prefix(rosterPageSize)
+        let rows: [[String: Any]] = shown.map { entry in
             ["outletNo": entry.outletNo ?? "—", "name": entry.name, "uscc": entry.uscc.code, "category": entry.category.chineseName,
              "district": policy.district(entry.district)?.name ?? entry.district, "level": NoticeContent.levelWords(entry.level),
              "validThrough": entry.validThrough?.description ?? "—", "underRectification": entry.underRectification]
@@ -97,7 +113,12 @@ extension RegistryService {
         var values = basis.values
         values["q"] = name
         values["outlets"] = rows
-        values["count"] = rows.count
+        values["count"] = entries.count
+        if pageCount > 1 {
+            values["pager"] = ["pageNumber": pageNumber, "pageCount": pageCount,
+                               "previous": pageNumber > 1 ? pageQuery(pageNumber - 1) : false,
+                               "next": pageNumber < pageCount ? pageQuery(pageNumber + 1) : false] as [String: Any]
+        }
         values["districts"] = policy.districts.map { ["code": $0.code, "name": $0.name, "selected": $0.code == district] }
         values["categories"] = Category.allCases.map { ["code": $0.rawValue, "name": $0.chineseName, "selected": $0.rawValue == category] }
         values["noticeQuery"] = basis.noticeQuery
