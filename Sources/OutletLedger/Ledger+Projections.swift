@@ -121,28 +121,63 @@ extension Ledger {
 /// Projection digests by basis. A digest is a function of the log's first `seq` events, the date and
 /// the ledger's holiday data (one `Ledger`, one what-if file), so a basis asked again — a status after a
 /// roster at the same date and seq, a page after a page — costs a look-up, not the whole registry's JSON.
+/// Readers asking for one basis at once (everyone reading today's roster just after an append) wait for
+/// the one computing it rather than computing it each.
 final class DigestMemo: Sendable {
     struct Basis: Hashable {
         let seq: Int64
         let asOf: LocalDate
     }
 
+    /// A digest being computed, for the readers who ask for its basis meanwhile.
+    private final class Flight: Sendable {
+        private let digest = Mutex<String?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        func land(_ value: String) {
+            digest.withLock { $0 = value }
+            done.signal()
+        }
+
+        func wait() -> String {
+            done.wait()
+            done.signal()  // the next reader waiting on this flight goes on too
+            return digest.withLock { $0 } ?? ""
+        }
+    }
+
     /// Enough for every date a busy day's readers ask at the head, and then some; the oldest go first.
     static let capacity = 4096
-    private let held = Mutex<(digests: [Basis: String], order: [Basis])>(([:], []))
+    private let held = Mutex<(digests: [Basis: String], order: [Basis], flights: [Basis: Flight])>(([:], [], [:]))
 
     func digest(of basis: Basis, _ compute: () -> String) -> String {
-        if let known = held.withLock({ $0.digests[basis] }) { return known }
-        let digest = compute()
-        held.withLock { held in
-            guard held.digests.updateValue(digest, forKey: basis) == nil else { return }
-            held.order.append(basis)
-            if held.order.count > Self.capacity {
-                let oldest = held.order.count - Self.capacity
-                for basis in held.order.prefix(oldest) { held.digests[basis] = nil }
-                held.order.removeFirst(oldest)
-            }
+        enum Step { case known(String), wait(Flight), compute(Flight) }
+        let step = held.withLock { held -> Step in
+            if let known = held.digests[basis] { return .known(known) }
+            if let flight = held.flights[basis] { return .wait(flight) }
+            let flight = Flight()
+            held.flights[basis] = flight
+            return .compute(flight)
         }
-        return digest
+        switch step {
+        case .known(let digest):
+            return digest
+        case .wait(let flight):
+            return flight.wait()
+        case .compute(let flight):
+            let digest = compute()
+            held.withLock { held in
+                held.flights[basis] = nil
+                held.digests[basis] = digest
+                held.order.append(basis)
+                if held.order.count > Self.capacity {
+                    let oldest = held.order.count - Self.capacity
+                    for basis in held.order.prefix(oldest) { held.digests[basis] = nil }
+                    held.order.removeFirst(oldest)
+                }
+            }
+            flight.land(digest)
+            return digest
+        }
     }
 }

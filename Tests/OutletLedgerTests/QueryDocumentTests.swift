@@ -1,7 +1,9 @@
 import CanonicalJSON
+import Foundation
 import OutletCore
 import OutletDomain
-import OutletLedger
+@testable import OutletLedger
+import Synchronization
 import Testing
 
 @Suite("Query documents: one JSON shape for every door, its basis the projection's own")
@@ -42,5 +44,23 @@ struct QueryDocumentTests {
         }
         #expect(paged == outlets)
         #expect(QueryDocument.roster(view, asOf: date, offset: outlets.count + 5, limit: limit).document["outlets"] == .array([]))
+    }
+
+    @Test("readers asking at once for a basis not yet known compute its digest once; the others wait for it, and a later reader looks it up")
+    func digestOfOneBasisComputedOnce() {
+        let memo = DigestMemo()
+        let basis = DigestMemo.Basis(seq: 7, asOf: LocalDate("2026-06-30")!)
+        let computed = Mutex(0)
+        let answers = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let digest = memo.digest(of: basis) {
+                computed.withLock { $0 += 1 }
+                Thread.sleep(forTimeInterval: 0.3)
+                return "digest"
+            }
+            answers.withLock { $0.append(digest) }
+        }
+        #expect(memo.digest(of: basis) { "recomputed" } == "digest")
+        #expect(computed.withLock { $0 } == 1 && answers.withLock { $0 } == Array(repeating: "digest", count: 8))
     }
 }
