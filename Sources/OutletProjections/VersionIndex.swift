@@ -115,7 +115,7 @@ struct VersionIndex: Sendable {
         chunks[last].institution.append(institution)
         chunks[last].seq.append(seq)
         chunks[last].retractedBy.append(retractedBy ?? .max)
-        chunks[last].effective.append(Int32(effectiveOn.dayNumber))
+        chunks[last].effective.append(Int32(clamping: effectiveOn.dayNumber))
         chunks[last].position.append(Int32(position))
         chunks[last].marks.append(marks.rawValue)
     }
@@ -148,7 +148,7 @@ struct VersionIndex: Sendable {
     /// For each institution with a version in force on `date` as known at `knownAt` whose marks include
     /// `marked`: that version.
     func winners(on date: LocalDate, knownAt: Int64, marked: Marks) -> [Winner] {
-        let day = Int32(date.dayNumber)
+        let day = Int32(clamping: date.dayNumber)  // only dates millions of years away reach the clamp
         var best = [Int32](repeating: -1, count: institutions.count)
         var bestMarks = [UInt8](repeating: 0, count: institutions.count)
         best.withUnsafeMutableBufferPointer { best in
