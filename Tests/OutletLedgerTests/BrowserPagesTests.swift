@@ -13,7 +13,15 @@ struct BrowserPagesTests {
     @Test("citizens, applicants, district and city clerks and auditors do their work in the pages; the rules refuse what they refuse, inline")
     func scenarios() throws {
         let artifacts = Repository.path(".build/browser-artifacts")
-        let run = try CLI.run(executable: URL(fileURLWithPath: Repository.path("tools/check-pages-in-browser")), [CLI.binary.path, artifacts])
+        let check = { try CLI.run(executable: URL(fileURLWithPath: Repository.path("tools/check-pages-in-browser")), [CLI.binary.path, artifacts]) }
+        var run = try check()
+        // Chromium's DevTools can lose a node while it replaces a page under a loaded machine ("unhandled
+        // inspector error"): a fault of the browser's, not of the pages. Then, and only then, the whole check
+        // runs again (twice at most), each time on a new demo ledger and a new browser.
+        for _ in 0..<2 where run.status != 0 && run.stdout.contains("unhandled inspector error") {
+            print("browser check: Chromium lost a node (unhandled inspector error); running the check again")
+            run = try check()
+        }
         let verdict = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
         #expect(run.status == 0 && verdict.hasPrefix("pages in browser: 10 scenarios, 0 failed"), "\(run.stdout)\(run.stderr.suffix(3000))")
         print(verdict)
