@@ -33,6 +33,27 @@ public struct AppendResult: Sendable, Hashable {
     }
 }
 
+/// A stored event's columns as the fold reads them: its text lent by the log for one visit, as UTF-8.
+public struct FoldRow {
+    public let seq: Int64
+    public let schemaVersion: Int64
+    public let stream: UnsafeBufferPointer<UInt8>
+    public let type: UnsafeBufferPointer<UInt8>
+    public let effectiveOn: UnsafeBufferPointer<UInt8>
+    public let payload: UnsafeBufferPointer<UInt8>
+
+    public init(seq: Int64, schemaVersion: Int64, stream: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
+                effectiveOn: UnsafeBufferPointer<UInt8>, payload: UnsafeBufferPointer<UInt8>)
+    {
+        self.seq = seq
+        self.schemaVersion = schemaVersion
+        self.stream = stream
+        self.type = type
+        self.effectiveOn = effectiveOn
+        self.payload = payload
+    }
+}
+
 /// A stored snapshot's row, without its frame.
 public struct StoredSnapshot: Sendable, Equatable {
     public let seq: Int64
@@ -83,6 +104,9 @@ public protocol EventLog: AnyObject, Sendable {
     func events(fromSeq from: Int64, toSeq to: Int64) throws(LedgerError) -> [Envelope]
     /// Visits events in seq order without holding them all in memory.
     func forEachEvent(fromSeq from: Int64, toSeq to: Int64, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError)
+    /// Visits the columns a fold reads, in seq order, lent rather than copied into strings (a replay's
+    /// every event passes here).
+    func forEachFoldRow(fromSeq from: Int64, toSeq to: Int64, _ body: (FoldRow) throws(LedgerError) -> Void) throws(LedgerError)
     /// Visits the chain hashes alone, in seq order (what the Merkle tree is built from).
     func forEachHash(fromSeq from: Int64, toSeq to: Int64, _ body: (String) throws(LedgerError) -> Void) throws(LedgerError)
     func events(ofStream stream: String) throws(LedgerError) -> [Envelope]
@@ -128,6 +152,29 @@ extension EventLog {
 
     public func forEachEvent(fromSeq from: Int64 = 1, toSeq to: Int64 = .max, _ body: (Envelope) throws(LedgerError) -> Void) throws(LedgerError) {
         try forEachEvent(fromSeq: from, toSeq: to, body)
+    }
+
+    /// The fold's columns of each envelope: for logs that keep envelopes rather than bytes.
+    public func forEachFoldRow(fromSeq from: Int64, toSeq to: Int64, _ body: (FoldRow) throws(LedgerError) -> Void) throws(LedgerError) {
+        try forEachEvent(fromSeq: from, toSeq: to) { envelope throws(LedgerError) in
+            var stream = envelope.stream, type = envelope.type, effectiveOn = envelope.effectiveOn, payload = envelope.payload
+            var failure: LedgerError?
+            stream.withUTF8 { stream in
+                type.withUTF8 { type in
+                    effectiveOn.withUTF8 { effectiveOn in
+                        payload.withUTF8 { payload in
+                            do throws(LedgerError) {
+                                try body(FoldRow(seq: envelope.seq, schemaVersion: envelope.schemaVersion, stream: stream, type: type,
+                                                 effectiveOn: effectiveOn, payload: payload))
+                            } catch {
+                                failure = error
+                            }
+                        }
+                    }
+                }
+            }
+            if let failure { throw failure }
+        }
     }
 
     /// The check every append makes of what it is handed, the same for every log: the envelopes

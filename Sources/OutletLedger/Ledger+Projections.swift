@@ -108,11 +108,12 @@ extension Ledger {
     /// count at query time).
     func fold(into projection: inout RegistryProjection, through seq: Int64) throws(LedgerError) -> Int {
         var count = 0
-        try store.forEachEvent(fromSeq: projection.foldedThrough + 1, toSeq: seq) { envelope throws(LedgerError) in
+        let registryStream = Array(ReferenceStream.id.utf8)
+        try store.forEachFoldRow(fromSeq: projection.foldedThrough + 1, toSeq: seq) { row throws(LedgerError) in
             count += 1
-            guard envelope.stream != ReferenceStream.id else { return projection.pass(seq: envelope.seq) }
-            let recorded = try RecordedEvent(envelope)
-            projection.apply(recorded.domainEvent, stream: recorded.stream)
+            guard !row.stream.elementsEqual(registryStream) else { return projection.pass(seq: row.seq) }
+            let (event, stream) = try FoldEvent.reading(row)
+            projection.apply(event, stream: stream)
         }
         return count
     }

@@ -35,17 +35,47 @@ public struct RecordedEvent: Sendable {
             throw corrupt("effectiveOn or actor role unreadable")
         }
         guard let stream = USCC(envelope.stream) else { throw corrupt("stream \(envelope.stream) is not a valid USCC") }
-        do {
-            let stored = try JSONParser.parse(Array(envelope.payload.utf8))
-            let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(envelope.schemaVersion),
-                                          to: type.latestSchemaVersion)
-            self.payload = try EventPayload.decode(type, from: JSONValueDecoder().decoder(for: upcast))
-        } catch {
-            throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
-        }
+        self.payload = try EventPayload.reading(type, schemaVersion: envelope.schemaVersion, Array(envelope.payload.utf8), corrupt: corrupt)
         self.envelope = envelope
         self.stream = stream
         self.type = type
+    }
+}
+
+extension EventPayload {
+    /// A stored payload of `schemaVersion`, upcast to the type's newest version and decoded.
+    static func reading(_ type: EventType, schemaVersion: Int64, _ bytes: [UInt8],
+                        corrupt: (String) -> LedgerError) throws(LedgerError) -> EventPayload
+    {
+        do {
+            let stored = try JSONParser.parse(bytes)
+            let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(schemaVersion), to: type.latestSchemaVersion)
+            return try EventPayload.decode(type, from: JSONValueDecoder().decoder(for: upcast))
+        } catch {
+            throw corrupt("payload cannot be read as \(type.rawValue).v\(type.latestSchemaVersion): \(error)")
+        }
+    }
+}
+
+extension FoldEvent {
+    /// A stored event as the fold reads it, from its lent columns: a payload of the newest schema version
+    /// is scanned for the facts alone; one the scanner does not read (an older version to upcast, an
+    /// escape in a name) is decoded whole, as `RecordedEvent` does, with the same errors.
+    static func reading(_ row: FoldRow) throws(LedgerError) -> (event: FoldEvent, stream: USCC) {
+        func corrupt(_ reason: String) -> LedgerError {
+            LedgerError(.integrityFailure, "seq \(row.seq): \(reason)", stream: String(decoding: row.stream, as: UTF8.self), seq: row.seq)
+        }
+        guard let type = EventType(utf8: row.type) else { throw corrupt("unknown event type \(String(decoding: row.type, as: UTF8.self))") }
+        guard let effectiveOn = LocalDate(String(decoding: row.effectiveOn, as: UTF8.self)) else {
+            throw corrupt("effectiveOn or actor role unreadable")
+        }
+        let code = String(decoding: row.stream, as: UTF8.self)
+        guard let stream = try? USCC(validating: code) else { throw corrupt("stream \(code) is not a valid USCC") }
+        if row.schemaVersion == type.latestSchemaVersion, let facts = try? Facts(scanning: type, row.payload) {
+            return (FoldEvent(seq: row.seq, effectiveOn: effectiveOn, facts: facts), stream)
+        }
+        let payload = try EventPayload.reading(type, schemaVersion: row.schemaVersion, Array(row.payload), corrupt: corrupt)
+        return (FoldEvent(seq: row.seq, effectiveOn: effectiveOn, facts: payload.facts), stream)
     }
 }
 

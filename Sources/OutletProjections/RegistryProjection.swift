@@ -42,6 +42,11 @@ public struct RegistryProjection: Sendable {
 
     /// Folds the next event of the log (in seq order); queries then read everything folded.
     public mutating func apply(_ event: DomainEvent, stream: USCC) {
+        apply(event.folded, stream: stream)
+    }
+
+    /// Folds the next event of the log (in seq order), as the fold reads it.
+    public mutating func apply(_ event: FoldEvent, stream: USCC) {
         precondition(event.seq > foldedThrough, "events are folded in seq order")
         eventCount += 1
         foldedThrough = event.seq

@@ -77,10 +77,10 @@ public struct Timeline: Sendable {
     }
 
     @discardableResult
-    mutating func apply(_ event: DomainEvent, periods: Periods) -> Applied {
-        if case .retracted(let retraction) = event.payload {
+    mutating func apply(_ event: FoldEvent, periods: Periods) -> Applied {
+        if case .retracted(let target) = event.facts {
             // The rules allow only the stream's latest live event to be retracted.
-            if let index = allVersions.lastIndex(where: { $0.retractedBy == nil }), allVersions[index].seq == Int64(retraction.targetSeq) {
+            if let index = allVersions.lastIndex(where: { $0.retractedBy == nil }), allVersions[index].seq == target {
                 allVersions[index].retractedBy = event.seq
                 return .retraction(of: allVersions[index].seq)
             }

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import OutletCore
 
 extension EventStore {
@@ -112,6 +113,26 @@ extension EventStore {
         try read { db in
             let hashes = try String.fetchCursor(db, sql: "SELECT hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq", arguments: [from, to])
             while let hash = try hashes.next() { try body(hash) }
+        }
+    }
+
+    /// Reads the columns straight from SQLite's row (GRDB steps the statement): no `Row`, no `String`.
+    public func forEachFoldRow(fromSeq from: Int64, toSeq to: Int64, _ body: (FoldRow) throws(LedgerError) -> Void) throws(LedgerError) {
+        try read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT seq, schema_version, stream, type, effective_on, payload FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq
+                """)
+            let rows = try Row.fetchCursor(statement, arguments: [from, to])
+            let raw = statement.sqliteStatement
+            func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+                // sqlite3_column_text before sqlite3_column_bytes: the length is of the text form.
+                guard let start = sqlite3_column_text(raw, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+                return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(raw, column)))
+            }
+            while try rows.next() != nil {
+                try body(FoldRow(seq: sqlite3_column_int64(raw, 0), schemaVersion: sqlite3_column_int64(raw, 1), stream: text(2),
+                                 type: text(3), effectiveOn: text(4), payload: text(5)))
+            }
         }
     }
 

@@ -12,6 +12,9 @@ public struct InfoChanged: Sendable, Hashable, Codable {
         public var serviceItems: [String]?
         public var website: Website?
         public var wechat: String?
+
+        /// No change yet: what the ledger reads a stored change into, member by member.
+        public init() {}
     }
 
     public var changes: Changes

@@ -176,24 +176,29 @@ public struct InstitutionState: Sendable {
 
     /// Applies one live, accepted event.
     public mutating func evolve(_ event: DomainEvent, periods: Periods) {
+        evolve(event.folded, periods: periods)
+    }
+
+    /// Applies one live, accepted event, of which the fold reads only its facts.
+    public mutating func evolve(_ event: FoldEvent, periods: Periods) {
         let day = event.effectiveOn
         if event.type != .retracted { latest = (event.seq, day) }
-        switch event.payload {
-        case .submitted(let submitted):
-            recordedInstitution = Shared(submitted.institution)
-            serviceItems = submitted.serviceItems
-            application = Application(submittedOn: day, district: submitted.institution.district)
+        switch event.facts {
+        case .submitted(let institution, let items):
+            recordedInstitution = Shared(institution)
+            serviceItems = items
+            application = Application(submittedOn: day, district: institution.district)
             standing = .applying
         case .recommended:
             application?.recommendedOn = day
-        case .publicized(let publicized):
-            application?.publicity = Publicity(on: day, noticeNo: publicized.noticeNo)
+        case .publicized(let noticeNo):
+            application?.publicity = Publicity(on: day, noticeNo: noticeNo)
             publicityDates.append(day)
-        case .objection(let objection):
-            application?.objections.append(ObjectionRecord(id: objection.objectionId, raisedOn: day))
-        case .objectionResolved(let resolved):
-            if let index = application?.objections.firstIndex(where: { $0.id == resolved.objectionId }) {
-                application?.objections[index].outcome = resolved.outcome
+        case .objection(let id):
+            application?.objections.append(ObjectionRecord(id: id, raisedOn: day))
+        case .objectionResolved(let id, let outcome):
+            if let index = application?.objections.firstIndex(where: { $0.id == id }) {
+                application?.objections[index].outcome = outcome
             }
         case .registered:
             application = nil
@@ -204,21 +209,21 @@ public struct InstitutionState: Sendable {
         case .declined:
             application = nil
             standing = .declined(on: day)
-        case .infoChanged(let changed):
-            apply(changed.changes)
-        case .annualSummaryFiled(let summary):
-            summaryYears.insert(summary.year)
+        case .infoChanged(let changes):
+            apply(changes)
+        case .annualSummaryFiled(let year):
+            summaryYears.insert(year)
         case .rectificationOrdered:
             rectificationOrderedOn = day
             rectifications.append(RectificationRecord(orderedOn: day))
         case .rectificationCompleted:
             rectificationOrderedOn = nil
             if !rectifications.isEmpty { rectifications[rectifications.count - 1].completedOn = day }
-        case .revoked(let revoked):
+        case .revoked(let ground):
             leaveRoster(on: day)
-            standing = .revoked(on: day, ground: revoked.ground)
-        case .barred3Years(let barred):
-            bars.append(Bar(from: day, through: periods.barredThrough(day), ground: barred.ground))
+            standing = .revoked(on: day, ground: ground)
+        case .barred3Years(let ground):
+            bars.append(Bar(from: day, through: periods.barredThrough(day), ground: ground))
         case .renewed:
             if case .registered(let since, let validThrough) = standing {
                 let renewed = periods.renewedThrough(validThrough)
@@ -229,17 +234,17 @@ public struct InstitutionState: Sendable {
         case .terminated:
             leaveRoster(on: day)
             standing = .terminated(on: day)
-        case .autoIncluded(let included):
-            recordedInstitution = Shared(included.institution)
-            serviceItems = included.serviceItems
-            standing = .included(level: included.level, on: day)
+        case .autoIncluded(let level, let institution, let items):
+            recordedInstitution = Shared(institution)
+            serviceItems = items
+            standing = .included(level: level, on: day)
             rosterSpells.append(RosterSpell(from: day, through: nil))
         case .inclusionEnded:
             leaveRoster(on: day)
             standing = .inclusionEnded(on: day)
-        case .superseded(let superseded):
+        case .superseded(let designation):
             leaveRoster(on: day)
-            standing = .superseded(on: day, designation: superseded.designation)
+            standing = .superseded(on: day, designation: designation)
         case .retracted:
             break
         }
