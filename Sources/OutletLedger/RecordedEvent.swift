@@ -69,8 +69,9 @@ extension FoldEvent {
         guard let effectiveOn = LocalDate(String(decoding: row.effectiveOn, as: UTF8.self)) else {
             throw corrupt("effectiveOn or actor role unreadable")
         }
-        let code = String(decoding: row.stream, as: UTF8.self)
-        guard let stream = try? USCC(validating: code) else { throw corrupt("stream \(code) is not a valid USCC") }
+        guard let stream = try? USCC(validating: row.stream) else {
+            throw corrupt("stream \(String(decoding: row.stream, as: UTF8.self)) is not a valid USCC")
+        }
         if row.schemaVersion == type.latestSchemaVersion, let facts = try? Facts(scanning: type, row.payload) {
             return (FoldEvent(seq: row.seq, effectiveOn: effectiveOn, facts: facts), stream)
         }

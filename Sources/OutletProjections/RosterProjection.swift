@@ -43,15 +43,24 @@ extension RegistryProjection {
     }
 
     /// An outlet's place on the roster before its entry is built: its order, and where its state is. Plain
-    /// integers, so that a roster of tens of thousands is sorted without a reference count moving.
+    /// integers (a USCC is packed too), so that a roster of tens of thousands is sorted without a
+    /// reference count moving.
     private struct RosterPlace {
-        /// The outlet number (`~` for an included outlet: after every number), then the USCC, as big-endian
-        /// words of their ASCII bytes padded with zeros, which order as the strings do.
-        let key: (UInt64, UInt64, UInt64, UInt64, UInt64)
+        /// The outlet number (`~` for an included outlet: after every number) as big-endian words of its
+        /// ASCII bytes padded with zeros, which order as the strings do.
+        let number: (UInt64, UInt64)
+        let uscc: USCC
         let version: VersionIndex.Winner
 
-        static func key(outletNo: String, uscc: String) -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
-            (word(outletNo, 0), word(outletNo, 1), word(uscc, 0), word(uscc, 1), word(uscc, 2))
+        init(outletNo: String, uscc: USCC, version: VersionIndex.Winner) {
+            precondition(outletNo.utf8.count <= 16, "outlet numbers are short ASCII")
+            number = (Self.word(outletNo, 0), Self.word(outletNo, 1))
+            self.uscc = uscc
+            self.version = version
+        }
+
+        static func < (left: RosterPlace, right: RosterPlace) -> Bool {
+            (left.number.0, left.number.1, left.uscc) < (right.number.0, right.number.1, right.uscc)
         }
 
         /// Bytes `8 * n ..< 8 * n + 8` of `text`, big-endian, zeros past its end.
@@ -69,10 +78,9 @@ extension RegistryProjection {
         // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
         forEachState(on: date, marked: .rosterStanding) { winner, uscc, state in
             guard let (number, _) = rosterStanding(state, on: date) else { return }
-            precondition(uscc.code.utf8.count <= 24 && (number?.utf8.count ?? 0) <= 16, "outlet numbers and USCCs are short ASCII")
-            places.append(RosterPlace(key: RosterPlace.key(outletNo: number ?? "~", uscc: uscc.code), version: winner))
+            places.append(RosterPlace(outletNo: number ?? "~", uscc: uscc, version: winner))
         }
-        places.sort { $0.key < $1.key }
+        places.sort(by: <)
         return places
     }
 

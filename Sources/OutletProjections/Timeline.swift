@@ -86,7 +86,8 @@ public struct Timeline: Sendable {
             }
             return .nothing
         }
-        var state = allVersions.last { $0.retractedBy == nil }?.state ?? InstitutionState()
+        // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
+        var state = allVersions.lastIndex { $0.retractedBy == nil }.map { allVersions[$0].state } ?? InstitutionState()
         state.evolve(event, periods: periods)
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
         return .version(position: allVersions.count - 1, marks: VersionIndex.Marks(of: state))

@@ -1,7 +1,24 @@
 /// 统一社会信用代码: the institution's Unified Social Credit Code (GB 32100-2015), which is also its
 /// event stream id (DOMAIN.md §2).
 public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let code: String
+    /// The 18 ASCII characters big-endian, 8 + 8 + 2: a registry keys everything by its institutions'
+    /// codes, and packed they hash and compare as three integers (in the order of the text), where a
+    /// string would be hashed byte by byte from a heap object of its own.
+    private let head: UInt64
+    private let middle: UInt64
+    private let tail: UInt16
+
+    public var code: String {
+        String(unsafeUninitializedCapacity: 18) { buffer in
+            for offset in 0..<8 {
+                buffer[offset] = UInt8(truncatingIfNeeded: head >> (56 - 8 * offset))
+                buffer[8 + offset] = UInt8(truncatingIfNeeded: middle >> (56 - 8 * offset))
+            }
+            buffer[16] = UInt8(truncatingIfNeeded: tail >> 8)
+            buffer[17] = UInt8(truncatingIfNeeded: tail)
+            return 18
+        }
+    }
 
     static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -26,17 +43,33 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public init(validating code: String) throws(Problem) {
-        // Every USCC is read (and every replayed event's stream checked) through here: no allocation.
         guard code.utf8.count == 18 else { throw .length(code.count) }
+        try self.init(checking: code.utf8)
+    }
+
+    /// A code read from UTF-8 bytes (a stored event's stream), without making a string of it.
+    public init(validating bytes: UnsafeBufferPointer<UInt8>) throws(Problem) {
+        guard bytes.count == 18 else { throw .length(String(decoding: bytes, as: UTF8.self).count) }
+        try self.init(checking: bytes)
+    }
+
+    /// 18 bytes, checked character by character and by the check character, then packed.
+    private init(checking bytes: some Collection<UInt8>) throws(Problem) {
         var sum = 0
         var offset = 0
         var found = 0
-        for byte in code.utf8 {
+        var head: UInt64 = 0, middle: UInt64 = 0, tail: UInt16 = 0
+        for byte in bytes {
             let value = Self.values[Int(byte)]
             guard value >= 0 else {
                 throw .character(position: offset + 1, character: Character(UnicodeScalar(byte)))
             }
             if offset < 17 { sum += value * Self.weights[offset] } else { found = value }
+            switch offset {
+            case 0..<8: head = head << 8 | UInt64(byte)
+            case 8..<16: middle = middle << 8 | UInt64(byte)
+            default: tail = tail << 8 | UInt16(byte)
+            }
             offset += 1
         }
         let check = Self.checkValue(sum: sum)
@@ -44,7 +77,9 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
             throw .checkCharacter(expected: Character(UnicodeScalar(Self.alphabet[check])),
                                   found: Character(UnicodeScalar(Self.alphabet[found])))
         }
-        self.code = code
+        self.head = head
+        self.middle = middle
+        self.tail = tail
     }
 
     public init?(_ code: String) {
@@ -77,7 +112,8 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var description: String { code }
 
-    public static func < (lhs: USCC, rhs: USCC) -> Bool { lhs.code < rhs.code }
+    /// The order of the codes' text: big-endian words compare as their bytes do.
+    public static func < (lhs: USCC, rhs: USCC) -> Bool { (lhs.head, lhs.middle, lhs.tail) < (rhs.head, rhs.middle, rhs.tail) }
 }
 
 extension USCC: Codable {
