@@ -26,15 +26,15 @@ public struct ProjectionView: Sendable {
     let digests: DigestMemo?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
-    public func digest(asOf date: LocalDate, roster: JSONValue? = nil) -> String {
-        let compute = { HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster).canonicalBytes) }
+    public func digest(asOf date: LocalDate, roster: [RosterEntry]? = nil) -> String {
+        let compute = { HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster)) }
         guard let digests else { return compute() }
         return digests.digest(of: .init(seq: position.seq, asOf: date), compute)
     }
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
     /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
-    public func provenance(asOf date: LocalDate, roster: JSONValue? = nil) -> [String: JSONValue] {
+    public func provenance(asOf date: LocalDate, roster: [RosterEntry]? = nil) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
             "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster)),

@@ -66,14 +66,14 @@ public struct Query: Sendable {
 /// The JSON answers of the queries, one shape for every door (the CLI's `--json`, the API): the basis
 /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members.
 public enum QueryDocument {
-    /// `roster`: the roster's JSON on `date`, if the answer holds it — the digest reuses it.
-    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: JSONValue? = nil) -> JSONValue {
+    /// `roster`: the roster on `date`, if the answer holds it — the digest reuses it.
+    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: [RosterEntry]? = nil) -> JSONValue {
         .object(view.provenance(asOf: date, roster: roster).merging(members) { _, own in own })
     }
 
     public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
-        let outlets = JSONValue.array(view.projection.roster(on: date).map(\.jsonValue))
-        return document(view, asOf: date, ["outlets": outlets], roster: outlets)
+        let roster = view.projection.roster(on: date)
+        return document(view, asOf: date, ["outlets": .array(roster.map(\.jsonValue))], roster: roster)
     }
 
     /// One page of the roster: `outlets` from `offset`, at most `limit`, and `page: {offset, limit, total}`.

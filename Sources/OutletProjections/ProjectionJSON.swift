@@ -4,33 +4,70 @@ import OutletDomain
 // The JSON forms of the projections (issue #4): what `--json` prints and what the digest hashes.
 
 extension RosterEntry {
-    public var jsonValue: JSONValue {
-        .object([
-            "uscc": .string(uscc.code), "outletNo": outletNo.map(JSONValue.string) ?? .null, "name": .string(name),
-            "category": .string(category.rawValue), "district": .string(district), "address": .string(address),
-            "principal": .object(["name": .string(principal.name), "title": .string(principal.title)]),
-            "contact": .object(["name": .string(contact.name), "phone": .string(contact.phone)]),
-            "level": .string(level.rawValue), "registeredOn": .string(registeredOn.description),
-            "validThrough": validThrough.map { .string($0.description) } ?? .null,
-            "serviceItems": .array(serviceItems.map(JSONValue.string)), "underRectification": .bool(underRectification),
-            "rectificationDeadline": rectificationDeadline.map { .string($0.description) } ?? .null,
-            "overdueSummaries": .array(overdueSummaries.map { .integer(Int64($0)) }),
-        ])
+    /// The entry's JSON, members in canonical order: what `--json` prints and the digest hashes.
+    public func write(to writer: inout CanonicalWriter) {
+        writer.object { json in
+            json.name("address"); json.string(address)
+            json.name("category"); json.string(category.rawValue)
+            json.name("contact"); json.object { json in
+                json.name("name"); json.string(contact.name)
+                json.name("phone"); json.string(contact.phone)
+            }
+            json.name("district"); json.string(district)
+            json.name("level"); json.string(level.rawValue)
+            json.name("name"); json.string(name)
+            json.name("outletNo"); json.string(outletNo)
+            json.name("overdueSummaries"); json.array { json in for year in overdueSummaries { json.integer(Int64(year)) } }
+            json.name("principal"); json.object { json in
+                json.name("name"); json.string(principal.name)
+                json.name("title"); json.string(principal.title)
+            }
+            json.name("rectificationDeadline"); json.string(rectificationDeadline?.description)
+            json.name("registeredOn"); json.string(registeredOn.description)
+            json.name("serviceItems"); json.array { json in for item in serviceItems { json.string(item) } }
+            json.name("underRectification"); json.bool(underRectification)
+            json.name("uscc"); json.string(uscc.code)
+            json.name("validThrough"); json.string(validThrough?.description)
+        }
     }
+
+    public var jsonValue: JSONValue { .written(write) }
 }
 
 extension BanEntry {
-    public var jsonValue: JSONValue {
-        .object([
-            "uscc": .string(uscc.code), "name": .string(name), "ground": .string(ground.rawValue),
-            "from": .string(from.description), "through": .string(through.description),
-        ])
+    public func write(to writer: inout CanonicalWriter) {
+        writer.object { json in
+            json.name("from"); json.string(from.description)
+            json.name("ground"); json.string(ground.rawValue)
+            json.name("name"); json.string(name)
+            json.name("through"); json.string(through.description)
+            json.name("uscc"); json.string(uscc.code)
+        }
     }
+
+    public var jsonValue: JSONValue { .written(write) }
 }
 
 extension CalendarEntry {
-    public var jsonValue: JSONValue {
-        .object(["date": .string(date.description), "kind": .string(kind.rawValue), "uscc": .string(uscc.code), "name": .string(name)])
+    public func write(to writer: inout CanonicalWriter) {
+        writer.object { json in
+            json.name("date"); json.string(date.description)
+            json.name("kind"); json.string(kind.rawValue)
+            json.name("name"); json.string(name)
+            json.name("uscc"); json.string(uscc.code)
+        }
+    }
+
+    public var jsonValue: JSONValue { .written(write) }
+}
+
+extension JSONValue {
+    /// The tree of what a writer writes (one description of each shape: the writer's).
+    static func written(_ write: (inout CanonicalWriter) -> Void) -> JSONValue {
+        var writer = CanonicalWriter(capacity: 512)
+        write(&writer)
+        guard let value = try? JSONParser.parse(writer.bytes) else { preconditionFailure("a canonical writer writes JSON") }
+        return value
     }
 }
 
@@ -41,16 +78,22 @@ extension RegistryProjection {
     }
 
     /// What the projection digest hashes: roster, bans and the coming year's calendar on `date`, as one
-    /// canonical JSON document, so two machines replaying the same log agree on one string.
-    /// `roster`: its JSON on `date`, when the caller has it already (it is most of the work).
-    public func digestDocument(asOf date: LocalDate, roster known: JSONValue? = nil) -> JSONValue {
+    /// canonical JSON document `{asOf, bans, calendar, roster}`, so two machines replaying the same log
+    /// agree on one string. Written straight to bytes: a roster of tens of thousands is most of the work.
+    /// `roster`: the roster on `date`, when the caller has it already.
+    public func digestDocument(asOf date: LocalDate, roster known: [RosterEntry]? = nil) -> [UInt8] {
         let range = Self.digestCalendarRange(asOf: date)
-        return .object([
-            "asOf": .string(date.description),
-            "roster": known ?? .array(roster(on: date).map(\.jsonValue)),
-            "bans": .array(bans(on: date).map(\.jsonValue)),
-            "calendar": .array(calendar(from: range.from, to: range.to, asOf: date).entries.map(\.jsonValue)),
-        ])
+        let roster = known ?? self.roster(on: date)
+        var writer = CanonicalWriter(capacity: 512 * (roster.count + 16))
+        writer.object { json in
+            json.name("asOf"); json.string(date.description)
+            json.name("bans"); json.array { json in for ban in bans(on: date) { ban.write(to: &json) } }
+            json.name("calendar"); json.array { json in
+                for entry in calendar(from: range.from, to: range.to, asOf: date).entries { entry.write(to: &json) }
+            }
+            json.name("roster"); json.array { json in for entry in roster { entry.write(to: &json) } }
+        }
+        return writer.bytes
     }
 }
 
