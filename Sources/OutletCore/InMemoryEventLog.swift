@@ -23,6 +23,18 @@ public final class InMemoryEventLog: EventLog {
         self.settings = settings
     }
 
+    /// The log as it was is put back if `body` throws (a copy of its arrays, shared until written). For
+    /// tests and what-ifs: a writer on another thread meanwhile would be undone with it.
+    public func inOneTransaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        let before = state.withLock { $0 }
+        do {
+            return try body()
+        } catch {
+            state.withLock { $0 = before }
+            throw error
+        }
+    }
+
     private func read<T>(_ body: (borrowing State) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try state.withLock { state throws(LedgerError) in try body(state) }
     }

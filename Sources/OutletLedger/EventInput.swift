@@ -69,22 +69,27 @@ public enum EventInput {
         var lineNumber = 0
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
-            guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { continue }
-            do throws(LedgerError) {
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(Array(line))
-                } catch {
-                    throw LedgerError(.invalidInput, "not valid JSON: column \(error.column): \(error.reason)")
-                }
-                var candidate = try event(value, kind: kind)
-                candidate.origin = "\(source) line \(lineNumber)"
-                candidates.append(candidate)
-            } catch {
-                throw error.at("\(source) line \(lineNumber)")
-            }
+            if let candidate = try event(line: line, number: lineNumber, kind: kind, source: source) { candidates.append(candidate) }
         }
         return candidates
+    }
+
+    /// Line `number` of a JSON Lines file: its event, or nil if the line is blank.
+    public static func event(line: ArraySlice<UInt8>, number: Int, kind: Kind, source: String) throws(LedgerError) -> Candidate? {
+        guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return nil }
+        do throws(LedgerError) {
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(Array(line))
+            } catch {
+                throw LedgerError(.invalidInput, "not valid JSON: column \(error.column): \(error.reason)")
+            }
+            var candidate = try event(value, kind: kind)
+            candidate.origin = "\(source) line \(number)"
+            return candidate
+        } catch {
+            throw error.at("\(source) line \(number)")
+        }
     }
 
     /// One event object.

@@ -238,6 +238,82 @@ public final class Ledger: Sendable {
         try write(candidates, expectVersion: nil, importing: true)
     }
 
+    /// What a streamed import did.
+    public struct ImportSummary: Sendable {
+        public var imported = 0
+        /// Events whose id the ledger already held with the same content (nothing written for them).
+        public var alreadyPresent = 0
+        public var warnings: [String] = []
+
+        public init(imported: Int = 0, alreadyPresent: Int = 0, warnings: [String] = []) {
+            self.imported = imported
+            self.alreadyPresent = alreadyPresent
+            self.warnings = warnings
+        }
+    }
+
+    /// Appends a migrated log read a chunk at a time (`next` gives the next, nil at the end), all or none:
+    /// every chunk is checked, sealed and decided as `importEvents` does one, inside one transaction of
+    /// the log, so memory holds a chunk, not the log. If any chunk is refused nothing is written and this
+    /// process's caches are put back as they were. An automatic snapshot is considered once, at the end.
+    public func importEvents(chunks next: () throws(LedgerError) -> [Candidate]?) throws(LedgerError) -> ImportSummary {
+        let before = caches()
+        var summary = ImportSummary()
+        do {
+            try store.inOneTransaction { () throws(LedgerError) in
+                while var chunk = try next() {
+                    // An export of a log older than its genesis events (seq 1 is an institution's) gets the
+                    // genesis after its last event: it is imported whole, as one chunk.
+                    if summary.imported + summary.alreadyPresent == 0, chunk.first?.claimed?.seq == 1,
+                       chunk.first?.type != ReferenceEventType.policyAdopted.rawValue
+                    {
+                        while let more = try next() { chunk += more }
+                    }
+                    guard !chunk.isEmpty else { continue }
+                    let outcome = try attempt(chunk, expectVersion: nil, importing: true, snapshots: false)
+                    for result in outcome.results {
+                        if result.duplicate { summary.alreadyPresent += 1 } else { summary.imported += 1 }
+                    }
+                    summary.warnings += outcome.warnings
+                }
+            }
+        } catch {
+            restore(before)
+            throw error
+        }
+        do {
+            try snapshotIfDue()
+        } catch {
+            summary.warnings.append("no automatic snapshot was written: \(error)")
+        }
+        var seen: Set<String> = []
+        summary.warnings = summary.warnings.filter { seen.insert($0).inserted }
+        return summary
+    }
+
+    /// What this process holds of the log beyond the log itself: copies share their storage.
+    private struct Caches {
+        let reference: ReferenceData
+        let states: [USCC: CachedState]
+        let notices: (PublicityNotices, Int64)
+        let live: RegistryProjection?
+        let merkle: MerkleTree?
+    }
+
+    private func caches() -> Caches {
+        Caches(reference: referenceData.withLock { $0 }, states: streamStates.withLock { $0 }, notices: publicityNotices.withLock { $0 },
+               live: live.withLock { $0 }, merkle: merkle.withLock { $0 })
+    }
+
+    /// After a rolled-back transaction: the caches described events that are no longer in the log.
+    private func restore(_ caches: Caches) {
+        referenceData.withLock { $0 = caches.reference }
+        streamStates.withLock { $0 = caches.states }
+        publicityNotices.withLock { $0 = caches.notices }
+        live.withLock { $0 = caches.live }
+        merkle.withLock { $0 = caches.merkle }
+    }
+
     /// The events that record `init`'s policy and holiday data in the chain, dated the day they are recorded.
     func genesisCandidates(recordedAt: Timestamp?) -> [Candidate] {
         let time = recordedAt ?? store.clock.now()
@@ -272,7 +348,7 @@ public final class Ledger: Sendable {
 
     /// One attempt: read the log, check form, seal after the head, decide by the rules, append if the
     /// head has not moved. The store decides nothing and calls nothing back.
-    private func attempt(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
+    private func attempt(_ offered: [Candidate], expectVersion: Int64?, importing: Bool, snapshots: Bool = true) throws(LedgerError) -> AppendOutcome {
         let reference = try currentReference()
         // Until the chain holds a policy, the first write records init's data: before the offered events, or
         // after an imported export that starts at seq 1 (its hashes are kept; it was decided with the same data).
@@ -341,7 +417,7 @@ public final class Ledger: Sendable {
         }
         var outcomeWarnings = warnings
         do {
-            try snapshotIfDue()
+            if snapshots { try snapshotIfDue() }
         } catch {
             // The events are committed; a snapshot is only a shortcut, taken again by the next append.
             outcomeWarnings.append("no automatic snapshot was written: \(error)")

@@ -3,51 +3,82 @@ import GRDB
 import OutletCore
 
 extension EventStore {
-    /// Appends sealed envelopes in one `BEGIN IMMEDIATE` transaction, all or none, if the head is still
-    /// `expectedHead`: one writer at a time, so seq order is commit order, and a writer that decided on
-    /// an older head is told so (a `headMoved` conflict) instead of forking the chain.
+    /// Appends sealed envelopes in one `BEGIN IMMEDIATE` transaction (a savepoint, inside
+    /// `inOneTransaction`), all or none, if the head is still `expectedHead`: one writer at a time, so seq
+    /// order is commit order, and a writer that decided on an older head is told so (a `headMoved`
+    /// conflict) instead of forking the chain.
     public func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError) {
         guard !envelopes.isEmpty else { return }
         do {
-            try queue.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
-                    let seq: Int64 = row?["seq"] ?? 0
-                    let hash: String = row?["hash"] ?? HashChain.genesis
-                    guard seq == expectedHead.seq, hash == expectedHead.hash else {
-                        var error = LedgerError(.conflict, "the log moved from seq \(expectedHead.seq) to seq \(seq) while this append was decided")
-                        error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: seq)
-                        throw error
-                    }
-                    try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
-                        do {
-                            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
-                        } catch {
-                            throw Self.storageError(error, path: self.path)
-                        }
-                    }
-                    let insert = try db.cachedStatement(sql: """
-                        INSERT INTO events (seq, event_id, stream, stream_version, type, schema_version, effective_on,
-                            recorded_at, actor_role, actor_unit, actor_name, payload, prev_hash, hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                    for envelope in envelopes {
-                        try insert.execute(arguments: [
-                            envelope.seq, envelope.eventId, envelope.stream, envelope.streamVersion, envelope.type,
-                            envelope.schemaVersion, envelope.effectiveOn, envelope.recordedAt, envelope.actor.role,
-                            envelope.actor.unit, envelope.actor.name, envelope.payload, envelope.prevHash, envelope.hash,
-                        ])
-                    }
-                    let last = envelopes[envelopes.count - 1]
-                    try db.cachedStatement(sql: """
-                        INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
-                        """).execute(arguments: [last.seq, last.hash])
-                    return .commit
+            try write { db in
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
+                let seq: Int64 = row?["seq"] ?? 0
+                let hash: String = row?["hash"] ?? HashChain.genesis
+                guard seq == expectedHead.seq, hash == expectedHead.hash else {
+                    var error = LedgerError(.conflict, "the log moved from seq \(expectedHead.seq) to seq \(seq) while this append was decided")
+                    error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: seq)
+                    throw error
                 }
+                try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
+                    do {
+                        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
+                    } catch {
+                        throw Self.storageError(error, path: self.path)
+                    }
+                }
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO events (seq, event_id, stream, stream_version, type, schema_version, effective_on,
+                        recorded_at, actor_role, actor_unit, actor_name, payload, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for envelope in envelopes {
+                    try insert.execute(arguments: [
+                        envelope.seq, envelope.eventId, envelope.stream, envelope.streamVersion, envelope.type,
+                        envelope.schemaVersion, envelope.effectiveOn, envelope.recordedAt, envelope.actor.role,
+                        envelope.actor.unit, envelope.actor.name, envelope.payload, envelope.prevHash, envelope.hash,
+                    ])
+                }
+                let last = envelopes[envelopes.count - 1]
+                try db.cachedStatement(sql: """
+                    INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                    """).execute(arguments: [last.seq, last.hash])
             }
         } catch {
             throw Self.storageError(error, path: path)
         }
     }
+
+    /// A write in a `BEGIN IMMEDIATE` transaction of its own, or, inside `inOneTransaction`, in a
+    /// savepoint of that one (undone alone if it fails, the rest kept for the outer commit or rollback).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.unsafeReentrantWrite { db in
+            var result: T?
+            if db.isInsideTransaction {
+                try db.inSavepoint { result = try body(db); return .commit }
+            } else {
+                try db.inTransaction(.immediate) { result = try body(db); return .commit }
+            }
+            guard let result else { preconditionFailure("a committed write has its result") }
+            return result
+        }
+    }
+
+    public func inOneTransaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        var outcome: Result<T, LedgerError>?
+        do {
+            try write { _ in
+                outcome = Result { () throws(LedgerError) in try body() }
+                // A failure rolls the whole transaction back: thrown out of it, then told as it was.
+                if case .failure = outcome { throw Rollback() }
+            }
+        } catch is Rollback {
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+        guard let outcome else { preconditionFailure("the transaction ran its body") }
+        return try outcome.get()
+    }
+
+    private struct Rollback: Error {}
 }

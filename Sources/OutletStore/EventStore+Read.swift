@@ -26,9 +26,10 @@ extension EventStore {
     /// statement (or, like `snapshots()`, tolerates a commit between its two), so it runs as SQLite's own
     /// autocommit read: GRDB's `read` would wrap it in four more statements (a transaction and the
     /// `query_only` switch) — compiled anew each time, more than the question itself costs a service.
+    /// Reentrant: inside `inOneTransaction` it reads that transaction's own writes.
     func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
         do {
-            return try queue.inDatabase { db in try body(db) }
+            return try queue.unsafeReentrantRead { db in try body(db) }
         } catch {
             throw Self.storageError(error, path: path)
         }

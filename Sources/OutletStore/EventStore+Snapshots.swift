@@ -54,7 +54,7 @@ extension EventStore {
     /// Deletes all but the newest `keep` snapshots; returns the seqs deleted.
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         do {
-            return try queue.write { db in
+            return try write { db in
                 let doomed = try Int64.fetchAll(db, sql: "SELECT seq FROM snapshots ORDER BY seq DESC LIMIT -1 OFFSET ?", arguments: [keep])
                 for seq in doomed { try db.execute(sql: "DELETE FROM snapshots WHERE seq = ?", arguments: [seq]) }
                 return doomed
@@ -69,7 +69,7 @@ extension EventStore {
     public func saveCheckpoint(size: Int64, note: String) throws(LedgerError) {
         let createdAt = clock.now().description
         do {
-            try queue.write { db in
+            try write { db in
                 try db.execute(sql: "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)", arguments: [size, note, createdAt])
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -90,7 +90,7 @@ extension EventStore {
 extension EventStore {
     public func saveToken(_ token: AccessToken) throws(LedgerError) {
         do {
-            try queue.write { db in
+            try write { db in
                 try db.execute(sql: """
                     INSERT INTO access_tokens (id, sha256, role, unit, name, issued_at, expires_on, revoked_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
@@ -120,7 +120,7 @@ extension EventStore {
     public func revokeToken(id: String) throws(LedgerError) -> Bool {
         let now = clock.now().description
         do {
-            return try queue.write { db in
+            return try write { db in
                 try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
                 return db.changesCount == 1
             }

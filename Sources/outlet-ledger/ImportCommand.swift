@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import OutletCore
 import OutletLedger
 
 struct ImportCommand: ParsableCommand {
@@ -8,20 +10,111 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             Each line: {type, stream, effectiveOn, actor{role, unit, name}, payload} and optionally eventId,
             schemaVersion, recordedAt (must not decrease nor lie in the future). Lines of an export also carry
-            seq, streamVersion, prevHash and hash: they must be exactly what this ledger computes.
+            seq, streamVersion, prevHash and hash: they must be exactly what this ledger computes. The file is
+            read and decided \(Self.chunkLines) lines at a time inside the one transaction, so a log of any
+            length imports in bounded memory; a file holding one JSON array is read whole.
             """)
+
+    /// Lines read, checked and decided at a time: enough to amortise each step, few enough to stay small.
+    static let chunkLines = 10_000
 
     @OptionGroup var options: LedgerOptions
 
     @Argument(help: "The JSON Lines file, or - for stdin.") var file: String
 
     func run() throws {
-        let candidates = try EventInput.events(try InputFile.read(file), kind: .import, source: file)
+        let reader = try LineReader(path: file)
         let ledger = try options.open()
-        let outcome = try ledger.importEvents(candidates)
-        Output.warn(outcome.warnings + ledger.finishBackgroundWork())
-        let results = outcome.results
+        let summary: Ledger.ImportSummary
+        if reader.startsWithArray {
+            let outcome = try ledger.importEvents(try EventInput.events(try reader.rest(), kind: .import, source: file))
+            summary = Ledger.ImportSummary(imported: outcome.results.filter { !$0.duplicate }.count,
+                                           alreadyPresent: outcome.results.filter(\.duplicate).count, warnings: outcome.warnings)
+        } else {
+            summary = try ledger.importEvents { () throws(LedgerError) -> [Candidate]? in
+                var chunk: [Candidate] = []
+                while chunk.count < Self.chunkLines, let (number, line) = try reader.nextLine() {
+                    if let candidate = try EventInput.event(line: line, number: number, kind: .import, source: file) { chunk.append(candidate) }
+                }
+                return chunk.isEmpty ? nil : chunk
+            }
+        }
+        Output.warn(summary.warnings + ledger.finishBackgroundWork())
         let head = try ledger.store.head()
-        print("imported \(results.filter { !$0.duplicate }.count) events (\(results.filter(\.duplicate).count) already present), head seq \(head.seq) \(head.hash)")
+        print("imported \(summary.imported) events (\(summary.alreadyPresent) already present), head seq \(head.seq) \(head.hash)")
+    }
+}
+
+/// The lines of a file or of stdin, read a block at a time: an import's memory is its chunk's.
+final class LineReader {
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var ended = false
+    private var lineNumber = 0
+    /// The file's first non-blank byte is `[`: one JSON array, read whole.
+    private(set) var startsWithArray = false
+
+    static let blockSize = 1 << 20
+
+    init(path: String) throws(LedgerError) {
+        if path == "-" {
+            handle = .standardInput
+        } else {
+            // A handle, not FileManager.contents: process substitution (/dev/fd/N) and FIFOs are read too.
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw LedgerError(.invalidInput, "cannot read \(path): no such readable file")
+            }
+            handle = opened
+        }
+        self.path = path
+        while !ended, buffer.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { try fill() }
+        startsWithArray = buffer.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "[")
+    }
+
+    deinit {
+        if path != "-" { try? handle.close() }
+    }
+
+    /// The next line (without its newline) and its number; nil at the end of the file.
+    func nextLine() throws(LedgerError) -> (number: Int, line: ArraySlice<UInt8>)? {
+        while true {
+            if let end = buffer[start...].firstIndex(of: 0x0A) {
+                defer { start = end + 1 }
+                lineNumber += 1
+                return (lineNumber, buffer[start..<end])
+            }
+            guard !ended else {
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                lineNumber += 1
+                return (lineNumber, buffer[start...])
+            }
+            try fill()
+        }
+    }
+
+    /// Everything not yet read.
+    func rest() throws(LedgerError) -> [UInt8] {
+        while !ended { try fill() }
+        return Array(buffer[start...])
+    }
+
+    /// Reads the next block, dropping the lines already handed out.
+    private func fill() throws(LedgerError) {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        do {
+            guard let block = try handle.read(upToCount: Self.blockSize), !block.isEmpty else {
+                ended = true
+                return
+            }
+            buffer.append(contentsOf: block)
+        } catch {
+            throw LedgerError(.invalidInput, "cannot read \(path): \(error.localizedDescription)")
+        }
     }
 }

@@ -1,6 +1,8 @@
 import CanonicalJSON
 import Foundation
 import OutletCore
+import OutletDemo
+import OutletDomain
 import OutletLedger
 import Testing
 
@@ -72,6 +74,81 @@ struct ExportImportTests {
         let python = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3", Repository.path("tools/verify-export.py"), alteredPath])
         #expect(python.status == 1)
         #expect(python.stdout.hasPrefix("FAIL line \(genesis + 2):"), "\(python.stdout)")
+    }
+
+    /// The demo registry's export, as import candidates.
+    static func demoExport() throws -> (candidates: [Candidate], head: LedgerHead) {
+        let source = try DemoTests.build()
+        let export = try CLI.run(["export", "--ledger", source.path]).stdout
+        return (try EventInput.events(Array(export.utf8), kind: .import, source: "export.jsonl"), try source.ledger.store.head())
+    }
+
+    /// Hands out `candidates` `size` at a time.
+    static func chunks(_ candidates: [Candidate], of size: Int) -> () throws(LedgerError) -> [Candidate]? {
+        var position = 0
+        return { () throws(LedgerError) -> [Candidate]? in
+            guard position < candidates.count else { return nil }
+            defer { position += size }
+            return Array(candidates[position..<min(position + size, candidates.count)])
+        }
+    }
+
+    @Test("a streamed import decides chunk by chunk in one transaction: the same ledger as one call")
+    func streamedImportIsOneImport() throws {
+        let (candidates, head) = try Self.demoExport()
+        let target = try LedgerFixture()
+        target.clock.set(.init("2026-11-26T00:00:00.000Z")!)
+        let summary = try target.ledger.importEvents(chunks: Self.chunks(candidates, of: 40))
+        #expect(summary.imported == candidates.count && summary.alreadyPresent == 0)
+        #expect(try target.ledger.store.head() == head)
+        #expect(try target.ledger.store.verify().count == Int(head.seq))
+        // Imported again: every event already present, nothing written.
+        let again = try target.ledger.importEvents(chunks: Self.chunks(candidates, of: 100))
+        #expect(again.imported == 0 && again.alreadyPresent == candidates.count)
+    }
+
+    @Test("a refusal in the last chunk writes nothing of the earlier ones, and this process's caches are put back")
+    func streamedImportAllOrNone() throws {
+        let (candidates, _) = try Self.demoExport()
+        let target = try LedgerFixture()
+        target.clock.set(.init("2026-11-26T00:00:00.000Z")!)
+        let ledger = try target.ledger
+        let half = candidates.count / 2
+        _ = try ledger.importEvents(Array(candidates[..<half]))
+        let head = try ledger.store.head()
+        _ = try ledger.projections(at: head)  // a live projection at the head, which the chunks extend
+        let before = try target.fingerprint()
+        var rest = Array(candidates[half...])
+        rest[rest.count - 1].payload = ["decision": "改过的"]
+        #expect {
+            _ = try ledger.importEvents(chunks: Self.chunks(rest, of: 40))
+        } throws: { error in
+            (error as? LedgerError)?.location == "export.jsonl line \(candidates.count)"
+        }
+        #expect(try target.fingerprint() == before)
+        // The same process appends another event after the head: its live projection must describe the log,
+        // not the rolled-back chunks (whose first event had that seq).
+        _ = try ledger.append([Sample.inclusion(Sample.other)])
+        let now = try ledger.store.head()
+        #expect(now.seq == head.seq + 1)
+        #expect(try ledger.projections(at: now).digest(asOf: DemoTests.today)
+            == (try ledger.projections(at: now, useSnapshots: false, useLive: false).digest(asOf: DemoTests.today)))
+    }
+
+    @Test("through the CLI, an export longer than a read block (lines across blocks) imports to the same head")
+    func cliImportAcrossBlocks() throws {
+        let source = try LedgerFixture()
+        var registry = SyntheticRegistry(periods: try source.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 3_000, seed: 11)
+        for candidates in registry.chunks(of: 1_000) { _ = try source.ledger.importEvents(candidates) }
+        let exportPath = source.file("export.jsonl")
+        #expect(try CLI.run(["export", "--ledger", source.path, "--out", exportPath]).status == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: exportPath)[.size] as? Int ?? 0
+        #expect(size > 1 << 20)
+        let target = try LedgerFixture()
+        let imported = try CLI.run(["import", "--ledger", target.path, exportPath])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try target.fingerprint()[0...1] == source.fingerprint()[0...1])
     }
 
     @Test("an import line may omit chain fields; recordedAt is kept, and unknown members are refused")
