@@ -42,10 +42,15 @@ public enum EventInput {
         }
     }
 
+    /// A file's first byte that is not JSON white space (nil: none yet): `[` opens an array of events,
+    /// anything else is JSON Lines.
+    public static func firstNonBlank(_ bytes: some Sequence<UInt8>) -> UInt8? {
+        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+    }
+
     /// All events of a file: a JSON array of objects, or one object per line (blank lines skipped).
     public static func events(_ bytes: [UInt8], kind: Kind, source: String) throws(LedgerError) -> [Candidate] {
-        let firstByte = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if firstByte == UInt8(ascii: "[") {
+        if firstNonBlank(bytes) == UInt8(ascii: "[") {
             let value: JSONValue
             do {
                 value = try JSONParser.parse(bytes)

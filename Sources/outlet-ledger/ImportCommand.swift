@@ -25,19 +25,18 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let reader = try LineReader(path: file)
         let ledger = try options.open()
-        let summary: Ledger.ImportSummary
-        if reader.startsWithArray {
-            let outcome = try ledger.importEvents(try EventInput.events(try reader.rest(), kind: .import, source: file))
-            summary = Ledger.ImportSummary(imported: outcome.results.filter { !$0.duplicate }.count,
-                                           alreadyPresent: outcome.results.filter(\.duplicate).count, warnings: outcome.warnings)
-        } else {
-            summary = try ledger.importEvents { () throws(LedgerError) -> [Candidate]? in
-                var chunk: [Candidate] = []
-                while chunk.count < Self.chunkLines, let (number, line) = try reader.nextLine() {
-                    if let candidate = try EventInput.event(line: line, number: number, kind: .import, source: file) { chunk.append(candidate) }
-                }
-                return chunk.isEmpty ? nil : chunk
+        // A JSON array is parsed whole and imported as one chunk.
+        var array = reader.startsWithArray ? try EventInput.events(try reader.rest(), kind: .import, source: file) : nil
+        let summary = try ledger.importEvents { () throws(LedgerError) -> [Candidate]? in
+            if array != nil {
+                defer { array = nil }
+                return array
             }
+            var chunk: [Candidate] = []
+            while chunk.count < Self.chunkLines, let (number, line) = try reader.nextLine() {
+                if let candidate = try EventInput.event(line: line, number: number, kind: .import, source: file) { chunk.append(candidate) }
+            }
+            return chunk.isEmpty ? nil : chunk
         }
         Output.warn(summary.warnings + ledger.finishBackgroundWork())
         let head = try ledger.store.head()
@@ -69,8 +68,8 @@ final class LineReader {
             handle = opened
         }
         self.path = path
-        while !ended, buffer.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { try fill() }
-        startsWithArray = buffer.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "[")
+        while !ended, EventInput.firstNonBlank(buffer) == nil { try fill() }
+        startsWithArray = EventInput.firstNonBlank(buffer) == UInt8(ascii: "[")
     }
 
     deinit {
@@ -95,9 +94,10 @@ final class LineReader {
         }
     }
 
-    /// Everything not yet read.
+    /// Everything not yet read (after it, no line is left).
     func rest() throws(LedgerError) -> [UInt8] {
         while !ended { try fill() }
+        defer { start = buffer.count }
         return Array(buffer[start...])
     }
 

@@ -42,6 +42,22 @@ struct ExportImportTests {
         #expect(again.split(separator: "\n").count == Int(genesis) + 5)
     }
 
+    @Test("the same export as one JSON array imports whole to the same head, then again as already present")
+    func arrayFile() throws {
+        let source = try LedgerFixture()
+        try Self.history(source)
+        let lines = try CLI.run(["export", "--ledger", source.path]).stdout.split(separator: "\n")
+        let arrayPath = source.file("export.json")
+        try Data(("  \n[" + lines.joined(separator: ",\n") + "]\n").utf8).write(to: URL(fileURLWithPath: arrayPath))
+        let target = try LedgerFixture()
+        let imported = try CLI.run(["import", "--ledger", target.path, arrayPath])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("imported \(lines.count) events (0 already present)"), "\(imported.stdout)")
+        #expect(try target.fingerprint()[0...1] == source.fingerprint()[0...1])
+        let again = try CLI.run(["import", "--ledger", target.path, arrayPath])
+        #expect(again.stdout.hasPrefix("imported 0 events (\(lines.count) already present)"), "\(again.stdout)")
+    }
+
     @Test("tools/verify-export.py, with no project code, verifies what the Swift code wrote")
     func independentVerifier() throws {
         let fixture = try LedgerFixture()
