@@ -112,7 +112,7 @@ struct PagesTests {
     @Test("a clerk signs in with a token; signing out, revoking the token, or staying idle past the timeout ends the session")
     func sessions() async throws {
         let setup = try ServiceFixture()
-        let shortLived = RegistryService(ledger: LedgerActor(try setup.fixture.ledger), sessionIdleTimeout: .milliseconds(300))
+        let shortLived = RegistryService(ledger: LedgerActor(try setup.fixture.ledger), sessionIdleTimeout: .seconds(2))
         try await Application(router: shortLived.router).test(.router) { client in
             func signIn(_ who: String) async throws -> PageVisitor {
                 var visitor = PageVisitor()
@@ -130,7 +130,7 @@ struct PagesTests {
 
             let city = try await signIn("city")
             #expect(String(buffer: try await work(city).body).contains("市局工作台"))
-            try await Task.sleep(for: .milliseconds(450))
+            try await Task.sleep(for: .milliseconds(2_300))
             let idle = try await work(city)
             #expect(idle.status == .seeOther && idle.headers[.location] == "/login", "an idle session still opens the work page")
 
