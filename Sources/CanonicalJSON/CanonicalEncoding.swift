@@ -73,6 +73,21 @@ public enum Canonical {
         }
     }
 
+    /// The canonical bytes of an object whose `written` members are canonical bytes already (a writer's:
+    /// a long list need not become a tree to sit beside a few other members).
+    public static func object(_ members: [String: JSONValue], written: [String: [UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(written.values.reduce(256) { $0 + $1.count })
+        for (index, key) in sortedKeys(Set(members.keys).union(written.keys)).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            if let bytes = written[key] { out += bytes } else { members[key]!.appendCanonical(to: &out) }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     public static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
         out.append(contentsOf: String(number).utf8)
     }
@@ -84,10 +99,15 @@ public enum Canonical {
         text.withUTF8 { appendString(utf8: $0, to: &out) }
     }
 
+    /// No quote, backslash or control character: the bytes stand in a JSON string as they are.
+    public static func needsNoEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+    }
+
     /// Most strings need no escape: they are copied whole.
     public static func appendString(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+        guard !needsNoEscape(utf8) else {
             out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
             return

@@ -42,8 +42,12 @@ public struct CanonicalWriter {
                "members in canonical order: \(text) after \(lastNames.last ?? "")")
         lastNames[lastNames.count - 1] = text
         #endif
+        assert(name.withUTF8Buffer { Canonical.needsNoEscape($0) }, "member names are plain")
         separate()
-        name.withUTF8Buffer { Canonical.appendString(utf8: $0, to: &bytes) }
+        // A name of the writer's own code needs no escape: its bytes go between quotes as they are.
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         afterName = true
     }
@@ -69,6 +73,15 @@ public struct CanonicalWriter {
     public mutating func value(_ value: JSONValue) {
         separate()
         value.appendCanonical(to: &bytes)
+    }
+
+    /// Hands what is written so far to `sink` and forgets it, once it is more than `threshold` bytes: a
+    /// long document streams through a buffer of about that size. Open containers stay open; `bytes` then
+    /// holds only what was written since.
+    public mutating func drain(over threshold: Int, into sink: ([UInt8]) -> Void) {
+        guard bytes.count > threshold else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     private mutating func open(_ bracket: UInt8) {

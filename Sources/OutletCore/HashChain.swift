@@ -69,6 +69,13 @@ public enum HashChain {
         hex(SHA256.hash(data: bytes))
     }
 
+    /// Lowercase hex SHA-256 of bytes `feed` hands over in pieces (a document too long to hold whole).
+    public static func sha256Hex(feed: (_ update: ([UInt8]) -> Void) -> Void) -> String {
+        var hasher = SHA256()
+        feed { hasher.update(data: $0) }
+        return hex(hasher.finalize())
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func hex(_ digest: SHA256.Digest) -> String {

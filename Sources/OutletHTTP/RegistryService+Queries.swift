@@ -19,7 +19,7 @@ extension RegistryService {
             let parameters = request.uri.queryParameters
             // Whole, as the command line gives it; or, with `offset` or `limit`, one page of it.
             guard parameters.get("offset") != nil || parameters.get("limit") != nil else {
-                return try await projection(request) { view, date throws(LedgerError) in QueryDocument.roster(view, asOf: date) }
+                return try await projectionJSON(request) { view, date throws(LedgerError) in QueryDocument.rosterJSON(view, asOf: date) }
             }
             let offset = Int(try Self.number(request, "offset", 0, 0...Int64(Int32.max)))
             let limit = Int(try Self.number(request, "limit", 100, 1...1000))
@@ -78,8 +78,13 @@ extension RegistryService {
 
     /// A projection's JSON at the request's `asOf` and `knownAt`/`atSeq`.
     private func projection(_ request: Request, _ answer: @escaping @Sendable (ProjectionView, LocalDate) throws(LedgerError) -> JSONValue) async throws -> Response {
+        try await projectionJSON(request) { view, date throws(LedgerError) in try answer(view, date).canonicalBytes }
+    }
+
+    /// The same, for an answer written as canonical bytes already.
+    private func projectionJSON(_ request: Request, _ answer: @escaping @Sendable (ProjectionView, LocalDate) throws(LedgerError) -> [UInt8]) async throws -> Response {
         let query = try Self.query(request)
-        return Self.json(try await ledger.read { ledger throws(LedgerError) in
+        return Self.json(bytes: try await ledger.read { ledger throws(LedgerError) in
             let date = try query.date(in: ledger)
             return try answer(try ledger.projections(at: try query.position(in: ledger)), date)
         })

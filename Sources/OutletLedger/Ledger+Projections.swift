@@ -22,19 +22,28 @@ public struct ProjectionView: Sendable {
     public let elapsed: Duration
     /// The what-if holiday file the deadlines were counted with, if any.
     public let whatIf: WhatIfHolidays?
-    /// The ledger's digests by basis (nil: computed each time).
-    let digests: DigestMemo?
+    /// The ledger's memo of digests and roster orders by basis (nil: computed each time).
+    let memo: BasisMemos?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
-    public func digest(asOf date: LocalDate, roster: [RosterEntry]? = nil) -> String {
-        let compute = { HashChain.sha256Hex(projection.digestDocument(asOf: date, roster: roster)) }
-        guard let digests else { return compute() }
-        return digests.digest(of: .init(seq: position.seq, asOf: date), compute)
+    /// `roster`: the roster's order on `date`, when the caller has it.
+    public func digest(asOf date: LocalDate, roster: RosterOrder? = nil) -> String {
+        let compute = {
+            HashChain.sha256Hex { update in projection.writeDigestDocument(asOf: date, roster: roster ?? rosterOrder(asOf: date), to: update) }
+        }
+        guard let memo else { return compute() }
+        return memo.digests.value(of: .init(seq: position.seq, asOf: date), compute)
+    }
+
+    /// The roster's order on `date`: every page of one basis, and its digest, read the same one.
+    public func rosterOrder(asOf date: LocalDate) -> RosterOrder {
+        guard let memo else { return projection.rosterOrder(on: date) }
+        return memo.rosterOrders.value(of: .init(seq: position.seq, asOf: date)) { projection.rosterOrder(on: date) }
     }
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
     /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
-    public func provenance(asOf date: LocalDate, roster: [RosterEntry]? = nil) -> [String: JSONValue] {
+    public func provenance(asOf date: LocalDate, roster: RosterOrder? = nil) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
             "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster)),
@@ -68,7 +77,7 @@ extension Ledger {
             return ProjectionView(projection: projection.known(atSeq: position.seq).counting(with: periods(atSeq: position.seq)),
                                   position: position, snapshotSeq: nil, tailEvents: caughtUp, warnings: [],
                                   fromLiveProjection: true, elapsed: clock.now - start, whatIf: whatIfHolidays,
-                                  digests: digests)
+                                  memo: memo)
         }
         var warnings: [String] = []
         var projection = RegistryProjection(periods: periods(atSeq: position.seq))
@@ -84,7 +93,7 @@ extension Ledger {
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,
                               warnings: warnings, fromLiveProjection: false, elapsed: clock.now - start, whatIf: whatIfHolidays,
                               // A replay, or a check of the snapshots, computes its digests: it is what they are checked against.
-                              digests: useSnapshots && useLive && !exact ? digests : nil)
+                              memo: useSnapshots && useLive && !exact ? memo : nil)
     }
 
     /// The kept head projection, caught up through `seq` if other writers appended since (nil: none is
@@ -119,66 +128,92 @@ extension Ledger {
     }
 }
 
-/// Projection digests by basis. A digest is a function of the log's first `seq` events, the date and
-/// the ledger's holiday data (one `Ledger`, one what-if file), so a basis asked again — a status after a
-/// roster at the same date and seq, a page after a page — costs a look-up, not the whole registry's JSON.
-/// Readers asking for one basis at once (everyone reading today's roster just after an append) wait for
-/// the one computing it rather than computing it each.
-final class DigestMemo: Sendable {
+/// What the queries work out per basis — a date and a seq of one ledger (one holiday file): the digest
+/// and the roster's order are functions of the log's first `seq` events and the date, so a basis asked
+/// again (a status after a roster, the next page of a roster) costs a look-up, not the whole registry.
+final class BasisMemos: Sendable {
+    let digests = BasisMemo<String>(capacity: 4_096) { _ in 1 }
+    /// Eight bytes a place: 64 MiB of orders at most (a few hundred rosters of ~25,000 outlets).
+    let rosterOrders = BasisMemo<RosterOrder>(capacity: 8 << 20) { $0.count + 1 }
+}
+
+/// Values by basis, the oldest forgotten first once their total weight passes the capacity. Readers asking
+/// for one basis at once (everyone reading today's roster just after an append) wait for the one computing
+/// it rather than computing it each.
+final class BasisMemo<Value: Sendable>: Sendable {
     struct Basis: Hashable {
         let seq: Int64
         let asOf: LocalDate
     }
 
-    /// A digest being computed, for the readers who ask for its basis meanwhile.
+    /// A value being computed, for the readers who ask for its basis meanwhile.
     private final class Flight: Sendable {
-        private let digest = Mutex<String?>(nil)
+        private let value = Mutex<Value?>(nil)
         private let done = DispatchSemaphore(value: 0)
 
-        func land(_ value: String) {
-            digest.withLock { $0 = value }
+        func land(_ computed: Value) {
+            value.withLock { $0 = computed }
             done.signal()
         }
 
-        func wait() -> String {
+        func wait() -> Value {
             done.wait()
             done.signal()  // the next reader waiting on this flight goes on too
-            return digest.withLock { $0 } ?? ""
+            return value.withLock { $0 }!
         }
     }
 
-    /// Enough for every date a busy day's readers ask at the head, and then some; the oldest go first.
-    static let capacity = 4096
-    private let held = Mutex<(digests: [Basis: String], order: [Basis], flights: [Basis: Flight])>(([:], [], [:]))
+    private struct Held {
+        var values: [Basis: Value] = [:]
+        var order: [Basis] = []
+        var first = 0
+        var weight = 0
+        var flights: [Basis: Flight] = [:]
+    }
 
-    func digest(of basis: Basis, _ compute: () -> String) -> String {
-        enum Step { case known(String), wait(Flight), compute(Flight) }
+    private let capacity: Int
+    private let weigh: @Sendable (Value) -> Int
+    private let held = Mutex(Held())
+
+    init(capacity: Int, weight: @escaping @Sendable (Value) -> Int) {
+        self.capacity = capacity
+        self.weigh = weight
+    }
+
+    private enum Step { case known(Value), wait(Flight), compute(Flight) }
+
+    func value(of basis: Basis, _ compute: () -> Value) -> Value {
         let step = held.withLock { held -> Step in
-            if let known = held.digests[basis] { return .known(known) }
+            if let known = held.values[basis] { return .known(known) }
             if let flight = held.flights[basis] { return .wait(flight) }
             let flight = Flight()
             held.flights[basis] = flight
             return .compute(flight)
         }
         switch step {
-        case .known(let digest):
-            return digest
+        case .known(let value):
+            return value
         case .wait(let flight):
             return flight.wait()
         case .compute(let flight):
-            let digest = compute()
+            let value = compute()
+            let weight = weigh(value)
             held.withLock { held in
                 held.flights[basis] = nil
-                held.digests[basis] = digest
+                held.values[basis] = value
                 held.order.append(basis)
-                if held.order.count > Self.capacity {
-                    let oldest = held.order.count - Self.capacity
-                    for basis in held.order.prefix(oldest) { held.digests[basis] = nil }
-                    held.order.removeFirst(oldest)
+                held.weight += weight
+                while held.weight > capacity, held.first < held.order.count - 1 {
+                    if let oldest = held.values.removeValue(forKey: held.order[held.first]) { held.weight -= weigh(oldest) }
+                    held.first += 1
+                }
+                if held.first > 1_024 && held.first * 2 > held.order.count {
+                    held.order.removeFirst(held.first)
+                    held.first = 0
                 }
             }
-            flight.land(digest)
-            return digest
+            flight.land(value)
+            return value
         }
     }
 }

@@ -55,8 +55,8 @@ public final class Ledger: Sendable {
     let pendingSnapshot = Mutex<Int64>(0)
     /// Automatic snapshots handed to the background and not yet written.
     let snapshotsInFlight = Mutex<Int>(0)
-    /// Projection digests already computed, by basis.
-    let digests = DigestMemo()
+    /// Projection digests and roster orders already worked out, by basis.
+    let memo = BasisMemos()
 
     struct CachedState: Sendable {
         let lastSeq: Int64

@@ -66,22 +66,32 @@ public struct Query: Sendable {
 /// The JSON answers of the queries, one shape for every door (the CLI's `--json`, the API): the basis
 /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members.
 public enum QueryDocument {
-    /// `roster`: the roster on `date`, if the answer holds it — the digest reuses it.
-    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: [RosterEntry]? = nil) -> JSONValue {
+    /// `roster`: the roster's order on `date`, if the answer worked it out — the digest reuses it.
+    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: RosterOrder? = nil) -> JSONValue {
         .object(view.provenance(asOf: date, roster: roster).merging(members) { _, own in own })
     }
 
+    /// The whole roster's document as canonical bytes, its outlets written one by one (20 MB at a million
+    /// events: no tree of it is built).
+    public static func rosterJSON(_ view: ProjectionView, asOf date: LocalDate) -> [UInt8] {
+        let order = view.rosterOrder(asOf: date)
+        var outlets = CanonicalWriter(capacity: 1_024 * (order.count + 1))
+        outlets.array { json in view.projection.forEachEntry(of: order, on: date) { $0.write(to: &json) } }
+        return Canonical.object(view.provenance(asOf: date, roster: order), written: ["outlets": outlets.bytes])
+    }
+
     public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
-        let roster = view.projection.roster(on: date)
-        return document(view, asOf: date, ["outlets": .array(roster.map(\.jsonValue))], roster: roster)
+        guard let document = try? JSONParser.parse(rosterJSON(view, asOf: date)) else { preconditionFailure("a canonical writer writes JSON") }
+        return document
     }
 
     /// One page of the roster: `outlets` from `offset`, at most `limit`, and `page: {offset, limit, total}`.
-    /// The basis (and its digest) is the whole roster's.
+    /// The basis (and its digest) is the whole roster's; the order is worked out once per basis.
     public static func roster(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int) -> (document: JSONValue, total: Int) {
-        let (entries, total) = view.projection.roster(on: date, offset: offset, limit: limit)
-        let page: JSONValue = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(total))])
-        return (document(view, asOf: date, ["outlets": .array(entries.map(\.jsonValue)), "page": page]), total)
+        let order = view.rosterOrder(asOf: date)
+        let entries = view.projection.roster(order, on: date, range: offset..<(offset + min(limit, Int.max - offset)))
+        let page: JSONValue = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(order.count))])
+        return (document(view, asOf: date, ["outlets": .array(entries.map(\.jsonValue)), "page": page], roster: order), order.count)
     }
 
     public static func bans(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {

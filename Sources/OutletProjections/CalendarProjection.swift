@@ -9,6 +9,18 @@ public struct CalendarEntry: Sendable, Equatable {
         case rectificationDeadline = "rectification-deadline"
         case annualSummaryDue = "annual-summary-due"
         case banEnds = "ban-ends"
+
+        /// Its place among the kinds of one day: the order they are declared in (a switch, not a hash of the name).
+        var rank: Int {
+            switch self {
+            case .publicityEnds: 0
+            case .validityEnds: 1
+            case .renewalWindowOpens: 2
+            case .rectificationDeadline: 3
+            case .annualSummaryDue: 4
+            case .banEnds: 5
+            }
+        }
     }
 
     public var date: LocalDate
@@ -54,9 +66,8 @@ extension RegistryProjection {
                 add(bar.through, .banEnds)
             }
         }
-        let rank = Dictionary(uniqueKeysWithValues: CalendarEntry.Kind.allCases.enumerated().map { ($1, $0) })
         // Positions sorted by keys held apart: an entry is larger than its key, and a sort moves what it sorts.
-        let keys = entries.map { (day: $0.date, rank: rank[$0.kind]!, uscc: $0.uscc) }
+        let keys = entries.map { (day: $0.date, rank: $0.kind.rank, uscc: $0.uscc) }
         let order = keys.indices.sorted { (keys[$0].day, keys[$0].rank, keys[$0].uscc) < (keys[$1].day, keys[$1].rank, keys[$1].uscc) }
         return (order.map { entries[$0] }, warnings.sorted())
     }

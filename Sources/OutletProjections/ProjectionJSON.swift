@@ -79,21 +79,38 @@ extension RegistryProjection {
 
     /// What the projection digest hashes: roster, bans and the coming year's calendar on `date`, as one
     /// canonical JSON document `{asOf, bans, calendar, roster}`, so two machines replaying the same log
-    /// agree on one string. Written straight to bytes: a roster of tens of thousands is most of the work.
-    /// `roster`: the roster on `date`, when the caller has it already.
-    public func digestDocument(asOf date: LocalDate, roster known: [RosterEntry]? = nil) -> [UInt8] {
+    /// agree on one string. Written straight to bytes, and handed to `sink` a piece at a time (tens of
+    /// megabytes at a million events: a hash need not hold them). `roster`: the roster's order on `date`,
+    /// when the caller has it already.
+    public func writeDigestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil, to sink: ([UInt8]) -> Void) {
         let range = Self.digestCalendarRange(asOf: date)
-        let roster = known ?? self.roster(on: date)
-        var writer = CanonicalWriter(capacity: 512 * (roster.count + 16))
+        let order = known ?? rosterOrder(on: date)
+        let piece = 1 << 16
+        var writer = CanonicalWriter(capacity: piece + 4_096)
         writer.object { json in
             json.name("asOf"); json.string(date.description)
             json.name("bans"); json.array { json in for ban in bans(on: date) { ban.write(to: &json) } }
             json.name("calendar"); json.array { json in
-                for entry in calendar(from: range.from, to: range.to, asOf: date).entries { entry.write(to: &json) }
+                for entry in calendar(from: range.from, to: range.to, asOf: date).entries {
+                    entry.write(to: &json)
+                    json.drain(over: piece, into: sink)
+                }
             }
-            json.name("roster"); json.array { json in for entry in roster { entry.write(to: &json) } }
+            json.name("roster"); json.array { json in
+                forEachEntry(of: order, on: date) { entry in
+                    entry.write(to: &json)
+                    json.drain(over: piece, into: sink)
+                }
+            }
         }
-        return writer.bytes
+        writer.drain(over: 0, into: sink)
+    }
+
+    /// The digest document whole (what tests compare).
+    public func digestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil) -> [UInt8] {
+        var bytes: [UInt8] = []
+        writeDigestDocument(asOf: date, roster: known) { bytes += $0 }
+        return bytes
     }
 }
 

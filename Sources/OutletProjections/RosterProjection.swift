@@ -27,19 +27,48 @@ public struct RosterEntry: Sendable, Equatable {
     public var overdueSummaries: [Int]
 }
 
+/// The roster on a date in its order, before any entry is built: which version of which outlet stands in
+/// each place. Worked out once for a basis (a date, a seq), it serves every page of that basis and its
+/// digest; a reader keeps it (`Ledger`'s memo) so that the next page costs its own entries alone.
+public struct RosterOrder: Sendable {
+    fileprivate let places: [VersionIndex.Winner]
+    /// The basis it was worked out for: it is read only with a projection of that date and seq.
+    fileprivate let date: LocalDate
+    fileprivate let knownAt: Int64
+
+    /// How many outlets are on the roster.
+    public var count: Int { places.count }
+}
+
 extension RegistryProjection {
     /// The institutions active or included on `date`, registered outlets by number, then included ones.
     public func roster(on date: LocalDate) -> [RosterEntry] {
-        let places = rosterPlaces(on: date)
-        return places.map { entry(at: $0, on: date) }
+        roster(rosterOrder(on: date), on: date, range: 0..<Int.max)
     }
 
     /// Entries `offset ..< offset + limit` of the roster on `date` (fewer at its end), and how many it has:
     /// the order is worked out for all, the entries built for the page alone.
     public func roster(on date: LocalDate, offset: Int, limit: Int) -> (entries: [RosterEntry], total: Int) {
-        let places = rosterPlaces(on: date)
-        let page = places.dropFirst(offset).prefix(limit)
-        return (page.map { entry(at: $0, on: date) }, places.count)
+        let order = rosterOrder(on: date)
+        return (roster(order, on: date, range: offset..<(offset + min(limit, Int.max - offset))), order.count)
+    }
+
+    /// The entries of the places `range` of `order` (clamped to it), which was worked out for this basis.
+    public func roster(_ order: RosterOrder, on date: LocalDate, range: Range<Int>) -> [RosterEntry] {
+        precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
+        let range = range.clamped(to: 0..<order.count)
+        return order.places[range].map { entry(at: $0, on: date) }
+    }
+
+    /// Each entry of `order` in turn, none kept: what a document of the whole roster is written from.
+    public func forEachEntry(of order: RosterOrder, on date: LocalDate, _ body: (RosterEntry) -> Void) {
+        precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
+        for place in order.places { body(entry(at: place, on: date)) }
+    }
+
+    /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
+    public func rosterOrder(on date: LocalDate) -> RosterOrder {
+        RosterOrder(places: rosterPlaces(on: date).map(\.version), date: date, knownAt: knownAt)
     }
 
     /// An outlet's place on the roster before its entry is built: its order, and where its state is. Plain
@@ -95,8 +124,8 @@ extension RegistryProjection {
         }
     }
 
-    private func entry(at place: RosterPlace, on date: LocalDate) -> RosterEntry {
-        withState(at: place.version) { uscc, state in entry(uscc, state, on: date) }
+    private func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
+        withState(at: place) { uscc, state in entry(uscc, state, on: date) }
     }
 
     private func entry(_ uscc: USCC, _ state: InstitutionState, on date: LocalDate) -> RosterEntry {

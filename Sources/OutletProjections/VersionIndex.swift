@@ -140,7 +140,7 @@ struct VersionIndex: Sendable {
     }
 
     /// An institution's version in force on a date: the institution's id and the version's position in its timeline.
-    struct Winner {
+    struct Winner: Sendable {
         let institution: Int32
         let position: Int32
     }

@@ -21,7 +21,7 @@ struct RosterCommand: ParsableCommand {
         let roster = view.projection.roster(on: date)
         switch json ? .json : format {
         case .json:
-            print(QueryDocument.roster(view, asOf: date).canonicalString)
+            print(String(decoding: QueryDocument.rosterJSON(view, asOf: date), as: UTF8.self))
         case .csv:
             print(CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
                               "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",

@@ -46,21 +46,52 @@ struct QueryDocumentTests {
         #expect(QueryDocument.roster(view, asOf: date, offset: outlets.count + 5, limit: limit).document["outlets"] == .array([]))
     }
 
-    @Test("readers asking at once for a basis not yet known compute its digest once; the others wait for it, and a later reader looks it up")
-    func digestOfOneBasisComputedOnce() {
-        let memo = DigestMemo()
-        let basis = DigestMemo.Basis(seq: 7, asOf: LocalDate("2026-06-30")!)
+    @Test("readers asking at once for a basis not yet known compute its value once; the others wait for it, and a later reader looks it up")
+    func basisComputedOnce() {
+        let memo = BasisMemo<String>(capacity: 16) { _ in 1 }
+        let basis = BasisMemo<String>.Basis(seq: 7, asOf: LocalDate("2026-06-30")!)
         let computed = Mutex(0)
         let answers = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            let digest = memo.digest(of: basis) {
+            let digest = memo.value(of: basis) {
                 computed.withLock { $0 += 1 }
                 Thread.sleep(forTimeInterval: 0.3)
                 return "digest"
             }
             answers.withLock { $0.append(digest) }
         }
-        #expect(memo.digest(of: basis) { "recomputed" } == "digest")
+        #expect(memo.value(of: basis) { "recomputed" } == "digest")
         #expect(computed.withLock { $0 } == 1 && answers.withLock { $0 } == Array(repeating: "digest", count: 8))
+    }
+
+    @Test("a memo past its capacity forgets its oldest bases first, by weight, and keeps the newest even when it alone is over")
+    func memoForgetsOldestByWeight() {
+        let memo = BasisMemo<[Int]>(capacity: 10) { $0.count }
+        func basis(_ seq: Int64) -> BasisMemo<[Int]>.Basis { .init(seq: seq, asOf: LocalDate("2026-06-30")!) }
+        for seq: Int64 in 1...3 { _ = memo.value(of: basis(seq)) { Array(repeating: Int(seq), count: 4) } }
+        // 12 > 10: the first went; the second and third stay.
+        #expect(memo.value(of: basis(1)) { [0] } == [0])
+        #expect(memo.value(of: basis(2)) { [0] } == [2, 2, 2, 2])
+        #expect(memo.value(of: basis(3)) { [0] } == [3, 3, 3, 3])
+        _ = memo.value(of: basis(4)) { Array(repeating: 4, count: 20) }
+        #expect(memo.value(of: basis(4)) { [0] }.count == 20)
+        #expect(memo.value(of: basis(3)) { [0] } == [0])
+    }
+
+    @Test("a roster order kept for one basis is read at no other: pages at two seqs of one day are each their own replay's")
+    func ordersKeptByBasis() throws {
+        let fixture = try DemoTests.build()
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head()
+        let date = LocalDate("2026-06-30")!
+        var pages: [Int64: JSONValue] = [:]
+        for seq in [head.seq / 2, head.seq, head.seq / 2] {
+            let position = try ledger.position(atSeq: seq)
+            let page = QueryDocument.roster(try ledger.projections(at: position), asOf: date, offset: 0, limit: 1000).document
+            let replayed = try ledger.projections(at: position, useSnapshots: false, useLive: false)
+            #expect(page == QueryDocument.roster(replayed, asOf: date, offset: 0, limit: 1000).document, "seq \(seq)")
+            pages[seq] = page
+        }
+        #expect(pages[head.seq]?["outlets"] != pages[head.seq / 2]?["outlets"])
     }
 }

@@ -25,7 +25,7 @@ struct DigestDocumentTests {
             "calendar": .array(projection.calendar(from: range.from, to: range.to, asOf: asOf).entries.map(\.jsonValue)),
         ])
         #expect(parsed == tree)
-        #expect(projection.digestDocument(asOf: asOf, roster: projection.roster(on: asOf)) == written)
+        #expect(projection.digestDocument(asOf: asOf, roster: projection.rosterOrder(on: asOf)) == written)
     }
 
     @Test("an entry's JSON carries every member, names and texts escaped as RFC 8785 asks")

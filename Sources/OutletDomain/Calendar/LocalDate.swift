@@ -37,6 +37,24 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public var description: String {
+        if (0...9999).contains(year) {
+            // Ten ASCII digits and dashes, made in place: a roster of tens of thousands writes several per entry.
+            return String(unsafeUninitializedCapacity: 10) { text in
+                func digits(_ value: Int, endingAt end: Int, width: Int) {
+                    var value = value
+                    for index in stride(from: end - 1, through: end - width, by: -1) {
+                        text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                        value /= 10
+                    }
+                }
+                digits(year, endingAt: 4, width: 4)
+                digits(month, endingAt: 7, width: 2)
+                digits(day, endingAt: 10, width: 2)
+                text[4] = UInt8(ascii: "-")
+                text[7] = UInt8(ascii: "-")
+                return 10
+            }
+        }
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
