@@ -38,13 +38,21 @@ extension RegistryProjection {
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
         var entries: [CalendarEntry] = []
         var warnings: Set<String> = []
+        // Counted once per day: publicity dates of a whole registry fall on a few thousand days.
+        var windowEnds: [LocalDate: PeriodEnd] = [:]
         forEachState(on: asOf) { _, uscc, state in
             let name = state.institution?.name ?? ""
             func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
                 if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
             }
             for publicized in state.publicityDates {
-                let end = periods.publicityWindowEnd(publicized)
+                let end: PeriodEnd
+                if let known = windowEnds[publicized] {
+                    end = known
+                } else {
+                    end = periods.publicityWindowEnd(publicized)
+                    windowEnds[publicized] = end
+                }
                 add(end.date, .publicityEnds)
                 if from <= end.date && end.date <= to { warnings.formUnion(end.warnings) }
             }

@@ -18,11 +18,14 @@ struct RosterCommand: ParsableCommand {
 
     func run() throws {
         let (ledger, date, view) = try query.projections(options)
-        let roster = view.projection.roster(on: date)
         switch json ? .json : format {
         case .json:
-            print(String(decoding: QueryDocument.rosterJSON(view, asOf: date), as: UTF8.self))
+            // Its canonical bytes as written: twenty megabytes at a million events need no String.
+            var output = try Output(path: nil)
+            output.write(QueryDocument.rosterJSON(view, asOf: date) + [0x0A])
+            output.flush()
         case .csv:
+            let roster = view.projection.roster(on: date)
             print(CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
                               "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
                               "overdueSummaries"], bom: bom))
@@ -34,6 +37,7 @@ struct RosterCommand: ParsableCommand {
                                 entry.overdueSummaries.map(String.init).joined(separator: ";")]))
             }
         case .table:
+            let roster = view.projection.roster(on: date)
             var table = TextTable(["编号", "名称", "类别", "区县", "级别", "备案日期", "有效期至", "整改期限", "未报总结"])
             for entry in roster {
                 table.add([entry.outletNo ?? "—", entry.name, entry.category.chineseName,
