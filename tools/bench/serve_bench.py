@@ -66,20 +66,23 @@ def follow(url, token, lags, stop, ready):
     connection = socket.create_connection((host, int(port)))
     connection.sendall((f"GET /api/v1/log/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
                         f"Last-Event-ID: {head}\r\n\r\n").encode())
-    stream = connection.makefile("rb")
     ready.set()
+    # Read with recv, not a file object: after one timed-out read a file object refuses every later one.
     connection.settimeout(1)
+    pending = b""
     while not stop.is_set():
         try:
-            line = stream.readline()
+            received = connection.recv(1 << 16)
         except (TimeoutError, socket.timeout):
             continue
-        if not line:
+        if not received:
             break
-        if line.startswith(b"data: "):
-            recorded = json.loads(line[6:])["recordedAt"]
-            at = datetime.datetime.strptime(recorded, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
-            lags.append((time.time() - at) * 1000)
+        *lines, pending = (pending + received).split(b"\n")
+        for line in lines:
+            if line.startswith(b"data: "):
+                recorded = json.loads(line[6:])["recordedAt"]
+                at = datetime.datetime.strptime(recorded, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+                lags.append((time.time() - at) * 1000)
     connection.close()
 
 
