@@ -75,6 +75,12 @@ public struct CanonicalWriter {
         value.appendCanonical(to: &bytes)
     }
 
+    /// A value written in canonical form already (by a writer): its bytes as they are.
+    public mutating func canonical(_ written: [UInt8]) {
+        separate()
+        bytes += written
+    }
+
     /// Hands what is written so far to `sink` and forgets it, once it is more than `threshold` bytes: a
     /// long document streams through a buffer of about that size. Open containers stay open; `bytes` then
     /// holds only what was written since.

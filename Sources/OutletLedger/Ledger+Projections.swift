@@ -26,10 +26,13 @@ public struct ProjectionView: Sendable {
     let memo: BasisMemos?
 
     /// The projection digest on `date`: SHA-256 of the canonical JSON of roster, bans and calendar.
-    /// `roster`: the roster's order on `date`, when the caller has it.
-    public func digest(asOf date: LocalDate, roster: RosterOrder? = nil) -> String {
+    /// `roster`: the roster's order on `date`, when the caller has it; `rosterJSON`: its entries' array,
+    /// when the caller wrote it (the whole roster's document): the digest hashes the same bytes.
+    public func digest(asOf date: LocalDate, roster: RosterOrder? = nil, rosterJSON: [UInt8]? = nil) -> String {
         let compute = {
-            HashChain.sha256Hex { update in projection.writeDigestDocument(asOf: date, roster: roster ?? rosterOrder(asOf: date), to: update) }
+            HashChain.sha256Hex { update in
+                projection.writeDigestDocument(asOf: date, roster: roster ?? rosterOrder(asOf: date), rosterJSON: rosterJSON, to: update)
+            }
         }
         guard let memo else { return compute() }
         return memo.digests.value(of: .init(seq: position.seq, asOf: date), compute)
@@ -43,10 +46,10 @@ public struct ProjectionView: Sendable {
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
     /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
-    public func provenance(asOf date: LocalDate, roster: RosterOrder? = nil) -> [String: JSONValue] {
+    public func provenance(asOf date: LocalDate, roster: RosterOrder? = nil, rosterJSON: [UInt8]? = nil) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
-            "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null,
-            "seq": .integer(position.seq), "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster)),
+            "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null, "seq": .integer(position.seq),
+            "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster, rosterJSON: rosterJSON)),
         ]
         if whatIf != nil { members["holidays"] = .string(WhatIfHolidays.label(whatIf)) }
         return members
@@ -166,7 +169,6 @@ final class BasisMemo<Value: Sendable>: Sendable {
     private struct Held {
         var values: [Basis: Value] = [:]
         var order: [Basis] = []
-        var first = 0
         var weight = 0
         var flights: [Basis: Flight] = [:]
     }
@@ -203,13 +205,9 @@ final class BasisMemo<Value: Sendable>: Sendable {
                 held.values[basis] = value
                 held.order.append(basis)
                 held.weight += weight
-                while held.weight > capacity, held.first < held.order.count - 1 {
-                    if let oldest = held.values.removeValue(forKey: held.order[held.first]) { held.weight -= weigh(oldest) }
-                    held.first += 1
-                }
-                if held.first > 1_024 && held.first * 2 > held.order.count {
-                    held.order.removeFirst(held.first)
-                    held.first = 0
+                // A few thousand bases at most: removing from the front is cheap beside computing one.
+                while held.weight > capacity, held.order.count > 1 {
+                    if let oldest = held.values.removeValue(forKey: held.order.removeFirst()) { held.weight -= weigh(oldest) }
                 }
             }
             flight.land(value)

@@ -77,7 +77,8 @@ public enum QueryDocument {
         let order = view.rosterOrder(asOf: date)
         var outlets = CanonicalWriter(capacity: 1_024 * (order.count + 1))
         outlets.array { json in view.projection.forEachEntry(of: order, on: date) { $0.write(to: &json) } }
-        return Canonical.object(view.provenance(asOf: date, roster: order), written: ["outlets": outlets.bytes])
+        // The digest's roster is this same array: a new basis writes its entries once.
+        return Canonical.object(view.provenance(asOf: date, roster: order, rosterJSON: outlets.bytes), written: ["outlets": outlets.bytes])
     }
 
     public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {
@@ -89,7 +90,7 @@ public enum QueryDocument {
     /// The basis (and its digest) is the whole roster's; the order is worked out once per basis.
     public static func roster(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int) -> (document: JSONValue, total: Int) {
         let order = view.rosterOrder(asOf: date)
-        let entries = view.projection.roster(order, on: date, range: offset..<(offset + min(limit, Int.max - offset)))
+        let entries = view.projection.roster(order, on: date, offset: offset, limit: limit)
         let page: JSONValue = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(order.count))])
         return (document(view, asOf: date, ["outlets": .array(entries.map(\.jsonValue)), "page": page], roster: order), order.count)
     }

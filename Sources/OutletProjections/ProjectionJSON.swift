@@ -81,10 +81,11 @@ extension RegistryProjection {
     /// canonical JSON document `{asOf, bans, calendar, roster}`, so two machines replaying the same log
     /// agree on one string. Written straight to bytes, and handed to `sink` a piece at a time (tens of
     /// megabytes at a million events: a hash need not hold them). `roster`: the roster's order on `date`,
-    /// when the caller has it already.
-    public func writeDigestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil, to sink: ([UInt8]) -> Void) {
+    /// when the caller has it already; `rosterJSON`: its array of entries, when the caller wrote it already.
+    public func writeDigestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil, rosterJSON: [UInt8]? = nil,
+                                    to sink: ([UInt8]) -> Void)
+    {
         let range = Self.digestCalendarRange(asOf: date)
-        let order = known ?? rosterOrder(on: date)
         let piece = 1 << 16
         var writer = CanonicalWriter(capacity: piece + 4_096)
         writer.object { json in
@@ -96,10 +97,15 @@ extension RegistryProjection {
                     json.drain(over: piece, into: sink)
                 }
             }
-            json.name("roster"); json.array { json in
-                forEachEntry(of: order, on: date) { entry in
-                    entry.write(to: &json)
-                    json.drain(over: piece, into: sink)
+            json.name("roster")
+            if let rosterJSON {
+                json.canonical(rosterJSON)
+            } else {
+                json.array { json in
+                    forEachEntry(of: known ?? rosterOrder(on: date), on: date) { entry in
+                        entry.write(to: &json)
+                        json.drain(over: piece, into: sink)
+                    }
                 }
             }
         }

@@ -43,27 +43,31 @@ public struct RosterOrder: Sendable {
 extension RegistryProjection {
     /// The institutions active or included on `date`, registered outlets by number, then included ones.
     public func roster(on date: LocalDate) -> [RosterEntry] {
-        roster(rosterOrder(on: date), on: date, range: 0..<Int.max)
+        roster(rosterOrder(on: date), on: date, offset: 0, limit: .max)
     }
 
     /// Entries `offset ..< offset + limit` of the roster on `date` (fewer at its end), and how many it has:
     /// the order is worked out for all, the entries built for the page alone.
     public func roster(on date: LocalDate, offset: Int, limit: Int) -> (entries: [RosterEntry], total: Int) {
         let order = rosterOrder(on: date)
-        return (roster(order, on: date, range: offset..<(offset + min(limit, Int.max - offset))), order.count)
+        return (roster(order, on: date, offset: offset, limit: limit), order.count)
     }
 
-    /// The entries of the places `range` of `order` (clamped to it), which was worked out for this basis.
-    public func roster(_ order: RosterOrder, on date: LocalDate, range: Range<Int>) -> [RosterEntry] {
-        precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
-        let range = range.clamped(to: 0..<order.count)
+    /// Entries `offset ..< offset + limit` of `order` (fewer at its end), which was worked out for this basis.
+    public func roster(_ order: RosterOrder, on date: LocalDate, offset: Int, limit: Int) -> [RosterEntry] {
+        checkBasis(of: order, on: date)
+        let range = (offset..<(offset + min(limit, Int.max - offset))).clamped(to: 0..<order.count)
         return order.places[range].map { entry(at: $0, on: date) }
     }
 
     /// Each entry of `order` in turn, none kept: what a document of the whole roster is written from.
     public func forEachEntry(of order: RosterOrder, on date: LocalDate, _ body: (RosterEntry) -> Void) {
-        precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
+        checkBasis(of: order, on: date)
         for place in order.places { body(entry(at: place, on: date)) }
+    }
+
+    private func checkBasis(of order: RosterOrder, on date: LocalDate) {
+        precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
     }
 
     /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
