@@ -20,11 +20,15 @@ public struct Timeline: Sendable {
         public let state: InstitutionState
         /// The seq of the `retracted` event that withdrew this one, if any.
         public internal(set) var retractedBy: Int64?
+        /// What its state is, for the version index: worked out once, where the state is at hand (reading it
+        /// later from a timeline's storage copies the whole state out).
+        let marks: VersionIndex.Marks
 
         public init(seq: Int64, type: EventType, effectiveOn: LocalDate, state: InstitutionState, retractedBy: Int64? = nil) {
             self.seq = seq
             self.type = type
             self.effectiveOn = effectiveOn
+            self.marks = VersionIndex.Marks(of: state)
             self.state = state
             self.retractedBy = retractedBy
         }
@@ -89,7 +93,8 @@ public struct Timeline: Sendable {
         // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
         var state = allVersions.lastIndex { $0.retractedBy == nil }.map { allVersions[$0].state } ?? InstitutionState()
         state.evolve(event, periods: periods)
-        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
-        return .version(position: allVersions.count - 1, marks: VersionIndex.Marks(of: state))
+        let version = Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state)
+        allVersions.append(version)
+        return .version(position: allVersions.count - 1, marks: version.marks)
     }
 }

@@ -62,40 +62,69 @@ struct VersionIndex: Sendable {
 
     /// The index of whole timelines folded through `lastSeq` (a restored snapshot); nil if two versions
     /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
-    /// A fold's seqs are dense, so the rows are put in seq order by a slot per seq rather than sorted;
-    /// and each version is read in place, never copied out of its timeline.
+    /// A fold's seqs are dense, so each version's row is put in a slot per seq, column by column, rather
+    /// than sorted; and each version is read in place, never copied out of its timeline.
     init?(_ timelines: [USCC: Timeline], through lastSeq: Int64) {
-        struct Row {
-            let seq: Int64, institution: Int32, position: Int32, effectiveOn: LocalDate, marks: Marks, retractedBy: Int64?
+        let versionCount = timelines.values.reduce(0) { $0 + $1.allVersions.count }
+        guard lastSeq >= 0 else { return nil }
+        guard lastSeq <= 2 * Int64(versionCount) + 65_536 else {
+            guard let sorted = Self.sorting(timelines, through: lastSeq) else { return nil }
+            self = sorted
+            return
         }
-        var rows: [Row] = []
-        rows.reserveCapacity(timelines.values.reduce(0) { $0 + $1.allVersions.count })
-        for timeline in timelines.values {
-            let id = self.id(of: timeline.uscc)
-            timeline.allVersions.withUnsafeBufferPointer { versions in
-                for position in versions.indices {
-                    rows.append(Row(seq: versions[position].seq, institution: id, position: Int32(position),
-                                    effectiveOn: versions[position].effectiveOn, marks: Marks(of: versions[position].state),
-                                    retractedBy: versions[position].retractedBy))
+        struct Slot {
+            var institution: Int32 = -1, position: Int32 = 0, effective: Int32 = 0, marks: UInt8 = 0, retractedBy = Int64.max
+        }
+        var slots = [Slot](repeating: Slot(), count: Int(lastSeq) + 1)
+        ids.reserveCapacity(timelines.count)
+        institutions.reserveCapacity(timelines.count)
+        let placed = slots.withUnsafeMutableBufferPointer { slots in
+            for timeline in timelines.values {
+                let id = self.id(of: timeline.uscc)
+                let placed = timeline.allVersions.withUnsafeBufferPointer { versions in
+                    guard let first = versions.baseAddress else { return true }
+                    for index in versions.indices {
+                        // Read through the pointer: a subscript copies the whole version out (ten reference counts) to read its fields.
+                        let version = first + index
+                        let seq = version.pointee.seq
+                        guard 0 < seq, seq <= lastSeq, slots[Int(seq)].institution < 0 else { return false }
+                        slots[Int(seq)] = Slot(
+                            institution: id, position: Int32(index), effective: Int32(clamping: version.pointee.effectiveOn.dayNumber),
+                            marks: version.pointee.marks.rawValue, retractedBy: version.pointee.retractedBy ?? .max)
+                    }
+                    return true
                 }
+                guard placed else { return false }
+            }
+            return true
+        }
+        guard placed else { return nil }
+        for (seq, slot) in slots.enumerated() where slot.institution >= 0 {
+            appendRow(institution: slot.institution, seq: Int64(seq), effective: slot.effective, position: slot.position,
+                      marks: slot.marks, retractedBy: slot.retractedBy)
+        }
+    }
+
+    /// The same, for seqs too sparse for a slot each: the rows sorted.
+    private static func sorting(_ timelines: [USCC: Timeline], through lastSeq: Int64) -> VersionIndex? {
+        var index = VersionIndex()
+        var rows: [(seq: Int64, institution: Int32, position: Int32)] = []
+        for timeline in timelines.values {
+            let id = index.id(of: timeline.uscc)
+            for (position, version) in timeline.allVersions.enumerated() {
+                guard 0 < version.seq, version.seq <= lastSeq else { return nil }
+                rows.append((version.seq, id, Int32(position)))
             }
         }
-        guard lastSeq >= 0, rows.allSatisfy({ 0 < $0.seq && $0.seq <= lastSeq }) else { return nil }
-        if lastSeq <= 2 * Int64(rows.count) + 65_536 {
-            var rowBySeq = [Int32](repeating: -1, count: Int(lastSeq) + 1)
-            for (index, row) in rows.enumerated() {
-                guard rowBySeq[Int(row.seq)] < 0 else { return nil }
-                rowBySeq[Int(row.seq)] = Int32(index)
-            }
-            rows = rowBySeq.compactMap { $0 >= 0 ? rows[Int($0)] : nil }
-        } else {
-            rows.sort { $0.seq < $1.seq }
-            guard zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { return nil }
-        }
+        rows.sort { $0.seq < $1.seq }
+        guard zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { return nil }
         for row in rows {
-            append(institution: row.institution, seq: row.seq, effectiveOn: row.effectiveOn, position: Int(row.position),
-                   marks: row.marks, retractedBy: row.retractedBy)
+            guard let timeline = timelines[index.institutions[Int(row.institution)]] else { return nil }
+            let version = timeline.allVersions[Int(row.position)]
+            index.appendRow(institution: row.institution, seq: row.seq, effective: Int32(clamping: version.effectiveOn.dayNumber),
+                            position: row.position, marks: version.marks.rawValue, retractedBy: version.retractedBy ?? .max)
         }
+        return index
     }
 
     /// The id of an institution's rows, given it on its first version.
@@ -108,16 +137,21 @@ struct VersionIndex: Sendable {
     }
 
     /// A new version, later in seq than every row before it.
-    mutating func append(institution: Int32, seq: Int64, effectiveOn: LocalDate, position: Int, marks: Marks, retractedBy: Int64? = nil) {
+    mutating func append(institution: Int32, seq: Int64, effectiveOn: LocalDate, position: Int, marks: Marks) {
+        appendRow(institution: institution, seq: seq, effective: Int32(clamping: effectiveOn.dayNumber), position: Int32(position),
+                  marks: marks.rawValue, retractedBy: .max)
+    }
+
+    private mutating func appendRow(institution: Int32, seq: Int64, effective: Int32, position: Int32, marks: UInt8, retractedBy: Int64) {
         precondition(chunks.last?.seq.last.map { $0 < seq } ?? true, "versions are indexed in seq order")
         if chunks.isEmpty || chunks[chunks.count - 1].seq.count == Self.chunkSize { chunks.append(Chunk()) }
         let last = chunks.count - 1
         chunks[last].institution.append(institution)
         chunks[last].seq.append(seq)
-        chunks[last].retractedBy.append(retractedBy ?? .max)
-        chunks[last].effective.append(Int32(clamping: effectiveOn.dayNumber))
-        chunks[last].position.append(Int32(position))
-        chunks[last].marks.append(marks.rawValue)
+        chunks[last].retractedBy.append(retractedBy)
+        chunks[last].effective.append(effective)
+        chunks[last].position.append(position)
+        chunks[last].marks.append(marks)
     }
 
     /// The version appended at `target` was withdrawn by the event at `seq`.

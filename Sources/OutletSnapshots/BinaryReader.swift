@@ -77,10 +77,22 @@ struct BinaryReader {
         return strings[Int(index)]
     }
 
+    /// Continues at `offset` (within the bytes).
+    mutating func move(to offset: Int) {
+        precondition((0...bytes.count).contains(offset), "a reader moves within its bytes")
+        self.offset = offset
+    }
+
     mutating func inlineString() throws(SnapshotError) -> String {
         let length = try count()
         let start = offset
-        guard let text = String(validating: try raw(length), as: UTF8.self) else {
+        let utf8 = try raw(length).assumingMemoryBound(to: UInt8.self)
+        // Decoding repairs what is not UTF-8, so a string that is not its bytes again was not UTF-8. (Faster than
+        // `String(validating:)`, whose generic validation looks its types up at each call: a snapshot has millions.)
+        let text = String(decoding: utf8, as: UTF8.self)
+        let same = text.utf8.count == length
+            && (text.utf8.withContiguousStorageIfAvailable { $0.elementsEqual(utf8) } ?? text.utf8.elementsEqual(utf8))
+        guard same else {
             throw SnapshotError.corrupt("invalid UTF-8 at byte \(start)")
         }
         return text

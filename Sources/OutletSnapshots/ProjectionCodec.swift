@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import OutletDomain
 import OutletProjections
 
@@ -300,21 +302,78 @@ enum ProjectionCodec {
             outletNumbers[seq] = try reader.inlineString()
         }
         let timelineCount = try reader.count(minimumSize: 2)
-        var timelines: [USCC: Timeline] = [:]
-        timelines.reserveCapacity(timelineCount)
+        // Where each timeline's bytes are (one pass over the lengths), so that every core reads its share.
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(timelineCount)
         for _ in 0..<timelineCount {
             let length = try reader.count()
-            let end = reader.offset + length
-            let timeline = try readTimeline(&reader, foldedThrough: foldedThrough)
-            guard reader.offset == end else { throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - end) bytes off its length") }
-            guard timelines.updateValue(timeline, forKey: timeline.uscc) == nil else {
-                throw reader.corrupt("second timeline of \(timeline.uscc)")
+            let start = reader.offset
+            _ = try reader.raw(length)
+            spans.append(start..<(start + length))
+        }
+        var timelines: [USCC: Timeline] = [:]
+        timelines.reserveCapacity(timelineCount)
+        // In the order written, so that the damage named is the first there is, as a reader in one pass finds it.
+        for share in readTimelines(spans, reader, foldedThrough: foldedThrough) {
+            for (timeline, span) in zip(share.timelines, spans[share.spans]) {
+                guard timelines.updateValue(timeline, forKey: timeline.uscc) == nil else {
+                    throw .corrupt("second timeline of \(timeline.uscc) at byte \(span.upperBound)")
+                }
             }
+            if let damage = share.damage { throw damage }
         }
         guard let projection = RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
                                                   registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         else { throw reader.corrupt("two versions with one seq") }
         return projection
+    }
+
+    /// The timelines of a run of spans, up to the first damaged one.
+    private struct Share: Sendable {
+        var spans: Range<Int>
+        var timelines: [Timeline] = []
+        var damage: SnapshotError?
+    }
+
+    /// The timelines at `spans`, read in shares on every core: a timeline is self-contained (its own
+    /// strings and institutions), and restoring a million versions is most of what loading a snapshot costs.
+    private static func readTimelines(_ spans: [Range<Int>], _ reader: BinaryReader, foldedThrough: Int64) -> [Share] {
+        // Shares of about equal bytes, a few per core, so that a core finishing early takes another.
+        let total = spans.last.map { $0.upperBound - spans[0].lowerBound } ?? 0
+        let shareCount = max(1, min(spans.count, ProcessInfo.processInfo.activeProcessorCount * 4, total / (1 << 16)))
+        var shares: [Share] = []
+        var first = 0
+        for share in 0..<shareCount where first < spans.count {
+            let endByte = spans[0].lowerBound + total / shareCount * (share + 1)
+            var end = first + 1
+            while end < spans.count && (share == shareCount - 1 || spans[end].upperBound <= endByte) { end += 1 }
+            shares.append(Share(spans: first..<end))
+            first = end
+        }
+        shares.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration reads its own share and writes only that share's element; the bytes are read, never written.
+            nonisolated(unsafe) let shares = buffer
+            nonisolated(unsafe) let source = reader
+            DispatchQueue.concurrentPerform(iterations: shares.count) { index in
+                var share = shares[index]
+                var reader = source
+                share.timelines.reserveCapacity(share.spans.count)
+                do throws(SnapshotError) {
+                    for span in spans[share.spans] {
+                        reader.move(to: span.lowerBound)
+                        let timeline = try readTimeline(&reader, foldedThrough: foldedThrough)
+                        guard reader.offset == span.upperBound else {
+                            throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - span.upperBound) bytes off its length")
+                        }
+                        share.timelines.append(timeline)
+                    }
+                } catch {
+                    share.damage = error
+                }
+                shares[index] = share
+            }
+        }
+        return shares
     }
 
     private static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {

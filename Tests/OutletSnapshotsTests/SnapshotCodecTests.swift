@@ -156,3 +156,65 @@ struct SnapshotRefusalTests {
         }
     }
 }
+
+/// A registry of `copies` golden histories one after another, each under institutions of its own: large
+/// enough that a snapshot's timelines are read in shares on every core.
+func manyGoldenHistories(_ copies: Int) -> RegistryProjection {
+    var projection = RegistryProjection(periods: ShippedData.periods)
+    let golden = GoldenHistory.events
+    let streams = Array(Set(golden.map(\.0))).sorted()
+    for copy in 0..<copies {
+        for (stream, event) in golden {
+            let number = copy * streams.count + streams.firstIndex(of: stream)!
+            let body = "91210100" + String(repeating: "0", count: 9 - String(number).count) + String(number)
+            projection.apply(DomainEvent(seq: Int64(copy * golden.count) + event.seq, type: event.type, effectiveOn: event.effectiveOn,
+                                         actor: event.actor, payload: event.payload),
+                             stream: USCC.completing(body)!)
+        }
+    }
+    return projection
+}
+
+@Suite("A large snapshot is read on every core, as one reader in one pass would read it")
+struct SnapshotSharesTests {
+    static let projection = manyGoldenHistories(600)
+    static let seq = projection.foldedThrough
+
+    /// The content with the first byte of `uscc`'s own code (the first thing its timeline holds) made invalid
+    /// UTF-8, its header's body digest made to match; and the offset of that byte.
+    static func damaging(_ content: [UInt8], timelineOf uscc: USCC) -> (content: [UInt8], offset: Int) {
+        let needle = [UInt8(18)] + Array(uscc.code.utf8)
+        let at = content.indices.first { content[$0...].starts(with: needle) }!
+        var damaged = content
+        damaged[at + 1] = 0xFF
+        let digest = damaged.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
+        damaged.replaceSubrange(60..<SnapshotHeader.size, with: digest)
+        return (damaged, at + 1)
+    }
+
+    @Test("a registry of thousands of timelines restores to the same state, every query alike")
+    func restoresExactly() throws {
+        let frame = Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame
+        let restored = try Snapshot.load(frame, periods: ShippedData.periods, expected: (Self.seq, goldenHash)).projection
+        #expect(restored.timelines.count == Self.projection.timelines.count && restored.timelines.count > 3_000)
+        #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(Self.projection))
+        for date in ["2025-03-01", "2026-06-01"] {
+            #expect(restored.digestDocument(asOf: day(date)) == Self.projection.digestDocument(asOf: day(date)), "\(date)")
+        }
+    }
+
+    @Test("damage in two timelines far apart is refused naming the first, wherever the shares fall")
+    func firstDamageNamed() throws {
+        let content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
+        let usccs = Self.projection.timelines.keys.sorted()
+        let late = Self.damaging(content, timelineOf: usccs[usccs.count - 2])
+        #expect(throws: SnapshotError.corrupt("invalid UTF-8 at byte \(late.offset)")) {
+            try Snapshot.load(LZ4Frame.compress(late.content), periods: ShippedData.periods)
+        }
+        let early = Self.damaging(late.content, timelineOf: usccs[usccs.count / 3])
+        #expect(early.offset < late.offset)
+        #expect(throws: SnapshotError.corrupt("invalid UTF-8 at byte \(early.offset)")) {
+            try Snapshot.load(LZ4Frame.compress(early.content), periods: ShippedData.periods)
+        }
+    }
+}
