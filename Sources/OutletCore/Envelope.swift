@@ -75,7 +75,12 @@ public struct PendingEvent: Sendable, Hashable {
     public var schemaVersion: Int64
     public var effectiveOn: String
     public var actor: EnvelopeActor
-    public var payload: JSONValue
+    public var payload: JSONValue {
+        didSet { canonicalPayload = payload.canonicalString }
+    }
+    /// The payload as the envelope will hold it, made where the event is made (an import's checking thread),
+    /// not where it is sealed.
+    public private(set) var canonicalPayload: String
     /// Only `import` may carry one: the recording time of a migrated log.
     public var recordedAt: Timestamp?
     /// What an exported line claims its position was; the store refuses the line if its own differs.
@@ -92,6 +97,7 @@ public struct PendingEvent: Sendable, Hashable {
         self.effectiveOn = effectiveOn
         self.actor = actor
         self.payload = payload
+        self.canonicalPayload = payload.canonicalString
         self.recordedAt = recordedAt
         self.claimed = claimed
     }

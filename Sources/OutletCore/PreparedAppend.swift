@@ -51,7 +51,7 @@ public struct PreparedAppend: Sendable {
                 error.conflict = conflict
                 return error
             }
-            let payload = event.payload.canonicalString
+            let payload = event.canonicalPayload
             if let eventId = event.eventId {
                 guard idsInCall.insert(eventId).inserted else {
                     throw fail(.invalidInput, "eventId \(eventId) appears twice in one call")

@@ -261,16 +261,21 @@ public final class Ledger: Sendable {
         var summary = ImportSummary()
         do {
             try store.inOneTransaction { () throws(LedgerError) in
-                while var chunk = try next() {
+                // The next chunk is read and checked on another core while this one is decided and written.
+                try ImportPipeline.run(reading: next, checker: checker) { chunk, more throws(LedgerError) in
+                    var candidates = chunk.candidates, checked = chunk.checked
                     // An export of a log older than its genesis events (seq 1 is an institution's) gets the
                     // genesis after its last event: it is imported whole, as one chunk.
-                    if summary.imported + summary.alreadyPresent == 0, chunk.first?.claimed?.seq == 1,
-                       chunk.first?.type != ReferenceEventType.policyAdopted.rawValue
+                    if summary.imported + summary.alreadyPresent == 0, candidates.first?.claimed?.seq == 1,
+                       candidates.first?.type != ReferenceEventType.policyAdopted.rawValue
                     {
-                        while let more = try next() { chunk += more }
+                        while let next = try more() {
+                            candidates += next.candidates
+                            checked += next.checked
+                        }
                     }
-                    guard !chunk.isEmpty else { continue }
-                    let outcome = try attempt(chunk, expectVersion: nil, importing: true, snapshots: false)
+                    guard !candidates.isEmpty else { return }
+                    let outcome = try attempt(candidates, checked: checked, expectVersion: nil, importing: true, snapshots: false)
                     for result in outcome.results {
                         if result.duplicate { summary.alreadyPresent += 1 } else { summary.imported += 1 }
                     }
@@ -348,7 +353,10 @@ public final class Ledger: Sendable {
 
     /// One attempt: read the log, check form, seal after the head, decide by the rules, append if the
     /// head has not moved. The store decides nothing and calls nothing back.
-    private func attempt(_ offered: [Candidate], expectVersion: Int64?, importing: Bool, snapshots: Bool = true) throws(LedgerError) -> AppendOutcome {
+    /// - Parameter prechecked: `offered` already checked (an import checks the next chunk while this one is decided).
+    private func attempt(_ offered: [Candidate], checked prechecked: [CheckedEvent]? = nil, expectVersion: Int64?, importing: Bool,
+                         snapshots: Bool = true) throws(LedgerError) -> AppendOutcome
+    {
         let reference = try currentReference()
         // Until the chain holds a policy, the first write records init's data: before the offered events, or
         // after an imported export that starts at seq 1 (its hashes are kept; it was decided with the same data).
@@ -377,7 +385,11 @@ public final class Ledger: Sendable {
         var checked: [CheckedEvent] = []
         for (index, candidate) in candidates.enumerated() {
             do {
-                checked.append(try checker.check(candidate))
+                if let prechecked, let original = offeredIndex(index) {
+                    checked.append(prechecked[original])
+                } else {
+                    checked.append(try checker.check(candidate))
+                }
             } catch {
                 throw locate(error, index)
             }
@@ -400,6 +412,7 @@ public final class Ledger: Sendable {
         // Only now that the events are in the log do the decided states describe it.
         referenceData.withLock { $0 = decided.reference }
         streamStates.withLock { $0.merge(decided.states) { _, new in new } }
+        if let notices = decided.notices, let last = prepared.fresh.last { publicityNotices.withLock { $0 = (notices, last.envelope.seq) } }
         live.withLock { held in
             // The kept projection follows this process's appends; behind another writer's, it catches up when read.
             guard held?.foldedThrough == prepared.head.seq else { return }
@@ -429,11 +442,20 @@ public final class Ledger: Sendable {
     /// The rules, on the sealed events in seq order, against the log as the prepared head left it.
     private func decide(_ prepared: PreparedAppend, checked: [CheckedEvent], reference: ReferenceData,
                         locate: (LedgerError, Int) -> LedgerError) throws(LedgerError)
-        -> ([String], (reference: ReferenceData, states: [USCC: CachedState]))
+        -> ([String], (reference: ReferenceData, states: [USCC: CachedState], notices: PublicityNotices?))
     {
         let cache = streamStates.withLock { $0 }
         let store = self.store
-        let periods = decisionPeriods
+        // The periods each stored history is folded with, built once per reference data in force (an import
+        // folds the history of every stream it meets).
+        var periodsByVersion: [Int: Periods] = [:]
+        func periods(_ seq: Int64) -> Periods {
+            let version = reference.version(atSeq: seq)
+            if let built = periodsByVersion[version] { return built }
+            let built = decisionPeriods(atSeq: seq)
+            periodsByVersion[version] = built
+            return built
+        }
         // The notice numbers are read only when a publicity is offered (on a large log, reading them costs).
         let offersPublicity = prepared.fresh.contains { $0.envelope.type == EventType.publicized.rawValue }
         var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
@@ -460,7 +482,9 @@ public final class Ledger: Sendable {
         for (stream, state) in decider.states {
             if let lastSeq = lastSeqs[stream.code] { states[stream] = CachedState(lastSeq: lastSeq, state: state) }
         }
-        return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states))
+        // Every notice number through the last event when they were read (a publicity was offered): the next
+        // append reads none back from the log.
+        return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states, offersPublicity ? decider.notices : nil))
     }
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.

@@ -11,12 +11,13 @@ struct ImportCommand: ParsableCommand {
             Each line: {type, stream, effectiveOn, actor{role, unit, name}, payload} and optionally eventId,
             schemaVersion, recordedAt (must not decrease nor lie in the future). Lines of an export also carry
             seq, streamVersion, prevHash and hash: they must be exactly what this ledger computes. The file is
-            read and decided \(Self.chunkLines) lines at a time inside the one transaction, so a log of any
-            length imports in bounded memory; a file holding one JSON array is read whole.
+            read and decided \(Self.chunkLines) lines at a time inside the one transaction, the next chunk read
+            and checked on a second core while one is decided, so a log of any length imports in bounded memory;
+            a file holding one JSON array is read whole.
             """)
 
     /// Lines read, checked and decided at a time: enough to amortise each step, few enough to stay small.
-    static let chunkLines = 10_000
+    static let chunkLines = 4_000
 
     @OptionGroup var options: LedgerOptions
 

@@ -4,6 +4,7 @@ import OutletCore
 import OutletDemo
 import OutletDomain
 import OutletLedger
+import Synchronization
 import Testing
 
 @Suite("Export, import and the independent verifier")
@@ -149,6 +150,38 @@ struct ExportImportTests {
         #expect(now.seq == head.seq + 1)
         #expect(try ledger.projections(at: now).digest(asOf: DemoTests.today)
             == (try ledger.projections(at: now, useSnapshots: false, useLive: false).digest(asOf: DemoTests.today)))
+    }
+
+    @Test("the next chunk is read and checked while one is decided, yet errors come in line order: a rule's refusal before a malformed line read ahead, that line's error once every chunk before it is decided; the reading stops, nothing is written")
+    func pipelinedImportErrorsInLineOrder() throws {
+        let (candidates, _) = try Self.demoExport()
+        #expect(candidates.count > 200)
+        var malformed = candidates
+        malformed[170].type = "no-such-event"  // refused by the form checks, on the reading side
+        var both = malformed
+        both[30].payload = ["decision": "改过的"]  // refused while deciding: not the hash its line claims
+        for (offered, line) in [(both, 31), (malformed, 171)] {
+            let target = try LedgerFixture()
+            target.clock.set(.init("2026-11-26T00:00:00.000Z")!)
+            let before = try target.fingerprint()
+            let calls = Mutex(0)
+            let chunks = Self.chunks(offered, of: 20)
+            #expect {
+                _ = try target.ledger.importEvents { () throws(LedgerError) -> [Candidate]? in
+                    calls.withLock { $0 += 1 }
+                    return try chunks()
+                }
+            } throws: { error in
+                (error as? LedgerError)?.location == "export.jsonl line \(line)"
+            }
+            // The refused chunk's, the ones read ahead (two at most waiting, one in hand), and no more, then or later.
+            let refusedChunk = (line - 1) / 20 + 1
+            let made = calls.withLock { $0 }
+            #expect(made <= refusedChunk + 3, "line \(line): \(made) chunks read")
+            Thread.sleep(forTimeInterval: 0.05)
+            #expect(calls.withLock { $0 } == made)
+            #expect(try target.fingerprint() == before)
+        }
     }
 
     @Test("through the CLI, an export longer than a read block (lines across blocks) imports to the same head")
