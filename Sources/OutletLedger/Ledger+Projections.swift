@@ -118,16 +118,101 @@ extension Ledger {
     /// Folds the events after the projection's last one, through `seq`; returns how many. The registry
     /// stream's events move the position on and fold nothing (the policy is the projection's; holidays
     /// count at query time).
-    func fold(into projection: inout RegistryProjection, through seq: Int64) throws(LedgerError) -> Int {
+    ///
+    /// A long fold (a replay) runs on two cores: this thread reads the rows and scans their facts, another
+    /// applies them, `batchSize` events handed over at a time, from `pipelinedFrom` events to fold.
+    func fold(into projection: inout RegistryProjection, through seq: Int64, pipelinedFrom: Int64 = pipelinedFold,
+              batchSize: Int = 4_096) throws(LedgerError) -> Int
+    {
         var count = 0
-        let registryStream = Array(ReferenceStream.id.utf8)
-        try store.forEachFoldRow(fromSeq: projection.foldedThrough + 1, toSeq: seq) { row throws(LedgerError) in
-            count += 1
-            guard !row.stream.elementsEqual(registryStream) else { return projection.pass(seq: row.seq) }
-            let (event, stream) = try FoldEvent.reading(row)
-            projection.apply(event, stream: stream)
+        guard seq - projection.foldedThrough >= pipelinedFrom else {
+            try forEachFoldStep(after: projection.foldedThrough, through: seq) { step in
+                projection.take(step)
+                count += 1
+            }
+            return count
         }
+        let after = projection.foldedThrough
+        let batches = HandoffQueue<[FoldStep]?>(capacity: 4)
+        let folding = FoldingThread(projection, batches: batches)
+        // This thread keeps no reference to the projection's storage: the folding thread changes it in place.
+        projection = RegistryProjection(periods: projection.periods)
+        var batch: [FoldStep] = []
+        batch.reserveCapacity(batchSize)
+        var failure: LedgerError?
+        do {
+            try forEachFoldStep(after: after, through: seq) { step in
+                batch.append(step)
+                count += 1
+                if batch.count == batchSize {
+                    _ = batches.push(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch {
+            failure = error
+        }
+        // Whatever was read is folded, up to a row that cannot be read, as one thread folds it.
+        _ = batches.push(batch)
+        projection = folding.finish()
+        if let failure { throw failure }
         return count
+    }
+
+    /// Events to fold from which a second core folds them (a query's tail after a snapshot is folded alone).
+    static let pipelinedFold: Int64 = 50_000
+
+    /// Each event after `after` through `through`, as the fold takes it.
+    private func forEachFoldStep(after: Int64, through seq: Int64, _ body: (FoldStep) -> Void) throws(LedgerError) {
+        let registryStream = Array(ReferenceStream.id.utf8)
+        try store.forEachFoldRow(fromSeq: after + 1, toSeq: seq) { row throws(LedgerError) in
+            guard !row.stream.elementsEqual(registryStream) else { return body(.pass(seq: row.seq)) }
+            let (event, stream) = try FoldEvent.reading(row)
+            body(.apply(event, stream: stream))
+        }
+    }
+}
+
+/// One event as the fold takes it: an institution's, or the registry stream's (the position moves on).
+enum FoldStep: Sendable {
+    case apply(FoldEvent, stream: USCC)
+    case pass(seq: Int64)
+}
+
+extension RegistryProjection {
+    mutating func take(_ step: FoldStep) {
+        switch step {
+        case .apply(let event, let stream): apply(event, stream: stream)
+        case .pass(let seq): pass(seq: seq)
+        }
+    }
+}
+
+/// A thread that owns a projection while it folds the batches handed to it; nil ends them.
+private final class FoldingThread: @unchecked Sendable {
+    /// Touched by the thread alone until `finish` has waited for it.
+    private var projection: RegistryProjection
+    private let done = DispatchSemaphore(value: 0)
+    private let batches: HandoffQueue<[FoldStep]?>
+
+    init(_ projection: RegistryProjection, batches: HandoffQueue<[FoldStep]?>) {
+        self.projection = projection
+        self.batches = batches
+        let thread = Thread { [self] in
+            while let batch = batches.pop() {
+                for step in batch { self.projection.take(step) }
+            }
+            done.signal()
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    /// Ends the batches, waits for the last to be folded, and gives the projection back.
+    func finish() -> RegistryProjection {
+        _ = batches.push(nil)
+        done.wait()
+        return projection
     }
 }
 

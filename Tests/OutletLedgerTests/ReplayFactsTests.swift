@@ -4,7 +4,10 @@ import OutletCore
 import OutletDemo
 import OutletDomain
 @testable import OutletLedger
+import OutletProjections
+import OutletSnapshots
 import OutletStore
+import OutletTestSupport
 import Testing
 
 @Suite("Replay reads the fold's facts from the stored bytes: the same facts as decoding the whole payload")
@@ -106,5 +109,53 @@ struct ReplayFactsTests {
             guard let error = error as? LedgerError else { return false }
             return error.code == .integrityFailure && error.message.contains("seq 9: payload cannot be read as publicized.v1")
         }
+    }
+}
+
+@Suite("Replay on two cores: one thread reads the rows and scans their facts, another folds them, and the projection is the one-thread fold's")
+struct PipelinedFoldTests {
+    static func synthetic() throws -> LedgerFixture {
+        let fixture = try LedgerFixture()
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 3_000, seed: 5)
+        for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
+        return fixture
+    }
+
+    @Test("folded in batches handed to another thread, from the start or from a projection part-way, the same projection")
+    func sameProjection() throws {
+        let fixture = try Self.synthetic()
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head()
+        for start: Int64 in [0, 1_234] {
+            var base = RegistryProjection(periods: ledger.decisionPeriods(atSeq: 0))
+            if start > 0 { _ = try ledger.fold(into: &base, through: start, pipelinedFrom: .max) }
+            var alone = base, pipelined = base
+            let foldedAlone = try ledger.fold(into: &alone, through: head.seq, pipelinedFrom: .max)
+            let foldedPipelined = try ledger.fold(into: &pipelined, through: head.seq, pipelinedFrom: 1, batchSize: 100)
+            #expect(foldedPipelined == foldedAlone && foldedAlone == Int(head.seq - start))
+            #expect(pipelined.foldedThrough == head.seq && pipelined.eventCount == alone.eventCount)
+            let sameState = Snapshot.encodedState(pipelined) == Snapshot.encodedState(alone)
+            #expect(sameState, "from seq \(start)")
+            for date in ["2020-06-30", "2025-11-30"] {
+                #expect(pipelined.digestDocument(asOf: day(date)) == alone.digestDocument(asOf: day(date)), "from seq \(start), \(date)")
+            }
+        }
+    }
+
+    @Test("a row that cannot be read ends the fold with its error, the events before it folded, as on one thread")
+    func unreadableRow() throws {
+        let fixture = try Self.synthetic()
+        try tamper(fixture, "DROP TRIGGER events_no_update")
+        try tamper(fixture, "UPDATE events SET type = 'no-such-event' WHERE seq = 2000")
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head()
+        var alone = RegistryProjection(periods: ledger.decisionPeriods(atSeq: 0)), pipelined = alone
+        let expected = #expect(throws: LedgerError.self) { try ledger.fold(into: &alone, through: head.seq, pipelinedFrom: .max) }
+        let thrown = #expect(throws: LedgerError.self) { try ledger.fold(into: &pipelined, through: head.seq, pipelinedFrom: 1, batchSize: 100) }
+        #expect(thrown?.description == expected?.description && thrown?.description.contains("seq 2000") == true)
+        #expect(pipelined.foldedThrough == 1_999 && alone.foldedThrough == 1_999)
+        let sameState = Snapshot.encodedState(pipelined) == Snapshot.encodedState(alone)
+        #expect(sameState)
     }
 }
