@@ -34,7 +34,7 @@ public actor LedgerActor {
             waiting.append((AppendRequest(candidates, expectVersion: expectVersion), continuation))
             if !commitScheduled {
                 commitScheduled = true
-                Task { await self.commitWaiting() }
+                Task { self.commitWaiting() }
             }
         }
         return try result.get()

@@ -62,8 +62,8 @@ struct VersionIndex: Sendable {
 
     /// The index of whole timelines folded through `lastSeq` (a restored snapshot); nil if two versions
     /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
-    /// A fold's seqs are dense, so each version's row is put in a slot per seq, column by column, rather
-    /// than sorted; and each version is read in place, never copied out of its timeline.
+    /// A fold's seqs are dense, so each version's row is put in a slot per seq rather than sorted; and each
+    /// version is read in place, never copied out of its timeline.
     init?(_ timelines: [USCC: Timeline], through lastSeq: Int64) {
         let versionCount = timelines.values.reduce(0) { $0 + $1.allVersions.count }
         guard lastSeq >= 0 else { return nil }
@@ -84,7 +84,7 @@ struct VersionIndex: Sendable {
                 let placed = timeline.allVersions.withUnsafeBufferPointer { versions in
                     guard let first = versions.baseAddress else { return true }
                     for index in versions.indices {
-                        // Read through the pointer: a subscript copies the whole version out (ten reference counts) to read its fields.
+                        // Through the pointer: a subscript copies the whole version out (ten reference counts).
                         let version = first + index
                         let seq = version.pointee.seq
                         guard 0 < seq, seq <= lastSeq, slots[Int(seq)].institution < 0 else { return false }
