@@ -184,6 +184,33 @@ struct ExportImportTests {
         }
     }
 
+    @Test("an export older than its genesis (seq 1 is an institution's), streamed in chunks, is gathered whole and gets the genesis after it, as one call gives")
+    func streamedExportOlderThanGenesis() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Snapshots/fixtures/ledger-150.jsonl"))))
+        let candidates = try EventInput.events(bytes, kind: .import, source: "ledger-150.jsonl")
+        #expect(candidates.first?.claimed?.seq == 1 && candidates.first?.stream != ReferenceStream.id)
+        var heads: [LedgerHead] = []
+        for streamed in [true, false] {
+            let target = try LedgerFixture()
+            target.clock.set(.init("2026-11-26T00:00:00.000Z")!)
+            let ledger = try target.ledger
+            if streamed {
+                let summary = try ledger.importEvents(chunks: Self.chunks(candidates, of: 40))
+                #expect(summary.imported == candidates.count && summary.alreadyPresent == 0)
+            } else {
+                _ = try ledger.importEvents(candidates)
+            }
+            let events = try ledger.store.events()
+            #expect(events[149].hash == candidates[149].claimed?.hash)
+            // The genesis after the export: the policy, then the bundled holiday years.
+            #expect(events.count > 151 && events[150].type == ReferenceEventType.policyAdopted.rawValue
+                    && events.dropFirst(151).allSatisfy { $0.type == ReferenceEventType.holidayCalendarPublished.rawValue })
+            #expect(try ledger.store.verify().count == events.count)
+            heads.append(try ledger.store.head())
+        }
+        #expect(heads[0] == heads[1])
+    }
+
     @Test("through the CLI, an export longer than a read block (lines across blocks) imports to the same head")
     func cliImportAcrossBlocks() throws {
         let source = try LedgerFixture()
