@@ -91,17 +91,33 @@ struct Output {
     }
 
     mutating func write(_ bytes: [UInt8]) {
+        guard bytes.count < Self.bufferSize else {
+            // A whole document (a roster of 20 MB) goes out as it is: not copied into the buffer, nor into a `Data`.
+            flush()
+            send(bytes)
+            return
+        }
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= Self.bufferSize { flush() }
     }
+
+    private static let bufferSize = 1 << 16
 
     mutating func line(_ text: String = "") {
         write(Array(text.utf8) + [0x0A])
     }
 
     mutating func flush() {
-        handle.write(Data(buffer))
+        send(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func send(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, raw.count > 0 else { return }
+            // Read by the write alone, while `bytes` is alive.
+            handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
+        }
     }
 
     /// Period computations the caller should know about, one `warning:` line each.

@@ -22,7 +22,8 @@ struct RosterCommand: ParsableCommand {
         case .json:
             // Its canonical bytes as written: twenty megabytes at a million events need no String.
             var output = try Output(path: nil)
-            output.write(QueryDocument.rosterJSON(view, asOf: date) + [0x0A])
+            output.write(QueryDocument.rosterJSON(view, asOf: date))
+            output.write([0x0A])
             output.flush()
         case .csv:
             let roster = view.projection.roster(on: date)

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletCore
+import OutletDemo
 import OutletLedger
 import OutletStore
 import Testing
@@ -29,6 +30,21 @@ struct ProjectionCommandTests {
         let result = try CLI.run(arguments + ["--ledger", fixture.path, "--json"])
         try #require(result.status == 0, "\(arguments): \(result.stderr)")
         return try JSONParser.parse(result.stdout)
+    }
+
+    @Test("roster --json of a roster larger than the output buffer is the roster's document, byte for byte, and a line end")
+    func largeRosterJSON() throws {
+        let fixture = try LedgerFixture()
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 3_000, seed: 3)
+        for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
+        let view = try fixture.ledger.projections(at: try fixture.ledger.store.head())
+        let document = QueryDocument.rosterJSON(view, asOf: LocalDate("2025-11-30")!)
+        #expect(document.count > 1 << 16)  // past the buffer: written as it is
+        _ = try fixture.fingerprint()
+        let result = try CLI.run(["roster", "--as-of", "2025-11-30", "--json", "--ledger", fixture.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == String(decoding: document, as: UTF8.self) + "\n")
     }
 
     @Test("roster --json: {asOf, knownAt, seq, hash, digest, outlets} with the roster fields")
