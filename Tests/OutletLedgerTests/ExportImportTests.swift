@@ -213,10 +213,7 @@ struct ExportImportTests {
 
     @Test("through the CLI, an export longer than a read block (lines across blocks) imports to the same head")
     func cliImportAcrossBlocks() throws {
-        let source = try LedgerFixture()
-        var registry = SyntheticRegistry(periods: try source.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 3_000, seed: 11)
-        for candidates in registry.chunks(of: 1_000) { _ = try source.ledger.importEvents(candidates) }
+        let source = try LedgerFixture.synthetic(seed: 11)
         let exportPath = source.file("export.jsonl")
         #expect(try CLI.run(["export", "--ledger", source.path, "--out", exportPath]).status == 0)
         let size = try FileManager.default.attributesOfItem(atPath: exportPath)[.size] as? Int ?? 0

@@ -2,7 +2,6 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletCore
-import OutletDemo
 import OutletLedger
 import OutletStore
 import Testing
@@ -34,10 +33,7 @@ struct ProjectionCommandTests {
 
     @Test("roster --json of a roster larger than the output buffer is the roster's document, byte for byte, and a line end")
     func largeRosterJSON() throws {
-        let fixture = try LedgerFixture()
-        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 3_000, seed: 3)
-        for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
+        let fixture = try LedgerFixture.synthetic(seed: 3)
         let view = try fixture.ledger.projections(at: try fixture.ledger.store.head())
         let document = QueryDocument.rosterJSON(view, asOf: LocalDate("2025-11-30")!)
         #expect(document.count > 1 << 16)  // past the buffer: written as it is

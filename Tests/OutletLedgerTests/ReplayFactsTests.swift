@@ -63,11 +63,8 @@ struct ReplayFactsTests {
 
     @Test("every event of a synthetic history of 3,000 events, scanned and equal")
     func syntheticHistory() throws {
-        let fixture = try LedgerFixture()
+        let fixture = try LedgerFixture.synthetic(seed: 7)
         let ledger = try fixture.ledger
-        var registry = SyntheticRegistry(periods: ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 3_000, seed: 7)
-        for candidates in registry.chunks(of: 1_000) { _ = try ledger.importEvents(candidates) }
         let count = try ledger.store.events().filter { $0.stream != ReferenceStream.id }.count
         #expect(count >= 3_000)
         #expect(try Self.compareEveryEvent(of: ledger) == count)
@@ -114,17 +111,9 @@ struct ReplayFactsTests {
 
 @Suite("Replay on two cores: one thread reads the rows and scans their facts, another folds them, and the projection is the one-thread fold's")
 struct PipelinedFoldTests {
-    static func synthetic() throws -> LedgerFixture {
-        let fixture = try LedgerFixture()
-        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 3_000, seed: 5)
-        for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
-        return fixture
-    }
-
     @Test("folded in batches handed to another thread, from the start or from a projection part-way, the same projection")
     func sameProjection() throws {
-        let fixture = try Self.synthetic()
+        let fixture = try LedgerFixture.synthetic(seed: 5)
         let ledger = try fixture.ledger
         let head = try ledger.store.head()
         for start: Int64 in [0, 1_234] {
@@ -145,7 +134,7 @@ struct PipelinedFoldTests {
 
     @Test("a row that cannot be read ends the fold with its error, the events before it folded, as on one thread")
     func unreadableRow() throws {
-        let fixture = try Self.synthetic()
+        let fixture = try LedgerFixture.synthetic(seed: 5)
         try tamper(fixture, "DROP TRIGGER events_no_update")
         try tamper(fixture, "UPDATE events SET type = 'no-such-event' WHERE seq = 2000")
         let ledger = try fixture.ledger

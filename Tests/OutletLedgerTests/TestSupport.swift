@@ -6,6 +6,7 @@ import FoundationNetworking
 #endif
 import OutletDomain
 import OutletCore
+import OutletDemo
 import OutletLedger
 import OutletStore
 
@@ -261,5 +262,17 @@ enum HTTP {
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
         return Response(status: http.statusCode, headers: fields, body: data)
+    }
+}
+
+extension LedgerFixture {
+    /// A ledger holding a synthetic history of 3,000 events (`SyntheticRegistry`, 2014 → 2025-11-30), imported
+    /// through the rules 1,000 at a time.
+    static func synthetic(seed: UInt64) throws -> LedgerFixture {
+        let fixture = try LedgerFixture()
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 3_000, seed: seed)
+        for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
+        return fixture
     }
 }
