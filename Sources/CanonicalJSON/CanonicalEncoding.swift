@@ -107,7 +107,7 @@ public enum Canonical {
     /// Most strings need no escape: they are copied whole.
     public static func appendString(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        guard !needsNoEscape(utf8) else {
+        if needsNoEscape(utf8) {
             out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
             return

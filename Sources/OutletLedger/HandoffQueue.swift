@@ -40,3 +40,24 @@ final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// One long piece of work on a thread of its own, with room to recurse (parsing and schema checks descend
+/// into payloads: a thread's default half megabyte is not always enough); `join` waits for it to end.
+struct WorkerThread: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        let done = self.done
+        let thread = Thread {
+            work()
+            done.signal()
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    /// Returns once the work has ended (called once).
+    func join() {
+        done.wait()
+    }
+}

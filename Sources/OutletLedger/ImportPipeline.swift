@@ -31,12 +31,10 @@ enum ImportPipeline {
     {
         try withoutActuallyEscaping(next) { next throws(LedgerError) in
             let queue = HandoffQueue<Handoff>(capacity: depth)
-            let finished = DispatchSemaphore(value: 0)
             // Only the reading thread calls `next`, through a slot emptied once that thread is done: the thread
             // object may outlive its work, and `next` must not outlive this call.
             let slot = ReadingSlot(next)
-            let reader = Thread {
-                defer { finished.signal() }
+            let reader = WorkerThread {
                 while true {
                     let handoff: Handoff
                     do throws(LedgerError) {
@@ -52,12 +50,9 @@ enum ImportPipeline {
                     guard queue.push(handoff) else { return }
                 }
             }
-            // Parsing and schema checks recurse into payloads: a thread's default half megabyte is not always enough.
-            reader.stackSize = 16 << 20
-            reader.start()
             defer {
                 queue.close()
-                finished.wait()
+                reader.join()
                 slot.empty()
             }
             var ended = false
@@ -85,9 +80,7 @@ enum ImportPipeline {
             do {
                 checked.append(try checker.check(candidate))
             } catch {
-                var unlocated = error
-                unlocated.eventIndex = nil
-                throw Ledger.locate(unlocated, in: candidates, index: index)
+                throw Ledger.locate(error, in: candidates, index: index)
             }
         }
         return CheckedChunk(candidates: candidates, checked: checked)

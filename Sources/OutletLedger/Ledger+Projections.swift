@@ -134,9 +134,14 @@ extension Ledger {
         }
         let after = projection.foldedThrough
         let batches = HandoffQueue<[FoldStep]?>(capacity: 4)
-        let folding = FoldingThread(projection, batches: batches)
+        let folded = FoldedProjection(projection)
         // This thread keeps no reference to the projection's storage: the folding thread changes it in place.
         projection = RegistryProjection(periods: projection.periods)
+        let folding = WorkerThread {
+            while let batch = batches.pop() {
+                for step in batch { folded.projection.take(step) }
+            }
+        }
         var batch: [FoldStep] = []
         batch.reserveCapacity(batchSize)
         var failure: LedgerError?
@@ -154,7 +159,9 @@ extension Ledger {
         }
         // Whatever was read is folded, up to a row that cannot be read, as one thread folds it.
         _ = batches.push(batch)
-        projection = folding.finish()
+        _ = batches.push(nil)
+        folding.join()
+        projection = folded.projection
         if let failure { throw failure }
         return count
     }
@@ -188,31 +195,12 @@ extension RegistryProjection {
     }
 }
 
-/// A thread that owns a projection while it folds the batches handed to it; nil ends them.
-private final class FoldingThread: @unchecked Sendable {
-    /// Touched by the thread alone until `finish` has waited for it.
-    private var projection: RegistryProjection
-    private let done = DispatchSemaphore(value: 0)
-    private let batches: HandoffQueue<[FoldStep]?>
+/// The projection a folding thread changes: touched by that thread alone until it has been joined.
+private final class FoldedProjection: @unchecked Sendable {
+    var projection: RegistryProjection
 
-    init(_ projection: RegistryProjection, batches: HandoffQueue<[FoldStep]?>) {
+    init(_ projection: RegistryProjection) {
         self.projection = projection
-        self.batches = batches
-        let thread = Thread { [self] in
-            while let batch = batches.pop() {
-                for step in batch { self.projection.take(step) }
-            }
-            done.signal()
-        }
-        thread.stackSize = 16 << 20
-        thread.start()
-    }
-
-    /// Ends the batches, waits for the last to be folded, and gives the projection back.
-    func finish() -> RegistryProjection {
-        _ = batches.push(nil)
-        done.wait()
-        return projection
     }
 }
 
