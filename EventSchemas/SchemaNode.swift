@@ -14,7 +14,10 @@ final class SchemaNode: @unchecked Sendable {
     ]
 
     var types: Set<String>?
-    var properties: [(name: String, node: SchemaNode)] = []
+    var properties: [(name: String, node: SchemaNode)] = [] {
+        didSet { propertyNames = Set(properties.map(\.name)) }
+    }
+    private(set) var propertyNames: Set<String> = []
     var required: [String] = []
     /// nil: any member allowed; false: none beyond `properties`.
     var allowsAdditionalProperties = true
@@ -36,11 +39,11 @@ final class SchemaNode: @unchecked Sendable {
     var article: String?
 
     /// Applies this node to `value` at `path`; throws the first violation in document order.
-    func validate(_ value: JSONValue, at path: String) throws(SchemaViolation) {
+    func validate(_ value: JSONValue, at path: inout PayloadPath) throws(SchemaViolation) {
         func fail(_ reason: String) -> SchemaViolation {
-            SchemaViolation(path: path, reason: reason, article: article)
+            SchemaViolation(path: path.description, reason: reason, article: article)
         }
-        if let reference { try reference.validate(value, at: path) }
+        if let reference { try reference.validate(value, at: &path) }
         if let types, !types.contains(value.typeName) {
             throw fail("expected \(types.sorted().joined(separator: " or ")), found \(value.typeName)")
         }
@@ -51,11 +54,13 @@ final class SchemaNode: @unchecked Sendable {
         if let constValue, constValue != value { throw fail("must be \(constValue.canonicalString)") }
         switch value {
         case .string(let text):
-            let length = text.unicodeScalars.count
-            if let minLength, length < minLength {
-                throw fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters")
+            if minLength != nil || maxLength != nil {
+                let length = text.unicodeScalars.count
+                if let minLength, length < minLength {
+                    throw fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters")
+                }
+                if let maxLength, length > maxLength { throw fail("longer than \(maxLength) characters") }
             }
-            if let maxLength, length > maxLength { throw fail("longer than \(maxLength) characters") }
             if let pattern {
                 let range = NSRange(text.startIndex..., in: text)
                 if pattern.regex.firstMatch(in: text, range: range) == nil {
@@ -78,7 +83,9 @@ final class SchemaNode: @unchecked Sendable {
             if uniqueItems, Set(elements).count != elements.count { throw fail("items must be unique") }
             if let items {
                 for (index, element) in elements.enumerated() {
-                    try items.validate(element, at: "\(path)[\(index)]")
+                    path.steps.append(.index(index))
+                    try items.validate(element, at: &path)
+                    path.steps.removeLast()
                 }
             }
         case .object(let members):
@@ -88,14 +95,14 @@ final class SchemaNode: @unchecked Sendable {
             for name in required where members[name] == nil {
                 throw fail("required member \"\(name)\" is missing")
             }
-            if !allowsAdditionalProperties {
-                let known = Set(properties.map(\.name))
-                if let unknown = members.keys.filter({ !known.contains($0) }).sorted().first {
-                    throw fail("unknown member \"\(unknown)\"")
-                }
+            if !allowsAdditionalProperties, let unknown = members.keys.filter({ !propertyNames.contains($0) }).min() {
+                throw fail("unknown member \"\(unknown)\"")
             }
             for (name, node) in properties {
-                if let member = members[name] { try node.validate(member, at: "\(path).\(name)") }
+                guard let member = members[name] else { continue }
+                path.steps.append(.member(name))
+                try node.validate(member, at: &path)
+                path.steps.removeLast()
             }
         case .null, .bool:
             break
@@ -111,6 +118,26 @@ final class SchemaNode: @unchecked Sendable {
             return LocalDate(String(text[..<tIndex])) != nil
         default:
             return true
+        }
+    }
+}
+
+/// Where a value sits in a payload: steps while a payload is checked, spelled out (`$.team[0].name`)
+/// only for the violation that names it.
+struct PayloadPath: CustomStringConvertible {
+    enum Step {
+        case member(String)
+        case index(Int)
+    }
+
+    var steps: [Step] = []
+
+    var description: String {
+        steps.reduce(into: "$") { text, step in
+            switch step {
+            case .member(let name): text += ".\(name)"
+            case .index(let index): text += "[\(index)]"
+            }
         }
     }
 }

@@ -75,7 +75,8 @@ public final class SchemaSet: Sendable {
         guard let schema = payloadSchemas["\(type).v\(version)"] else {
             throw SchemaViolation(path: "$", reason: "no schema \(type).v\(version)", article: nil)
         }
-        try schema.validate(payload, at: "$")
+        var path = PayloadPath()
+        try schema.validate(payload, at: &path)
     }
 }
 

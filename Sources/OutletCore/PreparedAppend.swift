@@ -92,7 +92,7 @@ public struct PreparedAppend: Sendable {
             seq += 1
 
             var envelope = Envelope(
-                seq: seq, eventId: event.eventId ?? UUID().uuidString.lowercased(), stream: event.stream,
+                seq: seq, eventId: event.eventId ?? Envelope.randomEventId(), stream: event.stream,
                 streamVersion: version, type: event.type, schemaVersion: event.schemaVersion,
                 effectiveOn: event.effectiveOn, recordedAt: recorded.description, actor: event.actor,
                 payload: payload, prevHash: prevHash, hash: "")
@@ -148,5 +148,25 @@ extension Envelope {
     func sameContent(as event: PendingEvent, payload: String) -> Bool {
         stream == event.stream && type == event.type && schemaVersion == event.schemaVersion
             && effectiveOn == event.effectiveOn && actor == event.actor && self.payload == payload
+    }
+}
+
+extension Envelope {
+    /// A random (version 4) UUID in lower case, from the system's generator (`getrandom`): Foundation's
+    /// `UUID()` opens and reads `/dev/urandom` for every one, three system calls per event.
+    static func randomEventId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() & ~0xF000 | 0x4000  // version 4
+        let low = generator.next() & ~(0b11 << 62) | (0b10 << 62)  // RFC 9562 variant
+        let hex = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var at = 0
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { at += 1 }
+            let word = nibble < 16 ? high : low
+            text[at] = hex[Int(word >> (60 - 4 * UInt64(nibble % 16)) & 0xF)]
+            at += 1
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

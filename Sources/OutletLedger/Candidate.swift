@@ -161,6 +161,17 @@ public struct CandidateChecker: Sendable {
         if candidate.actor.name.count > TextSafety.maximumActorNameLength {
             throw invalid("actor.name is \(candidate.actor.name.count) characters, over the \(TextSafety.maximumActorNameLength)-character limit")
         }
+        // Nearly every payload is clean: one pass without paths says so; a payload that is not is walked
+        // again, in key order, to name its first forbidden character and where it is.
+        func clean(_ value: JSONValue, key: String?) -> Bool {
+            switch value {
+            case .string(let text): TextSafety.firstForbidden(in: text, multiLine: key.map(TextSafety.multiLineFields.contains) ?? false) == nil
+            case .array(let items): items.allSatisfy { clean($0, key: key) }
+            case .object(let members): members.allSatisfy { clean($0.value, key: $0.key) }
+            case .null, .bool, .integer: true
+            }
+        }
+        guard !clean(candidate.payload, key: nil) else { return }
         func walk(_ value: JSONValue, path: String, key: String?) throws(LedgerError) {
             switch value {
             case .string(let text):

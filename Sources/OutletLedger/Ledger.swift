@@ -28,6 +28,9 @@ public final class Ledger: Sendable {
     /// What `init` chose, kept until the first append records it in the chain (the genesis); on a
     /// ledger of format 2, what it had been using.
     let genesis: (policy: Policy, holidays: [HolidayYear])
+    /// The periods of the genesis, for decisions before the chain records a policy (built once: a holiday
+    /// calendar is parsed from its notices).
+    let genesisPeriods: Periods
     /// Damage found reading the registry stream at an audit's opening, reported after the chain check.
     let referenceProblem: LedgerError?
     /// A holiday calendar to ask "what if" with: queries and notices only, never decisions, and marked
@@ -71,6 +74,7 @@ public final class Ledger: Sendable {
         self.checker = CandidateChecker()
         self.referenceData = Mutex(reference)
         self.genesis = genesis
+        self.genesisPeriods = Periods(policy: genesis.0, calendar: .of(genesis.1))
         self.whatIfHolidays = whatIfHolidays
     }
 
@@ -82,7 +86,7 @@ public final class Ledger: Sendable {
 
     /// The periods rules decided with at `seq`: the policy and the holiday data in force there.
     public func decisionPeriods(atSeq seq: Int64) -> Periods {
-        reference.periods(atSeq: seq) ?? Periods(policy: genesis.policy, calendar: .of(genesis.holidays))
+        reference.periods(atSeq: seq) ?? genesisPeriods
     }
 
     /// The periods a query at `seq` counts with: those in force there, unless a what-if calendar is given.
@@ -446,26 +450,16 @@ public final class Ledger: Sendable {
     {
         let cache = streamStates.withLock { $0 }
         let store = self.store
-        // The periods each stored history is folded with, built once per reference data in force (an import
-        // folds the history of every stream it meets).
-        var periodsByVersion: [Int: Periods] = [:]
-        func periods(_ seq: Int64) -> Periods {
-            let version = reference.version(atSeq: seq)
-            if let built = periodsByVersion[version] { return built }
-            let built = decisionPeriods(atSeq: seq)
-            periodsByVersion[version] = built
-            return built
-        }
         // The notice numbers are read only when a publicity is offered (on a large log, reading them costs).
         let offersPublicity = prepared.fresh.contains { $0.envelope.type == EventType.publicized.rawValue }
         var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
-                                 fallback: Periods(policy: genesis.policy, calendar: .of(genesis.holidays)),
+                                 fallback: genesisPeriods,
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
             let lastSeq = try store.lastSeq(ofStream: stream.code)
             if let cached = cache[stream], cached.lastSeq == lastSeq, !withHistory { return (cached.state, nil) }
             var stored: [DomainEvent] = []
             for envelope in try store.events(ofStream: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
-            return (InstitutionState.fold(Retractions.live(stored), periods: periods(lastSeq)), stored)
+            return (InstitutionState.fold(Retractions.live(stored), periods: self.decisionPeriods(atSeq: lastSeq)), stored)
         }
         let events = prepared.fresh.map { event in checked[event.index].decidable(event.envelope) }
         do {

@@ -62,16 +62,9 @@ struct LogDecider {
         self.source = source
     }
 
-    /// The periods last built, with the version of the reference data they were built from.
-    private var built: (version: Int, periods: Periods)?
-
-    /// The periods in force at `seq`; built again only when the reference data in force changes.
-    mutating func periods(atSeq seq: Int64) -> Periods {
-        let version = reference.version(atSeq: seq)
-        if let built, built.version == version { return built.periods }
-        let periods = reference.periods(atSeq: seq) ?? fallback
-        built = (version, periods)
-        return periods
+    /// The periods in force at `seq`.
+    func periods(atSeq seq: Int64) -> Periods {
+        reference.periods(atSeq: seq) ?? fallback
     }
 
     /// Decides `events` (in seq order); a refusal is `refusedByRule` naming the event's seq and article.

@@ -144,4 +144,24 @@ struct ReferenceDataTests {
         #expect(events.count == Int(genesis) + 4)
         #expect(try CLI.run(["verify", "--ledger", fixture.path]).status == 0)
     }
+
+    @Test("periods are built once per data in force, and two copies that record different years each count with their own")
+    func periodsOfDivergingCopies() throws {
+        let city = Actor(role: .cityBureau, unit: "210100", name: "沈阳市知识产权局")
+        var base = ReferenceData()
+        try base.record(.policyAdopted(RegistryData.defaultPolicy), seq: 1, actor: city, effectiveOn: LocalDate("2025-01-01")!)
+        let weekday = LocalDate("2030-03-05")!  // a Tuesday
+        let before = try #require(base.periods(atSeq: 10))
+        #expect(!before.calendar.isRestDay(weekday))
+        var restful = base, plain = base
+        try restful.record(.holidayCalendarPublished(HolidayYear(year: 2030, holidays: ["03-05"], workdays: [], source: "notice A")),
+                           seq: 20, actor: city, effectiveOn: LocalDate("2025-02-01")!)
+        try plain.record(.holidayCalendarPublished(HolidayYear(year: 2030, holidays: ["10-01"], workdays: [], source: "notice B")),
+                         seq: 20, actor: city, effectiveOn: LocalDate("2025-02-01")!)
+        #expect(try #require(restful.periods(atSeq: 20)).calendar.isRestDay(weekday))
+        #expect(try !#require(plain.periods(atSeq: 20)).calendar.isRestDay(weekday))
+        #expect(try #require(restful.periods(atSeq: 20)).calendar.isRestDay(weekday))  // asked again: the memo's
+        #expect(try !#require(restful.periods(atSeq: 10)).calendar.isRestDay(weekday))  // before the year was published
+        #expect(try !#require(base.periods(atSeq: 20)).calendar.isRestDay(weekday))
+    }
 }

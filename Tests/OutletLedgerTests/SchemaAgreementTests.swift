@@ -56,6 +56,25 @@ struct SchemaAgreementTests {
         }
     }
 
+    @Test("a violation deep in a payload is named by its whole path, members and indexes after valid siblings")
+    func violationPaths() throws {
+        let schemas = try SchemaSet.bundled.get()
+        let file = try #require(PayloadFixtures.files.first { $0.type == "submitted" && $0.schemaVersion == 1 })
+        guard case .object(var payload) = file.valid[0], case .array(var team)? = payload["team"], team.count >= 3,
+              case .object(var member) = team[2] else { Issue.record("the fixture has a team of three"); return }
+        member["bio"] = .integer(7)
+        team[2] = .object(member)
+        payload["team"] = .array(team)
+        #expect { try schemas.validate(.object(payload), type: "submitted", version: 1) } throws: { error in
+            (error as? SchemaViolation)?.path == "$.team[2].bio" && (error as? SchemaViolation)?.reason == "expected string, found integer"
+        }
+        payload["team"] = .array(Array(team.prefix(2)))
+        payload["grade"] = "A"
+        #expect { try schemas.validate(.object(payload), type: "submitted", version: 1) } throws: { error in
+            (error as? SchemaViolation)?.path == "$" && (error as? SchemaViolation)?.reason == "unknown member \"grade\""
+        }
+    }
+
     @Test("Python's jsonschema reaches the same verdict on every fixture")
     func pythonAgrees() throws {
         let result = try CLI.run(

@@ -83,6 +83,16 @@ struct AppendTests {
         #expect(try fixture.store.append([StoreFixture.event()]).map(\.seq) == [2])
     }
 
+    @Test("an event without an eventId gets a fresh random UUID (version 4, lower case)", arguments: LogKind.allCases)
+    func generatedEventIds(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        let ids = try (0..<200).flatMap { _ in try fixture.store.append([StoreFixture.event()]).map(\.eventId) }
+        let form = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/
+        #expect(ids.allSatisfy { $0.wholeMatch(of: form) != nil })
+        #expect(Set(ids).count == ids.count)
+        #expect(Set(ids.map { $0.prefix(8) }).count > 190)  // random, not counted
+    }
+
     @Test("reads: head at a seq and as known at a time, a stream's events and version, events of a type, an event id", arguments: LogKind.allCases)
     func reads(kind: LogKind) throws {
         let fixture = try StoreFixture(kind, at: "2025-10-10T01:00:00.000Z")

@@ -13,12 +13,38 @@ public enum TextSafety {
 
     /// The first character that may not stand in `text`, with its position (in characters), or nil.
     public static func firstForbidden(in text: String, multiLine: Bool) -> (position: Int, scalar: Unicode.Scalar)? {
+        // Nearly every text is clean: its UTF-8 bytes say so in one pass; scalars are counted only to name one.
+        if let clean = text.utf8.withContiguousStorageIfAvailable({ !mayHoldForbidden($0, multiLine: multiLine) }), clean { return nil }
         var position = 0
         for scalar in text.unicodeScalars {
             if isForbidden(scalar, multiLine: multiLine) { return (position, scalar) }
             position += 1
         }
         return nil
+    }
+
+    /// False only if no scalar of these UTF-8 bytes is forbidden; true if one may be. Exact for the
+    /// forbidden ranges: a C0 control or DEL is one byte; U+0080–U+009F is C2 80…9F; U+202A–U+202E is
+    /// E2 80 AA…AE; U+2066–U+2069 is E2 81 A6…A9.
+    static func mayHoldForbidden(_ utf8: UnsafeBufferPointer<UInt8>, multiLine: Bool) -> Bool {
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            switch byte {
+            case 0x0A where multiLine: break
+            case 0x00...0x1F, 0x7F: return true
+            case 0xC2:
+                if index + 1 < utf8.count, (0x80...0x9F).contains(utf8[index + 1]) { return true }
+            case 0xE2:
+                if index + 2 < utf8.count {
+                    let second = utf8[index + 1], third = utf8[index + 2]
+                    if second == 0x80 && (0xAA...0xAE).contains(third) || second == 0x81 && (0xA6...0xA9).contains(third) { return true }
+                }
+            default: break
+            }
+            index += 1
+        }
+        return false
     }
 
     public static func isForbidden(_ scalar: Unicode.Scalar, multiLine: Bool) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The registry's own stream, beside one stream per institution: the policy and the holiday calendar
 /// that the rules and the queries count periods with, recorded in the chain like every act, so that
@@ -59,6 +60,11 @@ public struct ReferenceData: Sendable {
     /// The last seq of the genesis: the policy and the holiday events right after it.
     public private(set) var genesisEnd: Int64 = 0
     private var lastEffective: LocalDate?
+    /// The periods already built from this data, by `version(atSeq:)`: a holiday calendar is built by
+    /// parsing every year's notice, and every append asks for the periods in force. Copies of one value
+    /// share it; `record` gives the value it changes a memo of its own, keeping the versions whose data
+    /// it leaves as they were (two copies that record different years never see each other's periods).
+    private var built = BuiltPeriods()
 
     public init() {}
 
@@ -82,11 +88,14 @@ public struct ReferenceData: Sendable {
             policy = adopted
             policySeq = seq
             genesisEnd = seq
+            built = BuiltPeriods()
         case .holidayCalendarPublished(let year):
             guard let policy else {
                 throw Refusal(article, "holiday data is published after the policy is adopted (no policy-adopted yet)")
             }
             try Self.checkCityBureau(actor, unit: policy.cityBureauUnit, type: event.type)
+            // Versions up to the current count name the same years before this one as after it.
+            built = built.keeping(through: years.count)
             years.append((seq, year))
             if seq == genesisEnd + 1 { genesisEnd = seq }
         }
@@ -100,8 +109,9 @@ public struct ReferenceData: Sendable {
     }
 
     /// Which data is in force at `seq`, as a number that changes exactly when it does (the count of
-    /// entries recorded by then): lets a caller keep the periods it built until the data moves.
-    public func version(atSeq seq: Int64) -> Int {
+    /// entries recorded by then, which are the same entries in every copy that has that many): the key of
+    /// the periods built from it.
+    func version(atSeq seq: Int64) -> Int {
         guard policy != nil else { return -1 }
         let limit = max(seq, genesisEnd)
         // Entries are recorded in seq order: count those at or before the limit.
@@ -124,7 +134,24 @@ public struct ReferenceData: Sendable {
     /// The periods in force at `seq` (nil before any policy is recorded).
     public func periods(atSeq seq: Int64) -> Periods? {
         guard let policy else { return nil }
-        return Periods(policy: policy, calendar: HolidayCalendar.of(holidayYears(atSeq: seq)))
+        let version = version(atSeq: seq)
+        if let periods = built.byVersion.withLock({ $0[version] }) { return periods }
+        let periods = Periods(policy: policy, calendar: HolidayCalendar.of(holidayYears(atSeq: seq)))
+        built.byVersion.withLock { $0[version] = periods }
+        return periods
+    }
+
+    private final class BuiltPeriods: Sendable {
+        let byVersion: Mutex<[Int: Periods]>
+
+        init(_ byVersion: [Int: Periods] = [:]) {
+            self.byVersion = Mutex(byVersion)
+        }
+
+        /// A memo of its own with the periods of versions `...version`.
+        func keeping(through version: Int) -> BuiltPeriods {
+            BuiltPeriods(byVersion.withLock { $0.filter { $0.key <= version } })
+        }
     }
 }
 

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import OutletCore
+import OutletDemo
+import OutletLedger
+
+/// Durable single appends on a ledger `generate` (or `suite`) made, without making one again: the
+/// append row of `suite` alone, for a large ledger in a minute rather than the whole suite's dozen.
+struct Appends: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time single-event appends (each its own synchronous=FULL transaction) on a copy of a generated ledger.")
+
+    @Option(help: "The generated ledger (copied first: it is not written).") var ledger: String
+    @Option(help: "Where the copy goes (replaced).") var copy = "/tmp/outlet-bench-appends.sqlite"
+    @Option(help: "How many appends.") var appends = 2_000
+    @Option(help: "The seed the ledger was generated with (the new applicants come after its institutions).") var seed: UInt64 = 2014
+    @Flag(help: "Hold the live projection first, as the service does: each append then extends it.") var live = false
+
+    func run() throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
+        try FileManager.default.copyItem(atPath: ledger, toPath: copy)
+        let opened = try Ledger.open(at: copy)
+        let head = try opened.store.head()
+        let today = Timestamp(Date()).shanghaiDate
+        var registry = SyntheticRegistry(periods: opened.periods, today: today)
+        // Scheduled as the generator did, so that the new applicants are not the ledger's institutions.
+        registry.schedule(events: Int(head.seq) - opened.reference.years.count - 1, seed: seed)
+        if live { _ = try opened.projections(at: head) }
+        let clock = ContinuousClock()
+        var latency = Sample(), cpu = Sample()
+        for candidate in registry.applications(appends, on: today) {
+            let cpuBefore = threadCPUSeconds()
+            latency.add(try clock.measure { _ = try opened.append([candidate]) }.seconds * 1000)
+            cpu.add((threadCPUSeconds() - cpuBefore) * 1000)
+        }
+        _ = opened.finishBackgroundWork()
+        print("\(appends) single appends on a copy of \(ledger) (\(head.seq) events): p50 \(fmt(latency.median)) ms, "
+              + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms; "
+              + "this thread's CPU time p50 \(fmt(cpu.median)) ms")
+    }
+}
+
+/// CPU time of the calling thread (user and system), in seconds: what an append computes, beside what it waits for.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
