@@ -11,13 +11,18 @@ public struct JSONValueDecoder: Sendable {
 
     /// A `Decoder` over `value`, for types that choose what to decode at run time.
     public func decoder(for value: JSONValue) -> any Decoder {
-        ValueDecoder(value: value, codingPath: [])
+        ValueDecoder(value: value, containerPath: [], key: nil)
     }
 }
 
+/// Coding paths are joined only when asked for — an error, a nested container — not for every value
+/// decoded: most members are strings and numbers, and each join is an array allocated.
 private struct ValueDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    /// The path of the container holding the value, and the value's key in it (nil at the top).
+    let containerPath: [any CodingKey]
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { key.map { containerPath + [$0] } ?? containerPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -35,7 +40,7 @@ private struct ValueDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValue(value: value, codingPath: codingPath)
+        SingleValue(decoder: self)
     }
 }
 
@@ -50,33 +55,33 @@ private struct IndexKey: CodingKey {
 
 /// Primitive conversions shared by the three containers.
 private enum Primitive {
-    static func mismatch<T>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) -> DecodingError {
+    static func mismatch<T>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) -> DecodingError {
         if case .null = value {
-            return .valueNotFound(type, .init(codingPath: path, debugDescription: "expected \(type), found null"))
+            return .valueNotFound(type, .init(codingPath: path(), debugDescription: "expected \(type), found null"))
         }
-        return .typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(type), found \(value.typeName)"))
+        return .typeMismatch(type, .init(codingPath: path(), debugDescription: "expected \(type), found \(value.typeName)"))
     }
 
-    static func bool(_ value: JSONValue, _ path: [any CodingKey]) throws -> Bool {
-        guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, path) }
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, path()) }
         return flag
     }
 
-    static func string(_ value: JSONValue, _ path: [any CodingKey]) throws -> String {
-        guard case .string(let text) = value else { throw mismatch(String.self, value, path) }
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard case .string(let text) = value else { throw mismatch(String.self, value, path()) }
         return text
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-        guard case .integer(let number) = value else { throw mismatch(type, value, path) }
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
+        guard case .integer(let number) = value else { throw mismatch(type, value, path()) }
         guard let converted = T(exactly: number) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "\(number) does not fit \(type)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "\(number) does not fit \(type)"))
         }
         return converted
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-        try T(from: ValueDecoder(value: value, codingPath: path))
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, in containerPath: [any CodingKey], at key: any CodingKey) throws -> T {
+        try T(from: ValueDecoder(value: value, containerPath: containerPath, key: key))
     }
 }
 
@@ -116,18 +121,18 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try Primitive.integer(type, try value(key), path(key)) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try Primitive.integer(type, try value(key), path(key)) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Primitive.integer(type, try value(key), path(key)) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Primitive.decode(type, try value(key), path(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Primitive.decode(type, try value(key), in: codingPath, at: key) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try ValueDecoder(value: try value(key), codingPath: path(key)).container(keyedBy: type)
+        try ValueDecoder(value: try value(key), containerPath: codingPath, key: key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try ValueDecoder(value: try value(key), codingPath: path(key)).unkeyedContainer()
+        try ValueDecoder(value: try value(key), containerPath: codingPath, key: key).unkeyedContainer()
     }
 
-    func superDecoder() throws -> any Decoder { ValueDecoder(value: .object(members), codingPath: codingPath) }
-    func superDecoder(forKey key: Key) throws -> any Decoder { ValueDecoder(value: try value(key), codingPath: path(key)) }
+    func superDecoder() throws -> any Decoder { ValueDecoder(value: .object(members), containerPath: codingPath, key: nil) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { ValueDecoder(value: try value(key), containerPath: codingPath, key: key) }
 }
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
@@ -143,12 +148,13 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    private mutating func next<T>(_ type: T.Type) throws -> (JSONValue, [any CodingKey]) {
+    /// The next item, and its key (its index).
+    private mutating func next<T>(_ type: T.Type) throws -> (JSONValue, IndexKey) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the array has ended"))
         }
         defer { currentIndex += 1 }
-        return (items[currentIndex], codingPath + [IndexKey(currentIndex)])
+        return (items[currentIndex], IndexKey(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -157,41 +163,42 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { let (value, path) = try next(type); return try Primitive.bool(value, path) }
-    mutating func decode(_ type: String.Type) throws -> String { let (value, path) = try next(type); return try Primitive.string(value, path) }
-    mutating func decode(_ type: Double.Type) throws -> Double { let (value, path) = try next(type); throw Primitive.mismatch(type, value, path) }
-    mutating func decode(_ type: Float.Type) throws -> Float { let (value, path) = try next(type); throw Primitive.mismatch(type, value, path) }
-    mutating func decode(_ type: Int.Type) throws -> Int { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (value, path) = try next(type); return try Primitive.integer(type, value, path) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (value, path) = try next(type); return try Primitive.decode(type, value, path) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { let (value, key) = try next(type); return try Primitive.bool(value, codingPath + [key]) }
+    mutating func decode(_ type: String.Type) throws -> String { let (value, key) = try next(type); return try Primitive.string(value, codingPath + [key]) }
+    mutating func decode(_ type: Double.Type) throws -> Double { let (value, key) = try next(type); throw Primitive.mismatch(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Float.Type) throws -> Float { let (value, key) = try next(type); throw Primitive.mismatch(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Int.Type) throws -> Int { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (value, key) = try next(type); return try Primitive.integer(type, value, codingPath + [key]) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (value, key) = try next(type); return try Primitive.decode(type, value, in: codingPath, at: key) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (value, path) = try next([String: Any].self)
-        return try ValueDecoder(value: value, codingPath: path).container(keyedBy: type)
+        let (value, key) = try next([String: Any].self)
+        return try ValueDecoder(value: value, containerPath: codingPath, key: key).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([Any].self)
-        return try ValueDecoder(value: value, codingPath: path).unkeyedContainer()
+        let (value, key) = try next([Any].self)
+        return try ValueDecoder(value: value, containerPath: codingPath, key: key).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try next(Any.self)
-        return ValueDecoder(value: value, codingPath: path)
+        let (value, key) = try next(Any.self)
+        return ValueDecoder(value: value, containerPath: codingPath, key: key)
     }
 }
 
 private struct SingleValue: SingleValueDecodingContainer {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
+    let decoder: ValueDecoder
+    var value: JSONValue { decoder.value }
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     func decodeNil() -> Bool {
         if case .null = value { return true }
@@ -212,5 +219,5 @@ private struct SingleValue: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try Primitive.integer(type, value, codingPath) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try Primitive.integer(type, value, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try Primitive.integer(type, value, codingPath) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Primitive.decode(type, value, codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: decoder) }
 }

@@ -41,6 +41,30 @@ struct JSONValueDecoderTests {
         }
     }
 
+    struct Graded: Decodable {
+        enum Level: String, Decodable { case high }
+        var levels: [Level]
+        var main: Level
+        var deputies: [Member]
+    }
+
+    @Test("a value decoded through its own container (an enum) is named by its whole path", arguments: [
+        (#"{"levels":["high","low"],"main":"high","deputies":[]}"#, "levels.1"),
+        (#"{"levels":[],"main":7,"deputies":[]}"#, "main"),
+        (#"{"levels":[],"main":"high","deputies":[{"name":"a","fullTime":true,"years":1},{"name":"b","fullTime":true,"years":"2"}]}"#, "deputies.1.years"),
+    ])
+    func nestedPaths(json: String, path: String) throws {
+        #expect {
+            try JSONValueDecoder().decode(Graded.self, from: try JSONParser.parse(json))
+        } throws: { error in
+            let context: DecodingError.Context? = switch error as? DecodingError {
+            case .typeMismatch(_, let context), .keyNotFound(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+            default: nil
+            }
+            return context?.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") == path
+        }
+    }
+
     @Test("an integer that does not fit the type is refused, not truncated")
     func overflow() throws {
         struct Small: Decodable { var value: Int8 }
