@@ -62,16 +62,15 @@ extension Ledger {
         return backgroundWarnings.withLock { warnings in defer { warnings.removeAll() }; return warnings }
     }
 
-    /// Takes a snapshot if the newest one is `policy.snapshotEvery` or more events behind the head: of the
+    /// Takes a snapshot if the newest one is `snapshotSpacing` or more events behind the head: of the
     /// kept head projection when there is one (else of the last snapshot's, folded on, or of the log), and
     /// encoded and written in the background, never inside an append's latency.
     func snapshotIfDue() throws(LedgerError) {
-        let interval = policy.snapshotEvery
-        guard interval > 0 else { return }
         let head = try store.head()
+        guard let spacing = Self.snapshotSpacing(interval: policy.snapshotEvery, head: head.seq) else { return }
         // A snapshot still being written in the background counts as taken.
         let newest = max(try store.snapshots().first?.seq ?? 0, pendingSnapshot.withLock { $0 })
-        guard head.seq - newest >= Int64(interval) else { return }
+        guard head.seq - newest >= spacing else { return }
         // Encoded at the lowest priority, snapshots of a busy service may come due faster than they are
         // written: beyond two waiting, the next is skipped (each holds a version of the whole state).
         guard snapshotsInFlight.withLock({ $0 }) < Self.snapshotsInFlightLimit else { return }
@@ -103,6 +102,20 @@ extension Ledger {
     }
 
     static let snapshotsInFlightLimit = 2
+
+    /// How many events the newest automatic snapshot may lie behind a head at `head` (nil: none are taken):
+    /// the policy's interval, or a twentieth of the log once that is more. A snapshot costs the whole state
+    /// (encoded, compressed, written while the appends wait for the write lock), and the state grows with
+    /// the log: spaced in proportion, snapshots cost each event the same at any size (every 50,000 events at
+    /// a million, not every 10,000), while a query still folds at most a twentieth of the log after the
+    /// snapshot it starts from (about a tenth of what restoring that snapshot costs).
+    public static func snapshotSpacing(interval: Int, head: Int64) -> Int64? {
+        guard interval > 0 else { return nil }
+        return max(Int64(interval), head / snapshotShareOfLog)
+    }
+
+    /// The spacing's share of the log: one in this many events.
+    public static let snapshotShareOfLog: Int64 = 20
 
     /// Runs `work` on a thread of its own at the lowest priority (nice 19), so that on a busy machine it
     /// takes idle CPU only and never delays an append or a read. A thread of its own, because a thread's

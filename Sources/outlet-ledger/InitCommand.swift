@@ -68,7 +68,7 @@ struct PolicyCommand: ParsableCommand {
         table.add(["city bureau unit", policy.cityBureauUnit])
         table.add(["checkpoint origin", policy.origin ?? "not fixed by the policy: the first signed checkpoint fixes it"])
         table.add(["districts (Art. 4(1))", policy.districts.map { "\($0.code) \($0.name)" }.joined(separator: ", ")])
-        table.add(["snapshots", policy.snapshotEvery == 0 ? "never automatic" : "automatic every \(policy.snapshotEvery) events"])
+        table.add(["snapshots", policy.snapshotEvery == 0 ? "never automatic" : "automatic every \(policy.snapshotEvery) events, or every 1/\(Ledger.snapshotShareOfLog) of the log once that is more"])
         let reference = ledger.reference
         if let policySeq = reference.policySeq {
             table.add(["recorded", "policy-adopted at seq \(policySeq) (the genesis)"])

@@ -8,7 +8,7 @@ import OutletCore
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "Snapshots of the projections: taken every K events (policy snapshotInterval), never trusted blindly.",
+        abstract: "Snapshots of the projections: taken every K events (policy snapshotInterval; on a long log, every twentieth of it), never trusted blindly.",
         subcommands: [Create.self, List.self, Verify.self, Export.self, Prune.self])
 
     struct Create: ParsableCommand {

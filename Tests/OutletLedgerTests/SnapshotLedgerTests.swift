@@ -67,6 +67,36 @@ struct SnapshotQueryTests {
         #expect(try ledger.verifySnapshots().allSatisfy { $0.verdict == .sound })
     }
 
+    @Test("on a larger log, automatic snapshots are a twentieth of it apart once that is more than the interval")
+    func spacingGrowsWithTheLog() throws {
+        var policy = try RegistryData.defaultPolicy
+        policy.snapshotInterval = 100
+        let fixture = try LedgerFixture(policy: policy)
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 4_000, seed: 7)
+        // Calls of 20 events: each snapshot is at the first head its spacing or more past the last (each
+        // written before the next call: a busy machine's skipped snapshot is not what this checks).
+        let ledger = try fixture.ledger
+        for candidates in registry.chunks(of: 20) {
+            _ = try ledger.importEvents(candidates)
+            #expect(ledger.finishBackgroundWork().isEmpty)
+        }
+        let seqs = Array(try ledger.store.snapshots().map(\.seq).reversed())
+        var previous: Int64 = 0
+        for seq in seqs {
+            let spacing = max(100, seq / 20)
+            #expect(seq - previous >= spacing - 20 && seq - previous < spacing + 20, "\(seqs)")
+            previous = seq
+        }
+        #expect(try ledger.store.head().seq - previous < max(100, try ledger.store.head().seq / 20) + 20)
+        // Every 100 events up to 2,000 (about twenty), then 5% of the log: 100, 105, 110, … 200 events apart.
+        #expect(seqs.count > 20 && seqs.count < 40, "\(seqs)")
+        #expect(seqs.last.map { $0 - seqs[seqs.count - 2] >= 180 } == true, "\(seqs)")
+        #expect(Ledger.snapshotSpacing(interval: 10_000, head: 1_000_000) == 50_000)
+        #expect(Ledger.snapshotSpacing(interval: 10_000, head: 150_000) == 10_000)
+        #expect(Ledger.snapshotSpacing(interval: 0, head: 1_000_000) == nil)
+    }
+
     @Test("the default policy snapshots every 10,000 events, and an interval of 0 never")
     func intervals() throws {
         #expect(try RegistryData.defaultPolicy.snapshotEvery == 10_000)

@@ -18,8 +18,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var districts: [District]
     /// The city bureau's unit code (沈阳市知识产权局).
     public var cityBureauUnit: String
-    /// A snapshot of the projections is taken automatically every this many events (0: never); absent
-    /// from policies written before snapshots existed, which get the default.
+    /// A snapshot of the projections is taken automatically every this many events (0: never), or, on a log
+    /// more than twenty times as long, every twentieth of the log (`Ledger.snapshotSpacing`); absent from
+    /// policies written before snapshots existed, which get the default.
     public var snapshotInterval: Int?
     /// The log's origin in its signed checkpoints (C2SP tlog-checkpoint: a schema-less URL), fixed with
     /// the policy; absent, the first signed checkpoint fixes it.
