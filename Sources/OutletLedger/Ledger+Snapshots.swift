@@ -63,8 +63,9 @@ extension Ledger {
     }
 
     /// Takes a snapshot if the newest one is `snapshotSpacing` or more events behind the head: of the
-    /// kept head projection when there is one (else of the last snapshot's, folded on, or of the log), and
-    /// encoded and written in the background, never inside an append's latency.
+    /// kept head projection when there is one (else of the last snapshot's, folded on, or of the newest
+    /// snapshot and the log, restored in the background), encoded and written in the background, never
+    /// inside an append's latency.
     func snapshotIfDue() throws(LedgerError) {
         let head = try store.head()
         guard let spacing = Self.snapshotSpacing(interval: policy.snapshotEvery, head: head.seq) else { return }
@@ -74,23 +75,32 @@ extension Ledger {
         // Encoded at the lowest priority, snapshots of a busy service may come due faster than they are
         // written: beyond two waiting, the next is skipped (each holds a version of the whole state).
         guard snapshotsInFlight.withLock({ $0 }) < Self.snapshotsInFlightLimit else { return }
-        var projection: RegistryProjection
+        // The state at the head: the kept head projection, or the last snapshot's folded on (a tail of one
+        // spacing at most); without either, it is restored from the newest snapshot in the background
+        // (a second or more at a million events, which no append should wait for).
+        var projection: RegistryProjection?
         if let held = live.withLock({ $0 }), held.foldedThrough == head.seq {
             projection = held
         } else if let held = lastSnapshot.withLock({ $0?.projection }), held.foldedThrough == newest, newest > 0 {
-            projection = held
-            _ = try fold(into: &projection, through: head.seq)
-        } else {
-            projection = try projections(at: head, exact: true).projection
+            var folded = held
+            _ = try fold(into: &folded, through: head.seq)
+            projection = folded
         }
         // From now on the appends of this process extend it: the next snapshot folds nothing.
-        keepLive(projection)
+        if let projection { keepLive(projection) }
         pendingSnapshot.withLock { $0 = head.seq }
         snapshotsInFlight.withLock { $0 += 1 }
-        let taken = projection
+        let atHand = projection
         background.async {
             defer { self.snapshotsInFlight.withLock { $0 -= 1 } }
             do {
+                let taken: RegistryProjection
+                if let atHand {
+                    taken = atHand
+                } else {
+                    taken = try self.projections(at: head, exact: true).projection
+                    self.keepLive(taken)
+                }
                 // Encoding is the long part, and a cache for later readers: at the lowest priority. The
                 // write holds SQLite's one write lock, so it runs at the appends' own priority, briefly.
                 let encoded = Self.atLowestPriority { self.encode(taken, at: head) }

@@ -97,6 +97,30 @@ struct SnapshotQueryTests {
         #expect(Ledger.snapshotSpacing(interval: 0, head: 1_000_000) == nil)
     }
 
+    @Test("a process that has no projection at hand when a snapshot comes due restores one in the background, and the snapshot is sound")
+    func dueWithNothingAtHand() throws {
+        var policy = try RegistryData.defaultPolicy
+        policy.snapshotInterval = 500
+        let fixture = try LedgerFixture(policy: policy)
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: 1_600, seed: 11)
+        let chunks = Array(registry.chunks(of: 600))
+        _ = try fixture.ledger.importEvents(chunks[0])
+        #expect(try fixture.ledger.finishBackgroundWork().isEmpty)
+        #expect(try fixture.ledger.store.snapshots().count == 1)
+        // Another process: no head projection held, no snapshot written by it.
+        let reopened = try Ledger.open(at: fixture.path, clock: fixture.clock)
+        _ = try reopened.importEvents(chunks[1])
+        #expect(reopened.finishBackgroundWork().isEmpty)
+        let head = try reopened.store.head().seq
+        #expect(try reopened.store.snapshots().map(\.seq).first == head)
+        #expect(try reopened.verifySnapshots().allSatisfy { $0.verdict == .sound })
+        // What the snapshot was made from answers as a replay does.
+        let held = try reopened.projections(at: try reopened.store.head())
+        let replayed = try reopened.projections(at: try reopened.store.head(), useSnapshots: false, useLive: false)
+        #expect(held.digest(asOf: LocalDate("2025-06-01")!) == replayed.digest(asOf: LocalDate("2025-06-01")!))
+    }
+
     @Test("the default policy snapshots every 10,000 events, and an interval of 0 never")
     func intervals() throws {
         #expect(try RegistryData.defaultPolicy.snapshotEvery == 10_000)
