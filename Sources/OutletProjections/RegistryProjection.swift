@@ -113,7 +113,11 @@ public struct RegistryProjection: Sendable {
     func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
         let uscc = index.institutions[Int(version.institution)]
         guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
-        return timeline.allVersions.withUnsafeBufferPointer { versions in body(uscc, versions[Int(version.position)].state) }
+        return timeline.allVersions.withUnsafeBufferPointer { versions in
+            // Through the pointer: a subscript copies the whole version out (its state and ten reference counts more).
+            precondition(versions.indices.contains(Int(version.position)), "the index names only versions of this timeline")
+            return body(uscc, (versions.baseAddress! + Int(version.position)).pointee.state)
+        }
     }
 
     /// One institution's status on `date` (DOMAIN.md §6).

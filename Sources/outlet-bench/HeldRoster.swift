@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import OutletCore
+import OutletLedger
+
+/// The roster on the held head projection, read as known at random seqs: `suite`'s "held" row alone, on a
+/// ledger already generated (read only), so that it can be repeated and profiled in a minute.
+struct HeldRoster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "held-roster", abstract: "Time the roster at random (as-of, known-at) pairs on the held head projection of a generated ledger.")
+
+    @Option(help: "The generated ledger (opened read-only).") var ledger: String
+    @Option(help: "How many (as-of, known-at) pairs.") var pairs = 60
+    @Option(help: "The seed of the pairs (suite's default gives suite's pairs).") var seed: UInt64 = 2014
+
+    func run() throws {
+        let opened = try Ledger.open(at: ledger, readonly: true)
+        let head = try opened.store.head()
+        let clock = ContinuousClock()
+        let building = try clock.measure { _ = try opened.projections(at: head) }
+        var generator = SeededPairs(seed: seed)
+        let today = Timestamp(Date()).shanghaiDate
+        var latency = Sample()
+        var outlets = 0
+        for _ in 0..<pairs {
+            let query = try generator.next(ledger: opened, head: head.seq, today: today)
+            latency.add(try clock.measure {
+                let view = try opened.projections(at: try opened.position(knownAt: query.knownAt))
+                precondition(view.fromLiveProjection, "the live projection answers")
+                outlets += view.projection.roster(on: query.asOf).count
+            }.seconds * 1000)
+        }
+        print("roster on the held projection of \(ledger) (\(head.seq) events; built in \(fmt(building.seconds * 1000)) ms), "
+              + "\(pairs) pairs, \(outlets / max(1, pairs)) outlets on average: p50 \(fmt(latency.median)) ms, "
+              + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms")
+    }
+}
