@@ -67,13 +67,19 @@ struct SnapshotQueryTests {
         #expect(try ledger.verifySnapshots().allSatisfy { $0.verdict == .sound })
     }
 
-    @Test("on a larger log, automatic snapshots are a twentieth of it apart once that is more than the interval")
-    func spacingGrowsWithTheLog() throws {
+    /// A new ledger snapshotting every `snapshotInterval` events, and a synthetic history of about `events` to import into it.
+    static func synthetic(snapshotInterval: Int, events: Int, seed: UInt64) throws -> (LedgerFixture, SyntheticRegistry) {
         var policy = try RegistryData.defaultPolicy
-        policy.snapshotInterval = 100
+        policy.snapshotInterval = snapshotInterval
         let fixture = try LedgerFixture(policy: policy)
         var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 4_000, seed: 7)
+        registry.schedule(events: events, seed: seed)
+        return (fixture, registry)
+    }
+
+    @Test("on a larger log, automatic snapshots are a twentieth of it apart once that is more than the interval")
+    func spacingGrowsWithTheLog() throws {
+        let (fixture, registry) = try Self.synthetic(snapshotInterval: 100, events: 4_000, seed: 7)
         // Calls of 20 events: each snapshot is at the first head its spacing or more past the last (each
         // written before the next call: a busy machine's skipped snapshot is not what this checks).
         let ledger = try fixture.ledger
@@ -99,11 +105,7 @@ struct SnapshotQueryTests {
 
     @Test("a process that has no projection at hand when a snapshot comes due restores one in the background, and the snapshot is sound")
     func dueWithNothingAtHand() throws {
-        var policy = try RegistryData.defaultPolicy
-        policy.snapshotInterval = 500
-        let fixture = try LedgerFixture(policy: policy)
-        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 1_600, seed: 11)
+        let (fixture, registry) = try Self.synthetic(snapshotInterval: 500, events: 1_600, seed: 11)
         let chunks = Array(registry.chunks(of: 600))
         _ = try fixture.ledger.importEvents(chunks[0])
         #expect(try fixture.ledger.finishBackgroundWork().isEmpty)
