@@ -46,13 +46,14 @@ final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
 struct WorkerThread: Sendable {
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ work: @escaping @Sendable () -> Void) {
+    init(name: String? = nil, _ work: @escaping @Sendable () -> Void) {
         let done = self.done
         let thread = Thread {
             work()
             done.signal()
         }
         thread.stackSize = 16 << 20
+        if let name { thread.name = name }
         thread.start()
     }
 

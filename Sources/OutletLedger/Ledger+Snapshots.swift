@@ -132,19 +132,15 @@ extension Ledger {
     /// priority cannot be raised back without privilege: a pool thread lowered once would stay low for
     /// whatever ran on it next.
     static func atLowestPriority<Value: Sendable>(_ work: @escaping @Sendable () -> Value) -> Value {
-        let done = DispatchSemaphore(value: 0)
         let result = Mutex<Value?>(nil)
-        let thread = Thread {
+        let worker = WorkerThread(name: "outlet-ledger.snapshot") {
             #if os(Linux)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // On Linux: this thread only.
             #endif
             let value = work()
             result.withLock { $0 = value }
-            done.signal()
         }
-        thread.name = "outlet-ledger.snapshot"
-        thread.start()
-        done.wait()
+        worker.join()
         return result.withLock { $0! }
     }
 

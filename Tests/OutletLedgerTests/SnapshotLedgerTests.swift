@@ -71,10 +71,7 @@ struct SnapshotQueryTests {
     static func synthetic(snapshotInterval: Int, events: Int, seed: UInt64) throws -> (LedgerFixture, SyntheticRegistry) {
         var policy = try RegistryData.defaultPolicy
         policy.snapshotInterval = snapshotInterval
-        let fixture = try LedgerFixture(policy: policy)
-        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: events, seed: seed)
-        return (fixture, registry)
+        return try LedgerFixture.syntheticHistory(events: events, seed: seed, policy: policy)
     }
 
     @Test("on a larger log, automatic snapshots are a twentieth of it apart once that is more than the interval")

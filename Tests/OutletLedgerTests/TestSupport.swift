@@ -269,10 +269,17 @@ extension LedgerFixture {
     /// A ledger holding a synthetic history of 3,000 events (`SyntheticRegistry`, 2014 → 2025-11-30), imported
     /// through the rules 1,000 at a time.
     static func synthetic(seed: UInt64) throws -> LedgerFixture {
-        let fixture = try LedgerFixture()
-        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
-        registry.schedule(events: 3_000, seed: seed)
+        let (fixture, registry) = try syntheticHistory(events: 3_000, seed: seed)
         for candidates in registry.chunks(of: 1_000) { _ = try fixture.ledger.importEvents(candidates) }
         return fixture
+    }
+
+    /// A new ledger under `policy` (the default one if nil) and a synthetic history of about `events` for it,
+    /// not yet imported.
+    static func syntheticHistory(events: Int, seed: UInt64, policy: Policy? = nil) throws -> (LedgerFixture, SyntheticRegistry) {
+        let fixture = try LedgerFixture(policy: policy)
+        var registry = SyntheticRegistry(periods: try fixture.ledger.periods, today: LocalDate("2025-11-30")!)
+        registry.schedule(events: events, seed: seed)
+        return (fixture, registry)
     }
 }
