@@ -525,7 +525,8 @@ enum ProjectionCodec {
     }
 
     private static func int(_ value: Int64, _ reader: inout BinaryReader) throws(SnapshotError) -> Int {
-        guard abs(value) <= 1 << 40 else { throw reader.corrupt("number \(value) out of range") }
+        // Not `abs(value)`: the most negative Int64 has no absolute value and would trap.
+        guard (-(1 << 40)...(1 << 40)).contains(value) else { throw reader.corrupt("number \(value) out of range") }
         return Int(value)
     }
 

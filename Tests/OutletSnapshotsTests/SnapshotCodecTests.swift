@@ -1,3 +1,4 @@
+import Foundation
 import CanonicalJSON
 import OutletDomain
 import OutletProjections
@@ -146,6 +147,20 @@ struct SnapshotRefusalTests {
         }
         let loaded = try Snapshot.load(frame, periods: ShippedData.periods, acceptUnbound: true)
         #expect(loaded.header.contentDigest == nil && Snapshot.encodedState(loaded.projection) == Snapshot.encodedState(GoldenHistory.projection(knownAfter: Self.seq)))
+    }
+
+    /// The fuzzer's finds (tools/reliability/fuzz/seeds/snapshot/regression-*), contents whose header names
+    /// their body's digest: a loader that traps on one would take the process down with it.
+    @Test("contents the fuzzer found malformed are refused as corrupt, never trap the loader",
+          arguments: ["regression-most-negative-number-1", "regression-most-negative-number-2"])
+    func fuzzerFinds(name: String) throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let input = try [UInt8](Data(contentsOf: folder.appendingPathComponent("tools/reliability/fuzz/seeds/snapshot/\(name)")))
+        // As the fuzz target reads it: the first byte odd, the rest a content whose body digest is set here.
+        var content = Array(input.dropFirst())
+        let digest = content.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
+        content.replaceSubrange(60..<SnapshotHeader.size, with: digest)
+        #expect(throws: SnapshotError.self) { try Snapshot.load(LZ4Frame.compress(content), periods: ShippedData.periods) }
     }
 
     @Test("a sound frame whose content is not a snapshot is refused")
