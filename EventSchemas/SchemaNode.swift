@@ -13,7 +13,11 @@ final class SchemaNode: @unchecked Sendable {
         "minProperties", "format", "$ref",
     ]
 
-    var types: Set<String>?
+    var types: Set<String>? {
+        didSet { typeBits = types.map { $0.reduce(0) { $0 | Self.bit(ofType: $1) } } }
+    }
+    /// `types` as one bit per kind of JSON value: checked without hashing a type's name.
+    private var typeBits: UInt8?
     var properties: [(name: String, node: SchemaNode)] = [] {
         didSet { propertyNames = Set(properties.map(\.name)) }
     }
@@ -27,7 +31,7 @@ final class SchemaNode: @unchecked Sendable {
     var uniqueItems = false
     var minLength: Int?
     var maxLength: Int?
-    var pattern: (source: String, regex: NSRegularExpression)?
+    var pattern: SchemaPattern?
     var enumValues: [JSONValue]?
     var constValue: JSONValue?
     var minimum: Int64?
@@ -44,8 +48,8 @@ final class SchemaNode: @unchecked Sendable {
             SchemaViolation(path: path.description, reason: reason, article: article)
         }
         if let reference { try reference.validate(value, at: &path) }
-        if let types, !types.contains(value.typeName) {
-            throw fail("expected \(types.sorted().joined(separator: " or ")), found \(value.typeName)")
+        if let typeBits, typeBits & Self.bit(of: value) == 0 {
+            throw fail("expected \((types ?? []).sorted().joined(separator: " or ")), found \(value.typeName)")
         }
         if let enumValues, !enumValues.contains(value) {
             let allowed = enumValues.map { $0.stringValue ?? $0.canonicalString }.joined(separator: ", ")
@@ -61,11 +65,8 @@ final class SchemaNode: @unchecked Sendable {
                 }
                 if let maxLength, length > maxLength { throw fail("longer than \(maxLength) characters") }
             }
-            if let pattern {
-                let range = NSRange(text.startIndex..., in: text)
-                if pattern.regex.firstMatch(in: text, range: range) == nil {
-                    throw fail("\(value.canonicalString) does not match \(pattern.source)")
-                }
+            if let pattern, !pattern.matches(text) {
+                throw fail("\(value.canonicalString) does not match \(pattern.source)")
             }
             if let format, !Self.conforms(text, to: format) {
                 throw fail("\(value.canonicalString) is not a valid \(format)")
@@ -95,7 +96,9 @@ final class SchemaNode: @unchecked Sendable {
             for name in required where members[name] == nil {
                 throw fail("required member \"\(name)\" is missing")
             }
-            if !allowsAdditionalProperties, let unknown = members.keys.filter({ !propertyNames.contains($0) }).min() {
+            if !allowsAdditionalProperties, members.keys.contains(where: { !propertyNames.contains($0) }),
+               let unknown = members.keys.filter({ !propertyNames.contains($0) }).min()
+            {
                 throw fail("unknown member \"\(unknown)\"")
             }
             for (name, node) in properties {
@@ -106,6 +109,29 @@ final class SchemaNode: @unchecked Sendable {
             }
         case .null, .bool:
             break
+        }
+    }
+
+    static func bit(ofType name: String) -> UInt8 {
+        switch name {
+        case "null": 1
+        case "boolean": 2
+        case "integer": 4
+        case "string": 8
+        case "array": 16
+        case "object": 32
+        default: 0
+        }
+    }
+
+    static func bit(of value: JSONValue) -> UInt8 {
+        switch value {
+        case .null: 1
+        case .bool: 2
+        case .integer: 4
+        case .string: 8
+        case .array: 16
+        case .object: 32
         }
     }
 

@@ -122,7 +122,7 @@ private struct Compiler {
             case "maximum": node.maximum = Int64(try integer())
             case "pattern":
                 guard let source = value.stringValue else { throw fail("pattern must be a string") }
-                node.pattern = (source, try NSRegularExpression(pattern: source))
+                node.pattern = try SchemaPattern(source)
             case "enum": node.enumValues = value.arrayValue
             case "const": node.constValue = value
             case "format": node.format = value.stringValue

@@ -1,0 +1,295 @@
+import Foundation
+
+/// A schema's `pattern` (ECMA-262, as JSON Schema says), matched without Foundation for the plain kind
+/// the ledger's schemas use — anchors, literals, classes, groups, alternatives and quantifiers — by
+/// running its automaton over the text's Unicode scalars (Thompson's construction: time linear in the
+/// text whatever the pattern, so no input can make a check backtrack for ever). NSRegularExpression cost
+/// a tenth of an append, bridging each string to NSString. Anything beyond that kind (look-arounds,
+/// back-references, `.`, `\d`-like classes — ICU's are Unicode-wide, ECMA's are ASCII — and lazy
+/// quantifiers) is left to NSRegularExpression, which also refuses what is not a pattern at all. `$` is
+/// the end of the text, as in ECMA-262 (ICU's would also match before a final line break).
+struct SchemaPattern: @unchecked Sendable {
+    let source: String
+    private let automaton: Automaton?
+    private let regex: NSRegularExpression?
+
+    init(_ source: String) throws {
+        self.source = source
+        var parser = Parser(scalars: Array(source.unicodeScalars))
+        if let alternatives = parser.parseWhole(), let automaton = Automaton(alternatives) {
+            self.automaton = automaton
+            regex = nil
+        } else {
+            automaton = nil
+            regex = try NSRegularExpression(pattern: source)
+        }
+    }
+
+    /// Whether this pattern is matched here, not by NSRegularExpression (for tests).
+    var isPlain: Bool { automaton != nil }
+
+    /// Whether the pattern matches somewhere in `text` (JSON Schema's patterns are not anchored unless they say so).
+    func matches(_ text: String) -> Bool {
+        if let automaton { return automaton.matches(text.unicodeScalars) }
+        guard let regex else { return false }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// A set of scalars: inclusive ranges, or everything outside them.
+    struct ScalarSet {
+        var ranges: [ClosedRange<UInt32>]
+        var negated = false
+
+        func contains(_ scalar: Unicode.Scalar) -> Bool {
+            ranges.contains { $0.contains(scalar.value) } != negated
+        }
+    }
+
+    indirect enum Atom {
+        case scalars(ScalarSet)
+        case group([[Piece]])
+        case start
+        case end
+    }
+
+    /// An atom repeated `min` to `max` times.
+    struct Piece {
+        let atom: Atom
+        let min: Int
+        let max: Int
+    }
+
+    /// The pattern as states: a scalar of a set, a fork, an anchor, or the match.
+    private struct Automaton {
+        enum State {
+            case scalar(ScalarSet, next: Int)
+            case fork([Int])
+            case start(next: Int)
+            case end(next: Int)
+            case match
+        }
+
+        /// Counted repeats are written out: a pattern that would need more states than this is left to ICU.
+        static let mostStates = 4_096
+        private(set) var states: [State] = [.match]
+        private(set) var entry = 0
+
+        init?(_ alternatives: [[Piece]]) {
+            guard let entry = compile(alternatives, then: 0) else { return nil }
+            self.entry = entry
+        }
+
+        private mutating func add(_ state: State) -> Int? {
+            guard states.count < Self.mostStates else { return nil }
+            states.append(state)
+            return states.count - 1
+        }
+
+        /// Builds back to front: each part is given the state that follows it.
+        private mutating func compile(_ alternatives: [[Piece]], then next: Int) -> Int? {
+            var entries: [Int] = []
+            for pieces in alternatives {
+                var entry = next
+                for piece in pieces.reversed() {
+                    guard let before = compile(piece, then: entry) else { return nil }
+                    entry = before
+                }
+                entries.append(entry)
+            }
+            return entries.count == 1 ? entries[0] : add(.fork(entries))
+        }
+
+        private mutating func compile(_ piece: Piece, then next: Int) -> Int? {
+            var entry = next
+            if piece.max == .max {
+                // A loop: the fork goes round once more or on.
+                guard let loop = add(.fork([])), let body = compile(piece.atom, then: loop) else { return nil }
+                states[loop] = .fork([body, next])
+                entry = loop
+            } else {
+                // The optional copies, each of which may be the last.
+                for _ in 0..<(piece.max - piece.min) {
+                    guard let body = compile(piece.atom, then: entry), let fork = add(.fork([body, next])) else { return nil }
+                    entry = fork
+                }
+            }
+            for _ in 0..<piece.min {
+                guard let body = compile(piece.atom, then: entry) else { return nil }
+                entry = body
+            }
+            return entry
+        }
+
+        private mutating func compile(_ atom: Atom, then next: Int) -> Int? {
+            switch atom {
+            case .scalars(let set): add(.scalar(set, next: next))
+            case .start: add(.start(next: next))
+            case .end: add(.end(next: next))
+            case .group(let alternatives): compile(alternatives, then: next)
+            }
+        }
+
+        /// Every state reachable at once, stepped a scalar at a time; a match may begin at any scalar.
+        func matches(_ text: String.UnicodeScalarView) -> Bool {
+            var current: [Int] = [], following: [Int] = []
+            var seen = [Int](repeating: -1, count: states.count)
+            var step = 0
+            var position = text.startIndex
+            while true {
+                let atStart = position == text.startIndex, atEnd = position == text.endIndex
+                // Adds `state` and what it leads to without reading; true once the match is reached.
+                func reach(_ state: Int, into list: inout [Int]) -> Bool {
+                    guard seen[state] != step else { return false }
+                    seen[state] = step
+                    switch states[state] {
+                    case .match: return true
+                    case .scalar: list.append(state); return false
+                    case .fork(let targets): return targets.contains { reach($0, into: &list) }
+                    case .start(let next): return atStart && reach(next, into: &list)
+                    case .end(let next): return atEnd && reach(next, into: &list)
+                    }
+                }
+                var reached = false
+                for state in current where !reached { reached = reach(state, into: &following) }
+                if reached || reach(entry, into: &following) { return true }
+                guard !atEnd else { return false }
+                let scalar = text[position]
+                current.removeAll(keepingCapacity: true)
+                for state in following {
+                    if case .scalar(let set, let next) = states[state], set.contains(scalar) { current.append(next) }
+                }
+                following.removeAll(keepingCapacity: true)
+                position = text.index(after: position)
+                step += 1
+            }
+        }
+    }
+
+    // MARK: Parsing
+
+    /// Reads the plain kind of pattern; nil for anything else.
+    private struct Parser {
+        let scalars: [Unicode.Scalar]
+        var index = 0
+
+        mutating func parseWhole() -> [[Piece]]? {
+            guard let alternatives = parseAlternatives(), index == scalars.count else { return nil }
+            return alternatives
+        }
+
+        private var next: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
+
+        private mutating func parseAlternatives() -> [[Piece]]? {
+            var alternatives: [[Piece]] = [[]]
+            while let scalar = next, scalar != ")" {
+                if scalar == "|" {
+                    index += 1
+                    alternatives.append([])
+                    continue
+                }
+                guard let atom = parseAtom(), let (min, max) = parseQuantifier() else { return nil }
+                if case .start = atom, (min, max) != (1, 1) { return nil }
+                if case .end = atom, (min, max) != (1, 1) { return nil }
+                alternatives[alternatives.count - 1].append(Piece(atom: atom, min: min, max: max))
+            }
+            return alternatives
+        }
+
+        private mutating func parseAtom() -> Atom? {
+            guard let scalar = next else { return nil }
+            index += 1
+            switch scalar {
+            case "^": return .start
+            case "$": return .end
+            case "(":
+                // `(?:`, `(?=` and the like are not plain.
+                guard next != "?", let alternatives = parseAlternatives(), next == ")" else { return nil }
+                index += 1
+                return .group(alternatives)
+            case "[": return parseClass().map(Atom.scalars)
+            case "\\": return parseEscape().map(Atom.scalars)
+            case ".", "*", "+", "?", "{", "}", ")", "]": return nil
+            default: return .scalars(ScalarSet(ranges: [scalar.value...scalar.value]))
+            }
+        }
+
+        /// After `\`: one scalar.
+        private mutating func parseEscape() -> ScalarSet? {
+            parseEscapedScalar().map { ScalarSet(ranges: [$0...$0]) }
+        }
+
+        /// After `\`: a syntax character as itself, `\n`, `\t` or `\uXXXX`.
+        private mutating func parseEscapedScalar() -> UInt32? {
+            guard let scalar = next else { return nil }
+            index += 1
+            switch scalar {
+            case "n": return 0x0A
+            case "t": return 0x09
+            case "u":
+                guard index + 4 <= scalars.count, let value = UInt32(String(String.UnicodeScalarView(scalars[index..<index + 4])), radix: 16)
+                else { return nil }
+                index += 4
+                return value
+            default:
+                return "^$\\.*+?()[]{}|/-".unicodeScalars.contains(scalar) ? scalar.value : nil
+            }
+        }
+
+        /// After `[`: single scalars and ranges up to `]`, negated by a leading `^`; not empty.
+        private mutating func parseClass() -> ScalarSet? {
+            var set = ScalarSet(ranges: [])
+            if next == "^" {
+                set.negated = true
+                index += 1
+            }
+            while let scalar = next, scalar != "]" {
+                guard let low = parseClassScalar() else { return nil }
+                if next == "-", index + 1 < scalars.count, scalars[index + 1] != "]" {
+                    index += 1
+                    guard let high = parseClassScalar(), low <= high else { return nil }
+                    set.ranges.append(low...high)
+                } else {
+                    set.ranges.append(low...low)
+                }
+            }
+            guard next == "]", !set.ranges.isEmpty else { return nil }
+            index += 1
+            return set
+        }
+
+        /// One scalar of a class (`[` inside one is not plain: ICU reads it as a nested set).
+        private mutating func parseClassScalar() -> UInt32? {
+            guard let scalar = next, scalar != "[" else { return nil }
+            index += 1
+            return scalar == "\\" ? parseEscapedScalar() : scalar.value
+        }
+
+        /// `?`, `*`, `+`, `{n}`, `{n,}`, `{n,m}` or nothing (once); nil for a lazy or malformed one.
+        private mutating func parseQuantifier() -> (Int, Int)? {
+            let bounds: (Int, Int)
+            switch next {
+            case "?": bounds = (0, 1)
+            case "*": bounds = (0, .max)
+            case "+": bounds = (1, .max)
+            case "{":
+                guard let close = scalars[index...].firstIndex(of: "}") else { return nil }
+                let inside = String(String.UnicodeScalarView(scalars[(index + 1)..<close])).split(separator: ",", omittingEmptySubsequences: false)
+                guard let low = inside.first.flatMap({ Int($0) }) else { return nil }
+                switch inside.count {
+                case 1: bounds = (low, low)
+                case 2 where inside[1].isEmpty: bounds = (low, .max)
+                case 2: guard let high = Int(inside[1]), low <= high else { return nil }
+                    bounds = (low, high)
+                default: return nil
+                }
+                index = close
+            default:
+                return (1, 1)
+            }
+            index += 1
+            // A lazy or possessive quantifier is not plain.
+            if next == "?" || next == "+" { return nil }
+            return bounds
+        }
+    }
+}
