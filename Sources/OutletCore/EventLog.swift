@@ -120,8 +120,10 @@ public protocol EventLog: AnyObject, Sendable {
     /// Appends sealed envelopes, all or none, if the head is still `expectedHead`.
     func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError)
     /// Runs `body` as one write: its appends (and its reads, which see them) commit together when it
-    /// returns, and none does if it throws. Other writers wait meanwhile. An import of any length is one.
-    func inOneTransaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T
+    /// returns, and none does if it throws. Other writers wait meanwhile, so what it read stays the log's
+    /// until it commits. An import of any length is one (`long`: it touches much of the file); so is a
+    /// single append, from its first read.
+    func inOneTransaction<T>(long: Bool, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T
 
     /// A value written once at creation (the policy and holidays `init` chose).
     func setting(_ key: String) throws(LedgerError) -> String?

@@ -25,7 +25,7 @@ public final class InMemoryEventLog: EventLog {
 
     /// The log as it was is put back if `body` throws (a copy of its arrays, shared until written). For
     /// tests and what-ifs: a writer on another thread meanwhile would be undone with it.
-    public func inOneTransaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+    public func inOneTransaction<T>(long: Bool, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         let before = state.withLock { $0 }
         do {
             return try body()

@@ -264,7 +264,7 @@ public final class Ledger: Sendable {
         let before = caches()
         var summary = ImportSummary()
         do {
-            try store.inOneTransaction { () throws(LedgerError) in
+            try store.inOneTransaction(long: true) { () throws(LedgerError) in
                 // The next chunk is read and checked on another core while this one is decided and written.
                 try ImportPipeline.run(reading: next, checker: checker) { chunk, more throws(LedgerError) in
                     var candidates = chunk.candidates, checked = chunk.checked
@@ -279,7 +279,10 @@ public final class Ledger: Sendable {
                         }
                     }
                     guard !candidates.isEmpty else { return }
-                    let outcome = try attempt(candidates, checked: checked, expectVersion: nil, importing: true, snapshots: false)
+                    let decision = try attempt(candidates, checked: checked, expectVersion: nil, importing: true)
+                    // The next chunk is decided against this one; if a later one is refused, all is put back.
+                    settle(decision)
+                    let outcome = decision.outcome
                     for result in outcome.results {
                         if result.duplicate { summary.alreadyPresent += 1 } else { summary.imported += 1 }
                     }
@@ -339,27 +342,62 @@ public final class Ledger: Sendable {
             }
     }
 
-    /// How many times an append decides again after other writers moved the log under it.
+    /// How many times an append decides again after other writers moved the log under it (a log whose
+    /// transactions do not keep other writers out: the in-memory one).
     static let maximumAttempts = 50
 
-    /// load → decide → append with the expected head, again while other writers move the head.
+    /// Form first (other writers need not wait for it), then read → seal → decide → append in one write
+    /// transaction: the log cannot move between what the rules read and what they add to it (nor can its
+    /// reads, each an autocommit of its own otherwise, take and drop SQLite's lock a dozen times). The
+    /// caches learn the events once they are committed; a snapshot is considered after the commit.
     private func write(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
         guard !offered.isEmpty else { return AppendOutcome(results: [], warnings: []) }
-        for _ in 1..<Self.maximumAttempts {
+        var checked: [CheckedEvent] = []
+        for (index, candidate) in offered.enumerated() {
             do {
-                return try attempt(offered, expectVersion: expectVersion, importing: importing)
-            } catch where error.conflict?.kind == .headMoved {
+                checked.append(try checker.check(candidate))
+            } catch {
+                throw Self.locate(error, in: offered, index: index)
+            }
+        }
+        var decision: Decision?
+        for attempts in 1...Self.maximumAttempts where decision == nil {
+            do {
+                decision = try store.inOneTransaction(long: false) { () throws(LedgerError) in
+                    try attempt(offered, checked: checked, expectVersion: expectVersion, importing: importing)
+                }
+            } catch where error.conflict?.kind == .headMoved && attempts < Self.maximumAttempts {
                 continue
             }
         }
-        return try attempt(offered, expectVersion: expectVersion, importing: importing)
+        guard let decision else { preconditionFailure("the last attempt decides or throws") }
+        settle(decision)
+        var warnings = decision.outcome.warnings
+        do {
+            try snapshotIfDue()
+        } catch {
+            // The events are committed; a snapshot is only a shortcut, taken again by the next append.
+            warnings.append("no automatic snapshot was written: \(error)")
+        }
+        return AppendOutcome(results: decision.outcome.results, warnings: warnings)
+    }
+
+    /// What one attempt decided and appended, for the caches once it is committed.
+    private struct Decision {
+        let outcome: AppendOutcome
+        let prepared: PreparedAppend
+        let checked: [CheckedEvent]
+        let reference: ReferenceData
+        let states: [USCC: CachedState]
+        let notices: PublicityNotices?
     }
 
     /// One attempt: read the log, check form, seal after the head, decide by the rules, append if the
     /// head has not moved. The store decides nothing and calls nothing back.
-    /// - Parameter prechecked: `offered` already checked (an import checks the next chunk while this one is decided).
-    private func attempt(_ offered: [Candidate], checked prechecked: [CheckedEvent]? = nil, expectVersion: Int64?, importing: Bool,
-                         snapshots: Bool = true) throws(LedgerError) -> AppendOutcome
+    /// - Parameter checked: the form checks of `offered`, done by the caller (outside the transaction; an
+    ///   import checks the next chunk while this one is decided).
+    private func attempt(_ offered: [Candidate], checked prechecked: [CheckedEvent], expectVersion: Int64?,
+                         importing: Bool) throws(LedgerError) -> Decision
     {
         let reference = try currentReference()
         // Until the chain holds a policy, the first write records init's data: before the offered events, or
@@ -389,7 +427,7 @@ public final class Ledger: Sendable {
         var checked: [CheckedEvent] = []
         for (index, candidate) in candidates.enumerated() {
             do {
-                if let prechecked, let original = offeredIndex(index) {
+                if let original = offeredIndex(index) {
                     checked.append(prechecked[original])
                 } else {
                     checked.append(try checker.check(candidate))
@@ -413,15 +451,23 @@ public final class Ledger: Sendable {
         }
         let (warnings, decided) = try decide(prepared, checked: checked, reference: reference, locate: locate)
         try store.append(prepared.envelopes, expectedHead: prepared.head)
-        // Only now that the events are in the log do the decided states describe it.
-        referenceData.withLock { $0 = decided.reference }
-        streamStates.withLock { $0.merge(decided.states) { _, new in new } }
-        if let notices = decided.notices, let last = prepared.fresh.last { publicityNotices.withLock { $0 = (notices, last.envelope.seq) } }
+        let results = prepared.results.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
+        return Decision(outcome: AppendOutcome(results: results, warnings: warnings), prepared: prepared, checked: checked,
+                        reference: decided.reference, states: decided.states, notices: decided.notices)
+    }
+
+    /// The decided states describe the log once the events are in it: the caches, the kept projection and
+    /// the Merkle tree follow this process's appends.
+    private func settle(_ decision: Decision) {
+        let prepared = decision.prepared
+        referenceData.withLock { $0 = decision.reference }
+        streamStates.withLock { $0.merge(decision.states) { _, new in new } }
+        if let notices = decision.notices, let last = prepared.fresh.last { publicityNotices.withLock { $0 = (notices, last.envelope.seq) } }
         live.withLock { held in
-            // The kept projection follows this process's appends; behind another writer's, it catches up when read.
+            // Behind another writer's appends, the kept projection catches up when read.
             guard held?.foldedThrough == prepared.head.seq else { return }
             for event in prepared.fresh {
-                switch checked[event.index].decidable(event.envelope) {
+                switch decision.checked[event.index].decidable(event.envelope) {
                 case .institution(let domainEvent, let stream): held?.apply(domainEvent, stream: stream)
                 case .reference: held?.pass(seq: event.envelope.seq)
                 }
@@ -432,15 +478,6 @@ public final class Ledger: Sendable {
             guard tree?.size == Int(prepared.head.seq) else { return }
             for envelope in prepared.envelopes { tree?.append(input: HashChain.bytes(ofHex: envelope.hash) ?? []) }
         }
-        var outcomeWarnings = warnings
-        do {
-            if snapshots { try snapshotIfDue() }
-        } catch {
-            // The events are committed; a snapshot is only a shortcut, taken again by the next append.
-            outcomeWarnings.append("no automatic snapshot was written: \(error)")
-        }
-        let results = prepared.results.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
-        return AppendOutcome(results: results, warnings: outcomeWarnings)
     }
 
     /// The rules, on the sealed events in seq order, against the log as the prepared head left it.

@@ -23,12 +23,17 @@ struct Appends: ParsableCommand {
         let head = try opened.store.head()
         let today = Timestamp(Date()).shanghaiDate
         var registry = SyntheticRegistry(periods: opened.periods, today: today)
-        // Scheduled as the generator did, so that the new applicants are not the ledger's institutions.
+        // Scheduled as the generator did, so that the new applicants come after the ledger's institutions; the
+        // schedule stops at today, so a later day may end it a few institutions earlier: those are skipped.
         registry.schedule(events: Int(head.seq) - opened.reference.years.count - 1, seed: seed)
+        var fresh: [Candidate] = []
+        for candidate in registry.applications(appends + 1_000, on: today) where fresh.count < appends {
+            if try opened.store.lastSeq(ofStream: candidate.stream) == 0 { fresh.append(candidate) }
+        }
         if live { _ = try opened.projections(at: head) }
         let clock = ContinuousClock()
         var latency = Sample(), cpu = Sample()
-        for candidate in registry.applications(appends, on: today) {
+        for candidate in fresh {
             let cpuBefore = threadCPUSeconds()
             latency.add(try clock.measure { _ = try opened.append([candidate]) }.seconds * 1000)
             cpu.add((threadCPUSeconds() - cpuBefore) * 1000)
