@@ -71,12 +71,12 @@ struct SchemaPattern: @unchecked Sendable {
 
         /// Counted repeats are written out: a pattern that would need more states than this is left to ICU.
         static let mostStates = 4_096
-        private(set) var states: [State] = [.match]
-        private(set) var entry = 0
+        private var states: [State] = [.match]
+        private var flat = FlatAutomaton(states: [.match], entry: 0)
 
         init?(_ alternatives: [[Piece]]) {
             guard let entry = compile(alternatives, then: 0) else { return nil }
-            self.entry = entry
+            flat = FlatAutomaton(states: states, entry: entry)
         }
 
         private mutating func add(_ state: State) -> Int? {
@@ -131,34 +131,97 @@ struct SchemaPattern: @unchecked Sendable {
 
         /// Every state reachable at once, stepped a scalar at a time; a match may begin at any scalar.
         func matches(_ text: String.UnicodeScalarView) -> Bool {
-            var current: [Int] = [], following: [Int] = []
-            var seen = [Int](repeating: -1, count: states.count)
+            flat.matches(text)
+        }
+    }
+
+    /// The automaton's states as arrays of plain values, for the walk: no reference counting in it.
+    private struct FlatAutomaton {
+        enum Kind: UInt8 { case scalar, fork, start, end, match }
+
+        let entry: Int
+        let kinds: [Kind]
+        /// A scalar's, an anchor's: the state after it. A fork's: its first target in `targets`.
+        let nexts: [Int]
+        /// A fork's targets, `targets[nexts[state]..<nexts[state] + forkSizes[state]]`.
+        let forkSizes: [Int]
+        let targets: [Int]
+        /// A scalar state's ranges, `ranges[firstRange[state]..<firstRange[state + 1]]`.
+        let firstRange: [Int]
+        let ranges: [ClosedRange<UInt32>]
+        let negated: [Bool]
+
+        init(states: [Automaton.State], entry: Int) {
+            self.entry = entry
+            var kinds: [Kind] = [], nexts: [Int] = [], forkSizes: [Int] = [], targets: [Int] = []
+            var firstRange: [Int] = [], ranges: [ClosedRange<UInt32>] = [], negated: [Bool] = []
+            for state in states {
+                firstRange.append(ranges.count)
+                var size = 0, isNegated = false
+                switch state {
+                case .scalar(let set, let next):
+                    kinds.append(.scalar)
+                    nexts.append(next)
+                    ranges += set.ranges
+                    isNegated = set.negated
+                case .fork(let forked):
+                    kinds.append(.fork)
+                    nexts.append(targets.count)
+                    targets += forked
+                    size = forked.count
+                case .start(let next):
+                    kinds.append(.start)
+                    nexts.append(next)
+                case .end(let next):
+                    kinds.append(.end)
+                    nexts.append(next)
+                case .match:
+                    kinds.append(.match)
+                    nexts.append(0)
+                }
+                forkSizes.append(size)
+                negated.append(isNegated)
+            }
+            firstRange.append(ranges.count)
+            (self.kinds, self.nexts, self.forkSizes, self.targets) = (kinds, nexts, forkSizes, targets)
+            (self.firstRange, self.ranges, self.negated) = (firstRange, ranges, negated)
+        }
+
+        func accepts(_ scalar: Unicode.Scalar, at state: Int) -> Bool {
+            var inside = false
+            for index in firstRange[state]..<firstRange[state + 1] where ranges[index].contains(scalar.value) {
+                inside = true
+                break
+            }
+            return inside != negated[state]
+        }
+
+        func matches(_ text: String.UnicodeScalarView) -> Bool {
+            // `active`: the scalar states at this position; `stepped`: where reading the last scalar led.
+            var active: [Int] = [], stepped: [Int] = [], pending: [Int] = []
+            var seen = [Int](repeating: -1, count: kinds.count)
             var step = 0
             var position = text.startIndex
             while true {
                 let atStart = position == text.startIndex, atEnd = position == text.endIndex
-                // Adds `state` and what it leads to without reading; true once the match is reached.
-                func reach(_ state: Int, into list: inout [Int]) -> Bool {
-                    guard seen[state] != step else { return false }
+                pending.append(contentsOf: stepped)
+                pending.append(entry)
+                active.removeAll(keepingCapacity: true)
+                while let state = pending.popLast() {
+                    guard seen[state] != step else { continue }
                     seen[state] = step
-                    switch states[state] {
+                    switch kinds[state] {
                     case .match: return true
-                    case .scalar: list.append(state); return false
-                    case .fork(let targets): return targets.contains { reach($0, into: &list) }
-                    case .start(let next): return atStart && reach(next, into: &list)
-                    case .end(let next): return atEnd && reach(next, into: &list)
+                    case .scalar: active.append(state)
+                    case .fork: pending.append(contentsOf: targets[nexts[state]..<nexts[state] + forkSizes[state]])
+                    case .start: if atStart { pending.append(nexts[state]) }
+                    case .end: if atEnd { pending.append(nexts[state]) }
                     }
                 }
-                var reached = false
-                for state in current where !reached { reached = reach(state, into: &following) }
-                if reached || reach(entry, into: &following) { return true }
                 guard !atEnd else { return false }
                 let scalar = text[position]
-                current.removeAll(keepingCapacity: true)
-                for state in following {
-                    if case .scalar(let set, let next) = states[state], set.contains(scalar) { current.append(next) }
-                }
-                following.removeAll(keepingCapacity: true)
+                stepped.removeAll(keepingCapacity: true)
+                for state in active where accepts(scalar, at: state) { stepped.append(nexts[state]) }
                 position = text.index(after: position)
                 step += 1
             }
