@@ -55,7 +55,7 @@ let package = Package(
         // The ledger file: the EventLog in SQLite; knows bytes and order, nothing of outlets. The only GRDB user.
         .target(
             name: "OutletStore",
-            dependencies: ["OutletCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["OutletCore", "CanonicalJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // The application service: checks candidates (schema, identifiers) and appends them.
         .target(

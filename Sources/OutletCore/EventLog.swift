@@ -116,6 +116,9 @@ public protocol EventLog: AnyObject, Sendable {
     func streamVersion(of stream: String) throws(LedgerError) -> Int64
     func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope]
     func envelope(eventId: String) throws(LedgerError) -> Envelope?
+    /// Which of `ids` name stored events: one question for a call's (or an import chunk's) events, where
+    /// asking `envelope(eventId:)` for each cost an import a twentieth of its time; almost always none.
+    func storedEventIds(among ids: [String]) throws(LedgerError) -> Set<String>
 
     /// Appends sealed envelopes, all or none, if the head is still `expectedHead`.
     func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError)

@@ -103,6 +103,10 @@ public final class InMemoryEventLog: EventLog {
         try read { state in state.byEventId[eventId].map { state.events[$0] } }
     }
 
+    public func storedEventIds(among ids: [String]) throws(LedgerError) -> Set<String> {
+        try read { state in Set(ids.filter { state.byEventId[$0] != nil }) }
+    }
+
     public func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError) {
         try state.withLock { state throws(LedgerError) in
             let head = Self.head(of: state.events[...])

@@ -43,6 +43,7 @@ public struct PreparedAppend: Sendable {
         var idsInCall: Set<String> = []
         var results: [AppendResult] = []
         var fresh: [NewEvent] = []
+        let storedIds = try log.storedEventIds(among: events.compactMap(\.eventId))
 
         for (index, event) in events.enumerated() {
             func fail(_ code: LedgerError.Code, _ message: String, conflict: LedgerError.Conflict? = nil) -> LedgerError {
@@ -56,7 +57,7 @@ public struct PreparedAppend: Sendable {
                 guard idsInCall.insert(eventId).inserted else {
                     throw fail(.invalidInput, "eventId \(eventId) appears twice in one call")
                 }
-                if let stored = try log.envelope(eventId: eventId) {
+                if storedIds.contains(eventId), let stored = try log.envelope(eventId: eventId) {
                     guard stored.sameContent(as: event, payload: payload) else {
                         throw fail(.conflict, "eventId \(eventId) already names seq \(stored.seq) with other content",
                                    conflict: .init(kind: .eventIdReused, expected: nil, actual: stored.seq))

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import GRDB
 import GRDBSQLite
 import OutletCore
@@ -107,6 +108,16 @@ extension EventStore {
 
     public func envelope(eventId: String) throws(LedgerError) -> Envelope? {
         try read { db in try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE event_id = ?", arguments: [eventId]).first }
+    }
+
+    public func storedEventIds(among ids: [String]) throws(LedgerError) -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        // The ids as one JSON array, looked up in the event_id index by SQLite's own loop: one statement.
+        let list = JSONValue.array(ids.map(JSONValue.string)).canonicalString
+        return try read { db in
+            try Set(String.fetchAll(db.cachedStatement(sql: "SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))"),
+                                    arguments: [list]))
+        }
     }
 
     public func headRecord() throws(LedgerError) -> (seq: Int64, hash: String)? {

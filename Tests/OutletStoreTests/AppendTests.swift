@@ -111,6 +111,7 @@ struct AppendTests {
         #expect(try log.events(ofType: "publicized", afterSeq: 0).map(\.seq) == [2])
         #expect(try log.events(ofType: "publicized", afterSeq: 2).isEmpty)
         #expect(try log.envelope(eventId: "a")?.seq == 1 && log.envelope(eventId: "b") == nil)
+        #expect(try log.storedEventIds(among: ["b", "a", "a\"]", "中"]) == ["a"] && log.storedEventIds(among: []).isEmpty)
         #expect(try log.events(fromSeq: 2, toSeq: 3).map(\.seq) == [2, 3])
         var visited: [Int64] = []
         try log.forEachEvent(fromSeq: 2) { visited.append($0.seq) }
