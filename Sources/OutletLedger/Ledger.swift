@@ -392,8 +392,9 @@ public final class Ledger: Sendable {
         let notices: PublicityNotices?
     }
 
-    /// One attempt: read the log, check form, seal after the head, decide by the rules, append if the
-    /// head has not moved. The store decides nothing and calls nothing back.
+    /// One attempt: read the log, seal after the head, decide by the rules, append if the head has not
+    /// moved (the genesis events, if they go first, are checked for form here). The store decides nothing
+    /// and calls nothing back.
     /// - Parameter checked: the form checks of `offered`, done by the caller (outside the transaction; an
     ///   import checks the next chunk while this one is decided).
     private func attempt(_ offered: [Candidate], checked prechecked: [CheckedEvent], expectVersion: Int64?,
