@@ -16,7 +16,7 @@ struct SchemaPattern: @unchecked Sendable {
     init(_ source: String) throws {
         self.source = source
         var parser = Parser(scalars: Array(source.unicodeScalars))
-        if let alternatives = parser.parseWhole(), let automaton = Automaton(alternatives) {
+        if let alternatives = parser.parseWhole(), let automaton = Compiler.automaton(of: alternatives) {
             self.automaton = automaton
             regex = nil
         } else {
@@ -39,10 +39,6 @@ struct SchemaPattern: @unchecked Sendable {
     struct ScalarSet {
         var ranges: [ClosedRange<UInt32>]
         var negated = false
-
-        func contains(_ scalar: Unicode.Scalar) -> Bool {
-            ranges.contains { $0.contains(scalar.value) } != negated
-        }
     }
 
     indirect enum Atom {
@@ -59,8 +55,8 @@ struct SchemaPattern: @unchecked Sendable {
         let max: Int
     }
 
-    /// The pattern as states: a scalar of a set, a fork, an anchor, or the match.
-    private struct Automaton {
+    /// Builds the automaton: the pattern as states (a scalar of a set, a fork, an anchor, or the match).
+    private struct Compiler {
         enum State {
             case scalar(ScalarSet, next: Int)
             case fork([Int])
@@ -72,11 +68,11 @@ struct SchemaPattern: @unchecked Sendable {
         /// Counted repeats are written out: a pattern that would need more states than this is left to ICU.
         static let mostStates = 4_096
         private var states: [State] = [.match]
-        private var flat = FlatAutomaton(states: [.match], entry: 0)
 
-        init?(_ alternatives: [[Piece]]) {
-            guard let entry = compile(alternatives, then: 0) else { return nil }
-            flat = FlatAutomaton(states: states, entry: entry)
+        static func automaton(of alternatives: [[Piece]]) -> Automaton? {
+            var compiler = Compiler()
+            guard let entry = compiler.compile(alternatives, then: 0) else { return nil }
+            return Automaton(states: compiler.states, entry: entry)
         }
 
         private mutating func add(_ state: State) -> Int? {
@@ -128,15 +124,10 @@ struct SchemaPattern: @unchecked Sendable {
             case .group(let alternatives): compile(alternatives, then: next)
             }
         }
-
-        /// Every state reachable at once, stepped a scalar at a time; a match may begin at any scalar.
-        func matches(_ text: String.UnicodeScalarView) -> Bool {
-            flat.matches(text)
-        }
     }
 
-    /// The automaton's states as arrays of plain values, for the walk: no reference counting in it.
-    private struct FlatAutomaton {
+    /// The compiled states as arrays of plain values, for the walk: no reference counting in it.
+    private struct Automaton {
         enum Kind: UInt8 { case scalar, fork, start, end, match }
 
         let entry: Int
@@ -151,7 +142,7 @@ struct SchemaPattern: @unchecked Sendable {
         let ranges: [ClosedRange<UInt32>]
         let negated: [Bool]
 
-        init(states: [Automaton.State], entry: Int) {
+        init(states: [Compiler.State], entry: Int) {
             self.entry = entry
             var kinds: [Kind] = [], nexts: [Int] = [], forkSizes: [Int] = [], targets: [Int] = []
             var firstRange: [Int] = [], ranges: [ClosedRange<UInt32>] = [], negated: [Bool] = []
@@ -196,6 +187,7 @@ struct SchemaPattern: @unchecked Sendable {
             return inside != negated[state]
         }
 
+        /// Every state reachable at once, stepped a scalar at a time; a match may begin at any scalar.
         func matches(_ text: String.UnicodeScalarView) -> Bool {
             // `active`: the scalar states at this position; `stepped`: where reading the last scalar led.
             var active: [Int] = [], stepped: [Int] = [], pending: [Int] = []

@@ -74,16 +74,7 @@ enum ImportPipeline {
 
     /// Every candidate of a chunk checked, or the first refusal, located in the chunk.
     static func check(_ candidates: [Candidate], with checker: CandidateChecker) throws(LedgerError) -> CheckedChunk {
-        var checked: [CheckedEvent] = []
-        checked.reserveCapacity(candidates.count)
-        for (index, candidate) in candidates.enumerated() {
-            do {
-                checked.append(try checker.check(candidate))
-            } catch {
-                throw Ledger.locate(error, in: candidates, index: index)
-            }
-        }
-        return CheckedChunk(candidates: candidates, checked: checked)
+        CheckedChunk(candidates: candidates, checked: try Ledger.checkForm(of: candidates, with: checker))
     }
 }
 

@@ -216,14 +216,9 @@ public final class Ledger: Sendable {
 
     /// The candidates with the bars the domain says they entail, each right after its act.
     private func withEntailedBars(_ candidates: [Candidate]) throws(LedgerError) -> [Candidate] {
-        var payloads: [EventPayload?] = []
-        for (index, candidate) in candidates.enumerated() {
-            do {
-                guard case .institution(_, _, let payload) = try checker.check(candidate).act else { payloads.append(nil); continue }
-                payloads.append(payload)
-            } catch {
-                throw Self.locate(error, in: candidates, index: index)
-            }
+        let payloads = try Self.checkForm(of: candidates, with: checker).map { checked -> EventPayload? in
+            guard case .institution(_, _, let payload) = checked.act else { return nil }
+            return payload
         }
         let bars = Decider.entailedBars(payloads)
         var completed: [Candidate] = []
@@ -352,14 +347,7 @@ public final class Ledger: Sendable {
     /// caches learn the events once they are committed; a snapshot is considered after the commit.
     private func write(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
         guard !offered.isEmpty else { return AppendOutcome(results: [], warnings: []) }
-        var checked: [CheckedEvent] = []
-        for (index, candidate) in offered.enumerated() {
-            do {
-                checked.append(try checker.check(candidate))
-            } catch {
-                throw Self.locate(error, in: offered, index: index)
-            }
-        }
+        let checked = try Self.checkForm(of: offered, with: checker)
         var decision: Decision?
         for attempts in 1...Self.maximumAttempts where decision == nil {
             do {
@@ -517,6 +505,20 @@ public final class Ledger: Sendable {
         // Every notice number through the last event when they were read (a publicity was offered): the next
         // append reads none back from the log.
         return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states, offersPublicity ? decider.notices : nil))
+    }
+
+    /// Each candidate checked for form, or the first refusal, located as its caller knows it.
+    static func checkForm(of candidates: [Candidate], with checker: CandidateChecker) throws(LedgerError) -> [CheckedEvent] {
+        var checked: [CheckedEvent] = []
+        checked.reserveCapacity(candidates.count)
+        for (index, candidate) in candidates.enumerated() {
+            do {
+                checked.append(try checker.check(candidate))
+            } catch {
+                throw locate(error, in: candidates, index: index)
+            }
+        }
+        return checked
     }
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.

@@ -69,8 +69,11 @@ extension EventStore {
         do {
             // A long write touches index pages all over the file: a larger page cache for it keeps them
             // in memory instead of spilling and re-reading them (SQLite's default is 2 MiB).
-            let cacheSize = long ? try queue.unsafeReentrantWrite { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000 } : nil
-            if cacheSize != nil { try queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.transactionCacheKiB)") } }
+            var cacheSize: Int?
+            if long {
+                cacheSize = try queue.unsafeReentrantWrite { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000 }
+                try queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.transactionCacheKiB)") }
+            }
             defer { if let cacheSize { try? queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = \(cacheSize)") } } }
             try write { _ in
                 outcome = Result { () throws(LedgerError) in try body() }
