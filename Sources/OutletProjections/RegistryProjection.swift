@@ -31,7 +31,7 @@ public struct RegistryProjection: Sendable {
     {
         self.periods = periods
         self.timelines = timelines
-        guard let index = VersionIndex(timelines, through: foldedThrough) else { return nil }
+        guard let index = VersionIndex(timelines, through: foldedThrough, outletNumbers: outletNumbers) else { return nil }
         self.index = index
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear
@@ -59,8 +59,9 @@ public struct RegistryProjection: Sendable {
         }
         let id = index.id(of: stream)
         switch timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods) {
-        case .version(let position, let marks):
-            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position, marks: marks)
+        case .version(let position, let facts):
+            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
+                         outletNumbers: outletNumbers)
         case .retraction(let target):
             index.retract(target, by: event.seq)
         case .nothing:

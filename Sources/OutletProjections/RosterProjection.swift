@@ -71,50 +71,9 @@ extension RegistryProjection {
     }
 
     /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
+    /// Members and order come from the version index's columns; the full status is worked out for an entry.
     public func rosterOrder(on date: LocalDate) -> RosterOrder {
-        RosterOrder(places: rosterPlaces(on: date).map(\.version), date: date, knownAt: knownAt)
-    }
-
-    /// An outlet's place on the roster before its entry is built: its order, and where its state is. Plain
-    /// integers (a USCC is packed too), so that a roster of tens of thousands is sorted without a
-    /// reference count moving.
-    private struct RosterPlace {
-        /// The outlet number (`~` for an included outlet: after every number) as big-endian words of its
-        /// ASCII bytes padded with zeros, which order as the strings do.
-        let number: (UInt64, UInt64)
-        let uscc: USCC
-        let version: VersionIndex.Winner
-
-        init(outletNo: String, uscc: USCC, version: VersionIndex.Winner) {
-            precondition(outletNo.utf8.count <= 16, "outlet numbers are short ASCII")
-            number = (Self.word(outletNo, 0), Self.word(outletNo, 1))
-            self.uscc = uscc
-            self.version = version
-        }
-
-        static func < (left: RosterPlace, right: RosterPlace) -> Bool {
-            (left.number.0, left.number.1, left.uscc) < (right.number.0, right.number.1, right.uscc)
-        }
-
-        /// Bytes `8 * n ..< 8 * n + 8` of `text`, big-endian, zeros past its end.
-        private static func word(_ text: String, _ n: Int) -> UInt64 {
-            var word: UInt64 = 0
-            for byte in text.utf8.dropFirst(8 * n).prefix(8) { word = word << 8 | UInt64(byte) }
-            let taken = min(8, max(0, text.utf8.count - 8 * n))
-            return taken == 0 ? 0 : word << (8 * UInt64(8 - taken))
-        }
-    }
-
-    /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
-    private func rosterPlaces(on date: LocalDate) -> [RosterPlace] {
-        var places: [RosterPlace] = []
-        // Only a registered or included standing can be on the roster: the full status is worked out for those alone.
-        forEachState(on: date, marked: .rosterStanding) { winner, uscc, state in
-            guard let (number, _) = rosterStanding(state, on: date) else { return }
-            places.append(RosterPlace(outletNo: number ?? "~", uscc: uscc, version: winner))
-        }
-        places.sort(by: <)
-        return places
+        RosterOrder(places: index.rosterPlaces(on: date, knownAt: knownAt).sorted(by: <).map(\.version), date: date, knownAt: knownAt)
     }
 
     /// On the roster on `date`: its outlet number (nil if included), and how it is there.

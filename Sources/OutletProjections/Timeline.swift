@@ -20,17 +20,19 @@ public struct Timeline: Sendable {
         public let state: InstitutionState
         /// The seq of the `retracted` event that withdrew this one, if any.
         public internal(set) var retractedBy: Int64?
-        /// What its state is, for the version index: worked out once, where the state is at hand (reading it
-        /// later from a timeline's storage copies the whole state out).
-        let marks: VersionIndex.Marks
 
         public init(seq: Int64, type: EventType, effectiveOn: LocalDate, state: InstitutionState, retractedBy: Int64? = nil) {
             self.seq = seq
             self.type = type
             self.effectiveOn = effectiveOn
-            self.marks = VersionIndex.Marks(of: state)
             self.state = state
             self.retractedBy = retractedBy
+        }
+
+        /// The state of the version at `version`, in place: what reads a stored version's state field by field.
+        static func state(of version: UnsafePointer<Version>) -> UnsafePointer<InstitutionState> {
+            guard let offset = MemoryLayout<Version>.offset(of: \.state) else { preconditionFailure("a version stores its state") }
+            return (UnsafeRawPointer(version) + offset).assumingMemoryBound(to: InstitutionState.self)
         }
 
         /// Appended by `seq` and not retracted by then.
@@ -75,7 +77,7 @@ public struct Timeline: Sendable {
 
     /// What applying an event did to a timeline: a new version, or a retraction of the version at a seq.
     enum Applied {
-        case version(position: Int, marks: VersionIndex.Marks)
+        case version(position: Int, facts: VersionIndex.Facts)
         case retraction(of: Int64)
         case nothing
     }
@@ -93,8 +95,8 @@ public struct Timeline: Sendable {
         // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
         var state = allVersions.lastIndex { $0.retractedBy == nil }.map { allVersions[$0].state } ?? InstitutionState()
         state.evolve(event, periods: periods)
-        let version = Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state)
-        allVersions.append(version)
-        return .version(position: allVersions.count - 1, marks: version.marks)
+        let facts = VersionIndex.Facts(of: state)  // where the state is at hand
+        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
+        return .version(position: allVersions.count - 1, facts: facts)
     }
 }

@@ -1,11 +1,12 @@
 import OutletDomain
 
 /// Every version of every timeline as one row, in seq order, column by column: which institution, its
-/// seq, the seq that retracted it, the day it took effect, where it sits in its timeline, and marks of
-/// what its state is. The state of every institution on a date D as known at a seq S is then one pass
-/// over a few integer columns — a row counts if `seq ≤ S`, it is not retracted by S and it took effect
-/// by D; the last such row of an institution wins — which is `Timeline.state(on:knownAt:)` for all of
-/// them at once, touching no state that does not win, and, with marks asked for, none that lacks them.
+/// seq, the seq that retracted it, the day it took effect, where it sits in its timeline, and what its
+/// state is as far as the queries over every institution ask (marks, and its standing toward the roster).
+/// The state of every institution on a date D as known at a seq S is then one pass over a few integer
+/// columns — a row counts if `seq ≤ S`, it is not retracted by S and it took effect by D; the last such
+/// row of an institution wins — which is `Timeline.state(on:knownAt:)` for all of them at once; and the
+/// roster's members and their order come from the winners' columns alone, touching no state.
 ///
 /// Rows live in chunks of 4,096: a copy of the projection (a reader's view of the live one) shares
 /// every chunk, so the append after it copies the last chunk alone, never a column.
@@ -13,23 +14,76 @@ struct VersionIndex: Sendable {
     /// What a version's state is, read from the row before its state is looked at.
     struct Marks: OptionSet, Sendable {
         let rawValue: UInt8
-        /// Registered or included: the only standings that can put an outlet on the roster (Art. 6(4), 7).
-        static let rosterStanding = Marks(rawValue: 1)
         /// Has been barred at some time (Art. 19): a ban on a date needs a bar.
-        static let barred = Marks(rawValue: 2)
+        static let barred = Marks(rawValue: 1)
 
         init(rawValue: UInt8) {
             self.rawValue = rawValue
         }
+    }
 
-        init(of state: InstitutionState) {
-            var marks: Marks = []
-            switch state.standing {
-            case .registered, .included: marks.insert(.rosterStanding)
-            default: break
+    /// What the index keeps of a version's state, worked out once where the state is at hand.
+    struct Facts: Sendable {
+        // In this order the facts pack into 16 bytes, as a restore's slot per seq holds them.
+        /// The `registered` event its outlet number is of (nil: included, or not on the roster).
+        let registration: Int64?
+        let marks: Marks
+        /// The last day the state can put the institution on the roster 名录 (Art. 6(4), 7): its
+        /// registration's last valid day, no end for an included outlet (`Int32.max`); `Int32.min` if
+        /// it cannot be on it at all (no registration or inclusion in force, or a registration under a new
+        /// application: its status is then `applying`).
+        let rosterThrough: Int32
+
+        /// A state with no marks that cannot be on the roster.
+        static let none = Facts(registration: nil, marks: [], rosterThrough: .min)
+
+        private init(registration: Int64?, marks: Marks, rosterThrough: Int32) {
+            self.registration = registration
+            self.marks = marks
+            self.rosterThrough = rosterThrough
+        }
+
+        init(of state: borrowing InstitutionState) {
+            self = withUnsafePointer(to: state) { Facts(of: $0) }
+        }
+
+        /// Read through a pointer, field by field: a state passed as a value is copied whole (ten reference counts).
+        init(of state: UnsafePointer<InstitutionState>) {
+            marks = state.pointee.bars.isEmpty ? [] : .barred
+            let listed = state.pointee.sharedInstitution != nil
+            switch state.pointee.standing {
+            case .registered(_, let validThrough) where listed && state.pointee.application == nil:
+                rosterThrough = Int32(clamping: validThrough.dayNumber)
+                registration = state.pointee.registrations.last?.seq
+            case .included where listed:
+                rosterThrough = .max
+                registration = nil
+            default:
+                rosterThrough = .min
+                registration = nil
             }
-            if !state.bars.isEmpty { marks.insert(.barred) }
-            self = marks
+        }
+    }
+
+    /// An outlet number as big-endian words of its ASCII bytes padded with zeros, which order as the
+    /// strings do: the roster's order (registered outlets by number, then included ones) in two integers.
+    struct OutletKey: Sendable {
+        let words: (UInt64, UInt64)
+
+        /// After every number: an included outlet's place.
+        static let included = OutletKey("~")
+
+        init(_ outletNo: String) {
+            precondition(outletNo.utf8.count <= 16, "outlet numbers are short ASCII")
+            words = (Self.word(outletNo, 0), Self.word(outletNo, 1))
+        }
+
+        /// Bytes `8 * n ..< 8 * n + 8` of `text`, big-endian, zeros past its end.
+        private static func word(_ text: String, _ n: Int) -> UInt64 {
+            var word: UInt64 = 0
+            for byte in text.utf8.dropFirst(8 * n).prefix(8) { word = word << 8 | UInt64(byte) }
+            let taken = min(8, max(0, text.utf8.count - 8 * n))
+            return taken == 0 ? 0 : word << (8 * UInt64(8 - taken))
         }
     }
 
@@ -41,6 +95,9 @@ struct VersionIndex: Sendable {
         var effective: [Int32] = []
         var position: [Int32] = []
         var marks: [UInt8] = []
+        var rosterThrough: [Int32] = []
+        /// Into `outletKeys`; -1 without a registration.
+        var outlet: [Int32] = []
 
         init() {
             institution.reserveCapacity(VersionIndex.chunkSize)
@@ -49,6 +106,8 @@ struct VersionIndex: Sendable {
             effective.reserveCapacity(VersionIndex.chunkSize)
             position.reserveCapacity(VersionIndex.chunkSize)
             marks.reserveCapacity(VersionIndex.chunkSize)
+            rosterThrough.reserveCapacity(VersionIndex.chunkSize)
+            outlet.reserveCapacity(VersionIndex.chunkSize)
         }
     }
 
@@ -57,6 +116,9 @@ struct VersionIndex: Sendable {
     /// The institutions, by the id their rows carry.
     private(set) var institutions: [USCC] = []
     private var ids: [USCC: Int32] = [:]
+    /// The sort key of each registration's outlet number, once per registration.
+    private var outletKeys: [OutletKey] = []
+    private var outletSlots: [Int64: Int32] = [:]
 
     init() {}
 
@@ -64,16 +126,18 @@ struct VersionIndex: Sendable {
     /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
     /// A fold's seqs are dense, so each version's row is put in a slot per seq rather than sorted; and each
     /// version is read in place, never copied out of its timeline.
-    init?(_ timelines: [USCC: Timeline], through lastSeq: Int64) {
+    init?(_ timelines: [USCC: Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) {
         let versionCount = timelines.values.reduce(0) { $0 + $1.allVersions.count }
         guard lastSeq >= 0 else { return nil }
         guard lastSeq <= 2 * Int64(versionCount) + 65_536 else {
-            guard let sorted = Self.sorting(timelines, through: lastSeq) else { return nil }
+            guard let sorted = Self.sorting(timelines, through: lastSeq, outletNumbers: outletNumbers) else { return nil }
             self = sorted
             return
         }
         struct Slot {
-            var institution: Int32 = -1, position: Int32 = 0, effective: Int32 = 0, marks: UInt8 = 0, retractedBy = Int64.max
+            var facts = Facts.none  // not optional: 8 bytes a seq fewer
+            var retractedBy = Int64.max
+            var institution: Int32 = -1, position: Int32 = 0, effective: Int32 = 0
         }
         var slots = [Slot](repeating: Slot(), count: Int(lastSeq) + 1)
         ids.reserveCapacity(timelines.count)
@@ -89,8 +153,8 @@ struct VersionIndex: Sendable {
                         let seq = version.pointee.seq
                         guard 0 < seq, seq <= lastSeq, slots[Int(seq)].institution < 0 else { return false }
                         slots[Int(seq)] = Slot(
-                            institution: id, position: Int32(index), effective: Int32(clamping: version.pointee.effectiveOn.dayNumber),
-                            marks: version.pointee.marks.rawValue, retractedBy: version.pointee.retractedBy ?? .max)
+                            facts: Facts(of: Timeline.Version.state(of: version)), retractedBy: version.pointee.retractedBy ?? .max,
+                            institution: id, position: Int32(index), effective: Int32(clamping: version.pointee.effectiveOn.dayNumber))
                     }
                     return true
                 }
@@ -101,12 +165,12 @@ struct VersionIndex: Sendable {
         guard placed else { return nil }
         for (seq, slot) in slots.enumerated() where slot.institution >= 0 {
             appendRow(institution: slot.institution, seq: Int64(seq), effective: slot.effective, position: slot.position,
-                      marks: slot.marks, retractedBy: slot.retractedBy)
+                      facts: slot.facts, retractedBy: slot.retractedBy, outletNumbers: outletNumbers)
         }
     }
 
     /// The same, for seqs too sparse for a slot each: the rows sorted.
-    private static func sorting(_ timelines: [USCC: Timeline], through lastSeq: Int64) -> VersionIndex? {
+    private static func sorting(_ timelines: [USCC: Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) -> VersionIndex? {
         var index = VersionIndex()
         var rows: [(seq: Int64, institution: Int32, position: Int32)] = []
         for timeline in timelines.values {
@@ -122,7 +186,8 @@ struct VersionIndex: Sendable {
             guard let timeline = timelines[index.institutions[Int(row.institution)]] else { return nil }
             let version = timeline.allVersions[Int(row.position)]
             index.appendRow(institution: row.institution, seq: row.seq, effective: Int32(clamping: version.effectiveOn.dayNumber),
-                            position: row.position, marks: version.marks.rawValue, retractedBy: version.retractedBy ?? .max)
+                            position: row.position, facts: Facts(of: version.state), retractedBy: version.retractedBy ?? .max,
+                            outletNumbers: outletNumbers)
         }
         return index
     }
@@ -136,14 +201,19 @@ struct VersionIndex: Sendable {
         return id
     }
 
-    /// A new version, later in seq than every row before it.
-    mutating func append(institution: Int32, seq: Int64, effectiveOn: LocalDate, position: Int, marks: Marks) {
+    /// A new version, later in seq than every row before it; `outletNumbers` names the registration its facts name.
+    mutating func append(institution: Int32, seq: Int64, effectiveOn: LocalDate, position: Int, facts: Facts,
+                         outletNumbers: [Int64: String])
+    {
         appendRow(institution: institution, seq: seq, effective: Int32(clamping: effectiveOn.dayNumber), position: Int32(position),
-                  marks: marks.rawValue, retractedBy: .max)
+                  facts: facts, retractedBy: .max, outletNumbers: outletNumbers)
     }
 
-    private mutating func appendRow(institution: Int32, seq: Int64, effective: Int32, position: Int32, marks: UInt8, retractedBy: Int64) {
+    private mutating func appendRow(institution: Int32, seq: Int64, effective: Int32, position: Int32, facts: Facts, retractedBy: Int64,
+                                    outletNumbers: [Int64: String])
+    {
         precondition(chunks.last?.seq.last.map { $0 < seq } ?? true, "versions are indexed in seq order")
+        let outlet = facts.registration.map { outletSlot(of: $0, outletNumbers: outletNumbers) } ?? -1
         if chunks.isEmpty || chunks[chunks.count - 1].seq.count == Self.chunkSize { chunks.append(Chunk()) }
         let last = chunks.count - 1
         chunks[last].institution.append(institution)
@@ -151,7 +221,18 @@ struct VersionIndex: Sendable {
         chunks[last].retractedBy.append(retractedBy)
         chunks[last].effective.append(effective)
         chunks[last].position.append(position)
-        chunks[last].marks.append(marks)
+        chunks[last].marks.append(facts.marks.rawValue)
+        chunks[last].rosterThrough.append(facts.rosterThrough)
+        chunks[last].outlet.append(outlet)
+    }
+
+    /// The slot of a registration's outlet number key, made on its first version.
+    private mutating func outletSlot(of registration: Int64, outletNumbers: [Int64: String]) -> Int32 {
+        if let slot = outletSlots[registration] { return slot }
+        let slot = Int32(outletKeys.count)
+        outletKeys.append(outletNumbers[registration].map(OutletKey.init) ?? .included)
+        outletSlots[registration] = slot
+        return slot
     }
 
     /// The version appended at `target` was withdrawn by the event at `seq`.
@@ -182,28 +263,59 @@ struct VersionIndex: Sendable {
     /// For each institution with a version in force on `date` as known at `knownAt` whose marks include
     /// `marked`: that version.
     func winners(on date: LocalDate, knownAt: Int64, marked: Marks) -> [Winner] {
+        var winners: [Winner] = []
+        forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
+            guard (chunk.marks[row] & marked.rawValue) == marked.rawValue else { return }
+            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row]))
+        }
+        return winners
+    }
+
+    /// An outlet on the roster before its entry is built: its order, and where its state is. Plain integers
+    /// (a USCC is packed too), so that a roster of tens of thousands is sorted without a reference count moving.
+    struct RosterPlace: Sendable {
+        let key: OutletKey
+        let uscc: USCC
+        let version: Winner
+
+        /// Registered outlets by number, then included ones, each by USCC.
+        static func < (left: RosterPlace, right: RosterPlace) -> Bool {
+            (left.key.words.0, left.key.words.1, left.uscc) < (right.key.words.0, right.key.words.1, right.uscc)
+        }
+    }
+
+    /// The outlets on the roster on `date` as known at `knownAt`, in no particular order: the winners whose
+    /// roster standing reaches `date`, from their columns alone.
+    func rosterPlaces(on date: LocalDate, knownAt: Int64) -> [RosterPlace] {
+        let day = Int32(clamping: date.dayNumber)
+        var places: [RosterPlace] = []
+        forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
+            guard chunk.rosterThrough[row] >= day else { return }
+            let outlet = Int(chunk.outlet[row])
+            let institution = chunk.institution[row]
+            places.append(RosterPlace(key: outlet < 0 ? .included : outletKeys[outlet], uscc: institutions[Int(institution)],
+                                      version: Winner(institution: institution, position: chunk.position[row])))
+        }
+        return places
+    }
+
+    /// The one pass: for each institution with a version in force on `date` as known at `knownAt`, its row.
+    private func forEachWinningRow(on date: LocalDate, knownAt: Int64, _ body: (borrowing Chunk, Int) -> Void) {
         let day = Int32(clamping: date.dayNumber)  // only dates millions of years away reach the clamp
+        // The winning row of each institution, as chunk * chunkSize + row.
         var best = [Int32](repeating: -1, count: institutions.count)
-        var bestMarks = [UInt8](repeating: 0, count: institutions.count)
         best.withUnsafeMutableBufferPointer { best in
-            bestMarks.withUnsafeMutableBufferPointer { bestMarks in
-                for chunk in chunks {
-                    guard chunk.seq[0] <= knownAt else { break }
-                    chunk.seq.withUnsafeBufferPointer { seq in
-                        chunk.retractedBy.withUnsafeBufferPointer { retractedBy in
-                            chunk.effective.withUnsafeBufferPointer { effective in
-                                chunk.institution.withUnsafeBufferPointer { institution in
-                                    chunk.position.withUnsafeBufferPointer { position in
-                                        chunk.marks.withUnsafeBufferPointer { marks in
-                                            for row in 0..<seq.count {
-                                                guard seq[row] <= knownAt else { break }
-                                                guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
-                                                let id = Int(institution[row])
-                                                best[id] = position[row]
-                                                bestMarks[id] = marks[row]
-                                            }
-                                        }
-                                    }
+            for (number, chunk) in chunks.enumerated() {
+                guard chunk.seq[0] <= knownAt else { break }
+                let base = Int32(number * Self.chunkSize)
+                chunk.seq.withUnsafeBufferPointer { seq in
+                    chunk.retractedBy.withUnsafeBufferPointer { retractedBy in
+                        chunk.effective.withUnsafeBufferPointer { effective in
+                            chunk.institution.withUnsafeBufferPointer { institution in
+                                for row in 0..<seq.count {
+                                    guard seq[row] <= knownAt else { break }
+                                    guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
+                                    best[Int(institution[row])] = base + Int32(row)
                                 }
                             }
                         }
@@ -211,10 +323,11 @@ struct VersionIndex: Sendable {
                 }
             }
         }
-        var winners: [Winner] = []
-        for id in best.indices where best[id] >= 0 && (bestMarks[id] & marked.rawValue) == marked.rawValue {
-            winners.append(Winner(institution: Int32(id), position: best[id]))
+        chunks.withUnsafeBufferPointer { chunks in
+            // Through the pointer: a subscript of the array copies the chunk out (its columns' reference counts).
+            for row in best where row >= 0 {
+                body(chunks[Int(row) / Self.chunkSize], Int(row) % Self.chunkSize)
+            }
         }
-        return winners
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutletCore
 import OutletLedger
+import OutletProjections
 
 /// The roster on the held head projection, read as known at random seqs: `suite`'s "held" row alone, on a
 /// ledger already generated (read only), so that it can be repeated and profiled in a minute.
@@ -20,7 +21,7 @@ struct HeldRoster: ParsableCommand {
         let building = try clock.measure { _ = try opened.projections(at: head) }
         var generator = SeededPairs(seed: seed)
         let today = Timestamp(Date()).shanghaiDate
-        var latency = Sample()
+        var latency = Sample(), order = Sample(), digest = Sample()
         var outlets = 0
         for _ in 0..<pairs {
             let query = try generator.next(ledger: opened, head: head.seq, today: today)
@@ -29,9 +30,17 @@ struct HeldRoster: ParsableCommand {
                 precondition(view.fromLiveProjection, "the live projection answers")
                 outlets += view.projection.roster(on: query.asOf).count
             }.seconds * 1000)
+            // What a page of the service costs at a new basis beside its entries: the order, and the digest it echoes.
+            let view = try opened.projections(at: try opened.position(knownAt: query.knownAt))
+            var places: RosterOrder?
+            order.add(clock.measure { places = view.projection.rosterOrder(on: query.asOf) }.seconds * 1000)
+            digest.add(clock.measure { _ = view.digest(asOf: query.asOf, roster: places) }.seconds * 1000)
         }
         print("roster on the held projection of \(ledger) (\(head.seq) events; built in \(fmt(building.seconds * 1000)) ms), "
               + "\(pairs) pairs, \(outlets / max(1, pairs)) outlets on average: p50 \(fmt(latency.median)) ms, "
               + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms")
+        for (name, sample) in [("order alone", order), ("digest given the order", digest)] {
+            print("  \(name): p50 \(fmt(sample.median)) ms, p90 \(fmt(sample.percentile(90))) ms, p99 \(fmt(sample.percentile(99))) ms")
+        }
     }
 }

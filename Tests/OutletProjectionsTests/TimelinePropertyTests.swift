@@ -146,6 +146,15 @@ struct TimelinePropertyTests {
                     }
                     let barred = Set(expected.filter { $0.value.bar(on: date) != nil }.keys)
                     #expect(Set(projection.bans(on: date).map(\.uscc)) == barred, "seed \(seed) cutoff \(cutoff) bans on \(date)")
+                    // The roster the index's columns give, member by member and in order, is the one the states give.
+                    let onRoster = expected.compactMap { uscc, state -> (String, USCC)? in
+                        let status = state.status(on: date, periods: grown.periods).status
+                        guard state.institution != nil, status == .active || state.isIncluded else { return nil }
+                        return (projection.outletNumber(of: state) ?? "~", uscc)
+                    }
+                    #expect(projection.roster(on: date).map { "\($0.outletNo ?? "~") \($0.uscc)" }
+                            == onRoster.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+                                .map { "\($0.0) \($0.1)" }, "seed \(seed) cutoff \(cutoff) roster on \(date)")
                 }
                 date = date.adding(days: 30)
             }
