@@ -209,7 +209,7 @@ private final class FoldedProjection: @unchecked Sendable {
 /// again (a status after a roster, the next page of a roster) costs a look-up, not the whole registry.
 final class BasisMemos: Sendable {
     let digests = BasisMemo<String>(capacity: 4_096) { _ in 1 }
-    /// Eight bytes a place: 64 MiB of orders at most (a few hundred rosters of ~25,000 outlets).
+    /// Twelve bytes a place: 96 MiB of orders at most (a few hundred rosters of ~25,000 outlets).
     let rosterOrders = BasisMemo<RosterOrder>(capacity: 8 << 20) { $0.count + 1 }
 }
 

@@ -288,6 +288,10 @@ public final class Ledger: Sendable {
             restore(before)
             throw error
         }
+        // The import cached the state of every stream it touched (a few KiB each, hundreds of MiB for a
+        // whole registry): a cache, folded again from the log by the next append of a stream. Dropped here,
+        // memory stays bounded by a chunk and the projection the snapshot below folds, not by the registry.
+        streamStates.withLock { $0.removeAll() }
         do {
             try snapshotIfDue()
         } catch {

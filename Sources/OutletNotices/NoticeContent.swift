@@ -103,7 +103,7 @@ public struct NoticeContent {
 
     /// The live event of one of `types` that an entry's standing on `date` rests on: the newest such.
     func act(of uscc: USCC, _ types: Set<EventType>, on date: LocalDate) -> (seq: Int64, type: EventType)? {
-        guard let timeline = projection.timelines[uscc] else { return nil }
+        guard let timeline = projection.timeline(of: uscc) else { return nil }
         return timeline.versions(knownAt: projection.knownAt).last { types.contains($0.type) && $0.effectiveOn <= date }.map { ($0.seq, $0.type) }
     }
 
@@ -120,7 +120,7 @@ public struct NoticeContent {
             var numbers: Set<String> = []
             var day = on ?? LocalDate(dayNumber: 0)
             var announced: [(name: String, seq: Int64)] = []
-            for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
+            for timeline in projection.timelines.sorted(by: { $0.uscc < $1.uscc }) {
                 for version in timeline.versions(knownAt: projection.knownAt) where version.type == .publicized {
                     guard let publicized = version.state.application?.publicity else { continue }
                     guard on.map({ version.effectiveOn == $0 }) ?? true, noticeNo.map({ publicized.noticeNo == $0 }) ?? true else { continue }
@@ -168,7 +168,7 @@ public struct NoticeContent {
         case .revocation(let from, let to):
             date = to
             var entries: [(LocalDate, [String: Any], [(Int64, EventType)])] = []
-            for (_, timeline) in projection.timelines.sorted(by: { $0.key < $1.key }) {
+            for timeline in projection.timelines.sorted(by: { $0.uscc < $1.uscc }) {
                 for version in timeline.versions(knownAt: projection.knownAt) where version.effectiveOn >= from && version.effectiveOn <= to {
                     guard version.type == .barred3Years, let bar = version.state.bars.last else { continue }
                     let revocation = version.state.standing

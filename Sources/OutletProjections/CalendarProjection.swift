@@ -34,46 +34,81 @@ extension RegistryProjection {
     /// publicity windows, validity ends and renewal windows of registrations not ended early,
     /// rectification deadlines of open orders while the outlet is still on the roster then, annual
     /// summaries owed and not filed, and bar ends. Ordered by date, kind, USCC. An outlet that has left
-    /// the roster has no obligation after the day it left (DOMAIN.md §3).
+    /// the roster has no obligation after the day it left (DOMAIN.md §3). Only the states whose columns in
+    /// the version index say they can schedule a date in the range are read.
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
-        var entries: [CalendarEntry] = []
-        var warnings: Set<String> = []
-        // Counted once per day: publicity dates of a whole registry fall on a few thousand days.
-        var windowEnds: [LocalDate: PeriodEnd] = [:]
-        forEachState(on: asOf) { _, uscc, state in
-            let name = state.institution?.name ?? ""
-            func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
-                if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
-            }
-            for publicized in state.publicityDates {
-                let end: PeriodEnd
-                if let known = windowEnds[publicized] {
-                    end = known
-                } else {
-                    end = periods.publicityWindowEnd(publicized)
-                    windowEnds[publicized] = end
-                }
-                add(end.date, .publicityEnds)
-                if from <= end.date && end.date <= to { warnings.formUnion(end.warnings) }
-            }
-            for registration in state.registrations where registration.endedOn == nil {
-                add(registration.validThrough, .validityEnds)
-                add(periods.renewalWindowOpens(registration.validThrough), .renewalWindowOpens)
-            }
-            for rectification in state.rectifications where rectification.completedOn == nil {
-                let deadline = periods.rectificationDeadline(rectification.orderedOn)
-                guard state.isOnRoster(on: deadline.date) else { continue }  // moot: the outlet left before it
-                add(deadline.date, .rectificationDeadline)
-                if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
-            }
-            for year in state.summaryYearsDue(through: to) where !state.summaryYears.contains(year) {
-                // Dates past 9999-12-31 are not dates anyone can be asked for.
-                if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
-            }
-            for bar in state.bars {
-                add(bar.through, .banEnds)
-            }
+        // Deadlines end on or after their start, and a later start never ends earlier: the first start that
+        // reaches `from` is found by halving, and every start before it is out of range.
+        let startsFrom = [{ periods.publicityWindowEnd($0).date }, { periods.rectificationDeadline($0).date }]
+            .map { Self.firstStart(reaching: from, $0) }.min() ?? from
+        var calendar = CalendarCollector(from: from, to: to, periods: periods)
+        for winner in index.calendarWinners(on: asOf, knownAt: knownAt, from: from, startsFrom: startsFrom) {
+            withState(at: winner) { calendar.add($0, $1) }
         }
+        return calendar.result()
+    }
+
+    /// The first day whose deadline ends on or after `day`, among the ten years before it (the day a
+    /// decade back if even that one's does).
+    static func firstStart(reaching day: LocalDate, _ end: (LocalDate) -> LocalDate) -> LocalDate {
+        var low = day.dayNumber - 3_653, high = day.dayNumber  // the end of a start on `day` is on or after it
+        while low < high {
+            let middle = low + (high - low) / 2
+            if end(LocalDate(dayNumber: middle)) >= day { high = middle } else { low = middle + 1 }
+        }
+        return LocalDate(dayNumber: low == day.dayNumber - 3_653 ? Int(Int32.min) : low)
+    }
+}
+
+/// The calendar's entries from one state after another, then in order.
+struct CalendarCollector {
+    let from: LocalDate, to: LocalDate, periods: Periods
+    private var entries: [CalendarEntry] = []
+    private var warnings: Set<String> = []
+    /// Counted once per day: publicity dates of a whole registry fall on a few thousand days.
+    private var windowEnds: [LocalDate: PeriodEnd] = [:]
+
+    init(from: LocalDate, to: LocalDate, periods: Periods) {
+        (self.from, self.to, self.periods) = (from, to, periods)
+    }
+
+    mutating func add(_ uscc: USCC, _ state: InstitutionState) {
+        let name = state.institution?.name ?? ""
+        func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
+            if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
+        }
+        for publicized in state.publicityDates {
+            let end: PeriodEnd
+            if let known = windowEnds[publicized] {
+                end = known
+            } else {
+                end = periods.publicityWindowEnd(publicized)
+                windowEnds[publicized] = end
+            }
+            add(end.date, .publicityEnds)
+            if from <= end.date && end.date <= to { warnings.formUnion(end.warnings) }
+        }
+        for registration in state.registrations where registration.endedOn == nil {
+            add(registration.validThrough, .validityEnds)
+            add(periods.renewalWindowOpens(registration.validThrough), .renewalWindowOpens)
+        }
+        for rectification in state.rectifications where rectification.completedOn == nil {
+            let deadline = periods.rectificationDeadline(rectification.orderedOn)
+            guard state.isOnRoster(on: deadline.date) else { continue }  // moot: the outlet left before it
+            add(deadline.date, .rectificationDeadline)
+            if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
+        }
+        for year in state.summaryYearsDue(through: to) where !state.summaryYears.contains(year) {
+            // Dates past 9999-12-31 are not dates anyone can be asked for.
+            if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
+        }
+        for bar in state.bars {
+            add(bar.through, .banEnds)
+        }
+    }
+
+    /// Ordered by date, kind, USCC; the warnings sorted.
+    func result() -> (entries: [CalendarEntry], warnings: [String]) {
         // Positions sorted by keys held apart: an entry is larger than its key, and a sort moves what it sorts.
         let keys = entries.map { (day: $0.date, rank: $0.kind.rank, uscc: $0.uscc) }
         let order = keys.indices.sorted { (keys[$0].day, keys[$0].rank, keys[$0].uscc) < (keys[$1].day, keys[$1].rank, keys[$1].uscc) }

@@ -6,7 +6,8 @@ public struct RegistryProjection: Sendable {
     /// The policy folds with (validity, bars); the holiday calendar only counts deadlines at query time,
     /// so a query sets the one in force where it reads (`counting(with:)`).
     public private(set) var periods: Periods
-    public private(set) var timelines: [USCC: Timeline] = [:]
+    /// Each institution's timeline, at the id its rows in the index carry (the order they first appeared in).
+    public private(set) var timelines: [Timeline] = []
     /// `SY-<year>-<NNN>` by `registered` seq: in registration order within the year, never reused,
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
@@ -25,8 +26,8 @@ public struct RegistryProjection: Sendable {
     }
 
     /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`; nil if
-    /// two versions claim one seq, or one lies past `foldedThrough`.
-    package init?(periods: Periods, timelines: [USCC: Timeline], outletNumbers: [Int64: String],
+    /// two timelines are of one institution, two versions claim one seq, or one lies past `foldedThrough`.
+    package init?(periods: Periods, timelines: [Timeline], outletNumbers: [Int64: String],
                 registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods
@@ -58,7 +59,8 @@ public struct RegistryProjection: Sendable {
             outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
         }
         let id = index.id(of: stream)
-        switch timelines[stream, default: Timeline(uscc: stream)].apply(event, periods: periods) {
+        if Int(id) == timelines.count { timelines.append(Timeline(uscc: stream)) }
+        switch timelines[Int(id)].apply(event, periods: periods) {
         case .version(let position, let facts):
             index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
                          outletNumbers: outletNumbers)
@@ -96,6 +98,11 @@ public struct RegistryProjection: Sendable {
         return digits.count >= 3 ? digits : String(repeating: "0", count: 3 - digits.count) + digits
     }
 
+    /// An institution's timeline (nil: no event of it folded).
+    public func timeline(of uscc: USCC) -> Timeline? {
+        index.knownId(of: uscc).map { timelines[Int($0)] }
+    }
+
     /// An institution's state on `date`, as known at `knownAt`.
     public func state(of timeline: Timeline, on date: LocalDate) -> InstitutionState? {
         timeline.state(on: date, knownAt: knownAt)
@@ -112,8 +119,8 @@ public struct RegistryProjection: Sendable {
     /// The institution and state of a version the index found, lent from the timeline's storage (not
     /// copied out with the rest of its version).
     func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
-        let uscc = index.institutions[Int(version.institution)]
-        guard let timeline = timelines[uscc] else { preconditionFailure("the index names only timelines of this projection") }
+        let timeline = timelines[Int(version.institution)]
+        let uscc = timeline.uscc
         return timeline.allVersions.withUnsafeBufferPointer { versions in
             // Through the pointer: a subscript copies the whole version out (its state and ten reference counts more).
             precondition(versions.indices.contains(Int(version.position)), "the index names only versions of this timeline")
@@ -123,7 +130,7 @@ public struct RegistryProjection: Sendable {
 
     /// One institution's status on `date` (DOMAIN.md §6).
     public func status(of uscc: USCC, on date: LocalDate) -> StatusReport {
-        let state = timelines[uscc].flatMap { self.state(of: $0, on: date) } ?? InstitutionState()
+        let state = timeline(of: uscc).flatMap { self.state(of: $0, on: date) } ?? InstitutionState()
         return state.status(on: date, periods: periods)
     }
 

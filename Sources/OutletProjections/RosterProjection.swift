@@ -76,31 +76,20 @@ extension RegistryProjection {
         RosterOrder(places: index.rosterPlaces(on: date, knownAt: knownAt).sorted(by: <).map(\.version), date: date, knownAt: knownAt)
     }
 
-    /// On the roster on `date`: its outlet number (nil if included), and how it is there.
-    private func rosterStanding(_ state: InstitutionState, on date: LocalDate) -> (outletNo: String?, status: StatusReport)? {
-        guard state.sharedInstitution != nil else { return nil }
-        let status = state.status(on: date, periods: periods)
-        switch state.standing {
-        case .registered where status.status == .active: return (outletNumber(of: state), status)
-        case .included: return (nil, status)
-        default: return nil
-        }
-    }
-
     private func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
-        withState(at: place) { uscc, state in entry(uscc, state, on: date) }
+        withState(at: place) { uscc, state in entry(uscc, state, outletNo: index.outletNumber(of: place), on: date) }
     }
 
-    private func entry(_ uscc: USCC, _ state: InstitutionState, on date: LocalDate) -> RosterEntry {
-        guard let institution = state.institution, let (number, status) = rosterStanding(state, on: date) else {
-            preconditionFailure("a place on the roster is an outlet's")
-        }
+    /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included).
+    private func entry(_ uscc: USCC, _ state: InstitutionState, outletNo number: String?, on date: LocalDate) -> RosterEntry {
+        let status = state.status(on: date, periods: periods)
         let level: RosterEntry.Level, since: LocalDate
         switch state.standing {
-        case .registered(let on, _): (level, since) = (.municipal, on)
+        case .registered(let on, _) where status.status == .active: (level, since) = (.municipal, on)
         case .included(let included, let on): (level, since) = (included == .national ? .national : .provincial, on)
         default: preconditionFailure("a place on the roster is an outlet's")
         }
+        guard let institution = state.institution else { preconditionFailure("a place on the roster is an outlet's") }
         let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
         return RosterEntry(
             uscc: uscc, outletNo: number, name: institution.name, category: institution.category,

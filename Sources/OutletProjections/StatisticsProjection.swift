@@ -41,7 +41,7 @@ extension RegistryProjection {
             statistics.outletsByLevel[entry.level, default: 0] += 1
         }
         var owed: [Int: Int] = [:], filed: [Int: Int] = [:]
-        for timeline in timelines.values {
+        for timeline in timelines {
             guard let state = self.state(of: timeline, on: date) else { continue }
             if let stage = state.status(on: date, periods: periods).stage {
                 statistics.applicationsByStage[stage, default: 0] += 1

@@ -33,14 +33,24 @@ struct VersionIndex: Sendable {
         /// it cannot be on it at all (no registration or inclusion in force, or a registration under a new
         /// application: its status is then `applying`).
         let rosterThrough: Int32
+        /// The last day a date of the calendar 到期日历 the state schedules can fall on, of those fixed by
+        /// the act (validity ends of registrations not ended early, bar ends, summaries owed while on the
+        /// roster: `Int32.max` while a spell on it is open); `Int32.min` for none.
+        let calendarThrough: Int32
+        /// The last day a deadline counted at query time starts from (a publicity, an open rectification
+        /// order): its end depends on the holidays known then, so the query works out which starts reach
+        /// its calendar.
+        let lastDeadlineStart: Int32
 
-        /// A state with no marks that cannot be on the roster.
-        static let none = Facts(registration: nil, marks: [], rosterThrough: .min)
+        /// A state with no marks, no place on the roster and nothing in the calendar.
+        static let none = Facts(registration: nil, marks: [], rosterThrough: .min, calendarThrough: .min, lastDeadlineStart: .min)
 
-        private init(registration: Int64?, marks: Marks, rosterThrough: Int32) {
+        private init(registration: Int64?, marks: Marks, rosterThrough: Int32, calendarThrough: Int32, lastDeadlineStart: Int32) {
             self.registration = registration
             self.marks = marks
             self.rosterThrough = rosterThrough
+            self.calendarThrough = calendarThrough
+            self.lastDeadlineStart = lastDeadlineStart
         }
 
         init(of state: borrowing InstitutionState) {
@@ -62,6 +72,19 @@ struct VersionIndex: Sendable {
                 rosterThrough = .min
                 registration = nil
             }
+            func day(_ date: LocalDate) -> Int32 { Int32(clamping: date.dayNumber) }
+            var calendarThrough = Int32.min
+            for registration in state.pointee.registrations where registration.endedOn == nil {
+                calendarThrough = max(calendarThrough, day(registration.validThrough))
+            }
+            for bar in state.pointee.bars { calendarThrough = max(calendarThrough, day(bar.through)) }
+            for spell in state.pointee.rosterSpells { calendarThrough = max(calendarThrough, spell.through.map(day) ?? .max) }
+            self.calendarThrough = calendarThrough
+            var lastDeadlineStart = state.pointee.publicityDates.max().map(day) ?? .min
+            for rectification in state.pointee.rectifications where rectification.completedOn == nil {
+                lastDeadlineStart = max(lastDeadlineStart, day(rectification.orderedOn))
+            }
+            self.lastDeadlineStart = lastDeadlineStart
         }
     }
 
@@ -98,6 +121,8 @@ struct VersionIndex: Sendable {
         var rosterThrough: [Int32] = []
         /// Into `outletKeys`; -1 without a registration.
         var outlet: [Int32] = []
+        var calendarThrough: [Int32] = []
+        var lastDeadlineStart: [Int32] = []
 
         init() {
             institution.reserveCapacity(VersionIndex.chunkSize)
@@ -108,6 +133,8 @@ struct VersionIndex: Sendable {
             marks.reserveCapacity(VersionIndex.chunkSize)
             rosterThrough.reserveCapacity(VersionIndex.chunkSize)
             outlet.reserveCapacity(VersionIndex.chunkSize)
+            calendarThrough.reserveCapacity(VersionIndex.chunkSize)
+            lastDeadlineStart.reserveCapacity(VersionIndex.chunkSize)
         }
     }
 
@@ -116,18 +143,20 @@ struct VersionIndex: Sendable {
     /// The institutions, by the id their rows carry.
     private(set) var institutions: [USCC] = []
     private var ids: [USCC: Int32] = [:]
-    /// The sort key of each registration's outlet number, once per registration.
+    /// Each registration's outlet number and its sort key, once per registration, at the slot its rows carry.
+    private var outletNumbers: [String?] = []
     private var outletKeys: [OutletKey] = []
     private var outletSlots: [Int64: Int32] = [:]
 
     init() {}
 
-    /// The index of whole timelines folded through `lastSeq` (a restored snapshot); nil if two versions
-    /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
-    /// A fold's seqs are dense, so each version's row is put in a slot per seq rather than sorted; and each
-    /// version is read in place, never copied out of its timeline.
-    init?(_ timelines: [USCC: Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) {
-        let versionCount = timelines.values.reduce(0) { $0 + $1.allVersions.count }
+    /// The index of whole timelines folded through `lastSeq` (a restored snapshot), each timeline's id its
+    /// place in `timelines`; nil if two timelines are of one institution, two versions claim one seq or one
+    /// lies past `lastSeq` (a snapshot is read from bytes anyone could have written). A fold's seqs are
+    /// dense, so each version's row is put in a slot per seq rather than sorted; and each version is read
+    /// in place, never copied out of its timeline.
+    init?(_ timelines: [Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) {
+        let versionCount = timelines.reduce(0) { $0 + $1.allVersions.count }
         guard lastSeq >= 0 else { return nil }
         guard lastSeq <= 2 * Int64(versionCount) + 65_536 else {
             guard let sorted = Self.sorting(timelines, through: lastSeq, outletNumbers: outletNumbers) else { return nil }
@@ -142,9 +171,9 @@ struct VersionIndex: Sendable {
         var slots = [Slot](repeating: Slot(), count: Int(lastSeq) + 1)
         ids.reserveCapacity(timelines.count)
         institutions.reserveCapacity(timelines.count)
+        guard assignIds(timelines) else { return nil }
         let placed = slots.withUnsafeMutableBufferPointer { slots in
-            for timeline in timelines.values {
-                let id = self.id(of: timeline.uscc)
+            for (id, timeline) in zip(Int32(0)..., timelines) {
                 let placed = timeline.allVersions.withUnsafeBufferPointer { versions in
                     guard let first = versions.baseAddress else { return true }
                     for index in versions.indices {
@@ -170,11 +199,11 @@ struct VersionIndex: Sendable {
     }
 
     /// The same, for seqs too sparse for a slot each: the rows sorted.
-    private static func sorting(_ timelines: [USCC: Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) -> VersionIndex? {
+    private static func sorting(_ timelines: [Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) -> VersionIndex? {
         var index = VersionIndex()
+        guard index.assignIds(timelines) else { return nil }
         var rows: [(seq: Int64, institution: Int32, position: Int32)] = []
-        for timeline in timelines.values {
-            let id = index.id(of: timeline.uscc)
+        for (id, timeline) in zip(Int32(0)..., timelines) {
             for (position, version) in timeline.allVersions.enumerated() {
                 guard 0 < version.seq, version.seq <= lastSeq else { return nil }
                 rows.append((version.seq, id, Int32(position)))
@@ -183,13 +212,28 @@ struct VersionIndex: Sendable {
         rows.sort { $0.seq < $1.seq }
         guard zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { return nil }
         for row in rows {
-            guard let timeline = timelines[index.institutions[Int(row.institution)]] else { return nil }
-            let version = timeline.allVersions[Int(row.position)]
+            let version = timelines[Int(row.institution)].allVersions[Int(row.position)]
             index.appendRow(institution: row.institution, seq: row.seq, effective: Int32(clamping: version.effectiveOn.dayNumber),
                             position: row.position, facts: Facts(of: version.state), retractedBy: version.retractedBy ?? .max,
                             outletNumbers: outletNumbers)
         }
         return index
+    }
+
+    /// Ids in the order of `timelines`; false if two are of one institution.
+    private mutating func assignIds(_ timelines: [Timeline]) -> Bool {
+        ids.reserveCapacity(timelines.count)
+        institutions.reserveCapacity(timelines.count)
+        for timeline in timelines {
+            guard ids[timeline.uscc] == nil else { return false }
+            _ = id(of: timeline.uscc)
+        }
+        return true
+    }
+
+    /// The id of an institution's rows, if it has any.
+    func knownId(of uscc: USCC) -> Int32? {
+        ids[uscc]
     }
 
     /// The id of an institution's rows, given it on its first version.
@@ -224,13 +268,17 @@ struct VersionIndex: Sendable {
         chunks[last].marks.append(facts.marks.rawValue)
         chunks[last].rosterThrough.append(facts.rosterThrough)
         chunks[last].outlet.append(outlet)
+        chunks[last].calendarThrough.append(facts.calendarThrough)
+        chunks[last].lastDeadlineStart.append(facts.lastDeadlineStart)
     }
 
     /// The slot of a registration's outlet number key, made on its first version.
     private mutating func outletSlot(of registration: Int64, outletNumbers: [Int64: String]) -> Int32 {
         if let slot = outletSlots[registration] { return slot }
         let slot = Int32(outletKeys.count)
-        outletKeys.append(outletNumbers[registration].map(OutletKey.init) ?? .included)
+        let number = outletNumbers[registration]
+        self.outletNumbers.append(number)
+        outletKeys.append(number.map(OutletKey.init) ?? .included)
         outletSlots[registration] = slot
         return slot
     }
@@ -254,10 +302,17 @@ struct VersionIndex: Sendable {
         chunks[chunk].retractedBy[first] = seq
     }
 
-    /// An institution's version in force on a date: the institution's id and the version's position in its timeline.
+    /// An institution's version in force on a date: the institution's id, the version's position in its
+    /// timeline and the slot of the outlet number it stands under (-1: none).
     struct Winner: Sendable {
         let institution: Int32
         let position: Int32
+        let outlet: Int32
+    }
+
+    /// The outlet number a winning version stands under, if it is registered.
+    func outletNumber(of winner: Winner) -> String? {
+        winner.outlet < 0 ? nil : outletNumbers[Int(winner.outlet)]
     }
 
     /// For each institution with a version in force on `date` as known at `knownAt` whose marks include
@@ -266,7 +321,20 @@ struct VersionIndex: Sendable {
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard (chunk.marks[row] & marked.rawValue) == marked.rawValue else { return }
-            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row]))
+            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: chunk.outlet[row]))
+        }
+        return winners
+    }
+
+    /// For each institution with a version in force on `date` as known at `knownAt` that can put a date in
+    /// a calendar from `from` on: a date fixed by the act on or after `from`, or a deadline counted from a
+    /// day on or after `startsFrom` (the first start whose deadline can reach `from`).
+    func calendarWinners(on date: LocalDate, knownAt: Int64, from: LocalDate, startsFrom: LocalDate) -> [Winner] {
+        let (from, startsFrom) = (Int32(clamping: from.dayNumber), Int32(clamping: startsFrom.dayNumber))
+        var winners: [Winner] = []
+        forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
+            guard chunk.calendarThrough[row] >= from || chunk.lastDeadlineStart[row] >= startsFrom else { return }
+            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: chunk.outlet[row]))
         }
         return winners
     }
@@ -291,10 +359,10 @@ struct VersionIndex: Sendable {
         var places: [RosterPlace] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.rosterThrough[row] >= day else { return }
-            let outlet = Int(chunk.outlet[row])
+            let outlet = chunk.outlet[row]
             let institution = chunk.institution[row]
-            places.append(RosterPlace(key: outlet < 0 ? .included : outletKeys[outlet], uscc: institutions[Int(institution)],
-                                      version: Winner(institution: institution, position: chunk.position[row])))
+            places.append(RosterPlace(key: outlet < 0 ? .included : outletKeys[Int(outlet)], uscc: institutions[Int(institution)],
+                                      version: Winner(institution: institution, position: chunk.position[row], outlet: outlet)))
         }
         return places
     }
@@ -304,27 +372,27 @@ struct VersionIndex: Sendable {
         let day = Int32(clamping: date.dayNumber)  // only dates millions of years away reach the clamp
         // The winning row of each institution, as chunk * chunkSize + row.
         var best = [Int32](repeating: -1, count: institutions.count)
-        best.withUnsafeMutableBufferPointer { best in
-            for (number, chunk) in chunks.enumerated() {
-                guard chunk.seq[0] <= knownAt else { break }
-                let base = Int32(number * Self.chunkSize)
-                chunk.seq.withUnsafeBufferPointer { seq in
-                    chunk.retractedBy.withUnsafeBufferPointer { retractedBy in
-                        chunk.effective.withUnsafeBufferPointer { effective in
-                            chunk.institution.withUnsafeBufferPointer { institution in
-                                for row in 0..<seq.count {
-                                    guard seq[row] <= knownAt else { break }
-                                    guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
-                                    best[Int(institution[row])] = base + Int32(row)
+        // Through pointers: a subscript of the array, or a loop over it, copies a chunk out (its columns' reference counts).
+        chunks.withUnsafeBufferPointer { chunks in
+            best.withUnsafeMutableBufferPointer { best in
+                for number in chunks.indices {
+                    guard chunks[number].seq[0] <= knownAt else { break }
+                    let base = Int32(number * Self.chunkSize)
+                    chunks[number].seq.withUnsafeBufferPointer { seq in
+                        chunks[number].retractedBy.withUnsafeBufferPointer { retractedBy in
+                            chunks[number].effective.withUnsafeBufferPointer { effective in
+                                chunks[number].institution.withUnsafeBufferPointer { institution in
+                                    for row in 0..<seq.count {
+                                        guard seq[row] <= knownAt else { break }
+                                        guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
+                                        best[Int(institution[row])] = base + Int32(row)
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        chunks.withUnsafeBufferPointer { chunks in
-            // Through the pointer: a subscript of the array copies the chunk out (its columns' reference counts).
             for row in best where row >= 0 {
                 body(chunks[Int(row) / Self.chunkSize], Int(row) % Self.chunkSize)
             }

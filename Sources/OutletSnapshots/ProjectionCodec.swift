@@ -46,7 +46,7 @@ enum ProjectionCodec {
             writer.varint(UInt64(seq))
             writer.inlineString(number)
         }
-        let timelines = projection.timelines.values.sorted { $0.uscc < $1.uscc }
+        let timelines = projection.timelines.sorted { $0.uscc < $1.uscc }
         writer.count(timelines.count)
         var used: [USCC: TimelineCache.Entry] = [:]
         used.reserveCapacity(timelines.count)
@@ -311,14 +311,17 @@ enum ProjectionCodec {
             _ = try reader.raw(length)
             spans.append(start..<(start + length))
         }
-        var timelines: [USCC: Timeline] = [:]
+        var timelines: [Timeline] = []
+        var institutions: Set<USCC> = []
         timelines.reserveCapacity(timelineCount)
+        institutions.reserveCapacity(timelineCount)
         // In the order written, so that the damage named is the first there is, as a reader in one pass finds it.
         for share in readTimelines(spans, reader, foldedThrough: foldedThrough) {
             for (timeline, span) in zip(share.timelines, spans[share.spans]) {
-                guard timelines.updateValue(timeline, forKey: timeline.uscc) == nil else {
+                guard institutions.insert(timeline.uscc).inserted else {
                     throw .corrupt("second timeline of \(timeline.uscc) at byte \(span.upperBound)")
                 }
+                timelines.append(timeline)
             }
             if let damage = share.damage { throw damage }
         }

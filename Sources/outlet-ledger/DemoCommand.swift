@@ -45,7 +45,7 @@ struct DemoCommand: ParsableCommand {
         print("== notices, generated from the projections (each ends with its ledger position)")
         let reader = try Ledger.open(at: path, clock: now, readonly: true)
         let position = try reader.store.head()
-        let latestPublicity = try reader.projections(at: position).projection.timelines.values
+        let latestPublicity = try reader.projections(at: position).projection.timelines
             .flatMap(\.allVersions).filter { $0.type == .publicized && $0.retractedBy == nil }.map(\.effectiveOn).max() ?? today
         let notices: [(String, NoticeRequest)] = [
             ("publicity", .publicity(on: latestPublicity, noticeNo: nil)),

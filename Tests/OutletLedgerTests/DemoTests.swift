@@ -53,9 +53,9 @@ struct DemoTests {
         #expect(roster.contains { $0.underRectification })
         #expect(roster.contains { !$0.overdueSummaries.isEmpty })
         #expect(Set(view.projection.bans(on: Self.today).map(\.ground)) == [.falseMaterials, .unrelatedCommercialActivity])
-        let statuses = Set(view.projection.timelines.keys.map { view.projection.status(of: $0, on: Self.today).status })
+        let statuses = Set(view.projection.timelines.map { view.projection.status(of: $0.uscc, on: Self.today).status })
         #expect(statuses.isSuperset(of: [.active, .included, .applying, .declined, .revoked, .terminated, .superseded, .none]))
-        let later = Set(view.projection.timelines.keys.map { view.projection.status(of: $0, on: LocalDate("2027-06-30")!).status })
+        let later = Set(view.projection.timelines.map { view.projection.status(of: $0.uscc, on: LocalDate("2027-06-30")!).status })
         #expect(later.contains(.expired))
     }
 

@@ -34,13 +34,13 @@ struct NoticeProofTests {
         let position = try ledger.store.head()
         let events = try ledger.store.events()
         let view = try ledger.projections(at: position)
-        let publicityDay = view.projection.timelines.values.flatMap(\.allVersions).filter { $0.type == .publicized }.map(\.effectiveOn).max()!
+        let publicityDay = view.projection.timelines.flatMap(\.allVersions).filter { $0.type == .publicized }.map(\.effectiveOn).max()!
         let requests: [(NoticeRequest, Set<String>, Int)] = [
             (.roster(asOf: DemoTests.today), ["registered", "auto-included"], view.projection.roster(on: DemoTests.today).count),
             (.revocation(from: LocalDate("2024-01-01")!, to: DemoTests.today), ["revoked", "declined", "barred-3-years"],
-             2 * view.projection.timelines.values.flatMap(\.allVersions).filter { $0.type == .barred3Years }.count),
+             2 * view.projection.timelines.flatMap(\.allVersions).filter { $0.type == .barred3Years }.count),
             (.publicity(on: publicityDay, noticeNo: nil), ["publicized"],
-             view.projection.timelines.values.flatMap(\.allVersions).filter { $0.type == .publicized && $0.effectiveOn == publicityDay }.count),
+             view.projection.timelines.flatMap(\.allVersions).filter { $0.type == .publicized && $0.effectiveOn == publicityDay }.count),
         ]
         for (request, types, count) in requests {
             let text = try ledger.notice(request, format: format, at: position, issuedOn: DemoTests.today).text

@@ -133,7 +133,9 @@ struct TimelinePropertyTests {
         for cutoff in Int64(0)...grown.foldedThrough {
             var date = LocalDate("2024-01-01")!
             while date <= LocalDate("2029-12-31")! {
-                let expected = grown.timelines.compactMapValues { $0.state(on: date, knownAt: cutoff) }
+                let expected = Dictionary(uniqueKeysWithValues: grown.timelines.compactMap { timeline in
+                    timeline.state(on: date, knownAt: cutoff).map { (timeline.uscc, $0) }
+                })
                 for projection in [grown.known(atSeq: cutoff), rebuilt.known(atSeq: cutoff)] {
                     var found: [USCC: InstitutionState] = [:]
                     projection.forEachState(on: date) { _, uscc, state in
@@ -155,6 +157,15 @@ struct TimelinePropertyTests {
                     #expect(projection.roster(on: date).map { "\($0.outletNo ?? "~") \($0.uscc)" }
                             == onRoster.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
                                 .map { "\($0.0) \($0.1)" }, "seed \(seed) cutoff \(cutoff) roster on \(date)")
+                    // The calendar of the states the index's columns let through is that of every state (at every
+                    // fifth seq: the calendar reads every state, and the seqs between add time, not cases).
+                    guard cutoff % 5 == 0 else { continue }
+                    for (from, to) in [(date, date.adding(years: 1)), (date.adding(days: 200), date.adding(days: 230))] {
+                        var everyState = CalendarCollector(from: from, to: to, periods: grown.periods)
+                        for (uscc, state) in expected { everyState.add(uscc, state) }
+                        #expect(projection.calendar(from: from, to: to, asOf: date) == everyState.result(),
+                                "seed \(seed) cutoff \(cutoff) calendar \(from)…\(to) as of \(date)")
+                    }
                 }
                 date = date.adding(days: 30)
             }
@@ -165,17 +176,18 @@ struct TimelinePropertyTests {
     func restoringChecksSeqs() {
         var grown = RegistryProjection(periods: ShippedData.periods)
         for (stream, event) in RandomHistory(seed: 3).log { grown.apply(event, stream: stream) }
-        func restore(_ timelines: [USCC: Timeline], through last: Int64) -> RegistryProjection? {
+        func restore(_ timelines: [Timeline], through last: Int64) -> RegistryProjection? {
             RegistryProjection(periods: grown.periods, timelines: timelines, outletNumbers: grown.outletNumbers,
                                registrationsByYear: grown.registrationsByYear, foldedThrough: last, eventCount: grown.eventCount)
         }
-        let newestVersion = grown.timelines.values.compactMap { $0.allVersions.last?.seq }.max() ?? 0
+        let newestVersion = grown.timelines.compactMap { $0.allVersions.last?.seq }.max() ?? 0
         let refused = restore(grown.timelines, through: newestVersion - 1) == nil && restore(grown.timelines, through: -1) == nil
         #expect(restore(grown.timelines, through: grown.foldedThrough) != nil && refused)
-        guard let version = grown.timelines[GoldenHistory.a]?.allVersions.first else { Issue.record("A has no timeline"); return }
-        var twice = grown.timelines
-        twice[GoldenHistory.b] = Timeline(uscc: GoldenHistory.b, versions: [version])
-        let refusedTwice = restore(twice, through: grown.foldedThrough) == nil
+        guard let version = grown.timeline(of: GoldenHistory.a)?.allVersions.first else { Issue.record("A has no timeline"); return }
+        var twice = grown.timelines.filter { $0.uscc != GoldenHistory.b }
+        twice.append(Timeline(uscc: GoldenHistory.b, versions: [version]))
+        let sameInstitutionTwice = grown.timelines + [Timeline(uscc: GoldenHistory.a, versions: [])]
+        let refusedTwice = restore(twice, through: grown.foldedThrough) == nil && restore(sameInstitutionTwice, through: grown.foldedThrough) == nil
         #expect(refusedTwice)
         let sparse = restore(grown.timelines, through: Int64(Int32.max) * 1024)
         #expect(sparse?.known(atSeq: grown.foldedThrough).roster(on: LocalDate("2026-06-30")!) == grown.roster(on: LocalDate("2026-06-30")!))

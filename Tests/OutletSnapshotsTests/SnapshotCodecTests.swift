@@ -221,7 +221,7 @@ struct SnapshotSharesTests {
     @Test("damage in two timelines far apart is refused naming the first, wherever the shares fall")
     func firstDamageNamed() throws {
         let content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
-        let usccs = Self.projection.timelines.keys.sorted()
+        let usccs = Self.projection.timelines.map(\.uscc).sorted()
         let late = Self.damaging(content, timelineOf: usccs[usccs.count - 2])
         #expect(throws: SnapshotError.corrupt("invalid UTF-8 at byte \(late.offset)")) {
             try Snapshot.load(LZ4Frame.compress(late.content), periods: ShippedData.periods)

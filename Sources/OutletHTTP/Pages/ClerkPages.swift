@@ -104,7 +104,7 @@ extension RegistryService {
         func add(_ stage: String, _ uscc: USCC, _ name: String, _ note: String, sortKey: String) {
             stages[stage, default: []].append((sortKey, ["uscc": uscc.code, "name": name, "note": note]))
         }
-        for uscc in projection.timelines.keys {
+        for uscc in projection.timelines.map(\.uscc) {
             let report = projection.status(of: uscc, on: today)
             let name = report.name ?? uscc.code
             switch report.stage {
@@ -143,7 +143,8 @@ extension RegistryService {
         let basis = try await basis(request)
         let projection = basis.view.projection
         var rows: [(key: String, values: [String: Any])] = []
-        for (uscc, timeline) in projection.timelines {
+        for timeline in projection.timelines {
+            let uscc = timeline.uscc
             guard let state = timeline.latest(knownAt: projection.knownAt), (state.application?.district ?? state.institution?.district) == district else { continue }
             let report = projection.status(of: uscc, on: basis.today)
             rows.append(((report.stage == .submitted ? "0" : "1") + (report.name ?? ""), [
@@ -205,7 +206,7 @@ extension RegistryService {
         let uscc = try given ?? Self.uscc(context)
         let basis = try await basis(request)
         let projection = basis.view.projection
-        let timeline = projection.timelines[uscc]
+        let timeline = projection.timeline(of: uscc)
         let latest = timeline?.latest(knownAt: projection.knownAt)
         try requireRecordReader(token, uscc, district: latest.flatMap { $0.application?.district ?? $0.institution?.district }, known: timeline != nil)
         let history = try await ledger.read { ledger throws(LedgerError) in try ledger.store.events(ofStream: uscc.code) }
@@ -395,11 +396,11 @@ extension RegistryService {
         let uscc = try Self.uscc(context)
         let basis = try await basis(request)
         let projection = basis.view.projection
-        let latest = projection.timelines[uscc]?.latest(knownAt: projection.knownAt)
+        let latest = projection.timeline(of: uscc)?.latest(knownAt: projection.knownAt)
         try requireRecordReader(token, uscc, district: latest.flatMap { $0.application?.district ?? $0.institution?.district })
         let known = basis.view.position.seq
         let history = try await ledger.read { ledger throws(LedgerError) in try ledger.store.events(ofStream: uscc.code) }.filter { $0.seq <= known }
-        let retracted = Dictionary(uniqueKeysWithValues: (projection.timelines[uscc]?.allVersions ?? []).compactMap { version in
+        let retracted = Dictionary(uniqueKeysWithValues: (projection.timeline(of: uscc)?.allVersions ?? []).compactMap { version in
             version.retractedBy.flatMap { $0 <= known ? (version.seq, $0) : nil }
         })
         var values = basis.values

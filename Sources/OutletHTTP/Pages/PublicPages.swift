@@ -129,7 +129,7 @@ extension RegistryService {
         let uscc = try Self.uscc(context)
         let basis = try await basis(request)
         let projection = basis.view.projection
-        guard let timeline = projection.timelines[uscc] else { throw Problem.notFound("登记簿中没有统一社会信用代码为 \(uscc) 的单位") }
+        guard let timeline = projection.timeline(of: uscc) else { throw Problem.notFound("登记簿中没有统一社会信用代码为 \(uscc) 的单位") }
         var values = basis.values
         values.merge(Self.standing(of: timeline, in: projection, on: basis.asOf)) { _, new in new }
         values["acts"] = timeline.versions(knownAt: projection.knownAt).map { version in
@@ -172,9 +172,9 @@ extension RegistryService {
     static func publicities(in projection: RegistryProjection, today: LocalDate, only uscc: USCC? = nil) -> [[String: Any]] {
         var found: [(on: LocalDate, values: [String: Any])] = []
         // One institution's is one look-up, not a walk over every timeline.
-        let timelines: [(key: USCC, value: Timeline)] = if let uscc { projection.timelines[uscc].map { [(uscc, $0)] } ?? [] }
-            else { Array(projection.timelines) }
-        for (key, timeline) in timelines {
+        let timelines: [Timeline] = if let uscc { projection.timeline(of: uscc).map { [$0] } ?? [] } else { projection.timelines }
+        for timeline in timelines {
+            let key = timeline.uscc
             let versions = timeline.versions(knownAt: projection.knownAt).filter { $0.type == .publicized }
             guard !versions.isEmpty else { continue }
             let report = projection.status(of: key, on: today)
@@ -242,7 +242,8 @@ extension RegistryService {
         let basis = try await basis(request)
         let projection = basis.view.projection
         var rows: [(on: LocalDate, values: [String: Any])] = []
-        for (uscc, timeline) in projection.timelines {
+        for timeline in projection.timelines {
+            let uscc = timeline.uscc
             for version in timeline.versions(knownAt: projection.knownAt) where version.effectiveOn <= basis.asOf {
                 guard version.type == .revoked, case .revoked(let on, let ground) = version.state.standing else { continue }
                 let bar = version.state.bar(on: on) ?? projection.state(of: timeline, on: basis.asOf)?.bar(on: on)
