@@ -73,7 +73,7 @@ extension RegistryProjection {
     /// The roster on `date` in its order: registered outlets by number, then included ones, each by USCC.
     /// Members and order come from the version index's columns; the full status is worked out for an entry.
     public func rosterOrder(on date: LocalDate) -> RosterOrder {
-        RosterOrder(places: index.rosterPlaces(on: date, knownAt: knownAt).sorted(by: <).map(\.version), date: date, knownAt: knownAt)
+        RosterOrder(places: index.roster(on: date, knownAt: knownAt), date: date, knownAt: knownAt)
     }
 
     private func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {

@@ -95,7 +95,7 @@ public struct Timeline: Sendable {
         // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
         var state = allVersions.lastIndex { $0.retractedBy == nil }.map { allVersions[$0].state } ?? InstitutionState()
         state.evolve(event, periods: periods)
-        let facts = VersionIndex.Facts(of: state)  // where the state is at hand
+        let facts = withUnsafePointer(to: &state) { VersionIndex.Facts(of: $0) }  // in place, where the state is at hand
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
         return .version(position: allVersions.count - 1, facts: facts)
     }

@@ -339,32 +339,30 @@ struct VersionIndex: Sendable {
         return winners
     }
 
-    /// An outlet on the roster before its entry is built: its order, and where its state is. Plain integers
-    /// (a USCC is packed too), so that a roster of tens of thousands is sorted without a reference count moving.
-    struct RosterPlace: Sendable {
-        let key: OutletKey
-        let uscc: USCC
-        let version: Winner
-
-        /// Registered outlets by number, then included ones, each by USCC.
-        static func < (left: RosterPlace, right: RosterPlace) -> Bool {
-            (left.key.words.0, left.key.words.1, left.uscc) < (right.key.words.0, right.key.words.1, right.uscc)
+    /// The outlets on the roster on `date` as known at `knownAt`, in its order — registered outlets by number,
+    /// then included ones, each by USCC: the winners whose roster standing reaches `date`, from their columns
+    /// alone. Sorted as plain integers (32 bytes a place; a USCC looked up only between equal numbers), so
+    /// that a roster of tens of thousands is sorted without a reference count moving.
+    func roster(on date: LocalDate, knownAt: Int64) -> [Winner] {
+        struct Place {
+            let key: OutletKey
+            let version: Winner
         }
-    }
-
-    /// The outlets on the roster on `date` as known at `knownAt`, in no particular order: the winners whose
-    /// roster standing reaches `date`, from their columns alone.
-    func rosterPlaces(on date: LocalDate, knownAt: Int64) -> [RosterPlace] {
         let day = Int32(clamping: date.dayNumber)
-        var places: [RosterPlace] = []
+        var places: [Place] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.rosterThrough[row] >= day else { return }
             let outlet = chunk.outlet[row]
-            let institution = chunk.institution[row]
-            places.append(RosterPlace(key: outlet < 0 ? .included : outletKeys[Int(outlet)], uscc: institutions[Int(institution)],
-                                      version: Winner(institution: institution, position: chunk.position[row], outlet: outlet)))
+            places.append(Place(key: outlet < 0 ? .included : outletKeys[Int(outlet)],
+                                version: Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: outlet)))
         }
-        return places
+        institutions.withUnsafeBufferPointer { institutions in
+            places.sort { left, right in
+                guard left.key.words == right.key.words else { return left.key.words < right.key.words }
+                return institutions[Int(left.version.institution)] < institutions[Int(right.version.institution)]
+            }
+        }
+        return places.map(\.version)
     }
 
     /// The one pass: for each institution with a version in force on `date` as known at `knownAt`, its row.
