@@ -2,7 +2,8 @@ import OutletDomain
 
 /// Every version of every timeline as one row, in seq order, column by column: which institution, its
 /// seq, the seq that retracted it, the day it took effect, where it sits in its timeline, and what its
-/// state is as far as the queries over every institution ask (marks, and its standing toward the roster).
+/// state is as far as the queries over every institution ask (`Facts`: its bars, its standing toward the
+/// roster, the reach of its calendar dates).
 /// The state of every institution on a date D as known at a seq S is then one pass over a few integer
 /// columns — a row counts if `seq ≤ S`, it is not retracted by S and it took effect by D; the last such
 /// row of an institution wins — which is `Timeline.state(on:knownAt:)` for all of them at once; and the
@@ -24,7 +25,7 @@ struct VersionIndex: Sendable {
 
     /// What the index keeps of a version's state, worked out once where the state is at hand.
     struct Facts: Sendable {
-        // In this order the facts pack into 16 bytes, as a restore's slot per seq holds them.
+        // In this order the facts pack into 24 bytes, as a restore's slot per seq holds them.
         /// The `registered` event its outlet number is of (nil: included, or not on the roster).
         let registration: Int64?
         let marks: Marks
@@ -136,6 +137,11 @@ struct VersionIndex: Sendable {
             calendarThrough.reserveCapacity(VersionIndex.chunkSize)
             lastDeadlineStart.reserveCapacity(VersionIndex.chunkSize)
         }
+
+        /// The version at `row`, as a query hands it on.
+        func winner(_ row: Int) -> Winner {
+            Winner(institution: institution[row], position: position[row], outlet: outlet[row])
+        }
     }
 
     static let chunkSize = 4096
@@ -169,8 +175,6 @@ struct VersionIndex: Sendable {
             var institution: Int32 = -1, position: Int32 = 0, effective: Int32 = 0
         }
         var slots = [Slot](repeating: Slot(), count: Int(lastSeq) + 1)
-        ids.reserveCapacity(timelines.count)
-        institutions.reserveCapacity(timelines.count)
         guard assignIds(timelines) else { return nil }
         let placed = slots.withUnsafeMutableBufferPointer { slots in
             for (id, timeline) in zip(Int32(0)..., timelines) {
@@ -321,7 +325,7 @@ struct VersionIndex: Sendable {
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard (chunk.marks[row] & marked.rawValue) == marked.rawValue else { return }
-            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: chunk.outlet[row]))
+            winners.append(chunk.winner(row))
         }
         return winners
     }
@@ -334,7 +338,7 @@ struct VersionIndex: Sendable {
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.calendarThrough[row] >= from || chunk.lastDeadlineStart[row] >= startsFrom else { return }
-            winners.append(Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: chunk.outlet[row]))
+            winners.append(chunk.winner(row))
         }
         return winners
     }
@@ -352,9 +356,8 @@ struct VersionIndex: Sendable {
         var places: [Place] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.rosterThrough[row] >= day else { return }
-            let outlet = chunk.outlet[row]
-            places.append(Place(key: outlet < 0 ? .included : outletKeys[Int(outlet)],
-                                version: Winner(institution: chunk.institution[row], position: chunk.position[row], outlet: outlet)))
+            let outlet = Int(chunk.outlet[row])
+            places.append(Place(key: outlet < 0 ? .included : outletKeys[outlet], version: chunk.winner(row)))
         }
         institutions.withUnsafeBufferPointer { institutions in
             places.sort { left, right in
