@@ -23,13 +23,13 @@ extension RegistryService {
             }
             let offset = Int(try Self.number(request, "offset", 0, 0...Int64(Int32.max)))
             let limit = Int(try Self.number(request, "limit", 100, 1...1000))
-            return try await projection(request) { view, date throws(LedgerError) in
-                let page = QueryDocument.roster(view, asOf: date, offset: offset, limit: limit)
-                guard offset + limit < page.total else { return page.document }
-                // The next page pinned to this one's basis: appends in between do not shift it.
-                var members = page.document.objectValue ?? [:]
-                members["next"] = .string("/api/v1/roster?asOf=\(date)&atSeq=\(view.position.seq)&offset=\(offset + limit)&limit=\(limit)")
-                return .object(members)
+            return try await projectionJSON(request) { view, date throws(LedgerError) in
+                view.rosterPage(asOf: date, offset: offset, limit: limit) {
+                    // The next page pinned to this one's basis: appends in between do not shift it.
+                    let more = offset + limit < view.rosterOrder(asOf: date).count
+                        ? ["next": JSONValue.string("/api/v1/roster?asOf=\(date)&atSeq=\(view.position.seq)&offset=\(offset + limit)&limit=\(limit)")] : [:]
+                    return QueryDocument.rosterPageJSON(view, asOf: date, offset: offset, limit: limit, more: more)
+                }
             }
         }
         api.get("bans") { request, _ in

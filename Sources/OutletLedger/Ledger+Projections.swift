@@ -38,6 +38,13 @@ public struct ProjectionView: Sendable {
         return memo.digests.value(of: .init(seq: position.seq, asOf: date), compute)
     }
 
+    /// A page of the roster's document on `date` (`offset`, `limit`), written by `write` — the same bytes for
+    /// the same basis and page, so they are remembered by them.
+    public func rosterPage(asOf date: LocalDate, offset: Int, limit: Int, _ write: () -> [UInt8]) -> [UInt8] {
+        guard let memo else { return write() }
+        return memo.rosterPages.value(of: .init(seq: position.seq, asOf: date, page: .init(offset: offset, limit: limit)), write)
+    }
+
     /// The roster's order on `date`: every page of one basis, and its digest, read the same one.
     public func rosterOrder(asOf date: LocalDate) -> RosterOrder {
         guard let memo else { return projection.rosterOrder(on: date) }
@@ -211,6 +218,9 @@ final class BasisMemos: Sendable {
     let digests = BasisMemo<String>(capacity: 4_096) { _ in 1 }
     /// Twelve bytes a place: 96 MiB of orders at most (a few hundred rosters of ~25,000 outlets).
     let rosterOrders = BasisMemo<RosterOrder>(capacity: 8 << 20) { $0.count + 1 }
+    /// Pages of the roster's document by their bytes: 64 MiB at most (a thousand pages of 100 outlets), so
+    /// that the pages everyone reads — today's roster — are written once per seq, not once per reader.
+    let rosterPages = BasisMemo<[UInt8]>(capacity: 64 << 20) { $0.count + 1 }
 }
 
 /// Values by basis, the oldest forgotten first once their total weight passes the capacity. Readers asking
@@ -220,6 +230,13 @@ final class BasisMemo<Value: Sendable>: Sendable {
     struct Basis: Hashable {
         let seq: Int64
         let asOf: LocalDate
+        /// The part of the basis's roster a value is of (offset, limit); nil for what covers the whole basis.
+        var page: Page?
+    }
+
+    struct Page: Hashable {
+        let offset: Int
+        let limit: Int
     }
 
     /// A value being computed, for the readers who ask for its basis meanwhile.

@@ -89,10 +89,25 @@ public enum QueryDocument {
     /// One page of the roster: `outlets` from `offset`, at most `limit`, and `page: {offset, limit, total}`.
     /// The basis (and its digest) is the whole roster's; the order is worked out once per basis.
     public static func roster(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int) -> (document: JSONValue, total: Int) {
+        guard let document = try? JSONParser.parse(rosterPageJSON(view, asOf: date, offset: offset, limit: limit)) else {
+            preconditionFailure("a canonical writer writes JSON")
+        }
+        return (document, view.rosterOrder(asOf: date).count)
+    }
+
+    /// The same page as canonical bytes, its outlets written straight from their entries (no tree of them is
+    /// built: a page is what a busy service answers most), with `more` members beside (the service's `next`).
+    public static func rosterPageJSON(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int,
+                                      more: [String: JSONValue] = [:]) -> [UInt8]
+    {
         let order = view.rosterOrder(asOf: date)
-        let entries = view.projection.roster(order, on: date, offset: offset, limit: limit)
-        let page: JSONValue = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(order.count))])
-        return (document(view, asOf: date, ["outlets": .array(entries.map(\.jsonValue)), "page": page], roster: order), order.count)
+        var outlets = CanonicalWriter(capacity: 1_024 * (min(limit, order.count) + 1))
+        outlets.array { json in
+            for entry in view.projection.roster(order, on: date, offset: offset, limit: limit) { entry.write(to: &json) }
+        }
+        var members = view.provenance(asOf: date, roster: order).merging(more) { _, own in own }
+        members["page"] = .object(["offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)), "total": .integer(Int64(order.count))])
+        return Canonical.object(members, written: ["outlets": outlets.bytes])
     }
 
     public static func bans(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {

@@ -248,7 +248,7 @@ struct ServiceGuardTests {
 
 @Suite("The roster in pages: a client of a large registry reads it a page at a time, all pages of one basis")
 struct RosterPageTests {
-    @Test("offset and limit give a page with its place and the whole roster's total; next is the following page pinned by atSeq, so an outlet added in between does not shift it; a bad offset or limit is 400")
+    @Test("offset and limit give a page with its place and the whole roster's total; next is the following page pinned by atSeq, so an outlet added in between does not shift it, nor a page remembered at its basis; a bad offset or limit is 400")
     func pagesFollowOneBasis() async throws {
         let fixture = try DemoTests.build()
         let ledger = try fixture.ledger
@@ -270,6 +270,9 @@ struct RosterPageTests {
                                                     payload: Sample.payload("auto-included", for: Sample.other))])
             let grown = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30&limit=3", method: .get))
             #expect(grown?["page"]?["total"]?.integerValue == Int64(outlets.count + 1) && grown?["seq"]?.integerValue == seq + 1)
+            // Pages are remembered by basis: the first page pinned at its seq is what it was, the head's is not.
+            let pinned = ServiceFixture.json(try await client.execute(uri: "/api/v1/roster?asOf=2026-06-30&atSeq=\(seq)&limit=3", method: .get))
+            #expect(pinned == first && grown != first)
             let second = ServiceFixture.json(try await client.execute(uri: next, method: .get))
             #expect(second?["seq"]?.integerValue == seq && second?["outlets"]?.arrayValue == Array(outlets[3..<6]))
             #expect(second?["page"]?["total"]?.integerValue == Int64(outlets.count))
