@@ -29,6 +29,17 @@ struct RosterProjectionTests {
         ("2027-02-20", ["SY-2025-001 A municipal", "SY-2025-003 E municipal"]),  // D expired
     ]
 
+    @Test("a roster of thousands is built in shares on every core, entry for entry what building them one at a time gives")
+    func sharesBuildTheSameEntries() {
+        let projection = H.projection(copies: 1_000)
+        let date = day("2025-12-10")  // five outlets a copy
+        let order = projection.rosterOrder(on: date)
+        #expect(order.count >= 2 * RegistryProjection.entriesPerShare)
+        let oneByOne = (0..<order.count).flatMap { projection.roster(order, on: date, offset: $0, limit: 1) }
+        #expect(projection.roster(order, on: date, offset: 0, limit: .max) == oneByOne)
+        #expect(projection.roster(order, on: date, offset: 7, limit: 4_500) == Array(oneByOne[7..<4_507]))
+    }
+
     @Test("a dozen dates, the whole log known", arguments: golden)
     func roster(date: String, expected: [String]) {
         #expect(Self.rows(H.projection(), date) == expected)

@@ -172,27 +172,9 @@ struct SnapshotRefusalTests {
     }
 }
 
-/// A registry of `copies` golden histories one after another, each under institutions of its own: large
-/// enough that a snapshot's timelines are read in shares on every core.
-func manyGoldenHistories(_ copies: Int) -> RegistryProjection {
-    var projection = RegistryProjection(periods: ShippedData.periods)
-    let golden = GoldenHistory.events
-    let streams = Array(Set(golden.map(\.0))).sorted()
-    for copy in 0..<copies {
-        for (stream, event) in golden {
-            let number = copy * streams.count + streams.firstIndex(of: stream)!
-            let body = "91210100" + String(repeating: "0", count: 9 - String(number).count) + String(number)
-            projection.apply(DomainEvent(seq: Int64(copy * golden.count) + event.seq, type: event.type, effectiveOn: event.effectiveOn,
-                                         actor: event.actor, payload: event.payload),
-                             stream: USCC.completing(body)!)
-        }
-    }
-    return projection
-}
-
 @Suite("A large snapshot is read on every core, as one reader in one pass would read it")
 struct SnapshotSharesTests {
-    static let projection = manyGoldenHistories(600)
+    static let projection = GoldenHistory.projection(copies: 600)
     static let seq = projection.foldedThrough
 
     /// The content with the first byte of `uscc`'s own code (the first thing its timeline holds) made invalid

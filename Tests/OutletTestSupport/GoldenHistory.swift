@@ -100,4 +100,21 @@ public enum GoldenHistory {
         for (stream, event) in events where event.seq <= seq { projection.apply(event, stream: stream) }
         return projection
     }
+
+    /// A registry of `copies` golden histories one after another, each copy's institutions under codes of
+    /// their own: thousands of timelines with everything the golden history holds.
+    public static func projection(copies: Int) -> RegistryProjection {
+        var projection = RegistryProjection(periods: ShippedData.periods)
+        let streams = Array(Set(events.map(\.0))).sorted()
+        for copy in 0..<copies {
+            for (stream, event) in events {
+                let number = copy * streams.count + streams.firstIndex(of: stream)!
+                let body = "91210100" + String(repeating: "0", count: 9 - String(number).count) + String(number)
+                projection.apply(DomainEvent(seq: Int64(copy * events.count) + event.seq, type: event.type, effectiveOn: event.effectiveOn,
+                                             actor: event.actor, payload: event.payload),
+                                 stream: USCC.completing(body)!)
+            }
+        }
+        return projection
+    }
 }
