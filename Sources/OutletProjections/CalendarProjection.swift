@@ -39,8 +39,9 @@ extension RegistryProjection {
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
         // Deadlines end on or after their start, and a later start never ends earlier: the first start that
         // reaches `from` is found by halving, and every start before it is out of range.
-        let startsFrom = [{ periods.publicityWindowEnd($0).date }, { periods.rectificationDeadline($0).date }]
-            .map { Self.firstStart(reaching: from, $0) }.min() ?? from
+        let firstStarts = [{ periods.publicityWindowEnd($0).date }, { periods.rectificationDeadline($0).date }]
+            .map { Self.firstStart(reaching: from, $0) }
+        let startsFrom = firstStarts.contains(nil) ? nil : firstStarts.compactMap { $0 }.min()
         var calendar = CalendarCollector(from: from, to: to, periods: periods)
         for winner in index.calendarWinners(on: asOf, knownAt: knownAt, from: from, startsFrom: startsFrom) {
             withState(at: winner) { calendar.add($0, $1) }
@@ -48,15 +49,16 @@ extension RegistryProjection {
         return calendar.result()
     }
 
-    /// The first day whose deadline ends on or after `day`, among the ten years before it (the day a
-    /// decade back if even that one's does).
-    static func firstStart(reaching day: LocalDate, _ end: (LocalDate) -> LocalDate) -> LocalDate {
-        var low = day.dayNumber - 3_653, high = day.dayNumber  // the end of a start on `day` is on or after it
+    /// The first day whose deadline ends on or after `day`, among the ten years before it; nil if even the
+    /// start a decade back reaches it (then every start may).
+    static func firstStart(reaching day: LocalDate, _ end: (LocalDate) -> LocalDate) -> LocalDate? {
+        let decadeBack = day.dayNumber - 3_653
+        var low = decadeBack, high = day.dayNumber  // the end of a start on `day` is on or after it
         while low < high {
             let middle = low + (high - low) / 2
             if end(LocalDate(dayNumber: middle)) >= day { high = middle } else { low = middle + 1 }
         }
-        return LocalDate(dayNumber: low == day.dayNumber - 3_653 ? Int(Int32.min) : low)
+        return low == decadeBack ? nil : LocalDate(dayNumber: low)
     }
 }
 

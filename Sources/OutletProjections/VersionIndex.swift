@@ -332,9 +332,10 @@ struct VersionIndex: Sendable {
 
     /// For each institution with a version in force on `date` as known at `knownAt` that can put a date in
     /// a calendar from `from` on: a date fixed by the act on or after `from`, or a deadline counted from a
-    /// day on or after `startsFrom` (the first start whose deadline can reach `from`).
-    func calendarWinners(on date: LocalDate, knownAt: Int64, from: LocalDate, startsFrom: LocalDate) -> [Winner] {
-        let (from, startsFrom) = (Int32(clamping: from.dayNumber), Int32(clamping: startsFrom.dayNumber))
+    /// day on or after `startsFrom` (the first start whose deadline can reach `from`; nil: any start).
+    func calendarWinners(on date: LocalDate, knownAt: Int64, from: LocalDate, startsFrom: LocalDate?) -> [Winner] {
+        let from = Int32(clamping: from.dayNumber)
+        let startsFrom = startsFrom.map { Int32(clamping: $0.dayNumber) } ?? .min
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.calendarThrough[row] >= from || chunk.lastDeadlineStart[row] >= startsFrom else { return }
