@@ -37,7 +37,7 @@ public struct PreparedAppend: Sendable {
         let head = try log.head()
         var seq = head.seq
         var prevHash = head.hash
-        var lastRecorded = head.recordedAt.flatMap(Timestamp.init)
+        var lastRecorded = head.recordedAt.flatMap { Timestamp($0) }
         let now = log.clock.now()
         var streamVersions: [String: Int64] = [:]
         var idsInCall: Set<String> = []

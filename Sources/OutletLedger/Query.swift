@@ -54,12 +54,7 @@ public struct Query: Sendable {
 
     /// RFC 3339 with any offset and optional fractions, as people write it.
     public static func time(_ text: String) -> Timestamp? {
-        if let exact = Timestamp(text) { return exact }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Timestamp(date) }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map(Timestamp.init)
+        Timestamp(rfc3339: text)
     }
 }
 

@@ -203,7 +203,7 @@ struct SeededPairs {
         let first = LocalDate("2014-01-01")!.dayNumber, last = today.adding(years: 1).dayNumber
         let asOf = LocalDate(dayNumber: first + Int(random.next() % UInt64(last - first + 1)))
         let seq = Int64(random.next() % UInt64(head)) + 1
-        let recorded = try ledger.position(atSeq: seq).recordedAt.flatMap(Timestamp.init) ?? Timestamp(Date())
+        let recorded = try ledger.position(atSeq: seq).recordedAt.flatMap { Timestamp($0) } ?? Timestamp(Date())
         return (asOf, recorded)
     }
 }

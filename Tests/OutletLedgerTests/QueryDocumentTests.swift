@@ -95,3 +95,42 @@ struct QueryDocumentTests {
         #expect(pages[head.seq]?["outlets"] != pages[head.seq / 2]?["outlets"])
     }
 }
+
+@Suite("A knownAt is read as RFC 3339 writes times (§5.6), as Foundation's ISO 8601 reader reads them")
+struct KnownAtTimeTests {
+    @Test("offsets, fractions (kept to the millisecond, rounded down) and the forms RFC 3339 allows; anything else refused")
+    func readsRFC3339() {
+        let cases: [(String, String?)] = [
+            ("2025-07-15T00:00:00Z", "2025-07-15T00:00:00.000Z"),
+            ("2025-07-15T08:00:00+08:00", "2025-07-15T00:00:00.000Z"),
+            ("2025-07-15T00:30:00.5-01:30", "2025-07-15T02:00:00.500Z"),
+            ("2025-07-15t00:00:00.123456z", "2025-07-15T00:00:00.123Z"),
+            ("2025-07-15 00:00:00.9Z", "2025-07-15T00:00:00.900Z"),
+            ("2024-02-29T23:59:59.999Z", "2024-02-29T23:59:59.999Z"),
+            ("2025-07-15", nil), ("2025-07-15T00:00:00", nil), ("2025-07-15T00:00:00.Z", nil), ("2025-07-15T24:00:00Z", nil),
+            ("2025-07-15T00:60:00Z", nil), ("2025-07-15T00:00:00+0800", nil), ("2025-07-15T00:00:00+08:00:00", nil),
+            ("2025-02-29T00:00:00Z", nil), ("2025-07-15T00:00:00Zjunk", nil), ("2025-07-15T0:00:00Z", nil),
+        ]
+        for (text, expected) in cases {
+            #expect(Query.time(text)?.description == expected, "\(text)")
+        }
+    }
+
+    @Test("on a thousand generated times with offsets and fractions, the same instant as ISO8601DateFormatter")
+    func agreesWithFoundation() {
+        var random = SplitMix64(state: 3339)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for _ in 0..<1_000 {
+            let date = LocalDate(dayNumber: Int(random.next() % 40_000))
+            func two(_ value: UInt64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            let fraction = String(String(1_000 + random.next() % 1_000).dropFirst())
+            let offset = random.next() % 3 == 0 ? "Z" : (random.next() % 2 == 0 ? "+" : "-") + two(random.next() % 15) + ":" + two(random.next() % 60)
+            let text = "\(date)T\(two(random.next() % 24)):\(two(random.next() % 60)):\(two(random.next() % 60)).\(fraction)\(offset)"
+            // Foundation's instant is a Double: the same millisecond, to within its rounding.
+            let foundation = formatter.date(from: text)?.timeIntervalSince1970
+            let ours = Query.time(text).map { Double($0.millisecondsSinceEpoch) / 1000 }
+            #expect(foundation != nil && ours.map { abs($0 - foundation!) < 0.000_5 } == true, "\(text)")
+        }
+    }
+}

@@ -175,7 +175,7 @@ struct KnownAtPositionTests {
         }
         let queue = try DatabaseQueue(path: fixture.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
         let times = try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT recorded_at FROM events") }
-        var probes = times.compactMap(Timestamp.init)
+        var probes = times.compactMap { Timestamp($0) }
         probes += probes.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch + 1) }
         probes += probes.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch - 1) }
         for probe in probes {
