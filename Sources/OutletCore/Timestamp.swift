@@ -64,26 +64,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
 
-    /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`: the RFC 3339 form a ledger writes, and no other.
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
-        guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
-              bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z"),
-              let date = LocalDate(String(decoding: bytes[0..<10], as: UTF8.self))
+        guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
         else { return nil }
-        func number(_ range: Range<Int>) -> Int64? {
-            var value: Int64 = 0
-            for byte in bytes[range] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let hour = number(11..<13), hour < 24, let minute = number(14..<16), minute < 60,
-              let second = number(17..<19), second < 60, let millis = number(20..<23)
-        else { return nil }
-        let seconds = Int64(date.dayNumber) * 86_400 + hour * 3_600 + minute * 60 + second
-        self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
+        self.init(rfc3339: text)
     }
 
     public var description: String {
