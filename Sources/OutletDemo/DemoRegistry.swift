@@ -216,7 +216,8 @@ public struct DemoRegistry {
     }
 
     /// Appends every act up to today in the order recorded; returns the number of calls.
-    public static func build(into ledger: Ledger, clock: ManualClock, today: LocalDate) throws -> Int {
+    /// `afterEach` runs after every act's append (a test waits there for the background snapshots).
+    public static func build(into ledger: Ledger, clock: ManualClock, today: LocalDate, afterEach: () -> Void = {}) throws -> Int {
         var registry = DemoRegistry(today: today, periods: ledger.periods)
         registry.script(policy: ledger.policy)
         let acts = registry.acts.filter { $0.recordOn <= today }.sorted { ($0.recordOn, $0.order) < ($1.recordOn, $1.order) }
@@ -231,6 +232,7 @@ public struct DemoRegistry {
                 return named
             }
             _ = try ledger.append(candidates)
+            afterEach()
         }
         return acts.count
     }

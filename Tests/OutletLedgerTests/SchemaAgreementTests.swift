@@ -88,7 +88,7 @@ struct SchemaAgreementTests {
             let cases = file.valid.enumerated().map { ("valid/\($0.offset)", $0.element) }
                 + file.invalid.enumerated().map { ("invalid/\($0.offset)", $0.element.payload) }
             for (key, payload) in cases {
-                let pythonAccepts = try #require(python["\(file.name)#\(key)"]?["ok"]?.boolValue, "\(file.name)#\(key)")
+                let pythonAccepts = try #require(python["\(file.name)#\(key)"]?["ok"]?.boolValue as Bool?, "\(file.name)#\(key)")
                 let swiftVerdict = Self.swiftVerdict(file, payload)
                 #expect(pythonAccepts == (swiftVerdict == nil),
                         "\(file.name)#\(key): Python \(pythonAccepts ? "accepts" : "refuses: \(python["\(file.name)#\(key)"]?["error"]?.stringValue ?? "")"), Swift \(swiftVerdict ?? "accepts")")

@@ -53,9 +53,14 @@ struct SnapshotQueryTests {
         var policy = try RegistryData.defaultPolicy
         policy.snapshotInterval = 100
         let fixture = try LedgerFixture(policy: policy)
-        _ = try DemoRegistry.build(into: try fixture.ledger, clock: fixture.clock, today: DemoTests.today)
         let ledger = try fixture.ledger
-        #expect(ledger.finishBackgroundWork().isEmpty)
+        // Each snapshot written before the next act: on a busy machine, a third one due while two are still
+        // being encoded would be skipped (by design), and this test is about the cadence.
+        var warnings: [String] = []
+        _ = try DemoRegistry.build(into: ledger, clock: fixture.clock, today: DemoTests.today) {
+            warnings += ledger.finishBackgroundWork()
+        }
+        #expect(warnings.isEmpty)
         let seqs = try ledger.store.snapshots().map(\.seq).reversed()
         #expect(seqs.count == 3, "\(seqs)")
         // Appends come in calls of several events, so each snapshot is at the first head 100 or more past the last.

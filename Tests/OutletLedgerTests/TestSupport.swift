@@ -208,7 +208,7 @@ final class RunningServer {
         process.environment = env
         let out = Pipe()
         process.standardOutput = out
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        try Data().write(to: errorLog)
         process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
         // The first line says where it listens; nothing else is printed before it.
