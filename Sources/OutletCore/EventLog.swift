@@ -148,6 +148,8 @@ public protocol EventLog: AnyObject, Sendable {
     func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError)
     /// Newest first.
     func snapshots() throws(LedgerError) -> [StoredSnapshot]
+    /// The newest snapshot's seq (0 when there is none): what every append asks, so one seek, not the list.
+    func newestSnapshotSeq() throws(LedgerError) -> Int64
     func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]?
     /// Deletes all but the newest `keep`; returns the seqs deleted.
     func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64]

@@ -189,6 +189,10 @@ public final class InMemoryEventLog: EventLog {
         try read { $0.snapshots.values.map(\.row).sorted { $0.seq > $1.seq } }
     }
 
+    public func newestSnapshotSeq() throws(LedgerError) -> Int64 {
+        try read { $0.snapshots.keys.max() ?? 0 }
+    }
+
     public func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]? {
         try read { $0.snapshots[seq]?.frame }
     }

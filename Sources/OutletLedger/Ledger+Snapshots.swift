@@ -66,11 +66,18 @@ extension Ledger {
     /// kept head projection when there is one (else of the last snapshot's, folded on, or of the newest
     /// snapshot and the log, restored in the background), encoded and written in the background, never
     /// inside an append's latency.
-    func snapshotIfDue() throws(LedgerError) {
-        let head = try store.head()
+    /// - Parameter written: the head this process's append just committed (else the store's is read).
+    func snapshotIfDue(after written: LedgerHead? = nil) throws(LedgerError) {
+        let head: LedgerHead
+        if let written { head = written } else { head = try store.head() }
         guard let spacing = Self.snapshotSpacing(interval: policy.snapshotEvery, head: head.seq) else { return }
-        // A snapshot still being written in the background counts as taken.
-        let newest = max(try store.snapshots().first?.seq ?? 0, pendingSnapshot.withLock { $0 })
+        let newest: Int64
+        if let known = newestSnapshot.withLock({ $0 }) {
+            newest = known
+        } else {
+            let stored = try store.newestSnapshotSeq()
+            newest = newestSnapshot.withLock { known in known = max(known ?? 0, stored); return known! }
+        }
         guard head.seq - newest >= spacing else { return }
         // Encoded at the lowest priority, snapshots of a busy service may come due faster than they are
         // written: beyond two waiting, the next is skipped (each holds a version of the whole state).
@@ -88,7 +95,7 @@ extension Ledger {
         }
         // From now on the appends of this process extend it: the next snapshot folds nothing.
         if let projection { keepLive(projection) }
-        pendingSnapshot.withLock { $0 = head.seq }
+        newestSnapshot.withLock { $0 = max($0 ?? 0, head.seq) }
         snapshotsInFlight.withLock { $0 += 1 }
         let atHand = projection
         background.async {
@@ -165,6 +172,7 @@ extension Ledger {
         try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(SnapshotHeader.currentFormatVersion),
                                projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: encoded.contentSize, frame: encoded.frame)
         lastSnapshot.withLock { $0 = (projection, encoded.cache) }
+        newestSnapshot.withLock { known in known = known.map { max($0, position.seq) } }
         guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
             throw LedgerError(.storage, "\(store.location): the snapshot of seq \(position.seq) was not stored")
         }
@@ -224,6 +232,7 @@ extension Ledger {
     /// Deletes all but the newest `keep` snapshots.
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         guard keep >= 0 else { throw LedgerError(.invalidInput, "--keep must not be negative") }
+        defer { newestSnapshot.withLock { $0 = nil } }
         return try store.pruneSnapshots(keep: keep)
     }
 }

@@ -54,8 +54,11 @@ public final class Ledger: Sendable {
     let background = DispatchQueue(label: "outlet-ledger.snapshots")
     /// What background work could not do, reported by `finishBackgroundWork`.
     let backgroundWarnings = Mutex<[String]>([])
-    /// The seq of the newest automatic snapshot handed to the background (not to hand it twice).
-    let pendingSnapshot = Mutex<Int64>(0)
+    /// The newest snapshot's seq as this process knows it: read from the store once, then moved by the
+    /// snapshots it takes (one handed to the background counts as taken, not to hand it twice). Another
+    /// process's `snapshot create` or `prune` goes unseen until the ledger is opened again: it only
+    /// decides when the next automatic snapshot is due, and no append reads the snapshots table for it.
+    let newestSnapshot = Mutex<Int64?>(nil)
     /// Automatic snapshots handed to the background and not yet written.
     let snapshotsInFlight = Mutex<Int>(0)
     /// Projection digests and roster orders already worked out, by basis.
@@ -366,7 +369,9 @@ public final class Ledger: Sendable {
         settle(decision)
         var warnings = decision.outcome.warnings
         do {
-            try snapshotIfDue()
+            if let last = decision.prepared.fresh.last?.envelope {
+                try snapshotIfDue(after: LedgerHead(seq: last.seq, hash: last.hash, recordedAt: last.recordedAt))
+            }
         } catch {
             // The events are committed; a snapshot is only a shortcut, taken again by the next append.
             warnings.append("no automatic snapshot was written: \(error)")

@@ -29,6 +29,13 @@ extension EventStore {
         }
     }
 
+    public func newestSnapshotSeq() throws(LedgerError) -> Int64 {
+        try read { db in
+            guard try db.tableExists("snapshots") else { return 0 }
+            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM snapshots")) ?? 0
+        }
+    }
+
     /// Every stored snapshot, newest first.
     public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
         try read { db in

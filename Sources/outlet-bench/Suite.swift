@@ -54,12 +54,19 @@ struct Suite: ParsableCommand {
                    "\(rate(imported, importing.seconds)) events/s", "\(fmt(importing.seconds)) s for \(imported)")
         let snapshotsTaken = try created.store.snapshots().count
 
-        // Durable single appends: a new applicant each, its own transaction (synchronous=FULL).
+        // Durable single appends: a new applicant each, its own transaction (synchronous=FULL). The peer
+        // appends the same events (type, date and payload), from this file.
         var appendLatency = Sample()
-        for candidate in registry.applications(appends, on: today) {
+        let appended = registry.applications(appends, on: today)
+        for candidate in appended {
             let elapsed = try clock.measure { _ = try created.append([candidate]) }
             appendLatency.add(elapsed.seconds * 1000)
         }
+        let appendedEvents = work + "/appended.jsonl"
+        try Data(appended.map { candidate in
+            JSONValue.object(["type": .string(candidate.type), "effectiveOn": .string(candidate.effectiveOn),
+                              "payload": candidate.payload]).canonicalString + "\n"
+        }.joined().utf8).write(to: URL(fileURLWithPath: appendedEvents))
         report.add("durable single-event append, \(appends) in a row", "p50 \(fmt(appendLatency.median)) ms, p99 \(fmt(appendLatency.percentile(99))) ms")
         figures["append_p50_ms"] = appendLatency.median
         figures["append_p99_ms"] = appendLatency.percentile(99)
@@ -164,7 +171,7 @@ struct Suite: ParsableCommand {
         // The peer: the same history, appends and replay through Python's eventsourcing.
         if let peer {
             log("running the peer (python eventsourcing) …")
-            let run = ChildRun.run("/usr/bin/env", ["python3", peer, export, work, "--appends", String(appends)], scratch: work)
+            let run = ChildRun.run("/usr/bin/env", ["python3", peer, export, work, "--appends", appendedEvents], scratch: work)
             if run.status == 0, let peerFigures = try? JSONDecoder().decode(PeerFigures.self, from: Data(run.stdout.utf8)) {
                 report.peer = peerFigures
                 report.peerPeakRSSKiB = run.peakRSSKiB

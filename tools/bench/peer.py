@@ -2,12 +2,14 @@
 """The peer of tools/bench: the same append and replay workload through the Python `eventsourcing`
 library (https://github.com/pyeventsourcing/eventsourcing) with its SQLite persistence.
 
-    peer.py EXPORT.jsonl WORKDIR [--appends 2000]
+    peer.py EXPORT.jsonl WORKDIR --appends APPENDED.jsonl
 
 Reads an `outlet-ledger export` (the benchmark's synthetic history), then:
   import  every event, as one `Outlet` aggregate per institution, saved in batches of 10,000 events
           (one transaction each), like `outlet-ledger import`;
-  append  2,000 new events, each saved alone (its own transaction), timed one by one;
+  append  the events outlet-ledger appended one by one (APPENDED.jsonl: type, effectiveOn and payload of
+          each: new applications, ~1 KB of payload), each recorded on an aggregate and saved alone (its
+          own transaction), timed one by one;
   replay  every stored event read back in order (notification log, pages of 10,000), mapped to a
           domain event and applied to its aggregate: the library's own reconstruction.
 Prints one JSON object: events, import/replay seconds and events/s, append p50/p99 in ms, peak RSS.
@@ -63,7 +65,8 @@ def percentile(values, p):
 
 def main():
     export, work = sys.argv[1], sys.argv[2]
-    appends = int(sys.argv[sys.argv.index("--appends") + 1]) if "--appends" in sys.argv else 2000
+    with open(sys.argv[sys.argv.index("--appends") + 1], encoding="utf-8") as lines:
+        appended = [json.loads(line) for line in lines]
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "peer.sqlite")
     for suffix in ("", "-wal", "-shm"):
@@ -94,9 +97,9 @@ def main():
 
     latencies = []
     streams = list(aggregates)
-    for index in range(appends):
+    for index, record in enumerate(appended):
         aggregate = aggregates[streams[index % len(streams)]]
-        aggregate.record("annual-summary-filed", "2026-01-05", {"year": 2025, "summary": "年度工作总结"})
+        aggregate.record(record["type"], record["effectiveOn"], record["payload"])
         begin = time.perf_counter()
         app.save(aggregate)
         latencies.append((time.perf_counter() - begin) * 1000)
