@@ -10,12 +10,15 @@ public struct RosterEntry: Sendable, Equatable {
     public var uscc: USCC
     /// nil for an outlet included under Art. 7.
     public var outletNo: String?
-    public var name: String
-    public var category: Category
-    public var district: String
-    public var address: String
-    public var principal: Principal
-    public var contact: Contact
+    /// The institution as its state records it, shared rather than copied: copied, its dozen strings were
+    /// a dozen reference counts per entry, each a cache miss, and most of what an entry cost.
+    private let recorded: Shared<Institution>
+    public var name: String { recorded.value.name }
+    public var category: Category { recorded.value.category }
+    public var district: String { recorded.value.district }
+    public var address: String { recorded.value.address }
+    public var principal: Principal { recorded.value.principal }
+    public var contact: Contact { recorded.value.contact }
     public var level: Level
     /// The registration date, or the inclusion date of an included outlet.
     public var registeredOn: LocalDate
@@ -26,6 +29,22 @@ public struct RosterEntry: Sendable, Equatable {
     public var rectificationDeadline: LocalDate?
     /// Past years on the roster without an annual summary (Art. 18: due 12-31 of each year).
     public var overdueSummaries: [Int]
+
+    init(uscc: USCC, outletNo: String?, institution: Shared<Institution>, level: Level, registeredOn: LocalDate,
+         validThrough: LocalDate?, serviceItems: [String], underRectification: Bool, rectificationDeadline: LocalDate?,
+         overdueSummaries: [Int])
+    {
+        self.uscc = uscc
+        self.outletNo = outletNo
+        recorded = institution
+        self.level = level
+        self.registeredOn = registeredOn
+        self.validThrough = validThrough
+        self.serviceItems = serviceItems
+        self.underRectification = underRectification
+        self.rectificationDeadline = rectificationDeadline
+        self.overdueSummaries = overdueSummaries
+    }
 }
 
 /// The roster on a date in its order, before any entry is built: which version of which outlet stands in
@@ -106,12 +125,10 @@ extension RegistryProjection {
         case .included(let included, let on): (level, since) = (included == .national ? .national : .provincial, on)
         default: preconditionFailure("a place on the roster is an outlet's")
         }
-        guard let institution = state.institution else { preconditionFailure("a place on the roster is an outlet's") }
+        guard let institution = state.sharedInstitution else { preconditionFailure("a place on the roster is an outlet's") }
         let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
         return RosterEntry(
-            uscc: uscc, outletNo: number, name: institution.name, category: institution.category,
-            district: institution.district, address: institution.address, principal: institution.principal,
-            contact: institution.contact, level: level, registeredOn: since, validThrough: status.validThrough,
+            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: status.validThrough,
             serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
             rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue)
     }

@@ -325,6 +325,12 @@ public final class Shared<Value: Sendable>: Sendable {
     }
 }
 
+extension Shared: Equatable where Value: Equatable {
+    public static func == (lhs: Shared, rhs: Shared) -> Bool {
+        lhs === rhs || lhs.value == rhs.value
+    }
+}
+
 // Public initializers of the parts, for snapshots restoring a state.
 
 extension InstitutionState.Publicity {
