@@ -41,7 +41,8 @@ struct Report {
                 "| peak RSS | \(mib(replayPeakRSSKiB)) (replay process) | \(mib(peerPeakRSSKiB)) (whole peer run) | |",
                 "",
                 "The peer stores the same events (as one aggregate per institution, batches of 10,000 per transaction),",
-                "appends the same number of single events, and replays its whole store through its own mapper into",
+                "appends the same single events (the same new applications: type, date and payload, each saved alone",
+                "with SQLite's default synchronous=FULL in WAL mode, as ours), and replays its whole store through its own mapper into",
                 "aggregates; it checks no rules and keeps no hash chain.",
             ]
         }
