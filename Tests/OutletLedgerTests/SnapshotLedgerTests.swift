@@ -79,6 +79,25 @@ struct SnapshotQueryTests {
         return try LedgerFixture.syntheticHistory(events: events, seed: seed, policy: policy)
     }
 
+    @Test("after this process prunes every snapshot, the next append past the interval takes one again")
+    func snapshotAfterPrune() throws {
+        let (fixture, registry) = try Self.synthetic(snapshotInterval: 100, events: 400, seed: 11)
+        let ledger = try fixture.ledger
+        var chunks = registry.chunks(of: 20).makeIterator()
+        while try ledger.store.newestSnapshotSeq() == 0, let candidates = chunks.next() {
+            _ = try ledger.importEvents(candidates)
+            #expect(ledger.finishBackgroundWork().isEmpty)
+        }
+        let first = try ledger.store.newestSnapshotSeq()
+        #expect(first >= 100)
+        #expect(try ledger.pruneSnapshots(keep: 0) == [first])
+        // The next call's head is past the interval from no snapshot at all: it takes one.
+        let candidates = try #require(chunks.next())
+        _ = try ledger.importEvents(candidates)
+        #expect(ledger.finishBackgroundWork().isEmpty)
+        #expect(try ledger.store.newestSnapshotSeq() == ledger.store.head().seq)
+    }
+
     @Test("on a larger log, automatic snapshots are a twentieth of it apart once that is more than the interval")
     func spacingGrowsWithTheLog() throws {
         let (fixture, registry) = try Self.synthetic(snapshotInterval: 100, events: 4_000, seed: 7)

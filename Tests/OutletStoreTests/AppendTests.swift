@@ -124,14 +124,18 @@ struct AppendTests {
     func snapshotRows(kind: LogKind) throws {
         let fixture = try StoreFixture(kind)
         _ = try fixture.store.append([StoreFixture.event(), StoreFixture.event()])
+        #expect(try fixture.store.newestSnapshotSeq() == 0)
         for seq: Int64 in [1, 2] {
             try fixture.store.saveSnapshot(seq: seq, hash: try fixture.store.head(atSeq: seq).hash, formatVersion: 2, projectionVersion: 1,
                                            contentSize: 10, frame: [UInt8(seq), 2, 3])
         }
         #expect(try fixture.store.snapshots().map(\.seq) == [2, 1])
         #expect(try fixture.store.snapshotFrame(seq: 1) == [1, 2, 3] && fixture.store.snapshotFrame(seq: 3) == nil)
+        #expect(try fixture.store.newestSnapshotSeq() == 2)
         #expect(try fixture.store.pruneSnapshots(keep: 1) == [1])
         #expect(try fixture.store.snapshots().map(\.seq) == [2])
+        #expect(try fixture.store.pruneSnapshots(keep: 0) == [2])
+        #expect(try fixture.store.newestSnapshotSeq() == 0)
     }
 
     @Test("import keeps recordedAt but refuses one that decreases or lies in the future", arguments: LogKind.allCases)
