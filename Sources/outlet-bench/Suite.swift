@@ -99,6 +99,11 @@ struct Suite: ParsableCommand {
         }
         report.add("snapshot load (decompress, check, decode)", "\(fmt(loads.median * 1000)) ms",
                    "\(fmt(replaySeconds / loads.median))× faster than the replay it replaces")
+        // What the snapshot restores, as it lies in memory: the frame against it is the ratio.
+        let restoredBytes = try Snapshot.inMemorySize(frame, periods: created.periods, expected: (stored.seq, stored.hash))
+        report.add("the projection a snapshot restores, in memory", mib(restoredBytes / 1024),
+                   "the frame is \(fmt(100 * Double(stored.frameSize) / Double(restoredBytes)))% of it (resident bytes after the load minus before, free pages handed back)")
+        figures["snapshot_ratio_in_memory"] = Double(stored.frameSize) / Double(restoredBytes)
         figures["snapshot_ratio"] = Double(stored.frameSize) / Double(stored.contentSize)
         figures["snapshot_load_mb_per_s"] = Double(stored.contentSize) / 1e6 / loads.median
 

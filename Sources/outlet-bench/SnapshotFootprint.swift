@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import OutletDomain
+import OutletLedger
+import OutletSnapshots
+
+/// The newest stored snapshot of a generated ledger against what it restores: its frame, its content and
+/// the projection in memory (issue #13: a snapshot ≤ 30% of the in-memory index it restores).
+struct SnapshotFootprint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot-footprint", abstract: "Compare the newest snapshot's frame with its content and with the projection it restores in memory.")
+
+    @Option(help: "The generated ledger (opened read-only).") var ledger: String
+
+    func run() throws {
+        let opened = try Ledger.open(at: ledger, readonly: true)
+        guard let stored = try opened.store.snapshots().first else { throw ValidationError("\(ledger) has no snapshot") }
+        let frame = try opened.snapshotFrame(seq: stored.seq)
+        let restored = try Snapshot.inMemorySize(frame, periods: opened.periods, expected: (stored.seq, stored.hash))
+        print("snapshot at seq \(stored.seq): frame \(mib(stored.frameSize / 1024)), content \(mib(stored.contentSize / 1024)) "
+              + "(\(fmt(100 * Double(stored.frameSize) / Double(stored.contentSize)))%), the projection it restores "
+              + "\(mib(restored / 1024)) in memory (\(fmt(100 * Double(stored.frameSize) / Double(restored)))%)")
+    }
+}
+
+extension Snapshot {
+    /// The memory the projection restored from `frame` holds: resident bytes with it loaded, minus before
+    /// (free pages handed back both times).
+    static func inMemorySize(_ frame: [UInt8], periods: Periods, expected: (seq: Int64, hash: String)) throws -> Int {
+        let before = trimmedResidentBytes()
+        let restored = try load(frame, periods: periods, expected: expected)
+        let held = trimmedResidentBytes() - before
+        withExtendedLifetime(restored) {}
+        return held
+    }
+}
