@@ -75,7 +75,7 @@ struct CalendarCollector {
     }
 
     mutating func add(_ uscc: USCC, _ state: InstitutionState) {
-        let name = state.institution?.name ?? ""
+        let name = state.name ?? ""
         func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
             if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
         }
@@ -100,7 +100,7 @@ struct CalendarCollector {
             add(deadline.date, .rectificationDeadline)
             if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
         }
-        for year in state.summaryYearsDue(through: to) where !state.summaryYears.contains(year) {
+        for year in state.unfiledSummaryYears(through: to) {
             // Dates past 9999-12-31 are not dates anyone can be asked for.
             if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
         }

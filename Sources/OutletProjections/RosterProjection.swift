@@ -126,7 +126,7 @@ extension RegistryProjection {
         default: preconditionFailure("a place on the roster is an outlet's")
         }
         guard let institution = state.sharedInstitution else { preconditionFailure("a place on the roster is an outlet's") }
-        let overdue = state.summaryYearsDue(through: date.adding(days: -1)).filter { !state.summaryYears.contains($0) }
+        let overdue = state.unfiledSummaryYears(through: date.adding(days: -1))
         return RosterEntry(
             uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: status.validThrough,
             serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
@@ -149,7 +149,7 @@ extension RegistryProjection {
         var bans: [BanEntry] = []
         forEachState(on: date, marked: .barred) { _, uscc, state in
             guard let bar = state.bar(on: date) else { return }
-            bans.append(BanEntry(uscc: uscc, name: state.institution?.name ?? "", ground: bar.ground, from: bar.from, through: bar.through))
+            bans.append(BanEntry(uscc: uscc, name: state.name ?? "", ground: bar.ground, from: bar.from, through: bar.through))
         }
         return bans.sorted { ($0.from, $0.uscc) < ($1.from, $1.uscc) }
     }

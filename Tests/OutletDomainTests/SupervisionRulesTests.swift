@@ -82,6 +82,22 @@ struct SupervisionRulesTests {
         #expect(scenario.record(.annualSummaryFiled, "2027-01-15", by: By.applicant(uscc), Payload.summary(2026)) == nil)
     }
 
+    @Test("a summary is owed for each year whose 12-31 the outlet spent on the roster, and stays owed until filed")
+    func summaryYearsOwed() {
+        let through = scenario.state(on: "2029-06-30")  // registered 2025-10-10, valid through 2028-10-09
+        #expect(through.summaryYearsDue(through: day("2029-06-30")) == [2025, 2026, 2027])
+        #expect(through.summaryYearsDue(through: day("2026-12-30")) == [2025])
+        #expect(through.summaryYearsDue(through: day("2026-12-31")) == [2025, 2026])
+        for (leaving, owed) in [("2027-01-01", [2025, 2026]), ("2026-12-31", [2025])] {
+            var left = scenario
+            #expect(left.record(.terminated, leaving, by: By.city, Payload.terminated) == nil)
+            #expect(left.state(on: "2029-06-30").summaryYearsDue(through: day("2029-06-30")) == owed, "leaving \(leaving)")
+        }
+        var filed = scenario
+        #expect(filed.record(.annualSummaryFiled, "2026-01-15", by: By.applicant(uscc), Payload.summary(2025)) == nil)
+        #expect(filed.state(on: "2029-06-30").unfiledSummaryYears(through: day("2029-06-30")) == [2026, 2027])
+    }
+
     @Test("a rectification is completed on or before its deadline, not after")
     mutating func rectification() {
         #expect(scenario.refusal(.rectificationCompleted, "2026-01-05", by: By.city, Payload.rectificationCompleted)?.reason == "no rectification is open")

@@ -6,6 +6,8 @@
 public struct InstitutionState: Sendable {
     /// The institution as last recorded (application or inclusion, then info changes).
     public var institution: Institution? { recordedInstitution?.value }
+    /// Its name, read without copying the rest of it.
+    public var name: String? { recordedInstitution?.value.name }
     /// The box of that institution, the same object in every version until a change: snapshots key by it.
     public var sharedInstitution: Shared<Institution>? { recordedInstitution }
     /// Shared by every version of a timeline until a change: a timeline keeps a state per event.
@@ -159,12 +161,18 @@ public struct InstitutionState: Sendable {
         for spell in rosterSpells {
             let end = min(spell.through ?? date, date)
             guard spell.from <= end else { continue }
-            for year in spell.from.year...end.year {
-                guard let due = LocalDate(year: year, month: 12, day: 31), spell.from <= due, due <= end else { continue }
-                if years.last != year { years.append(year) }
-            }
+            // Every 12-31 from the first year's to the year before the end's is in the spell; the end's own
+            // only if the spell runs through it.
+            let last = end.month == 12 && end.day == 31 ? end.year : end.year - 1
+            guard spell.from.year <= last else { continue }
+            for year in spell.from.year...last where years.last != year { years.append(year) }
         }
         return years
+    }
+
+    /// The years owed a summary up to `date` (`summaryYearsDue`) whose summary is not filed (Art. 18).
+    public func unfiledSummaryYears(through date: LocalDate) -> [Int] {
+        summaryYearsDue(through: date).filter { !summaryYears.contains($0) }
     }
 
     /// The fold of live events, oldest first.

@@ -31,7 +31,7 @@ public struct StatusReport: Sendable, Equatable {
 extension InstitutionState {
     /// The status on `date` of a state folded from the live events effective on or before `date`.
     public func status(on date: LocalDate, periods: Periods) -> StatusReport {
-        var report = StatusReport(asOf: date, name: institution?.name, status: .none)
+        var report = StatusReport(asOf: date, name: name, status: .none)
         func note(_ end: PeriodEnd) -> LocalDate {
             report.warnings += end.warnings.filter { !report.warnings.contains($0) }
             return end.date
