@@ -179,15 +179,19 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = index
         index += 1
+        // Only a string with an escape is put together in `scratch` (every escape adds to it); the others are
+        // taken from the input as they are. An empty array allocates nothing.
         var scratch: [UInt8] = []
         var runStart = index
         while true {
             guard index < bytes.count else { throw error("unterminated string", at: start) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                scratch.append(contentsOf: bytes[runStart..<index])
+                let run = bytes[runStart..<index]
                 index += 1
-                break
+                let text = scratch.isEmpty ? String(validating: run, as: UTF8.self) : String(validating: scratch + run, as: UTF8.self)
+                guard let text else { throw error("string is not valid UTF-8", at: start) }
+                return text
             }
             if byte < 0x20 { throw error("control character in a string must be escaped") }
             if byte == UInt8(ascii: "\\") {
@@ -198,10 +202,6 @@ public struct JSONParser {
             }
             index += 1
         }
-        guard let text = String(validating: scratch, as: UTF8.self) else {
-            throw error("string is not valid UTF-8", at: start)
-        }
-        return text
     }
 
     private mutating func parseEscape(into scratch: inout [UInt8]) throws(JSONSyntaxError) {

@@ -14,6 +14,9 @@ public struct PreparedAppend: Sendable {
     public let head: LedgerHead
     public let fresh: [NewEvent]
     public let results: [AppendResult]
+    /// The version each stream of `fresh` stood at in the log before them: read once here, it tells the
+    /// caller whether what it holds of a stream is still the stream's newest (no second seek for it).
+    public let priorVersions: [String: Int64]
 
     public var envelopes: [Envelope] { fresh.map(\.envelope) }
 
@@ -40,6 +43,7 @@ public struct PreparedAppend: Sendable {
         var lastRecorded = head.recordedAt.flatMap { Timestamp($0) }
         let now = log.clock.now()
         var streamVersions: [String: Int64] = [:]
+        var priorVersions: [String: Int64] = [:]
         var idsInCall: Set<String> = []
         var results: [AppendResult] = []
         var fresh: [NewEvent] = []
@@ -75,6 +79,7 @@ public struct PreparedAppend: Sendable {
                     throw fail(.conflict, "stream \(event.stream) is at version \(current), expected \(expected.version)",
                                conflict: .init(kind: .streamMoved, expected: expected.version, actual: current))
                 }
+                priorVersions[event.stream] = current
                 version = current + 1
             }
             streamVersions[event.stream] = version
@@ -108,6 +113,7 @@ public struct PreparedAppend: Sendable {
         self.head = head
         self.fresh = fresh
         self.results = results
+        self.priorVersions = priorVersions
     }
 
     /// An exported line's chain fields must be what the ledger computes, or the export was altered.

@@ -14,12 +14,15 @@ public enum EventInput {
         case `import`
 
         var allowedKeys: Set<String> {
-            let common: Set<String> = ["type", "stream", "effectiveOn", "actor", "payload", "eventId", "schemaVersion"]
             switch self {
-            case .append: return common
-            case .import: return common.union(["recordedAt", "seq", "streamVersion", "prevHash", "hash"])
+            case .append: Self.appendKeys
+            case .import: Self.importKeys
             }
         }
+
+        // Built once: every member of every event is looked up in them.
+        private static let appendKeys: Set<String> = ["type", "stream", "effectiveOn", "actor", "payload", "eventId", "schemaVersion"]
+        private static let importKeys = appendKeys.union(["recordedAt", "seq", "streamVersion", "prevHash", "hash"])
     }
 
     /// A payload given on its own (`append --payload`).
@@ -61,7 +64,7 @@ public enum EventInput {
             for (index, element) in (value.arrayValue ?? []).enumerated() {
                 let origin = "\(source) event \(index + 1)"
                 do {
-                    var candidate = try event(element, kind: kind)
+                    var candidate = try event(element, kind: kind, textBytes: bytes.count)
                     candidate.origin = origin
                     candidates.append(candidate)
                 } catch {
@@ -89,7 +92,7 @@ public enum EventInput {
             } catch {
                 throw LedgerError(.invalidInput, "not valid JSON: column \(error.column): \(error.reason)")
             }
-            var candidate = try event(value, kind: kind)
+            var candidate = try event(value, kind: kind, textBytes: line.count)
             candidate.origin = "\(source) line \(number)"
             return candidate
         } catch {
@@ -97,8 +100,8 @@ public enum EventInput {
         }
     }
 
-    /// One event object.
-    public static func event(_ value: JSONValue, kind: Kind) throws(LedgerError) -> Candidate {
+    /// One event object, parsed from `textBytes` bytes of JSON text (nil: not from text).
+    public static func event(_ value: JSONValue, kind: Kind, textBytes: Int? = nil) throws(LedgerError) -> Candidate {
         func invalid(_ message: String) -> LedgerError { LedgerError(.invalidInput, message) }
         guard let members = value.objectValue else { throw invalid("an event must be a JSON object, found \(value.typeName)") }
         if let unknown = members.keys.filter({ !kind.allowedKeys.contains($0) }).sorted().first {
@@ -132,9 +135,13 @@ public enum EventInput {
         }
         guard let payload = members["payload"] else { throw invalid("required member \"payload\" is missing") }
         guard case .object = payload else { throw invalid("\"payload\" must be an object, found \(payload.typeName)") }
-        let payloadSize = payload.canonicalBytes.count
-        guard payloadSize <= maximumPayloadBytes else {
-            throw invalid("payload is \(payloadSize) bytes, over the 1 MiB limit")
+        // A canonical form is never longer than the text it was parsed from (white space goes, and every
+        // escape it writes the text had to write as long or longer): a short text needs no encoding to tell.
+        if (textBytes ?? .max) > maximumPayloadBytes {
+            let payloadSize = payload.canonicalBytes.count
+            guard payloadSize <= maximumPayloadBytes else {
+                throw invalid("payload is \(payloadSize) bytes, over the 1 MiB limit")
+            }
         }
         var recordedAt: Timestamp?
         if let text = try optionalString("recordedAt") {

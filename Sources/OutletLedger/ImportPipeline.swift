@@ -1,10 +1,15 @@
 import Foundation
 import OutletCore
+import Synchronization
 
 /// An import on two cores (issue #13): one thread reads the next chunk and checks it (parsing, schemas,
 /// text rules, canonical encoding: nothing that depends on the log), while the caller's thread decides
 /// and writes the chunk before it (sequencing, the rules, the chain, the insert). At most `depth` checked
 /// chunks wait between them, so memory holds a few chunks, never the file.
+///
+/// A chunk, once decided, goes back to the reading thread to be freed there: it was allocated there, and
+/// freed on the deciding thread (the bound) it cost that thread a tenth of its time, more with glibc's
+/// locks on another thread's arena.
 ///
 /// Errors come out as a reader in one pass meets them: chunk by chunk, in order; the reading thread's error
 /// is thrown only once every chunk before it is decided, and a refusal by the deciding side stops the reader.
@@ -34,8 +39,13 @@ enum ImportPipeline {
             // Only the reading thread calls `next`, through a slot emptied once that thread is done: the thread
             // object may outlive its work, and `next` must not outlive this call.
             let slot = ReadingSlot(next)
+            let spent = Mutex<[CheckedChunk]>([])
             let reader = WorkerThread {
                 while true {
+                    // Freed here, on the thread that made them (outside the lock), before the next chunk is read.
+                    var freed: [CheckedChunk] = []
+                    spent.withLock { swap(&$0, &freed) }
+                    freed.removeAll()
                     let handoff: Handoff
                     do throws(LedgerError) {
                         guard let candidates = try slot.read() else {
@@ -68,6 +78,7 @@ enum ImportPipeline {
             }
             while let chunk = try take() {
                 try decide(chunk, take)
+                spent.withLock { $0.append(chunk) }
             }
         }
     }

@@ -64,8 +64,10 @@ public final class Ledger: Sendable {
     /// Projection digests and roster orders already worked out, by basis.
     let memo = BasisMemos()
 
+    /// A stream's state after the event that made it `version` of the stream: still its newest while the
+    /// log's stream stands at that version (versions only grow, one per event).
     struct CachedState: Sendable {
-        let lastSeq: Int64
+        let version: Int64
         let state: InstitutionState
     }
 
@@ -490,11 +492,14 @@ public final class Ledger: Sendable {
         var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
                                  fallback: genesisPeriods,
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
-            let lastSeq = try store.lastSeq(ofStream: stream.code)
-            if let cached = cache[stream], cached.lastSeq == lastSeq, !withHistory { return (cached.state, nil) }
+            // Sealing read each stream's version in this transaction already.
+            let version = try prepared.priorVersions[stream.code].or { () throws(LedgerError) in try store.streamVersion(of: stream.code) }
+            if let cached = cache[stream], cached.version == version, !withHistory { return (cached.state, nil) }
+            if version == 0 { return (InstitutionState(), []) }  // a new stream: nothing stored to read
             var stored: [DomainEvent] = []
             for envelope in try store.events(ofStream: stream.code) { stored.append(try RecordedEvent(envelope).domainEvent) }
-            return (InstitutionState.fold(Retractions.live(stored), periods: self.decisionPeriods(atSeq: lastSeq)), stored)
+            let periods = self.decisionPeriods(atSeq: stored.last?.seq ?? 0)
+            return (InstitutionState.fold(Retractions.live(stored), periods: periods), stored)
         }
         let events = prepared.fresh.map { event in checked[event.index].decidable(event.envelope) }
         do {
@@ -506,10 +511,10 @@ public final class Ledger: Sendable {
             throw locate(refusal, index)
         }
         var seen: Set<String> = []
-        let lastSeqs = Dictionary(prepared.fresh.map { ($0.envelope.stream, $0.envelope.seq) }) { _, last in last }
+        let versions = Dictionary(prepared.fresh.map { ($0.envelope.stream, $0.envelope.streamVersion) }) { _, last in last }
         var states: [USCC: CachedState] = [:]
         for (stream, state) in decider.states {
-            if let lastSeq = lastSeqs[stream.code] { states[stream] = CachedState(lastSeq: lastSeq, state: state) }
+            if let version = versions[stream.code] { states[stream] = CachedState(version: version, state: state) }
         }
         // Every notice number through the last event when they were read (a publicity was offered): the next
         // append reads none back from the log.

@@ -31,6 +31,14 @@ struct JSONParserTests {
         }
     }
 
+    @Test("a string reads the same with escapes anywhere in it as without any")
+    func escapes() throws {
+        let parsed = try JSONParser.parse(#"["沈阳", "a\"b", "\u6c88阳", "end\n", "\t", "x\u00e9y\/z\\", "\ud83d\ude00!"]"#)
+        #expect(parsed == .array(["沈阳", "a\"b", "沈阳", "end\n", "\t", "xéy/z\\", "😀!"].map(JSONValue.string)))
+        // Invalid UTF-8 after an escape, as before one, is refused.
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22]) }
+    }
+
     @Test("invalid UTF-8 inside a string is refused")
     func invalidUTF8() {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }

@@ -119,3 +119,24 @@ struct BadInputTests {
         if let before { #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before) }
     }
 }
+
+@Suite("An imported line's payload is held to 1 MiB in its canonical form, however it is spaced")
+struct ImportLinePayloadLimitTests {
+    static func line(opinion: String, padding: Int) -> ArraySlice<UInt8> {
+        let text = #"{"type":"recommended","stream":"\#(Sample.university)","effectiveOn":"2025-09-01","#
+            + #""actor":{"role":"district-bureau","unit":"210103"},"payload":{"opinion":"\#(opinion)","# + String(repeating: " ", count: padding)
+            + #""head":"王强"}}"#
+        return ArraySlice(text.utf8)
+    }
+
+    @Test("a line over 1 MiB only by white space is read; one whose payload is over 1 MiB is refused, naming its line")
+    func limit() throws {
+        let spaced = try EventInput.event(line: Self.line(opinion: "同意推荐", padding: 1_100_000), number: 7, kind: .import, source: "x.jsonl")
+        #expect(spaced?.payload.canonicalBytes.count == #"{"head":"王强","opinion":"同意推荐"}"#.utf8.count)
+        #expect {
+            try EventInput.event(line: Self.line(opinion: String(repeating: "长", count: 400_000), padding: 0), number: 8, kind: .import, source: "x.jsonl")
+        } throws: { error in
+            "\(error)".contains("x.jsonl line 8") && "\(error)".contains("over the 1 MiB limit")
+        }
+    }
+}
