@@ -100,8 +100,15 @@ private struct AuditPass {
         }
     }
 
-    /// Decides the events taken since the last call.
-    mutating func decidePage() throws(LedgerError) {
+    /// Decides the events taken since the last call. An Art. 19 revocation or decline is decided with the bar
+    /// that follows it (the rules pair them within what they are given at once): a page that ends with one
+    /// keeps it for the next, unless the log ends there.
+    mutating func decidePage(last: Bool = false) throws(LedgerError) {
+        var held: [DecidableEvent] = []
+        if !last, case .institution(let event, _)? = page.last, Ledger.awaitsItsBar.contains(event.type.rawValue) {
+            held.append(page.removeLast())
+        }
+        defer { page = held }
         do {
             try decider.decide(page)
         } catch {
@@ -111,11 +118,10 @@ private struct AuditPass {
                               article: error.article, stream: error.stream, seq: seq)
         }
         decided += Int64(page.count)
-        page.removeAll(keepingCapacity: true)
     }
 
     mutating func finish() throws(LedgerError) {
-        try decidePage()
+        try decidePage(last: true)
         // Snapshots past the head cannot be of this log.
         if let snapshot = snapshots.first {
             throw LedgerError(.integrityFailure, "snapshot at seq \(snapshot.seq): the log ends before it (seq \(replay.foldedThrough))", seq: snapshot.seq)

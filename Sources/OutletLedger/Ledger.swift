@@ -278,6 +278,13 @@ public final class Ledger: Sendable {
                             checked += next.checked
                         }
                     }
+                    // An Art. 19 revocation or decline is decided with the bar that follows it in its stream (the
+                    // rules pair them within what they are offered at once): a chunk that ends with one takes the
+                    // next chunk along, wherever the reader cut the file.
+                    while let last = candidates.last?.type, Self.awaitsItsBar.contains(last), let next = try more() {
+                        candidates += next.candidates
+                        checked += next.checked
+                    }
                     guard !candidates.isEmpty else { return }
                     let decision = try attempt(candidates, checked: checked, expectVersion: nil, importing: true)
                     // The next chunk is decided against this one; if a later one is refused, all is put back.
@@ -306,6 +313,9 @@ public final class Ledger: Sendable {
         summary.warnings = summary.warnings.filter { seen.insert($0).inserted }
         return summary
     }
+
+    /// The acts an Art. 19 bar may have to follow in the same offer.
+    static let awaitsItsBar: Set<String> = [EventType.revoked.rawValue, EventType.declined.rawValue]
 
     /// What this process holds of the log beyond the log itself: copies share their storage.
     private struct Caches {

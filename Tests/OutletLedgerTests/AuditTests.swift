@@ -91,3 +91,22 @@ struct AuditTests {
         #expect(json.stdout.contains(#""article":"Art. 18, 19""#) && json.stdout.contains("\"seq\":\(DemoTests.head + 1)"), "\(json.stdout)")
     }
 }
+
+@Suite("verify decides an Art. 19 act with its bar wherever its pages of the log are cut")
+struct AuditPageTests {
+    @Test("a revocation at seq 4096 and its bar at 4097, on either side of a page's end, verify as one act")
+    func art19PairAcrossPages() throws {
+        let fixture = try LedgerFixture()
+        // Inclusions up to seq 4091, then a registration (4092–4095), its revocation (4096) and its bar (4097).
+        let inclusions = (1...(4091 - Int(genesis))).map { number in
+            Sample.inclusion(USCC.completing("91210100" + String(format: "%09d", number))!.code)
+        }
+        let revoked = Sample.candidate("revoked", on: "2025-11-20", payload: ["ground": "false-materials", "detail": "申报材料虚假"])
+        let bar = Sample.candidate("barred-3-years", on: "2025-11-20", payload: ["ground": "false-materials"])
+        _ = try fixture.ledger.importEvents(inclusions + Sample.registration() + [revoked, bar])
+        #expect(try fixture.ledger.store.events(fromSeq: 4096, toSeq: 4096).first?.type == "revoked")
+        let report = try fixture.ledger.audit()
+        #expect(report.eventsDecided == 4097)
+    }
+}
+

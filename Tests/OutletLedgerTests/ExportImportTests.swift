@@ -124,6 +124,26 @@ struct ExportImportTests {
         #expect(again.imported == 0 && again.alreadyPresent == candidates.count)
     }
 
+    @Test("Art. 19: a revocation and its bar on either side of a chunk's end are decided together, as one call offers them")
+    func art19PairAcrossChunks() throws {
+        let fixture = try LedgerFixture()
+        let revoked = Sample.candidate("revoked", on: "2025-11-20", payload: ["ground": "false-materials", "detail": "申报材料虚假"])
+        let bar = Sample.candidate("barred-3-years", on: "2025-11-20", payload: ["ground": "false-materials"])
+        let events = Sample.registration() + [revoked, bar, Sample.inclusion(Sample.other)]
+        // The first chunk ends with the revocation, the second starts with its bar.
+        let summary = try fixture.ledger.importEvents(chunks: Self.chunks(events, of: 5))
+        #expect(summary.imported == events.count)
+        let status = try fixture.ledger.status(of: USCC(Sample.university)!, on: LocalDate("2025-11-20")!)
+        #expect(status.status == .revoked && status.barredThrough != nil)
+        // A revocation on a fraud ground with no bar after it, at the end of the import, is still refused.
+        let alone = try LedgerFixture()
+        #expect {
+            _ = try alone.ledger.importEvents(chunks: Self.chunks(Sample.registration() + [revoked], of: 5))
+        } throws: { error in
+            (error as? LedgerError)?.article == "Art. 19"
+        }
+    }
+
     @Test("a refusal in the last chunk writes nothing of the earlier ones, and this process's caches are put back")
     func streamedImportAllOrNone() throws {
         let (candidates, _) = try Self.demoExport()
