@@ -281,7 +281,19 @@ public final class Ledger: Sendable {
                     // An Art. 19 revocation or decline is decided with the bar that follows it in its stream (the
                     // rules pair them within what they are offered at once): a chunk that ends with one takes the
                     // next chunk along, wherever the reader cut the file.
-                    while let last = candidates.last?.type, Self.awaitsItsBar.contains(last), let next = try more() {
+                    while let last = candidates.last?.type, Self.awaitsItsBar.contains(last) {
+                        let next: ImportPipeline.CheckedChunk?
+                        do throws(LedgerError) {
+                            next = try more()
+                        } catch {
+                            // The next chunk's form is refused. A refusal before the act that awaits its bar comes
+                            // first in the file, so what precedes the act is decided first (all is undone anyway).
+                            if candidates.count > 1 {
+                                _ = try attempt(Array(candidates.dropLast()), checked: Array(checked.dropLast()), expectVersion: nil, importing: true)
+                            }
+                            throw error
+                        }
+                        guard let next else { break }
                         candidates += next.candidates
                         checked += next.checked
                     }

@@ -135,6 +135,21 @@ struct ExportImportTests {
         #expect(summary.imported == events.count)
         let status = try fixture.ledger.status(of: USCC(Sample.university)!, on: LocalDate("2025-11-20")!)
         #expect(status.status == .revoked && status.barredThrough != nil)
+        // A refusal before such an act is still the first named, when the chunk after it is refused for its form.
+        var early = Sample.registration() + [revoked]
+        early.swapAt(1, 2)  // publicized before recommended
+        var malformed = bar
+        malformed.type = "no-such-type"
+        let lines = (early + [malformed]).enumerated().map { index, event in
+            var line = event
+            line.origin = "t.jsonl line \(index + 1)"
+            return line
+        }
+        #expect {
+            _ = try LedgerFixture().ledger.importEvents(chunks: Self.chunks(lines, of: 5))
+        } throws: { error in
+            (error as? LedgerError)?.location == "t.jsonl line 2"
+        }
         // A revocation on a fraud ground with no bar after it, at the end of the import, is still refused.
         let alone = try LedgerFixture()
         #expect {
