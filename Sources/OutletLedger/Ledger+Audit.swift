@@ -100,12 +100,12 @@ private struct AuditPass {
         }
     }
 
-    /// Decides the events taken since the last call. An Art. 19 revocation or decline is decided with the bar
-    /// that follows it (the rules pair them within what they are given at once): a page that ends with one
-    /// keeps it for the next, unless the log ends there.
+    /// Decides the events taken since the last call. A revocation or decline on an Art. 19 ground is decided
+    /// with the bar that follows it (the rules pair them within what they are given at once): a page that ends
+    /// with one keeps it for the next, unless the log ends there.
     mutating func decidePage(last: Bool = false) throws(LedgerError) {
         var held: [DecidableEvent] = []
-        if !last, case .institution(let event, _)? = page.last, Ledger.awaitsItsBar.contains(event.type.rawValue) {
+        if !last, case .institution(let event, _)? = page.last, Decider.awaitsItsBar(event.payload) {
             held.append(page.removeLast())
         }
         defer { page = held }

@@ -278,10 +278,10 @@ public final class Ledger: Sendable {
                             checked += next.checked
                         }
                     }
-                    // An Art. 19 revocation or decline is decided with the bar that follows it in its stream (the
+                    // A revocation or decline on an Art. 19 ground is decided with the bar that follows it (the
                     // rules pair them within what they are offered at once): a chunk that ends with one takes the
                     // next chunk along, wherever the reader cut the file.
-                    while let last = candidates.last?.type, Self.awaitsItsBar.contains(last) {
+                    while case .institution(_, _, let payload)? = checked.last?.act, Decider.awaitsItsBar(payload) {
                         let next: ImportPipeline.CheckedChunk?
                         do throws(LedgerError) {
                             next = try more()
@@ -325,9 +325,6 @@ public final class Ledger: Sendable {
         summary.warnings = summary.warnings.filter { seen.insert($0).inserted }
         return summary
     }
-
-    /// The acts an Art. 19 bar may have to follow in the same offer.
-    static let awaitsItsBar: Set<String> = [EventType.revoked.rawValue, EventType.declined.rawValue]
 
     /// What this process holds of the log beyond the log itself: copies share their storage.
     private struct Caches {

@@ -12,9 +12,9 @@ struct ImportCommand: ParsableCommand {
             schemaVersion, recordedAt (must not decrease nor lie in the future). Lines of an export also carry
             seq, streamVersion, prevHash and hash: they must be exactly what this ledger computes. The file is
             read and decided \(Self.chunkLines) lines at a time inside the one transaction, the next chunk read
-            and checked on a second core while one is decided (a chunk that ends with a revocation or decline is
-            decided with the next, which holds its Art. 19 bar), so a log of any length imports in bounded
-            memory; a file holding one JSON array is read whole.
+            and checked on a second core while one is decided (a chunk that ends with a revocation or decline on
+            an Art. 19 ground is decided with the next, which holds its bar), so a log of any length imports in
+            bounded memory; a file holding one JSON array is read whole.
             """)
 
     /// Lines read, checked and decided at a time: enough to amortise each step, few enough to stay small.

@@ -86,6 +86,12 @@ public struct Decider: Sendable {
         return bars
     }
 
+    /// Whether an act must be followed, in what the rules are offered with it, by its bar (Art. 19): what a
+    /// caller that cuts a long log into pieces must not cut after.
+    public static func awaitsItsBar(_ payload: EventPayload) -> Bool {
+        art19Ground(of: payload) != nil
+    }
+
     /// The bar ground an Art. 19 revocation or decline calls for.
     static func art19Ground(of event: DomainEvent) -> Barred3Years.Ground? {
         art19Ground(of: event.payload)
