@@ -156,81 +156,64 @@ struct VersionIndex: Sendable {
 
     init() {}
 
-    /// The index of whole timelines folded through `lastSeq` (a restored snapshot), each timeline's id its
-    /// place in `timelines`; nil if two timelines are of one institution, two versions claim one seq or one
-    /// lies past `lastSeq` (a snapshot is read from bytes anyone could have written). A fold's seqs are
-    /// dense, so each version's row is put in a slot per seq rather than sorted; and each version is read
-    /// in place, never copied out of its timeline.
-    init?(_ timelines: [Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) {
-        let versionCount = timelines.reduce(0) { $0 + $1.allVersions.count }
-        guard lastSeq >= 0 else { return nil }
-        guard lastSeq <= 2 * Int64(versionCount) + 65_536 else {
-            guard let sorted = Self.sorting(timelines, through: lastSeq, outletNumbers: outletNumbers) else { return nil }
-            self = sorted
-            return
-        }
+    /// The index of whole timelines folded through `lastSeq` (a restored snapshot) from their rows, each
+    /// timeline's id its place in `timelines`; nil if two timelines are of one institution, two versions
+    /// claim one seq or one lies past `lastSeq` (a snapshot is read from bytes anyone could have written).
+    /// A fold's seqs are dense, so each version's row is put in a slot per seq rather than sorted.
+    init?(_ timelines: consuming [TimelineRows], through lastSeq: Int64, outletNumbers: [Int64: String]) {
+        let versionCount = timelines.reduce(0) { $0 + $1.rows.count }
+        guard lastSeq >= 0, assignIds(timelines.map(\.uscc)) else { return nil }
         struct Slot {
-            var facts = Facts.none  // not optional: 8 bytes a seq fewer
-            var retractedBy = Int64.max
-            var institution: Int32 = -1, position: Int32 = 0, effective: Int32 = 0
+            var row = TimelineRows.Row(facts: .none, seq: 0, retractedBy: .max, effective: 0)
+            var institution: Int32 = -1, position: Int32 = 0, outlet: Int32 = -1
         }
-        var slots = [Slot](repeating: Slot(), count: Int(lastSeq) + 1)
-        guard assignIds(timelines) else { return nil }
-        let placed = slots.withUnsafeMutableBufferPointer { slots in
-            for (id, timeline) in zip(Int32(0)..., timelines) {
-                let placed = timeline.allVersions.withUnsafeBufferPointer { versions in
-                    guard let first = versions.baseAddress else { return true }
-                    for index in versions.indices {
-                        // Through the pointer: a subscript copies the whole version out (ten reference counts).
-                        let version = first + index
-                        let seq = version.pointee.seq
-                        guard 0 < seq, seq <= lastSeq, slots[Int(seq)].institution < 0 else { return false }
-                        slots[Int(seq)] = Slot(
-                            facts: Facts(of: Timeline.Version.state(of: version)), retractedBy: version.pointee.retractedBy ?? .max,
-                            institution: id, position: Int32(index), effective: Int32(clamping: version.pointee.effectiveOn.dayNumber))
-                    }
-                    return true
-                }
-                guard placed else { return false }
-            }
-            return true
-        }
-        guard placed else { return nil }
-        for (seq, slot) in slots.enumerated() where slot.institution >= 0 {
-            appendRow(institution: slot.institution, seq: Int64(seq), effective: slot.effective, position: slot.position,
-                      facts: slot.facts, retractedBy: slot.retractedBy, outletNumbers: outletNumbers)
-        }
-    }
-
-    /// The same, for seqs too sparse for a slot each: the rows sorted.
-    private static func sorting(_ timelines: [Timeline], through lastSeq: Int64, outletNumbers: [Int64: String]) -> VersionIndex? {
-        var index = VersionIndex()
-        guard index.assignIds(timelines) else { return nil }
-        var rows: [(seq: Int64, institution: Int32, position: Int32)] = []
+        let dense = lastSeq <= 2 * Int64(versionCount) + 65_536
+        // Dense: a slot per seq, and a bit per seq to find a second claim in cache (the slots are only
+        // stored to); else a slot per version, sorted by seq after.
+        var slots = [Slot](repeating: Slot(), count: dense ? Int(lastSeq) + 1 : 0)
+        var claimed = [UInt64](repeating: 0, count: dense ? Int(lastSeq) / 64 + 1 : 0)
+        if !dense { slots.reserveCapacity(versionCount) }
         for (id, timeline) in zip(Int32(0)..., timelines) {
-            for (position, version) in timeline.allVersions.enumerated() {
-                guard 0 < version.seq, version.seq <= lastSeq else { return nil }
-                rows.append((version.seq, id, Int32(position)))
+            // A registration's outlet slot, looked up once per run of versions standing on it.
+            var registration: (seq: Int64, slot: Int32)?
+            for (position, row) in timeline.rows.enumerated() {
+                guard 0 < row.seq, row.seq <= lastSeq else { return nil }
+                var outlet: Int32 = -1
+                if let registered = row.facts.registration {
+                    if registration?.seq != registered {
+                        registration = (registered, outletSlot(of: registered, outletNumbers: outletNumbers))
+                    }
+                    outlet = registration!.slot
+                }
+                let slot = Slot(row: row, institution: id, position: Int32(position), outlet: outlet)
+                if dense {
+                    let (word, bit) = (Int(row.seq) >> 6, UInt64(1) << (UInt64(row.seq) & 63))
+                    guard claimed[word] & bit == 0 else { return nil }
+                    claimed[word] |= bit
+                    slots[Int(row.seq)] = slot
+                } else {
+                    slots.append(slot)
+                }
             }
         }
-        rows.sort { $0.seq < $1.seq }
-        guard zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { return nil }
-        for row in rows {
-            let version = timelines[Int(row.institution)].allVersions[Int(row.position)]
-            index.appendRow(institution: row.institution, seq: row.seq, effective: Int32(clamping: version.effectiveOn.dayNumber),
-                            position: row.position, facts: Facts(of: version.state), retractedBy: version.retractedBy ?? .max,
-                            outletNumbers: outletNumbers)
+        timelines = []  // each row is in its slot now: the memory of the rows is not held beside the index's
+        if !dense {
+            slots.sort { $0.row.seq < $1.row.seq }
+            guard zip(slots, slots.dropFirst()).allSatisfy({ $0.row.seq < $1.row.seq }) else { return nil }
         }
-        return index
+        for slot in slots where slot.institution >= 0 {
+            appendRow(institution: slot.institution, seq: slot.row.seq, effective: slot.row.effective, position: slot.position,
+                      facts: slot.row.facts, retractedBy: slot.row.retractedBy, outlet: slot.outlet)
+        }
     }
 
-    /// Ids in the order of `timelines`; false if two are of one institution.
-    private mutating func assignIds(_ timelines: [Timeline]) -> Bool {
-        ids.reserveCapacity(timelines.count)
-        institutions.reserveCapacity(timelines.count)
-        for timeline in timelines {
-            guard ids[timeline.uscc] == nil else { return false }
-            _ = id(of: timeline.uscc)
+    /// Ids in the order of `institutions`; false if two are of one institution.
+    private mutating func assignIds(_ institutions: [USCC]) -> Bool {
+        ids.reserveCapacity(institutions.count)
+        self.institutions.reserveCapacity(institutions.count)
+        for uscc in institutions {
+            guard ids[uscc] == nil else { return false }
+            _ = id(of: uscc)
         }
         return true
     }
@@ -253,15 +236,16 @@ struct VersionIndex: Sendable {
     mutating func append(institution: Int32, seq: Int64, effectiveOn: LocalDate, position: Int, facts: Facts,
                          outletNumbers: [Int64: String])
     {
+        let outlet = facts.registration.map { outletSlot(of: $0, outletNumbers: outletNumbers) } ?? -1
         appendRow(institution: institution, seq: seq, effective: Int32(clamping: effectiveOn.dayNumber), position: Int32(position),
-                  facts: facts, retractedBy: .max, outletNumbers: outletNumbers)
+                  facts: facts, retractedBy: .max, outlet: outlet)
     }
 
+    /// `outlet`: the slot of the outlet number `facts` name, -1 for none.
     private mutating func appendRow(institution: Int32, seq: Int64, effective: Int32, position: Int32, facts: Facts, retractedBy: Int64,
-                                    outletNumbers: [Int64: String])
+                                    outlet: Int32)
     {
         precondition(chunks.last?.seq.last.map { $0 < seq } ?? true, "versions are indexed in seq order")
-        let outlet = facts.registration.map { outletSlot(of: $0, outletNumbers: outletNumbers) } ?? -1
         if chunks.isEmpty || chunks[chunks.count - 1].seq.count == Self.chunkSize { chunks.append(Chunk()) }
         let last = chunks.count - 1
         chunks[last].institution.append(institution)
@@ -397,6 +381,34 @@ struct VersionIndex: Sendable {
             }
             for row in best where row >= 0 {
                 body(chunks[Int(row) / Self.chunkSize], Int(row) % Self.chunkSize)
+            }
+        }
+    }
+}
+
+/// A timeline's versions as rows of the version index, in the timeline's order: worked out by whoever
+/// holds the timeline while its versions are still in cache — a snapshot's reader, on every core — so
+/// that restoring the index places compact rows instead of reading a million versions a second time.
+package struct TimelineRows: Sendable {
+    struct Row {
+        let facts: VersionIndex.Facts
+        let seq: Int64
+        /// `Int64.max` while not retracted.
+        let retractedBy: Int64
+        let effective: Int32
+    }
+
+    let uscc: USCC
+    let rows: [Row]
+
+    package init(of timeline: Timeline) {
+        uscc = timeline.uscc
+        rows = timeline.allVersions.withUnsafeBufferPointer { versions in
+            versions.indices.map { index in
+                // Through the pointer: a subscript copies the whole version out (ten reference counts).
+                let version = versions.baseAddress! + index
+                return Row(facts: VersionIndex.Facts(of: Timeline.Version.state(of: version)), seq: version.pointee.seq,
+                           retractedBy: version.pointee.retractedBy ?? .max, effective: Int32(clamping: version.pointee.effectiveOn.dayNumber))
             }
         }
     }

@@ -312,8 +312,10 @@ enum ProjectionCodec {
             spans.append(start..<(start + length))
         }
         var timelines: [Timeline] = []
+        var rows: [TimelineRows] = []
         var institutions: Set<USCC> = []
         timelines.reserveCapacity(timelineCount)
+        rows.reserveCapacity(timelineCount)
         institutions.reserveCapacity(timelineCount)
         // In the order written, so that the damage named is the first there is, as a reader in one pass finds it.
         for share in readTimelines(spans, reader, foldedThrough: foldedThrough) {
@@ -323,9 +325,10 @@ enum ProjectionCodec {
                 }
                 timelines.append(timeline)
             }
+            rows.append(contentsOf: share.rows)
             if let damage = share.damage { throw damage }
         }
-        guard let projection = RegistryProjection(periods: periods, timelines: timelines, outletNumbers: outletNumbers,
+        guard let projection = RegistryProjection(periods: periods, timelines: timelines, rows: consume rows, outletNumbers: outletNumbers,
                                                   registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         else { throw reader.corrupt("two versions with one seq") }
         return projection
@@ -335,6 +338,8 @@ enum ProjectionCodec {
     private struct Share: Sendable {
         var spans: Range<Int>
         var timelines: [Timeline] = []
+        /// Each timeline's rows of the version index, worked out while its versions are in this core's cache.
+        var rows: [TimelineRows] = []
         var damage: SnapshotError?
     }
 
@@ -361,6 +366,7 @@ enum ProjectionCodec {
                 var share = shares[index]
                 var reader = source
                 share.timelines.reserveCapacity(share.spans.count)
+                share.rows.reserveCapacity(share.spans.count)
                 do throws(SnapshotError) {
                     for span in spans[share.spans] {
                         reader.move(to: span.lowerBound)
@@ -369,6 +375,7 @@ enum ProjectionCodec {
                             throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - span.upperBound) bytes off its length")
                         }
                         share.timelines.append(timeline)
+                        share.rows.append(TimelineRows(of: timeline))
                     }
                 } catch {
                     share.damage = error
