@@ -81,6 +81,16 @@ public struct CanonicalWriter {
         bytes += written
     }
 
+    /// The elements of arrays written already (each `[…]`, canonical), in order, as elements of the array
+    /// being written: how the shares of one long array, each written on its own core, are joined.
+    public mutating func elements(of arrays: [[UInt8]]) {
+        for array in arrays where array.count > 2 {
+            precondition(array.first == UInt8(ascii: "[") && array.last == UInt8(ascii: "]"), "an array written already")
+            separate()
+            bytes += array[1..<(array.count - 1)]
+        }
+    }
+
     /// Hands what is written so far to `sink` and forgets it, once it is more than `threshold` bytes: a
     /// long document streams through a buffer of about that size. Open containers stay open; `bytes` then
     /// holds only what was written since.

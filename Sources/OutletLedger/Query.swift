@@ -70,10 +70,9 @@ public enum QueryDocument {
     /// events: no tree of it is built).
     public static func rosterJSON(_ view: ProjectionView, asOf date: LocalDate) -> [UInt8] {
         let order = view.rosterOrder(asOf: date)
-        var outlets = CanonicalWriter(capacity: 1_024 * (order.count + 1))
-        outlets.array { json in view.projection.forEachEntry(of: order, on: date) { $0.write(to: &json) } }
+        let outlets = view.projection.rosterJSON(order, on: date)
         // The digest's roster is this same array: a new basis writes its entries once.
-        return Canonical.object(view.provenance(asOf: date, roster: order, rosterJSON: outlets.bytes), written: ["outlets": outlets.bytes])
+        return Canonical.object(view.provenance(asOf: date, roster: order, rosterJSON: outlets), written: ["outlets": outlets])
     }
 
     public static func roster(_ view: ProjectionView, asOf date: LocalDate) -> JSONValue {

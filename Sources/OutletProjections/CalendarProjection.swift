@@ -37,16 +37,23 @@ extension RegistryProjection {
     /// the roster has no obligation after the day it left (DOMAIN.md §3). Only the states whose columns in
     /// the version index say they can schedule a date in the range are read.
     public func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate) -> (entries: [CalendarEntry], warnings: [String]) {
+        calendar(from: from, to: to, asOf: asOf, share: Self.itemsPerShare)
+    }
+
+    /// The same, its states read in shares of `share` on every core.
+    func calendar(from: LocalDate, to: LocalDate, asOf: LocalDate, share size: Int) -> (entries: [CalendarEntry], warnings: [String]) {
         // Deadlines end on or after their start, and a later start never ends earlier: the first start that
         // reaches `from` is found by halving, and every start before it is out of range.
         let firstStarts = [{ periods.publicityWindowEnd($0).date }, { periods.rectificationDeadline($0).date }]
             .map { Self.firstStart(reaching: from, $0) }
         let startsFrom = firstStarts.contains(nil) ? nil : firstStarts.compactMap { $0 }.min()
-        var calendar = CalendarCollector(from: from, to: to, periods: periods)
-        for winner in index.calendarWinners(on: asOf, knownAt: knownAt, from: from, startsFrom: startsFrom) {
-            withState(at: winner) { calendar.add($0, $1) }
+        let winners = index.calendarWinners(on: asOf, knownAt: knownAt, from: from, startsFrom: startsFrom)
+        let shares = inShares(winners.count, of: size) { share in
+            var calendar = CalendarCollector(from: from, to: to, periods: periods)
+            for winner in winners[share] { withState(at: winner) { calendar.add($0, $1) } }
+            return calendar
         }
-        return calendar.result()
+        return CalendarCollector.result(of: shares)
     }
 
     /// The first day whose deadline ends on or after `day`, among the ten years before it; nil if even the
@@ -109,8 +116,10 @@ struct CalendarCollector {
         }
     }
 
-    /// Ordered by date, kind, USCC; the warnings sorted.
-    func result() -> (entries: [CalendarEntry], warnings: [String]) {
+    /// What `shares` collected, ordered by date, kind, USCC; the warnings sorted.
+    static func result(of shares: [CalendarCollector]) -> (entries: [CalendarEntry], warnings: [String]) {
+        let entries = shares.count == 1 ? shares[0].entries : shares.flatMap(\.entries)
+        let warnings = shares.dropFirst().reduce(into: shares.first?.warnings ?? []) { $0.formUnion($1.warnings) }
         // Positions sorted by keys held apart: an entry is larger than its key, and a sort moves what it sorts.
         let keys = entries.map { (day: $0.date, rank: $0.kind.rank, uscc: $0.uscc) }
         let order = keys.indices.sorted { (keys[$0].day, keys[$0].rank, keys[$0].uscc) < (keys[$1].day, keys[$1].rank, keys[$1].uscc) }

@@ -86,36 +86,66 @@ extension RegistryProjection {
                                     to sink: ([UInt8]) -> Void)
     {
         let range = Self.digestCalendarRange(asOf: date)
-        let piece = 1 << 16
-        var writer = CanonicalWriter(capacity: piece + 4_096)
+        var writer = CanonicalWriter(capacity: 1 << 20)
         writer.object { json in
             json.name("asOf"); json.string(date.description)
             json.name("bans"); json.array { json in for ban in bans(on: date) { ban.write(to: &json) } }
-            json.name("calendar"); json.array { json in
-                for entry in calendar(from: range.from, to: range.to, asOf: date).entries {
-                    entry.write(to: &json)
-                    json.drain(over: piece, into: sink)
-                }
-            }
+            let calendar = calendar(from: range.from, to: range.to, asOf: date).entries
+            json.name("calendar"); Self.writeArray(calendar.count, into: &json, drainingInto: sink) { calendar[$0].write(to: &$1) }
             json.name("roster")
             if let rosterJSON {
                 json.canonical(rosterJSON)
             } else {
-                json.array { json in
-                    forEachEntry(of: known ?? rosterOrder(on: date), on: date) { entry in
-                        entry.write(to: &json)
-                        json.drain(over: piece, into: sink)
-                    }
-                }
+                writeRoster(known ?? rosterOrder(on: date), on: date, into: &json, drainingInto: sink)
             }
         }
         writer.drain(over: 0, into: sink)
     }
 
+    /// The entries of `order` as one canonical JSON array: the `outlets` of the whole roster's document, and
+    /// what its digest hashes.
+    public func rosterJSON(_ order: RosterOrder, on date: LocalDate) -> [UInt8] {
+        var writer = CanonicalWriter(capacity: 600 * (order.count + 1))
+        writeRoster(order, on: date, into: &writer, drainingInto: { _ in }, over: .max)
+        return writer.bytes
+    }
+
+    private func writeRoster(_ order: RosterOrder, on date: LocalDate, into json: inout CanonicalWriter,
+                             drainingInto sink: ([UInt8]) -> Void, over threshold: Int = 1 << 16)
+    {
+        checkBasis(of: order, on: date)
+        Self.writeArray(order.count, into: &json, drainingInto: sink, over: threshold) { entry(at: order.places[$0], on: date).write(to: &$1) }
+    }
+
+    /// Elements `0..<count` as one array in `json`, in rounds of `round`, each round's elements written in
+    /// shares of `share` on every core, and after each round what `json` holds is handed to `sink` once it
+    /// is over `threshold` bytes (`.max`: all kept): a long array streams through about a round's bytes, a
+    /// few megabytes.
+    static func writeArray(_ count: Int, into json: inout CanonicalWriter, drainingInto sink: ([UInt8]) -> Void, over threshold: Int = 1 << 16,
+                           share: Int = itemsPerShare, round roundSize: Int = itemsPerRound,
+                           element: @Sendable (Int, inout CanonicalWriter) -> Void)
+    {
+        json.array { json in
+            for start in stride(from: 0, to: count, by: roundSize) {
+                let round = start..<min(count, start + roundSize)
+                json.elements(of: inShares(round.count, of: share) { share in
+                    var writer = CanonicalWriter(capacity: 600 * share.count + 2)
+                    writer.array { json in for index in share { element(round.lowerBound + index, &json) } }
+                    return writer.bytes
+                })
+                json.drain(over: threshold, into: sink)
+            }
+        }
+    }
+
+    /// Items of a long list worked in one share on one core, and in one round (see `writeArray`): four shares,
+    /// about 4 MB of roster JSON, so that a digest holds a few megabytes however long the roster.
+    static let itemsPerShare = 2_048, itemsPerRound = 8_192
+
     /// The digest document whole (what tests compare).
-    public func digestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil) -> [UInt8] {
+    public func digestDocument(asOf date: LocalDate, roster known: RosterOrder? = nil, rosterJSON: [UInt8]? = nil) -> [UInt8] {
         var bytes: [UInt8] = []
-        writeDigestDocument(asOf: date, roster: known) { bytes += $0 }
+        writeDigestDocument(asOf: date, roster: known, rosterJSON: rosterJSON) { bytes += $0 }
         return bytes
     }
 }

@@ -51,7 +51,7 @@ public struct RosterEntry: Sendable, Equatable {
 /// each place. Worked out once for a basis (a date, a seq), it serves every page of that basis and its
 /// digest; a reader keeps it (`Ledger`'s memo) so that the next page costs its own entries alone.
 public struct RosterOrder: Sendable {
-    fileprivate let places: [VersionIndex.Winner]
+    let places: [VersionIndex.Winner]
     /// The basis it was worked out for: it is read only with a projection of that date and seq.
     fileprivate let date: LocalDate
     fileprivate let knownAt: Int64
@@ -79,9 +79,9 @@ extension RegistryProjection {
     public func roster(_ order: RosterOrder, on date: LocalDate, offset: Int, limit: Int) -> [RosterEntry] {
         checkBasis(of: order, on: date)
         let range = (offset..<(offset + min(limit, Int.max - offset))).clamped(to: 0..<order.count)
-        guard range.count >= Self.entriesPerShare * 2 else { return order.places[range].map { entry(at: $0, on: date) } }
+        guard range.count >= Self.itemsPerShare * 2 else { return order.places[range].map { entry(at: $0, on: date) } }
         // Shares of a few thousand: Dispatch runs them on as many cores as there are.
-        let shares = min(16, range.count / Self.entriesPerShare)
+        let shares = min(16, range.count / Self.itemsPerShare)
         return [RosterEntry](unsafeUninitializedCapacity: range.count) { buffer, initialized in
             // Each share initializes its own slice of the buffer and nothing else; the projection is only read.
             nonisolated(unsafe) let entries = buffer
@@ -93,16 +93,7 @@ extension RegistryProjection {
         }
     }
 
-    /// Fewer entries than two shares of this are built on the calling thread.
-    static let entriesPerShare = 2_048
-
-    /// Each entry of `order` in turn, none kept: what a document of the whole roster is written from.
-    public func forEachEntry(of order: RosterOrder, on date: LocalDate, _ body: (RosterEntry) -> Void) {
-        checkBasis(of: order, on: date)
-        for place in order.places { body(entry(at: place, on: date)) }
-    }
-
-    private func checkBasis(of order: RosterOrder, on date: LocalDate) {
+    func checkBasis(of order: RosterOrder, on date: LocalDate) {
         precondition(order.date == date && order.knownAt == knownAt, "a roster order is read at its own basis")
     }
 
@@ -112,7 +103,7 @@ extension RegistryProjection {
         RosterOrder(places: index.roster(on: date, knownAt: knownAt), date: date, knownAt: knownAt)
     }
 
-    private func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
+    func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
         withState(at: place) { uscc, state in entry(uscc, state, outletNo: index.outletNumber(of: place), on: date) }
     }
 

@@ -38,3 +38,43 @@ struct DigestDocumentTests {
         #expect(try JSONParser.parse(writer.bytes) == entry.jsonValue)
     }
 }
+
+@Suite("Long lists worked on every core: the roster's entries, the calendar's states and their JSON, in shares, are what one thread gives")
+struct SharedWorkTests {
+    typealias H = GoldenHistory
+
+    @Test("an array written in rounds of shares, streamed or kept, is the array written element by element", arguments: [0, 1, 6, 7, 50, 123])
+    func arrayInShares(count: Int) {
+        var serial = CanonicalWriter()
+        serial.array { json in for number in 0..<count { json.integer(Int64(number * number)) } }
+        var kept = CanonicalWriter()
+        RegistryProjection.writeArray(count, into: &kept, drainingInto: { _ in }, over: .max, share: 3, round: 20) { $1.integer(Int64($0 * $0)) }
+        #expect(kept.bytes == serial.bytes)
+        var streamed: [UInt8] = []
+        var writer = CanonicalWriter()
+        writer.object { json in
+            json.name("list"); RegistryProjection.writeArray(count, into: &json, drainingInto: { streamed += $0 }, over: 0, share: 3, round: 20) { $1.integer(Int64($0 * $0)) }
+        }
+        writer.drain(over: 0) { streamed += $0 }
+        #expect(streamed == Array(#"{"list":"#.utf8) + serial.bytes + Array("}".utf8))
+    }
+
+    @Test("a registry of thousands: the calendar read in shares, and the roster's and digest's JSON, are one thread's")
+    func registryInShares() throws {
+        let projection = H.projection(copies: 1_000)
+        let date = day("2025-12-10")
+        let order = projection.rosterOrder(on: date)
+        #expect(order.count >= 2 * RegistryProjection.itemsPerShare)
+        let inShares = projection.calendar(from: day("2025-01-01"), to: day("2027-12-31"), asOf: date)
+        let alone = projection.calendar(from: day("2025-01-01"), to: day("2027-12-31"), asOf: date, share: .max)
+        #expect(inShares.entries.count >= 2 * RegistryProjection.itemsPerShare)
+        #expect(inShares.entries == alone.entries)
+        #expect(inShares.warnings == alone.warnings)
+        var oneByOne = CanonicalWriter()
+        oneByOne.array { json in for entry in projection.roster(on: date) { entry.write(to: &json) } }
+        #expect(projection.rosterJSON(order, on: date) == oneByOne.bytes)
+        let document = projection.digestDocument(asOf: date)
+        #expect(try JSONParser.parse(document).canonicalBytes == document)
+        #expect(projection.digestDocument(asOf: date, roster: order, rosterJSON: oneByOne.bytes) == document)
+    }
+}

@@ -34,7 +34,7 @@ struct RosterProjectionTests {
         let projection = H.projection(copies: 1_000)
         let date = day("2025-12-10")  // five outlets a copy
         let order = projection.rosterOrder(on: date)
-        #expect(order.count >= 2 * RegistryProjection.entriesPerShare)
+        #expect(order.count >= 2 * RegistryProjection.itemsPerShare)
         let oneByOne = (0..<order.count).flatMap { projection.roster(order, on: date, offset: $0, limit: 1) }
         #expect(projection.roster(order, on: date, offset: 0, limit: .max) == oneByOne)
         #expect(projection.roster(order, on: date, offset: 7, limit: 4_500) == Array(oneByOne[7..<4_507]))

@@ -163,7 +163,7 @@ struct TimelinePropertyTests {
                     for (from, to) in [(date, date.adding(years: 1)), (date.adding(days: 200), date.adding(days: 230))] {
                         var everyState = CalendarCollector(from: from, to: to, periods: grown.periods)
                         for (uscc, state) in expected { everyState.add(uscc, state) }
-                        #expect(projection.calendar(from: from, to: to, asOf: date) == everyState.result(),
+                        #expect(projection.calendar(from: from, to: to, asOf: date) == CalendarCollector.result(of: [everyState]),
                                 "seed \(seed) cutoff \(cutoff) calendar \(from)…\(to) as of \(date)")
                     }
                 }

@@ -179,11 +179,12 @@ struct SnapshotSharesTests {
 
     /// The content with the first byte of `uscc`'s own code (the first thing its timeline holds) made invalid
     /// UTF-8, its header's body digest made to match; and the offset of that byte.
-    static func damaging(_ content: [UInt8], timelineOf uscc: USCC) -> (content: [UInt8], offset: Int) {
+    /// `content` with the first bytes of a timeline's USCC replaced by `bytes`, its body digest made to match.
+    static func damaging(_ content: [UInt8], timelineOf uscc: USCC, with bytes: [UInt8] = [0xFF]) -> (content: [UInt8], offset: Int) {
         let needle = [UInt8(18)] + Array(uscc.code.utf8)
         let at = content.indices.first { content[$0...].starts(with: needle) }!
         var damaged = content
-        damaged[at + 1] = 0xFF
+        damaged.replaceSubrange((at + 1)..<(at + 1 + bytes.count), with: bytes)
         let digest = damaged.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
         damaged.replaceSubrange(60..<SnapshotHeader.size, with: digest)
         return (damaged, at + 1)
@@ -197,6 +198,16 @@ struct SnapshotSharesTests {
         #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(Self.projection))
         for date in ["2025-03-01", "2026-06-01"] {
             #expect(restored.digestDocument(asOf: day(date)) == Self.projection.digestDocument(asOf: day(date)), "\(date)")
+        }
+    }
+
+    @Test("bytes that decode with a repair of their own length (a four-byte sequence cut to three, one U+FFFD) are invalid UTF-8")
+    func repairOfTheSameLength() throws {
+        let content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
+        let damaged = Self.damaging(content, timelineOf: Self.projection.timelines.map(\.uscc).sorted()[0], with: [0xF0, 0x9F, 0x98])
+        #expect(String(decoding: damaged.content[damaged.offset..<(damaged.offset + 18)], as: UTF8.self).utf8.count == 18)
+        #expect(throws: SnapshotError.corrupt("invalid UTF-8 at byte \(damaged.offset)")) {
+            try Snapshot.load(LZ4Frame.compress(damaged.content), periods: ShippedData.periods)
         }
     }
 

@@ -1,0 +1,18 @@
+import Dispatch
+
+/// `body` over `0..<count` cut in shares of about `size` items, run on every core (Dispatch), the shares'
+/// results in order; fewer than two shares' worth runs on the calling thread. For the work over a whole
+/// roster or calendar, where each item reads its own state: memory latency, not arithmetic, bounds it,
+/// and two cores wait for twice as many cache lines as one.
+func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
+    guard count / 2 >= size else { return [body(0..<count)] }
+    let shares = count / size
+    return [Result](unsafeUninitializedCapacity: shares) { buffer, initialized in
+        // Each share initializes its own element and nothing else.
+        nonisolated(unsafe) let results = buffer
+        DispatchQueue.concurrentPerform(iterations: shares) { share in
+            (results.baseAddress! + share).initialize(to: body((count * share / shares)..<(count * (share + 1) / shares)))
+        }
+        initialized = shares
+    }
+}
