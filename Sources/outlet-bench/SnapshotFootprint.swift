@@ -8,14 +8,23 @@ import OutletSnapshots
 /// the projection in memory (issue #13: a snapshot ≤ 30% of the in-memory index it restores).
 struct SnapshotFootprint: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "snapshot-footprint", abstract: "Compare the newest snapshot's frame with its content and with the projection it restores in memory.")
+        commandName: "snapshot-footprint", abstract: "Compare the newest snapshot's frame with its content and with the projection it restores in memory; with --loads, time its load.")
 
     @Option(help: "The generated ledger (opened read-only).") var ledger: String
+    @Option(help: "Time this many loads of the snapshot first (suite's load row alone).") var loads = 0
 
     func run() throws {
         let opened = try Ledger.open(at: ledger, readonly: true)
         guard let stored = try opened.store.snapshots().first else { throw ValidationError("\(ledger) has no snapshot") }
         let frame = try opened.snapshotFrame(seq: stored.seq)
+        if loads > 0 {
+            var sample = Sample()
+            for _ in 0..<loads {
+                sample.add(try ContinuousClock().measure { _ = try Snapshot.load(frame, periods: opened.periods, expected: (stored.seq, stored.hash)) }.seconds * 1000)
+            }
+            print("\(loads) loads of the snapshot at seq \(stored.seq) (decompress, check, decode): p50 \(fmt(sample.median)) ms "
+                  + "(\(fmt(sample.values.min()!))–\(fmt(sample.values.max()!))), \(fmt(Double(stored.contentSize) / 1e3 / sample.median)) MB/s of content")
+        }
         let restored = try Snapshot.inMemorySize(frame, periods: opened.periods, expected: (stored.seq, stored.hash))
         print("snapshot at seq \(stored.seq): frame \(mib(stored.frameSize / 1024)), content \(mib(stored.contentSize / 1024)) "
               + "(\(fmt(100 * Double(stored.frameSize) / Double(stored.contentSize)))%), the projection it restores "
