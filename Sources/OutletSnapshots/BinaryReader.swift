@@ -75,12 +75,17 @@ struct BinaryReader {
     }
 
     mutating func string() throws(SnapshotError) -> String {
+        strings[try stringIndex()]
+    }
+
+    /// A string's place in the table: what a reader that remembers what a string stands for looks up.
+    mutating func stringIndex() throws(SnapshotError) -> Int {
         let start = offset
         let index = try varint()
         guard index < UInt64(strings.count) else {
             throw SnapshotError.corrupt("string \(index) of \(strings.count) at byte \(start)")
         }
-        return strings[Int(index)]
+        return Int(index)
     }
 
     /// Continues at `offset` (within the bytes).

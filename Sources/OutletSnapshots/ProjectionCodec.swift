@@ -155,7 +155,7 @@ enum ProjectionCodec {
         }
         if changed.contains(.summaryYears) {
             writer.count(parts.summaryYears.count)
-            for year in parts.summaryYears.sorted() { writer.signed(Int64(year)) }
+            for year in parts.summaryYears { writer.signed(Int64(year)) }
         }
         if changed.contains(.bars) {
             writer.count(parts.bars.count)
@@ -402,12 +402,25 @@ enum ProjectionCodec {
         // The parts as of the version being read, changed in place: each version's state is one copy of them.
         var parts = InstitutionState().parts
         var previousSeq: Int64 = 0
+        // The event types met so far, by their string: a timeline has a few, and matching a type's name for
+        // every version was a twelfth of restoring.
+        var types: [(string: Int, type: EventType)] = []
         for _ in 0..<versionCount {
             let gap = try reader.varint()
             guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
             let seq = previousSeq + Int64(gap)
             previousSeq = seq
-            let type = try raw(EventType.self, &reader)
+            let string = try reader.stringIndex()
+            let type: EventType
+            if let known = types.first(where: { $0.string == string }) {
+                type = known.type
+            } else {
+                guard let named = EventType(rawValue: reader.strings[string]) else {
+                    throw reader.corrupt("\"\(reader.strings[string])\" is not a \(EventType.self)")
+                }
+                type = named
+                types.append((string, named))
+            }
             let effectiveOn = try date(&reader)
             let retraction = try reader.varint()
             guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
@@ -465,7 +478,11 @@ enum ProjectionCodec {
         }
         if changed.contains(.summaryYears) {
             parts.summaryYears = []
-            for _ in 0..<(try reader.count()) { parts.summaryYears.insert(try int(reader.signed(), &reader)) }
+            for _ in 0..<(try reader.count()) {
+                let year = try int(reader.signed(), &reader)
+                guard parts.summaryYears.last.map({ $0 < year }) ?? true else { throw reader.corrupt("summary year \(year) out of order") }
+                parts.summaryYears.append(year)
+            }
         }
         if changed.contains(.bars) {
             parts.bars = []

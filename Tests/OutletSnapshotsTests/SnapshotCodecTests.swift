@@ -83,6 +83,26 @@ struct SnapshotRefusalTests {
     static let frame = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0).frame
     static let seq = Int64(GoldenHistory.events.count)
 
+    @Test("summary years out of their ascending order (FORMAT.md, part 6) are damage, not a state")
+    func summaryYearsInOrder() throws {
+        var projection = GoldenHistory.projection()
+        let summary = DomainEvent(seq: Self.seq + 1, type: .annualSummaryFiled, effectiveOn: day("2027-01-05"),
+                                  actor: GoldenHistory.applicant(GoldenHistory.d), payload: GoldenHistory.summary(2026))
+        projection.apply(summary, stream: GoldenHistory.d)
+        #expect(projection.timeline(of: GoldenHistory.d)?.latest(knownAt: Self.seq + 1)?.summaryYears == [2025, 2026])
+        let content = try LZ4Frame.decompress(Snapshot.make(projection, hash: goldenHash, createdAt: 0).frame)
+        // Two years, 2025 then 2026 (zigzag varints), swapped in place; the body's digest made to match.
+        let ascending: [UInt8] = [2, 0xD2, 0x1F, 0xD4, 0x1F]
+        let at = try #require(content.indices.first { content[$0...].starts(with: ascending) })
+        var swapped = content
+        swapped.replaceSubrange(at..<(at + 5), with: [2, 0xD4, 0x1F, 0xD2, 0x1F])
+        let digest = swapped.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
+        swapped.replaceSubrange(60..<SnapshotHeader.size, with: digest)
+        #expect(throws: SnapshotError.corrupt("summary year 2025 out of order at byte \(at + 5)")) {
+            try Snapshot.load(LZ4Frame.compress(swapped), periods: ShippedData.periods)
+        }
+    }
+
     @Test("every single flipped byte of the frame is detected")
     func flippedBytes() {
         for index in Self.frame.indices {

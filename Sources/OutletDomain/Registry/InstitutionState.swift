@@ -20,8 +20,9 @@ public struct InstitutionState: Sendable {
     public private(set) var rectificationOrderedOn: LocalDate?
     /// The spells the institution was on the roster, for annual summaries (Art. 18).
     public private(set) var rosterSpells: [RosterSpell] = []
-    /// The years whose annual summary was filed.
-    public private(set) var summaryYears: Set<Int> = []
+    /// The years whose annual summary was filed, ascending: a handful per outlet, so an array (a set, hashed
+    /// and allocated anew in every version that changes it, was an eighth of restoring a snapshot).
+    public private(set) var summaryYears: [Int] = []
     public private(set) var bars: [Bar] = []
     /// The newest live event: the ordering rule of DOMAIN.md §3 compares candidates with it.
     public private(set) var latest: (seq: Int64, effectiveOn: LocalDate)?
@@ -220,7 +221,9 @@ public struct InstitutionState: Sendable {
         case .infoChanged(let changes):
             apply(changes)
         case .annualSummaryFiled(let year):
-            summaryYears.insert(year)
+            // Where it goes in order; a year filed twice (the rules refuse it) is kept once.
+            let at = summaryYears.firstIndex { $0 >= year } ?? summaryYears.endIndex
+            if at == summaryYears.endIndex || summaryYears[at] != year { summaryYears.insert(year, at: at) }
         case .rectificationOrdered:
             rectificationOrderedOn = day
             rectifications.append(RectificationRecord(orderedOn: day))
@@ -293,7 +296,7 @@ extension InstitutionState {
         package var standing: Standing
         package var rectificationOrderedOn: LocalDate?
         package var rosterSpells: [RosterSpell]
-        package var summaryYears: Set<Int>
+        package var summaryYears: [Int]
         package var bars: [Bar]
         package var latest: (seq: Int64, effectiveOn: LocalDate)?
         package var registrations: [RegistrationRecord]
