@@ -54,10 +54,6 @@ struct VersionIndex: Sendable {
             self.lastDeadlineStart = lastDeadlineStart
         }
 
-        init(of state: borrowing InstitutionState) {
-            self = withUnsafePointer(to: state) { Facts(of: $0) }
-        }
-
         /// Read through a pointer, field by field: a state passed as a value is copied whole (ten reference counts).
         init(of state: UnsafePointer<InstitutionState>) {
             marks = state.pointee.bars.isEmpty ? [] : .barred
