@@ -61,18 +61,23 @@ public struct Timeline: Sendable {
     /// The state after every live event effective on or before `date`, as known at `seq` (nil: nothing yet).
     public func state(on date: LocalDate, knownAt seq: Int64) -> InstitutionState? {
         // Live versions are ordered by date, so the newest live one on or before `date` is the answer.
-        var index = allVersions.count - 1
-        while index >= 0 {
-            let version = allVersions[index]
-            if version.isLive(at: seq) && version.effectiveOn <= date { return version.state }
-            index -= 1
-        }
-        return nil
+        newest { $0.isLive(at: seq) && $0.effectiveOn <= date }
     }
 
     /// The newest state as known at `seq`.
     public func latest(knownAt seq: Int64) -> InstitutionState? {
-        allVersions.last { $0.isLive(at: seq) }?.state
+        newest { $0.isLive(at: seq) }
+    }
+
+    /// The state of the newest version that `matches`, the versions looked at in place: an element of the
+    /// array, or a closure's argument, is a copy of the whole version (its state's dozen reference counts),
+    /// and the fold asks this once per event.
+    private func newest(_ matches: (borrowing Version) -> Bool) -> InstitutionState? {
+        allVersions.withUnsafeBufferPointer { versions in
+            var index = versions.count - 1
+            while index >= 0 && !matches(versions[index]) { index -= 1 }
+            return index >= 0 ? versions[index].state : nil
+        }
     }
 
     /// What applying an event did to a timeline: a new version, or a retraction of the version at a seq.
@@ -93,7 +98,7 @@ public struct Timeline: Sendable {
             return .nothing
         }
         // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
-        var state = allVersions.lastIndex { $0.retractedBy == nil }.map { allVersions[$0].state } ?? InstitutionState()
+        var state = newest { $0.retractedBy == nil } ?? InstitutionState()
         state.evolve(event, periods: periods)
         let facts = withUnsafePointer(to: &state) { VersionIndex.Facts(of: $0) }  // in place, where the state is at hand
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
