@@ -26,17 +26,15 @@ public struct RegistryProjection: Sendable {
     }
 
     /// A projection restored from its parts (a snapshot), as it was after folding `foldedThrough`, `rows`
-    /// each timeline's versions as the index keeps them (nil: worked out here); nil if two timelines are of one institution, two versions
-    /// claim one seq, or one lies past `foldedThrough`.
+    /// each timeline's versions as the index keeps them (nil: worked out here); nil if two timelines are of
+    /// one institution, two versions claim one seq, or one lies past `foldedThrough`.
     package init?(periods: Periods, timelines: [Timeline], rows: consuming [TimelineRows]? = nil, outletNumbers: [Int64: String],
                   registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods
         self.timelines = timelines
         let rows = (consume rows) ?? timelines.map(TimelineRows.init)
-        guard let index = VersionIndex(consume rows, through: foldedThrough,
-                                       outletNumbers: outletNumbers)
-        else { return nil }
+        guard let index = VersionIndex(consume rows, through: foldedThrough, outletNumbers: outletNumbers) else { return nil }
         self.index = index
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear

@@ -415,11 +415,8 @@ enum ProjectionCodec {
             if let known = types.first(where: { $0.string == string }) {
                 type = known.type
             } else {
-                guard let named = EventType(rawValue: reader.strings[string]) else {
-                    throw reader.corrupt("\"\(reader.strings[string])\" is not a \(EventType.self)")
-                }
-                type = named
-                types.append((string, named))
+                type = try named(EventType.self, reader.strings[string], reader)
+                types.append((string, type))
             }
             let effectiveOn = try date(&reader)
             let retraction = try reader.varint()
@@ -581,7 +578,11 @@ enum ProjectionCodec {
     }
 
     private static func raw<T: RawRepresentable<String>>(_: T.Type, _ reader: inout BinaryReader) throws(SnapshotError) -> T {
-        let text = try reader.string()
+        try named(T.self, try reader.string(), reader)
+    }
+
+    /// The value `text` names, or damage at where `reader` is.
+    private static func named<T: RawRepresentable<String>>(_: T.Type, _ text: String, _ reader: BinaryReader) throws(SnapshotError) -> T {
         guard let value = T(rawValue: text) else { throw reader.corrupt("\"\(text)\" is not a \(T.self)") }
         return value
     }
