@@ -1,4 +1,3 @@
-import Dispatch
 import OutletDomain
 
 /// One outlet on the roster 名录 (Art. 6(4), 16) on a date.
@@ -79,18 +78,7 @@ extension RegistryProjection {
     public func roster(_ order: RosterOrder, on date: LocalDate, offset: Int, limit: Int) -> [RosterEntry] {
         checkBasis(of: order, on: date)
         let range = (offset..<(offset + min(limit, Int.max - offset))).clamped(to: 0..<order.count)
-        guard range.count >= Self.itemsPerShare * 2 else { return order.places[range].map { entry(at: $0, on: date) } }
-        // Shares of a few thousand: Dispatch runs them on as many cores as there are.
-        let shares = min(16, range.count / Self.itemsPerShare)
-        return [RosterEntry](unsafeUninitializedCapacity: range.count) { buffer, initialized in
-            // Each share initializes its own slice of the buffer and nothing else; the projection is only read.
-            nonisolated(unsafe) let entries = buffer
-            DispatchQueue.concurrentPerform(iterations: shares) { share in
-                let slice = (range.count * share / shares)..<(range.count * (share + 1) / shares)
-                for index in slice { (entries.baseAddress! + index).initialize(to: entry(at: order.places[range.lowerBound + index], on: date)) }
-            }
-            initialized = range.count
-        }
+        return elementsInShares(range.count, of: Self.itemsPerShare) { entry(at: order.places[range.lowerBound + $0], on: date) }
     }
 
     func checkBasis(of order: RosterOrder, on date: LocalDate) {

@@ -16,3 +16,17 @@ func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>)
         initialized = shares
     }
 }
+
+/// `element(i)` for each `i` in `0..<count`, worked in shares as `inShares` works them, each share putting
+/// its elements straight into their places in the one array (not an array per share joined after: a copy
+/// of an element that holds references is their reference counts).
+func elementsInShares<Element>(_ count: Int, of size: Int, _ element: @Sendable (Int) -> Element) -> [Element] {
+    [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Each share initializes its own slice of the buffer and nothing else.
+        nonisolated(unsafe) let elements = buffer
+        _ = inShares(count, of: size) { share in
+            for index in share { (elements.baseAddress! + index).initialize(to: element(index)) }
+        }
+        initialized = count
+    }
+}
