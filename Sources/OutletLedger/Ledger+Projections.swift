@@ -92,12 +92,14 @@ extension Ledger {
         var warnings: [String] = []
         var projection = RegistryProjection(periods: periods(atSeq: position.seq))
         var snapshotSeq: Int64?
-        if useSnapshots, let (restored, seq) = try newestSoundSnapshot(atOrBelow: position.seq, warnings: &warnings) {
-            projection = restored.counting(with: periods(atSeq: position.seq))
+        if useSnapshots, let (restored, seq) = try soundSnapshot(for: position.seq, laterToo: !exact, warnings: &warnings) {
+            // A later snapshot is read as known at this seq: its timelines keep every retracted version with
+            // the retraction's seq, so it answers as a fold through this seq would, and nothing is folded.
+            projection = restored.counting(with: periods(atSeq: position.seq)).known(atSeq: min(seq, position.seq))
             snapshotSeq = seq
         }
-        let folded = try fold(into: &projection, through: position.seq)
-        if useSnapshots, position.seq == (try store.head().seq) {
+        let folded = projection.foldedThrough > position.seq ? 0 : try fold(into: &projection, through: position.seq)
+        if useSnapshots, projection.foldedThrough == position.seq, position.seq == (try store.head().seq) {
             keepLive(projection)
         }
         return ProjectionView(projection: projection, position: position, snapshotSeq: snapshotSeq, tailEvents: folded,

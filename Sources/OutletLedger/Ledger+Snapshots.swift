@@ -179,27 +179,35 @@ extension Ledger {
         return stored
     }
 
-    /// The newest snapshot at or below `seq` that loads, is of this program's versions and still
-    /// matches the log's chain hash at its seq; each one skipped adds a warning.
-    func newestSoundSnapshot(atOrBelow seq: Int64, warnings: inout [String]) throws(LedgerError) -> (RegistryProjection, Int64)? {
-        for snapshot in try store.snapshots() where snapshot.seq <= seq {
-            switch try load(snapshot) {
+    /// The sound snapshot a query at `seq` starts from, and its seq: the one at `seq`; else, `laterToo`, the
+    /// oldest after it that stores its version index (format 3 on), to be read as known at `seq` with no
+    /// event folded — restored without decoding its timelines, a later one costs about what one at `seq`
+    /// would; else the newest before it, the events after it to fold. A snapshot that does not load, is of
+    /// other versions or does not match the log is skipped with a warning, and the next tried.
+    func soundSnapshot(for seq: Int64, laterToo: Bool, warnings: inout [String]) throws(LedgerError) -> (RegistryProjection, Int64)? {
+        let stored = try store.snapshots()  // newest first
+        let indexed = Int(SnapshotHeader.indexedFormatVersion)
+        let later = laterToo ? stored.filter { $0.seq > seq && $0.formatVersion >= indexed }.reversed() : []
+        for snapshot in stored.filter({ $0.seq == seq }) + later + stored.filter({ $0.seq < seq }) {
+            switch try load(snapshot, deferred: true) {
             case .success(let projection): return (projection, snapshot.seq)
-            case .failure(let error): warnings.append("snapshot at seq \(snapshot.seq) skipped (\(error)); using an older one or the log")
+            case .failure(let error): warnings.append("snapshot at seq \(snapshot.seq) skipped (\(error)); using another one or the log")
             }
         }
         return nil
     }
 
-    /// A stored snapshot restored and checked against the log as it is now.
-    func load(_ snapshot: StoredSnapshot) throws(LedgerError) -> Result<RegistryProjection, SnapshotError> {
+    /// A stored snapshot restored and checked against the log as it is now; `deferred`, its timelines
+    /// decoded as a query reads them (`Snapshot.load`), else all of them now, the body proven whole.
+    func load(_ snapshot: StoredSnapshot, deferred: Bool = false) throws(LedgerError) -> Result<RegistryProjection, SnapshotError> {
         guard let frame = try store.snapshotFrame(seq: snapshot.seq) else { return .failure(.corrupt("deleted while reading")) }
         let logHead = try store.head(atSeq: snapshot.seq)
         guard logHead.seq == snapshot.seq else {
             return .failure(.mismatch("the log has no event \(snapshot.seq)"))
         }
         return Result { () throws(SnapshotError) in
-            try Snapshot.load(frame, periods: decisionPeriods(atSeq: snapshot.seq), expected: (logHead.seq, logHead.hash)).projection
+            try Snapshot.load(frame, periods: decisionPeriods(atSeq: snapshot.seq), expected: (logHead.seq, logHead.hash),
+                              deferred: deferred).projection
         }
     }
 

@@ -6,14 +6,17 @@ public struct RegistryProjection: Sendable {
     /// The policy folds with (validity, bars); the holiday calendar only counts deadlines at query time,
     /// so a query sets the one in force where it reads (`counting(with:)`).
     public private(set) var periods: Periods
-    /// Each institution's timeline, at the id its rows in the index carry (the order they first appeared in).
-    public private(set) var timelines: [Timeline] = []
+    /// Each institution's timeline, at the id its rows in the index carry (the order they first appeared
+    /// in); nil where a restored one is still in `deferred`, not yet read or changed.
+    private var stored: [Timeline?] = []
+    /// A restored snapshot's timelines, decoded when first read (nil: folded, or restored whole).
+    private var deferred: DeferredTimelines?
     /// `SY-<year>-<NNN>` by `registered` seq: in registration order within the year, never reused,
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
     public private(set) var registrationsByYear: [Int: Int] = [:]
     /// The timelines' versions as columns, for the queries over every institution at once.
-    private(set) var index = VersionIndex()
+    package private(set) var index = VersionIndex()
     /// The last seq folded (0: none).
     public private(set) var foldedThrough: Int64 = 0
     /// The seq the queries read the registry as known at: `foldedThrough` unless narrowed by `known(atSeq:)`.
@@ -32,7 +35,7 @@ public struct RegistryProjection: Sendable {
                   registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods
-        self.timelines = timelines
+        self.stored = timelines
         let rows = (consume rows) ?? timelines.map(TimelineRows.init)
         guard let index = VersionIndex(consume rows, through: foldedThrough, outletNumbers: outletNumbers) else { return nil }
         self.index = index
@@ -41,6 +44,39 @@ public struct RegistryProjection: Sendable {
         self.foldedThrough = foldedThrough
         self.knownAt = foldedThrough
         self.eventCount = eventCount
+    }
+
+    /// A projection restored from a snapshot's index, its timelines read from `source` as queries ask for
+    /// them; `versionCounts` (from the index) is how many versions each must have.
+    package init(periods: Periods, index: VersionIndex, source: any TimelineSource, versionCounts: [Int32],
+                 outletNumbers: [Int64: String], registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
+    {
+        self.periods = periods
+        self.index = index
+        stored = Array(repeating: nil, count: index.institutions.count)
+        deferred = DeferredTimelines(source: source, institutions: index.institutions, versionCounts: versionCounts)
+        self.outletNumbers = outletNumbers
+        self.registrationsByYear = registrationsByYear
+        self.foldedThrough = foldedThrough
+        self.knownAt = foldedThrough
+        self.eventCount = eventCount
+    }
+
+    /// Every institution's timeline, at the id its rows in the index carry (a restored projection decodes
+    /// all it has not yet, on every core).
+    public var timelines: [Timeline] {
+        elementsInShares(stored.count, of: Self.itemsPerShare) { timeline(at: $0) }
+    }
+
+    /// The timeline at index id `id`.
+    package func timeline(at id: Int) -> Timeline {
+        stored[id] ?? deferred!.timeline(id)
+    }
+
+    /// The snapshot a restored timeline is still as it was in (nil: it was folded here, or changed since),
+    /// for a writer of the same format to copy its bytes rather than encode it again.
+    package func unchangedSource(ofTimelineAt id: Int) -> (any TimelineSource)? {
+        stored[id] == nil ? deferred?.source : nil
     }
 
     /// Folds the next event of the log (in seq order); queries then read everything folded.
@@ -60,11 +96,15 @@ public struct RegistryProjection: Sendable {
             registrationsByYear[year] = number
             outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
         }
-        let id = index.id(of: stream)
-        if Int(id) == timelines.count { timelines.append(Timeline(uscc: stream)) }
-        switch timelines[Int(id)].apply(event, periods: periods) {
+        let id = Int(index.id(of: stream))
+        if id == stored.count {
+            stored.append(Timeline(uscc: stream))
+        } else if stored[id] == nil {
+            stored[id] = deferred!.timeline(id)
+        }
+        switch stored[id]!.apply(event, periods: periods) {
         case .version(let position, let facts):
-            index.append(institution: id, seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
+            index.append(institution: Int32(id), seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
                          outletNumbers: outletNumbers)
         case .retraction(let target):
             index.retract(target, by: event.seq)
@@ -102,7 +142,7 @@ public struct RegistryProjection: Sendable {
 
     /// An institution's timeline (nil: no event of it folded).
     public func timeline(of uscc: USCC) -> Timeline? {
-        index.knownId(of: uscc).map { timelines[Int($0)] }
+        index.knownId(of: uscc).map { timeline(at: Int($0)) }
     }
 
     /// An institution's state on `date`, as known at `knownAt`.
@@ -121,7 +161,7 @@ public struct RegistryProjection: Sendable {
     /// The institution and state of a version the index found, lent from the timeline's storage (not
     /// copied out with the rest of its version).
     func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
-        let timeline = timelines[Int(version.institution)]
+        let timeline = timeline(at: Int(version.institution))
         let uscc = timeline.uscc
         return timeline.allVersions.withUnsafeBufferPointer { versions in
             // Through the pointer: a subscript copies the whole version out (its state and ten reference counts more).

@@ -10,15 +10,16 @@ import OutletDomain
 /// roster's members and their order come from the winners' columns alone, touching no state.
 ///
 /// Rows live in chunks of 4,096: a copy of the projection (a reader's view of the live one) shares
-/// every chunk, so the append after it copies the last chunk alone, never a column.
-struct VersionIndex: Sendable {
+/// every chunk, so the append after it copies the last chunk alone, never a column. A snapshot stores the
+/// chunks as they are (FORMAT.md, part 5), so that restoring the index reads columns, not versions.
+package struct VersionIndex: Sendable {
     /// What a version's state is, read from the row before its state is looked at.
-    struct Marks: OptionSet, Sendable {
-        let rawValue: UInt8
+    package struct Marks: OptionSet, Sendable {
+        package let rawValue: UInt8
         /// Has been barred at some time (Art. 19): a ban on a date needs a bar.
-        static let barred = Marks(rawValue: 1)
+        package static let barred = Marks(rawValue: 1)
 
-        init(rawValue: UInt8) {
+        package init(rawValue: UInt8) {
             self.rawValue = rawValue
         }
     }
@@ -107,21 +108,24 @@ struct VersionIndex: Sendable {
         }
     }
 
-    private struct Chunk: Sendable {
-        var institution: [Int32] = []
-        var seq: [Int64] = []
+    /// Up to `chunkSize` rows, column by column (`Facts` spread over `marks` … `lastDeadlineStart`).
+    package struct Chunk: Sendable {
+        package var institution: [Int32] = []
+        package var seq: [Int64] = []
         /// `Int64.max` while not retracted.
-        var retractedBy: [Int64] = []
-        var effective: [Int32] = []
-        var position: [Int32] = []
-        var marks: [UInt8] = []
-        var rosterThrough: [Int32] = []
+        package var retractedBy: [Int64] = []
+        package var effective: [Int32] = []
+        /// The version's place in its timeline: how many rows of its institution come before it. A
+        /// snapshot does not store it.
+        package var position: [Int32] = []
+        package var marks: [UInt8] = []
+        package var rosterThrough: [Int32] = []
         /// Into `outletKeys`; -1 without a registration.
-        var outlet: [Int32] = []
-        var calendarThrough: [Int32] = []
-        var lastDeadlineStart: [Int32] = []
+        package var outlet: [Int32] = []
+        package var calendarThrough: [Int32] = []
+        package var lastDeadlineStart: [Int32] = []
 
-        init() {
+        package init() {
             institution.reserveCapacity(VersionIndex.chunkSize)
             seq.reserveCapacity(VersionIndex.chunkSize)
             retractedBy.reserveCapacity(VersionIndex.chunkSize)
@@ -140,15 +144,17 @@ struct VersionIndex: Sendable {
         }
     }
 
-    static let chunkSize = 4096
-    private var chunks: [Chunk] = []
+    package static let chunkSize = 4096
+    package private(set) var chunks: [Chunk] = []
     /// The institutions, by the id their rows carry.
-    private(set) var institutions: [USCC] = []
+    package private(set) var institutions: [USCC] = []
     private var ids: [USCC: Int32] = [:]
     /// Each registration's outlet number and its sort key, once per registration, at the slot its rows carry.
     private var outletNumbers: [String?] = []
     private var outletKeys: [OutletKey] = []
     private var outletSlots: [Int64: Int32] = [:]
+    /// The `registered` seq of each slot.
+    package private(set) var outletRegistrations: [Int64] = []
 
     init() {}
 
@@ -201,6 +207,86 @@ struct VersionIndex: Sendable {
             appendRow(institution: slot.institution, seq: slot.row.seq, effective: slot.row.effective, position: slot.position,
                       facts: slot.row.facts, retractedBy: slot.row.retractedBy, outlet: slot.outlet)
         }
+    }
+
+    /// What is wrong with an index read from bytes.
+    package struct Damage: Error {
+        package let reason: String
+    }
+
+    /// The index a snapshot stores (FORMAT.md, part 5): `chunks` as read (every column but `position`),
+    /// `institutions` by id, `registrations` the `registered` seq of each outlet slot, ascending. Refused,
+    /// naming the first row at fault, unless its rows are what a fold through `lastSeq` makes: chunks full
+    /// but the last, seqs rising within 1 … `lastSeq`, each retraction after its version, ids and slots in
+    /// range, no institution twice. `rowCounts` is set to how many rows each institution has: its
+    /// timeline's versions, which the position column counts.
+    package init(restoring chunks: consuming [Chunk], institutions: [USCC], registrations: [Int64],
+                 outletNumbers: [Int64: String], through lastSeq: Int64, rowCounts: inout [Int32]) throws(Damage)
+    {
+        guard assignIds(institutions) else { throw Damage(reason: "two timelines of one institution") }
+        var previous: Int64 = 0
+        for registration in registrations {
+            guard registration > previous, registration <= lastSeq else {
+                throw Damage(reason: "outlet slot of registration \(registration) out of order or past seq \(lastSeq)")
+            }
+            previous = registration
+            _ = outletSlot(of: registration, outletNumbers: outletNumbers)
+        }
+        self.chunks = chunks
+        var counts = [Int32](repeating: 0, count: institutions.count)
+        let (institutionCount, slotCount) = (Int32(institutions.count), Int32(registrations.count))
+        var previousSeq: Int64 = 0
+        for number in self.chunks.indices {
+            let chunk = self.chunks[number]
+            let rows = chunk.seq.count
+            precondition([chunk.institution.count, chunk.retractedBy.count, chunk.effective.count, chunk.marks.count,
+                          chunk.rosterThrough.count, chunk.outlet.count, chunk.calendarThrough.count,
+                          chunk.lastDeadlineStart.count].allSatisfy { $0 == rows }, "a chunk's columns are read row by row")
+            guard rows == Self.chunkSize || (number == self.chunks.count - 1 && rows > 0) else {
+                throw Damage(reason: "index block \(number) holds \(rows) rows, not \(Self.chunkSize)")
+            }
+            var position = [Int32](repeating: 0, count: rows)
+            for row in 0..<rows {
+                let (seq, retractedBy, institution, outlet) = (chunk.seq[row], chunk.retractedBy[row], chunk.institution[row], chunk.outlet[row])
+                guard seq > previousSeq, seq <= lastSeq else { throw Damage(reason: "index row seq \(seq) after \(previousSeq), through \(lastSeq)") }
+                previousSeq = seq
+                guard retractedBy == .max || (retractedBy > seq && retractedBy <= lastSeq) else {
+                    throw Damage(reason: "index row \(seq) retracted by \(retractedBy)")
+                }
+                guard institution >= 0, institution < institutionCount else {
+                    throw Damage(reason: "index row \(seq) of institution \(institution) of \(institutionCount)")
+                }
+                guard outlet >= -1, outlet < slotCount else { throw Damage(reason: "index row \(seq) of outlet slot \(outlet) of \(slotCount)") }
+                position[row] = counts[Int(institution)]
+                counts[Int(institution)] += 1
+            }
+            self.chunks[number].position = position
+        }
+        rowCounts = counts
+    }
+
+    /// The first seq at which this index and `other` disagree — a row one has and the other lacks, or any
+    /// column of a row, outlet slots compared by the registration they are of — or nil: the same rows.
+    package func firstDisagreement(with other: VersionIndex) -> Int64? {
+        guard institutions == other.institutions else { return 0 }
+        for number in 0..<max(chunks.count, other.chunks.count) {
+            guard number < chunks.count, number < other.chunks.count else {
+                return (number < chunks.count ? chunks[number] : other.chunks[number]).seq[0]
+            }
+            let (mine, theirs) = (chunks[number], other.chunks[number])
+            for row in 0..<max(mine.seq.count, theirs.seq.count) {
+                guard row < mine.seq.count, row < theirs.seq.count else { return (row < mine.seq.count ? mine : theirs).seq[row] }
+                func registration(_ index: VersionIndex, _ slot: Int32) -> Int64 { slot < 0 ? 0 : index.outletRegistrations[Int(slot)] }
+                guard mine.seq[row] == theirs.seq[row], mine.institution[row] == theirs.institution[row],
+                      mine.retractedBy[row] == theirs.retractedBy[row], mine.effective[row] == theirs.effective[row],
+                      mine.position[row] == theirs.position[row], mine.marks[row] == theirs.marks[row],
+                      mine.rosterThrough[row] == theirs.rosterThrough[row], mine.calendarThrough[row] == theirs.calendarThrough[row],
+                      mine.lastDeadlineStart[row] == theirs.lastDeadlineStart[row],
+                      registration(self, mine.outlet[row]) == registration(other, theirs.outlet[row])
+                else { return min(mine.seq[row], theirs.seq[row]) }
+            }
+        }
+        return nil
     }
 
     /// Ids in the order of `institutions`; false if two are of one institution.
@@ -261,6 +347,7 @@ struct VersionIndex: Sendable {
         if let slot = outletSlots[registration] { return slot }
         let slot = Int32(outletKeys.count)
         let number = outletNumbers[registration]
+        outletRegistrations.append(registration)
         self.outletNumbers.append(number)
         outletKeys.append(number.map(OutletKey.init) ?? .included)
         outletSlots[registration] = slot

@@ -9,6 +9,11 @@ struct BinaryWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empty again, its capacity kept (a writer used for one block after another).
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }

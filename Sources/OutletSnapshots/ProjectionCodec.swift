@@ -46,11 +46,20 @@ enum ProjectionCodec {
             writer.varint(UInt64(seq))
             writer.inlineString(number)
         }
-        let timelines = projection.timelines.sorted { $0.uscc < $1.uscc }
-        writer.count(timelines.count)
+        let institutions = projection.index.institutions
+        let order = institutions.indices.sorted { institutions[$0] < institutions[$1] }
+        writer.count(order.count)
         var used: [USCC: TimelineCache.Entry] = [:]
-        used.reserveCapacity(timelines.count)
-        for timeline in timelines {
+        used.reserveCapacity(order.count)
+        for id in order {
+            // A restored timeline not read since is the snapshot's bytes as they were: copied, not decoded.
+            if let source = projection.unchangedSource(ofTimelineAt: id) as? SnapshotTimelines {
+                let bytes = source.bytes(ofTimelineAt: id)
+                writer.count(bytes.count)
+                writer.raw(bytes)
+                continue
+            }
+            let timeline = projection.timeline(at: id)
             let key = timeline.lastAppliedSeq
             let entry: TimelineCache.Entry
             if let cached = cache.entries[timeline.uscc], cached.lastAppliedSeq == key {
@@ -63,7 +72,47 @@ enum ProjectionCodec {
             writer.raw(entry.bytes)
         }
         cache.entries = used
+        var ranks = [Int32](repeating: 0, count: order.count)
+        for (rank, id) in order.enumerated() { ranks[id] = Int32(rank) }
+        write(projection.index, ranks: ranks, into: &writer)
         return writer.bytes
+    }
+
+    /// Part 5, the version index: its outlet slots by registration, then its rows in blocks of one chunk,
+    /// each row's institution its timeline's place in part 4 (`ranks`, by index id).
+    private static func write(_ index: VersionIndex, ranks: [Int32], into writer: inout BinaryWriter) {
+        // Slots in the order of their registrations, so that the same rows always give the same bytes.
+        let registrations = index.outletRegistrations
+        let slots = registrations.indices.sorted { registrations[$0] < registrations[$1] }
+        var slotRanks = [Int32](repeating: 0, count: slots.count)
+        for (rank, slot) in slots.enumerated() { slotRanks[slot] = Int32(rank) }
+        writer.count(slots.count)
+        var previous: Int64 = 0
+        for slot in slots {
+            writer.varint(UInt64(registrations[slot] - previous))
+            previous = registrations[slot]
+        }
+        writer.count(index.chunks.reduce(0) { $0 + $1.seq.count })
+        var block = BinaryWriter(reservingCapacity: VersionIndex.chunkSize * 16)
+        for chunk in index.chunks {
+            block.clear()
+            var previousSeq: Int64 = 0, previousDay: Int64 = 0
+            for row in chunk.seq.indices {
+                let (seq, day) = (chunk.seq[row], Int64(chunk.effective[row]))
+                block.varint(UInt64(ranks[Int(chunk.institution[row])]))
+                block.varint(UInt64(seq - previousSeq))
+                block.varint(chunk.retractedBy[row] == .max ? 0 : UInt64(chunk.retractedBy[row] - seq))
+                block.signed(day - previousDay)
+                block.byte(chunk.marks[row])
+                block.varint(chunk.outlet[row] < 0 ? 0 : UInt64(slotRanks[Int(chunk.outlet[row])]) + 1)
+                writeReach(chunk.rosterThrough[row], from: day, into: &block)
+                writeReach(chunk.calendarThrough[row], from: day, into: &block)
+                writeReach(chunk.lastDeadlineStart[row], from: day, into: &block)
+                (previousSeq, previousDay) = (seq, day)
+            }
+            writer.count(block.bytes.count)
+            writer.raw(block.bytes)
+        }
     }
 
     /// One timeline, self-contained: its USCC, its own string table, its institutions, its versions.
@@ -197,6 +246,18 @@ enum ProjectionCodec {
     }
 
     /// Standing: a tag byte (FORMAT.md lists them), then its fields.
+    /// A day a row's state reaches: 0 for none (`Int32.min`), 1 for no end (`Int32.max`), else its distance
+    /// from the row's effective day as a zigzag, plus 2.
+    private static func writeReach(_ reach: Int32, from day: Int64, into writer: inout BinaryWriter) {
+        switch reach {
+        case .min: writer.varint(0)
+        case .max: writer.varint(1)
+        default:
+            let distance = Int64(reach) - day
+            writer.varint(UInt64(bitPattern: (distance << 1) ^ (distance >> 63)) + 2)
+        }
+    }
+
     private static func write(_ standing: InstitutionState.Standing, into writer: inout BinaryWriter) {
         switch standing {
         case .none: writer.byte(0)
@@ -286,7 +347,15 @@ enum ProjectionCodec {
 
     // MARK: Reading
 
-    static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64) throws(SnapshotError) -> RegistryProjection {
+    /// The projection the body at `reader` holds.
+    /// - Parameters:
+    ///   - indexed: the body ends with the version index (part 5; format 3 on).
+    ///   - content: the bytes `reader` reads, kept so that each timeline is decoded when a query first reads
+    ///     it (an indexed body only). Without them every timeline is decoded now, and the index stored is
+    ///     checked against the one the timelines give: what `verify` and the fuzzer rely on.
+    static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64, indexed: Bool,
+                       deferring content: [UInt8]? = nil) throws(SnapshotError) -> RegistryProjection
+    {
         // Counts of events, not of items that follow: checked for range, not against the bytes left.
         let eventCount = try int(Int64(clamping: reader.varint()), &reader)
         var registrationsByYear: [Int: Int] = [:]
@@ -311,6 +380,25 @@ enum ProjectionCodec {
             _ = try reader.raw(length)
             spans.append(start..<(start + length))
         }
+        if indexed, let content {
+            // Each timeline's institution, for the index's ids; the rest of its bytes wait for a query.
+            var institutions: [USCC] = []
+            institutions.reserveCapacity(spans.count)
+            var head = reader
+            for span in spans {
+                head.move(to: span.lowerBound)
+                let code = try head.inlineString()
+                guard head.offset <= span.upperBound, let uscc = USCC(code) else { throw head.corrupt("timeline of \"\(code)\", not a USCC,") }
+                institutions.append(uscc)
+            }
+            var versionCounts: [Int32] = []
+            let index = try readIndex(&reader, institutions: institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough,
+                                      rowCounts: &versionCounts)
+            return RegistryProjection(periods: periods, index: index,
+                                      source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough),
+                                      versionCounts: versionCounts, outletNumbers: outletNumbers, registrationsByYear: registrationsByYear,
+                                      foldedThrough: foldedThrough, eventCount: eventCount)
+        }
         var timelines: [Timeline] = []
         var rows: [TimelineRows] = []
         var institutions: Set<USCC> = []
@@ -331,7 +419,115 @@ enum ProjectionCodec {
         guard let projection = RegistryProjection(periods: periods, timelines: timelines, rows: consume rows, outletNumbers: outletNumbers,
                                                   registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         else { throw reader.corrupt("two versions with one seq") }
+        if indexed {
+            var versionCounts: [Int32] = []
+            let stored = try readIndex(&reader, institutions: projection.index.institutions, outletNumbers: outletNumbers,
+                                       foldedThrough: foldedThrough, rowCounts: &versionCounts)
+            if let seq = projection.index.firstDisagreement(with: stored) {
+                throw .corrupt("the version index disagrees with the timelines at seq \(seq)")
+            }
+        }
         return projection
+    }
+
+    /// Part 5, as `write(_:ranks:into:)` writes it, its blocks read in shares on every core.
+    private static func readIndex(_ reader: inout BinaryReader, institutions: [USCC], outletNumbers: [Int64: String],
+                                  foldedThrough: Int64, rowCounts: inout [Int32]) throws(SnapshotError) -> VersionIndex
+    {
+        let start = reader.offset
+        var registrations: [Int64] = []
+        var previous: Int64 = 0
+        for _ in 0..<(try reader.count()) {
+            let gap = try reader.varint()
+            guard gap >= 1, gap <= UInt64(foldedThrough - previous) else { throw reader.corrupt("outlet slot registrations out of order") }
+            previous += Int64(gap)
+            registrations.append(previous)
+        }
+        // Nine bytes a row at least: six numbers, the marks, three reaches.
+        let rowCount = try reader.count(minimumSize: 9)
+        let chunkSize = VersionIndex.chunkSize
+        var spans: [Range<Int>] = []
+        for _ in 0..<((rowCount + chunkSize - 1) / chunkSize) {
+            let length = try reader.count()
+            let at = reader.offset
+            _ = try reader.raw(length)
+            spans.append(at..<(at + length))
+        }
+        let blocks = spans
+        var chunks = [VersionIndex.Chunk](repeating: VersionIndex.Chunk(), count: blocks.count)
+        var damage = [SnapshotError?](repeating: nil, count: blocks.count)
+        chunks.withUnsafeMutableBufferPointer { chunkBuffer in
+            damage.withUnsafeMutableBufferPointer { damageBuffer in
+                // Each iteration writes its own block's elements; the bytes are read, never written.
+                nonisolated(unsafe) let (chunks, damage, source) = (chunkBuffer, damageBuffer, reader)
+                DispatchQueue.concurrentPerform(iterations: blocks.count) { number in
+                    var reader = source
+                    reader.move(to: blocks[number].lowerBound)
+                    do throws(SnapshotError) {
+                        chunks[number] = try readBlock(&reader, rows: min(chunkSize, rowCount - number * chunkSize))
+                        guard reader.offset == blocks[number].upperBound else {
+                            throw reader.corrupt("index block \(number) ends \(reader.offset - blocks[number].upperBound) bytes off its length")
+                        }
+                    } catch {
+                        damage[number] = error
+                    }
+                }
+            }
+        }
+        if let first = damage.first(where: { $0 != nil }) { throw first! }
+        do {
+            return try VersionIndex(restoring: chunks, institutions: institutions, registrations: registrations, outletNumbers: outletNumbers,
+                                    through: foldedThrough, rowCounts: &rowCounts)
+        } catch {
+            throw .corrupt("version index at byte \(start): \(error.reason)")
+        }
+    }
+
+    /// One block of index rows: every column but the position, which the index counts.
+    private static func readBlock(_ reader: inout BinaryReader, rows: Int) throws(SnapshotError) -> VersionIndex.Chunk {
+        var chunk = VersionIndex.Chunk()
+        var previousSeq: Int64 = 0, previousDay: Int64 = 0
+        for _ in 0..<rows {
+            let institution = try reader.varint()
+            guard institution <= UInt64(Int32.max) else { throw reader.corrupt("index row of institution \(institution)") }
+            let gap = try reader.varint()
+            guard gap >= 1, gap <= UInt64(Int64.max - previousSeq) else { throw reader.corrupt("index row seq out of order") }
+            let seq = previousSeq + Int64(gap)
+            let retraction = try reader.varint()
+            guard retraction <= UInt64(Int64.max - seq) else { throw reader.corrupt("index row retraction out of range") }
+            let dayGap = try reader.signed()
+            let (day, overflow) = previousDay.addingReportingOverflow(dayGap)
+            guard !overflow, day > Int64(Int32.min), day < Int64(Int32.max) else { throw reader.corrupt("index row day out of range") }
+            let marks = try reader.byte()
+            guard marks <= VersionIndex.Marks.barred.rawValue else { throw reader.corrupt("index row marks \(marks)") }
+            let outlet = try reader.varint()
+            guard outlet <= UInt64(Int32.max) else { throw reader.corrupt("index row outlet slot \(outlet)") }
+            chunk.institution.append(Int32(institution))
+            chunk.seq.append(seq)
+            chunk.retractedBy.append(retraction == 0 ? .max : seq + Int64(retraction))
+            chunk.effective.append(Int32(day))
+            chunk.marks.append(marks)
+            chunk.outlet.append(Int32(outlet) - 1)
+            chunk.rosterThrough.append(try readReach(&reader, from: day))
+            chunk.calendarThrough.append(try readReach(&reader, from: day))
+            chunk.lastDeadlineStart.append(try readReach(&reader, from: day))
+            (previousSeq, previousDay) = (seq, day)
+        }
+        return chunk
+    }
+
+    /// A reach as `writeReach` writes it; a day that would be one of its two marks is not one it writes.
+    private static func readReach(_ reader: inout BinaryReader, from day: Int64) throws(SnapshotError) -> Int32 {
+        let value = try reader.varint()
+        switch value {
+        case 0: return .min
+        case 1: return .max
+        default:
+            let distance = Int64(bitPattern: (value - 2) >> 1) ^ -Int64(bitPattern: (value - 2) & 1)
+            let (reach, overflow) = day.addingReportingOverflow(distance)
+            guard !overflow, reach > Int64(Int32.min), reach < Int64(Int32.max) else { throw reader.corrupt("index row reach out of range") }
+            return Int32(reach)
+        }
     }
 
     /// The timelines of a run of spans, up to the first damaged one.
@@ -386,7 +582,7 @@ enum ProjectionCodec {
         return shares
     }
 
-    private static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
+    static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
         let code = try reader.inlineString()
         guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
         let stringCount = try reader.count()
@@ -599,4 +795,34 @@ public struct TimelineCache: Sendable {
     var entries: [USCC: Entry] = [:]
 
     public init() {}
+}
+
+/// A loaded snapshot's timelines, each decoded when a query first reads it (its bytes are self-contained).
+final class SnapshotTimelines: TimelineSource {
+    /// The whole content, header included: `spans` are offsets into it.
+    private let content: [UInt8]
+    private let spans: [Range<Int>]
+    private let foldedThrough: Int64
+
+    init(content: [UInt8], spans: [Range<Int>], foldedThrough: Int64) {
+        self.content = content
+        self.spans = spans
+        self.foldedThrough = foldedThrough
+    }
+
+    func timeline(at id: Int) throws -> Timeline {
+        try content.withUnsafeBytes { bytes throws(SnapshotError) in
+            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
+            let timeline = try ProjectionCodec.readTimeline(&reader, foldedThrough: foldedThrough)
+            guard reader.offset == spans[id].upperBound else {
+                throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - spans[id].upperBound) bytes off its length")
+            }
+            return timeline
+        }
+    }
+
+    /// The timeline's bytes as the snapshot holds them: its encoding, which the same format writes again.
+    func bytes(ofTimelineAt id: Int) -> ArraySlice<UInt8> {
+        content[spans[id]]
+    }
 }

@@ -8,7 +8,9 @@ public struct SnapshotHeader: Sendable, Equatable {
     public static let size = 92
     static let formatOneSize = 60
     /// The newest layout this program writes and reads.
-    public static let currentFormatVersion: UInt16 = 2
+    public static let currentFormatVersion: UInt16 = 3
+    /// The first layout that stores the version index (part 5), so that its timelines can wait for a query.
+    public static let indexedFormatVersion: UInt16 = 3
 
     public var formatVersion: UInt16
     /// `RegistryProjection.projectionVersion` of the fold that made it.
@@ -84,14 +86,20 @@ public enum Snapshot {
     /// one its header's digest names and, if `expected` is given, made at that seq of a log whose event
     /// there has that chain hash. A format-1 snapshot binds no body: it loads only with `acceptUnbound`
     /// (its fixture test), never for a query.
+    ///
+    /// `deferred`: a snapshot that stores its version index (format 3 on) restores the index alone, and
+    /// each timeline is decoded when a query first reads it — what a query that reads a few institutions,
+    /// or a roster, wants. Otherwise every timeline is decoded now and the stored index is checked against
+    /// the one they give: what an audit wants, and what proves the whole body sound.
     public static func load(_ frame: [UInt8], periods: Periods, expected: (seq: Int64, hash: String)? = nil,
-                            acceptUnbound: Bool = false) throws(SnapshotError) -> (header: SnapshotHeader, projection: RegistryProjection)
+                            acceptUnbound: Bool = false, deferred: Bool = false) throws(SnapshotError)
+        -> (header: SnapshotHeader, projection: RegistryProjection)
     {
         let content = try LZ4Frame.decompress(frame)
         return try withBytes(of: content) { bytes throws(SnapshotError) in
             var reader = BinaryReader(bytes)
             let header = try readHeader(&reader)
-            guard header.formatVersion == SnapshotHeader.currentFormatVersion || (acceptUnbound && header.formatVersion == 1) else {
+            guard (2...SnapshotHeader.currentFormatVersion).contains(header.formatVersion) || (acceptUnbound && header.formatVersion == 1) else {
                 throw .version(header.formatVersion == 1
                     ? "format version 1 does not bind its content; take a new snapshot (this program writes \(SnapshotHeader.currentFormatVersion))"
                     : "format version \(header.formatVersion), this program reads \(SnapshotHeader.currentFormatVersion)")
@@ -111,7 +119,9 @@ public enum Snapshot {
                     throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
                 }
             }
-            let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq)
+            let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
+            let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
+                                                        deferring: indexed && deferred ? content : nil)
             guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
             return (header, projection)
         }

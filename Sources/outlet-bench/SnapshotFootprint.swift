@@ -11,18 +11,20 @@ struct SnapshotFootprint: ParsableCommand {
         commandName: "snapshot-footprint", abstract: "Compare the newest snapshot's frame with its content and with the projection it restores in memory; with --loads, time its load.")
 
     @Option(help: "The generated ledger (opened read-only).") var ledger: String
-    @Option(help: "Time this many loads of the snapshot first (suite's load row alone).") var loads = 0
+    @Option(help: "Time this many loads of the snapshot first, in full and deferred (the suite's load rows alone).") var loads = 0
 
     func run() throws {
         let opened = try Ledger.open(at: ledger, readonly: true)
         guard let stored = try opened.store.snapshots().first else { throw ValidationError("\(ledger) has no snapshot") }
         let frame = try opened.snapshotFrame(seq: stored.seq)
-        if loads > 0 {
+        for (deferred, what) in [(false, "in full: decompress, check, decode"), (true, "as a query does: decompress, check, the index")] where loads > 0 {
             var sample = Sample()
             for _ in 0..<loads {
-                sample.add(try ContinuousClock().measure { _ = try Snapshot.load(frame, periods: opened.periods, expected: (stored.seq, stored.hash)) }.seconds * 1000)
+                sample.add(try ContinuousClock().measure {
+                    _ = try Snapshot.load(frame, periods: opened.periods, expected: (stored.seq, stored.hash), deferred: deferred)
+                }.seconds * 1000)
             }
-            print("\(loads) loads of the snapshot at seq \(stored.seq) (decompress, check, decode): p50 \(fmt(sample.median)) ms "
+            print("\(loads) loads of the snapshot at seq \(stored.seq) \(what): p50 \(fmt(sample.median)) ms "
                   + "(\(fmt(sample.values.min()!))–\(fmt(sample.values.max()!))), \(fmt(Double(stored.contentSize) / 1e3 / sample.median)) MB/s of content")
         }
         let restored = try Snapshot.inMemorySize(frame, periods: opened.periods, expected: (stored.seq, stored.hash))

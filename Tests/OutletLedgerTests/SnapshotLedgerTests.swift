@@ -26,24 +26,43 @@ func tamper(_ fixture: LedgerFixture, _ sql: String, _ arguments: StatementArgum
     try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
 }
 
-@Suite("Queries start from the newest sound snapshot at or below their seq, and answer as the log does")
+@Suite("Queries start from the nearest sound snapshot, and answer as the log does")
 struct SnapshotQueryTests {
-    @Test("roster, bans and calendar digests agree with and without snapshots at every 25th seq and four dates")
-    func sameAnswersBothWays() throws {
+    @Test("from the oldest snapshot at or after the seq, read as known at it, no event folded: the same answers as the log's")
+    func laterSnapshotReadAsKnownEarlier() throws {
+        let fixture = try snapshottedDemo()
+        let ledger = try fixture.ledger
+        let head = try ledger.store.head().seq
+        let institutions = try ledger.projections(at: try ledger.store.head(), useSnapshots: false).projection.timelines.map(\.uscc)
+        for seq in stride(from: Int64(1), through: head, by: 25) + [head] {
+            let position = try ledger.position(atSeq: seq)
+            let fast = try ledger.projections(at: position, useLive: false)
+            let slow = try ledger.projections(at: position, useSnapshots: false)
+            #expect(fast.snapshotSeq == [100, 200, head].first { $0 >= seq } && fast.tailEvents == 0, "seq \(seq)")
+            #expect(slow.snapshotSeq == nil && slow.tailEvents == Int(seq))
+            #expect(fast.warnings.isEmpty)
+            for date in ["2024-06-30", "2025-12-31", "2026-11-25", "2028-01-01"] {
+                #expect(fast.digest(asOf: day(date)) == slow.digest(asOf: day(date)), "seq \(seq), \(date)")
+                for uscc in institutions {
+                    #expect(fast.projection.status(of: uscc, on: day(date)) == slow.projection.status(of: uscc, on: day(date)), "seq \(seq), \(uscc)")
+                }
+            }
+        }
+    }
+
+    @Test("folded through exactly the seq: the newest snapshot at or below it and the events after it, the state the log's")
+    func earlierSnapshotAndTail() throws {
         let fixture = try snapshottedDemo()
         let ledger = try fixture.ledger
         let head = try ledger.store.head().seq
         for seq in stride(from: Int64(1), through: head, by: 25) + [head] {
             let position = try ledger.position(atSeq: seq)
-            let fast = try ledger.projections(at: position, useLive: false)
+            let fast = try ledger.projections(at: position, useLive: false, exact: true)
             let slow = try ledger.projections(at: position, useSnapshots: false)
             #expect(fast.snapshotSeq == [head, 200, 100].first { $0 <= seq }, "seq \(seq)")
-            #expect(slow.snapshotSeq == nil && slow.tailEvents == Int(seq))
             #expect(fast.tailEvents == Int(seq - (fast.snapshotSeq ?? 0)))
             #expect(fast.warnings.isEmpty)
-            for date in ["2024-06-30", "2025-12-31", "2026-11-25", "2028-01-01"] {
-                #expect(fast.digest(asOf: day(date)) == slow.digest(asOf: day(date)), "seq \(seq), \(date)")
-            }
+            #expect(fast.digest(asOf: day("2026-11-25")) == slow.digest(asOf: day("2026-11-25")), "seq \(seq)")
             #expect(Snapshot.encodedState(fast.projection) == Snapshot.encodedState(slow.projection), "seq \(seq)")
         }
     }
@@ -228,8 +247,8 @@ struct SnapshotFallbackTests {
         #expect(verify.status == 68)
         #expect(verify.stdout.contains("seq 200: UNUSABLE"), "\(verify.stdout)")
         #expect(verify.stderr.contains("1 of 3 snapshots are unusable or differ from the log (oldest: seq 200)"), "\(verify.stderr)")
-        let roster = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "250", "--as-of", "2026-01-01", "--json"])
-        let plain = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "250", "--as-of", "2026-01-01", "--json", "--no-snapshots"])
+        let roster = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "150", "--as-of", "2026-01-01", "--json"])
+        let plain = try CLI.run(["roster", "--ledger", fixture.path, "--at-seq", "150", "--as-of", "2026-01-01", "--json", "--no-snapshots"])
         #expect(roster.status == 0 && roster.stdout == plain.stdout)
         #expect(roster.stderr.split(separator: "\n").count == 1 && roster.stderr.contains("warning: snapshot at seq 200 skipped"), "\(roster.stderr)")
     }
@@ -268,7 +287,7 @@ struct SnapshotCommandTests {
 @Suite("Snapshot format golden fixtures (Snapshots/fixtures): old snapshots keep loading")
 struct SnapshotFormatFixtureTests {
     @Test("each committed snapshot of the committed 150-event log restores, byte for byte, what a replay of that log gives",
-          arguments: [("snapshot-150.lz4", UInt16(1)), ("snapshot-150-v2.lz4", UInt16(2))])
+          arguments: [("snapshot-150.lz4", UInt16(1)), ("snapshot-150-v2.lz4", UInt16(2)), ("snapshot-150-v3.lz4", UInt16(3))])
     func goldenSnapshotLoads(file: String, format: UInt16) throws {
         let fixture = try LedgerFixture()
         let log = Repository.path("Snapshots/fixtures/ledger-150.jsonl")
@@ -285,10 +304,22 @@ struct SnapshotFormatFixtureTests {
         // A change of layout must bump the format version and keep a reader for every older one: this load must not fail.
         // (Format 1 binds no body digest, so queries no longer use it; its reader stays.)
         let restored = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: format == 1).projection
+        // Timelines decoded as queries read them: what a query restores from a snapshot that stores its index.
+        let deferred = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: format == 1,
+                                         deferred: true).projection
         let replay = try ledger.projections(at: head, useSnapshots: false).projection
         #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(replay))
         for date in ["2024-06-30", "2025-06-30", "2026-11-25"] {
             #expect(restored.digestDocument(asOf: day(date)) == replay.digestDocument(asOf: day(date)))
+            #expect(deferred.digestDocument(asOf: day(date)) == replay.digestDocument(asOf: day(date)))
+        }
+        #expect(Snapshot.encodedState(deferred) == Snapshot.encodedState(replay))
+        if format == 1 {
+            // Format 1 binds no body digest: queries never use it.
+            #expect { try Snapshot.load(frame, periods: ledger.periods) } throws: { error in
+                guard case .version(let reason) = error as? SnapshotError else { return false }
+                return reason.contains("format version 1 does not bind its content")
+            }
         }
     }
 }

@@ -1,0 +1,71 @@
+import OutletDomain
+import Synchronization
+
+/// Where a restored projection's timelines are read from when a query first asks for one: a snapshot's
+/// bytes, one self-contained timeline at a time (Snapshots/FORMAT.md).
+package protocol TimelineSource: AnyObject, Sendable {
+    /// The timeline at `id`, the place the restored index gives it; an error names the damage if its
+    /// bytes do not decode.
+    func timeline(at id: Int) throws -> Timeline
+}
+
+/// The timelines of a restored projection, each decoded the first time a query reads it, then kept for
+/// every copy of the projection: a roster reads the outlets on it, not a million versions, and a tail of
+/// events folds into the timelines it touches alone.
+///
+/// A slot is written once, under `writing`, before its flag is set (releasing); it is read only after its
+/// flag is seen set (acquiring), so readers on every core take no lock once a timeline is decoded.
+final class DeferredTimelines: @unchecked Sendable {
+    let source: any TimelineSource
+    /// The institution and the version count the restored index gives each place: what a decoded
+    /// timeline must be, or the index answered for a timeline that is not the snapshot's.
+    private let institutions: [USCC]
+    private let versionCounts: [Int32]
+    private let slots: UnsafeMutablePointer<Timeline>
+    private let ready: UnsafeMutablePointer<Atomic<Bool>>
+    private let writing = Mutex(())
+
+    init(source: any TimelineSource, institutions: [USCC], versionCounts: [Int32]) {
+        precondition(institutions.count == versionCounts.count, "a version count per institution")
+        self.source = source
+        self.institutions = institutions
+        self.versionCounts = versionCounts
+        slots = .allocate(capacity: institutions.count)
+        ready = .allocate(capacity: institutions.count)
+        for id in institutions.indices { (ready + id).initialize(to: Atomic(false)) }
+    }
+
+    deinit {
+        for id in institutions.indices where ready[id].load(ordering: .acquiring) { (slots + id).deinitialize(count: 1) }
+        ready.deinitialize(count: institutions.count)
+        ready.deallocate()
+        slots.deallocate()
+    }
+
+    /// Whether the timeline at `id` has been decoded.
+    func isDecoded(_ id: Int) -> Bool {
+        ready[id].load(ordering: .acquiring)
+    }
+
+    /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it
+    /// loaded, so only a snapshot this program did not write can fail here: that stops the process
+    /// (`verify` names such a snapshot) rather than answer from an index the timelines do not bear out.
+    func timeline(_ id: Int) -> Timeline {
+        if ready[id].load(ordering: .acquiring) { return slots[id] }
+        let decoded: Timeline
+        do {
+            decoded = try source.timeline(at: id)
+        } catch {
+            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
+        }
+        precondition(decoded.uscc == institutions[id] && decoded.allVersions.count == versionCounts[id],
+                     "a snapshot's timeline of \(decoded.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        return writing.withLock { _ in
+            if !ready[id].load(ordering: .acquiring) {
+                (slots + id).initialize(to: decoded)
+                ready[id].store(true, ordering: .releasing)
+            }
+            return slots[id]
+        }
+    }
+}
