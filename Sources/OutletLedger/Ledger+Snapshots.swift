@@ -207,7 +207,7 @@ extension Ledger {
         }
         return Result { () throws(SnapshotError) in
             try Snapshot.load(frame, periods: decisionPeriods(atSeq: snapshot.seq), expected: (logHead.seq, logHead.hash),
-                              deferred: deferred).projection
+                              deferred: deferred ? (keepsRestoredTimelines ? .keepingTimelines : .readingStatesAlone) : nil).projection
         }
     }
 

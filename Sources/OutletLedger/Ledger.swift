@@ -71,10 +71,15 @@ public final class Ledger: Sendable {
         let state: InstitutionState
     }
 
+    /// Whether timelines a query decodes from a snapshot are kept for the next query (false: a process that
+    /// answers one query and ends, which reads each state alone and keeps none).
+    let keepsRestoredTimelines: Bool
+
     init(store: any EventLog, reference: ReferenceData, genesis: (Policy, [HolidayYear]), whatIfHolidays: WhatIfHolidays?,
-         referenceProblem: LedgerError? = nil)
+         referenceProblem: LedgerError? = nil, keepsRestoredTimelines: Bool = true)
     {
         self.store = store
+        self.keepsRestoredTimelines = keepsRestoredTimelines
         self.referenceProblem = referenceProblem
         self.checker = CandidateChecker()
         self.referenceData = Mutex(reference)
@@ -138,8 +143,10 @@ public final class Ledger: Sendable {
 
     /// Opens a ledger. With `forAudit`, damage in the registry stream does not stop the opening: `audit`
     /// checks the chain first, so that a changed byte is reported where it is, not where it is first read.
+    /// With `forOneQuery` (a command that answers one question and ends), a snapshot's states are decoded
+    /// as they are read and none of its timelines is kept.
     public static func open(at path: String, clock: any LedgerClock = SystemClock(), readonly: Bool = false,
-                            whatIfHolidays: WhatIfHolidays? = nil, forAudit: Bool = false) throws(LedgerError) -> Ledger
+                            whatIfHolidays: WhatIfHolidays? = nil, forAudit: Bool = false, forOneQuery: Bool = false) throws(LedgerError) -> Ledger
     {
         let store = try EventStore.open(at: path, clock: clock, readonly: readonly)
         guard let text = try store.setting(RegistryData.policySetting) else {
@@ -164,7 +171,7 @@ public final class Ledger: Sendable {
             problem = error
         }
         return Ledger(store: store, reference: reference, genesis: (policy, genesisHolidays), whatIfHolidays: whatIfHolidays,
-                      referenceProblem: problem)
+                      referenceProblem: problem, keepsRestoredTimelines: !forOneQuery)
     }
 
     /// The registry stream's events, decided again as they are read: damage there is an integrity failure.

@@ -7,6 +7,9 @@ package protocol TimelineSource: AnyObject, Sendable {
     /// The timeline at `id`, the place the restored index gives it; an error names the damage if its
     /// bytes do not decode.
     func timeline(at id: Int) throws -> Timeline
+
+    /// The institution of the timeline at `id` and the state of its version at `position`, decoded alone.
+    func state(at id: Int, position: Int) throws -> (uscc: USCC, state: InstitutionState)
 }
 
 /// The timelines of a restored projection, each decoded the first time a query reads it, then kept for
@@ -25,9 +28,13 @@ final class DeferredTimelines: @unchecked Sendable {
     private let ready: UnsafeMutablePointer<Atomic<Bool>>
     private let writing = Mutex(())
 
-    init(source: any TimelineSource, institutions: [USCC], versionCounts: [Int32]) {
+    /// Whether a state read is kept as its whole timeline (a long-lived projection's reads come back).
+    private let keeps: Bool
+
+    init(source: any TimelineSource, institutions: [USCC], versionCounts: [Int32], keeps: Bool) {
         precondition(institutions.count == versionCounts.count, "a version count per institution")
         self.source = source
+        self.keeps = keeps
         self.institutions = institutions
         self.versionCounts = versionCounts
         slots = .allocate(capacity: institutions.count)
@@ -45,6 +52,27 @@ final class DeferredTimelines: @unchecked Sendable {
     /// Whether the timeline at `id` has been decoded.
     func isDecoded(_ id: Int) -> Bool {
         ready[id].load(ordering: .acquiring)
+    }
+
+    /// The state of the version at `position` of the timeline at `id`: from the timeline if it is decoded,
+    /// else decoded alone and not kept (`keeps` false: a one-off query over many institutions, a roster
+    /// in a process that answers it and ends, reads one version of each and needs no timeline kept).
+    func withState<Result>(_ id: Int, position: Int, _ body: (InstitutionState) -> Result) -> Result {
+        if keeps || ready[id].load(ordering: .acquiring) {
+            return timeline(id).allVersions.withUnsafeBufferPointer { versions in
+                precondition(versions.indices.contains(position), "the index names only versions of this timeline")
+                return body((versions.baseAddress! + position).pointee.state)
+            }
+        }
+        let read: (uscc: USCC, state: InstitutionState)
+        do {
+            read = try source.state(at: id, position: position)
+        } catch {
+            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
+        }
+        precondition(read.uscc == institutions[id] && position < versionCounts[id],
+                     "a snapshot's timeline of \(read.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        return body(read.state)
     }
 
     /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it

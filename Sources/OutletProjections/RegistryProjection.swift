@@ -47,14 +47,15 @@ public struct RegistryProjection: Sendable {
     }
 
     /// A projection restored from a snapshot's index, its timelines read from `source` as queries ask for
-    /// them; `versionCounts` (from the index) is how many versions each must have.
-    package init(periods: Periods, index: VersionIndex, source: any TimelineSource, versionCounts: [Int32],
+    /// them; `versionCounts` (from the index) is how many versions each must have. `keepsTimelines` false:
+    /// a state read is decoded alone and nothing is kept (a process that answers one query and ends).
+    package init(periods: Periods, index: VersionIndex, source: any TimelineSource, versionCounts: [Int32], keepsTimelines: Bool,
                  outletNumbers: [Int64: String], registrationsByYear: [Int: Int], foldedThrough: Int64, eventCount: Int)
     {
         self.periods = periods
         self.index = index
         stored = Array(repeating: nil, count: index.institutions.count)
-        deferred = DeferredTimelines(source: source, institutions: index.institutions, versionCounts: versionCounts)
+        deferred = DeferredTimelines(source: source, institutions: index.institutions, versionCounts: versionCounts, keeps: keepsTimelines)
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear
         self.foldedThrough = foldedThrough
@@ -161,7 +162,11 @@ public struct RegistryProjection: Sendable {
     /// The institution and state of a version the index found, lent from the timeline's storage (not
     /// copied out with the rest of its version).
     func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
-        let timeline = timeline(at: Int(version.institution))
+        let id = Int(version.institution)
+        guard let timeline = stored[id] else {
+            let uscc = index.institutions[id]
+            return deferred!.withState(id, position: Int(version.position)) { body(uscc, $0) }
+        }
         let uscc = timeline.uscc
         return timeline.allVersions.withUnsafeBufferPointer { versions in
             // Through the pointer: a subscript copies the whole version out (its state and ten reference counts more).

@@ -350,11 +350,11 @@ enum ProjectionCodec {
     /// The projection the body at `reader` holds.
     /// - Parameters:
     ///   - indexed: the body ends with the version index (part 5; format 3 on).
-    ///   - content: the bytes `reader` reads, kept so that each timeline is decoded when a query first reads
-    ///     it (an indexed body only). Without them every timeline is decoded now, and the index stored is
-    ///     checked against the one the timelines give: what `verify` and the fuzzer rely on.
+    ///   - deferring: the bytes `reader` reads, kept so that each timeline is decoded when a query first
+    ///     reads it, and how (an indexed body only). Without them every timeline is decoded now, and the
+    ///     index stored is checked against the one the timelines give: what `verify` and the fuzzer rely on.
     static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64, indexed: Bool,
-                       deferring content: [UInt8]? = nil) throws(SnapshotError) -> RegistryProjection
+                       deferring: (content: [UInt8], deferral: Deferral)? = nil) throws(SnapshotError) -> RegistryProjection
     {
         // Counts of events, not of items that follow: checked for range, not against the bytes left.
         let eventCount = try int(Int64(clamping: reader.varint()), &reader)
@@ -380,15 +380,18 @@ enum ProjectionCodec {
             _ = try reader.raw(length)
             spans.append(start..<(start + length))
         }
-        if indexed, let content {
+        if indexed, let (content, deferral) = deferring {
             // Each timeline's institution, for the index's ids; the rest of its bytes wait for a query.
             var institutions: [USCC] = []
             institutions.reserveCapacity(spans.count)
             var head = reader
             for span in spans {
                 head.move(to: span.lowerBound)
-                let code = try head.inlineString()
-                guard head.offset <= span.upperBound, let uscc = USCC(code) else { throw head.corrupt("timeline of \"\(code)\", not a USCC,") }
+                // Its code's bytes, checked as a USCC (ASCII) without a string made of them.
+                let code = try head.raw(head.count()).assumingMemoryBound(to: UInt8.self)
+                guard head.offset <= span.upperBound, let uscc = try? USCC(validating: code) else {
+                    throw head.corrupt("timeline of \"\(String(decoding: code, as: UTF8.self))\", not a USCC,")
+                }
                 institutions.append(uscc)
             }
             var versionCounts: [Int32] = []
@@ -396,8 +399,8 @@ enum ProjectionCodec {
                                       rowCounts: &versionCounts)
             return RegistryProjection(periods: periods, index: index,
                                       source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough),
-                                      versionCounts: versionCounts, outletNumbers: outletNumbers, registrationsByYear: registrationsByYear,
-                                      foldedThrough: foldedThrough, eventCount: eventCount)
+                                      versionCounts: versionCounts, keepsTimelines: deferral == .keepingTimelines, outletNumbers: outletNumbers,
+                                      registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         }
         var timelines: [Timeline] = []
         var rows: [TimelineRows] = []
@@ -583,6 +586,50 @@ enum ProjectionCodec {
     }
 
     static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
+        var versions: [Timeline.Version] = []
+        let uscc = try readVersions(&reader, foldedThrough: foldedThrough, counted: { versions.reserveCapacity($0) }) { version, parts in
+            versions.append(Timeline.Version(seq: version.seq, type: version.type, effectiveOn: version.effectiveOn,
+                                             state: InstitutionState(parts: parts), retractedBy: version.retractedBy))
+            return true
+        }
+        return Timeline(uscc: uscc, versions: versions)
+    }
+
+    /// The timeline's institution and the state of its version at `position` alone: the versions before it
+    /// are read into one set of parts and none is kept (what a query reading one version of many timelines
+    /// wants, a roster's); the bytes after it are not read.
+    static func readState(_ reader: inout BinaryReader, at position: Int, foldedThrough: Int64) throws(SnapshotError)
+        -> (uscc: USCC, state: InstitutionState)
+    {
+        var index = 0
+        var state: InstitutionState?
+        let uscc = try readVersions(&reader, foldedThrough: foldedThrough) { _, parts in
+            guard index == position else {
+                index += 1
+                return true
+            }
+            state = InstitutionState(parts: parts)
+            return false
+        }
+        guard let state else { throw reader.corrupt("no version \(position) in the timeline of \(uscc)") }
+        return (uscc, state)
+    }
+
+    /// What a version is besides its state.
+    struct VersionHead {
+        let seq: Int64
+        let type: EventType
+        let effectiveOn: LocalDate
+        let retractedBy: Int64?
+    }
+
+    /// Reads a timeline's USCC, strings and institutions, then hands each version's head and the state's
+    /// parts as of it to `body` in stream order, until `body` says stop (false) or the versions end;
+    /// `counted` is told how many there are first.
+    @inline(__always)
+    private static func readVersions(_ reader: inout BinaryReader, foldedThrough: Int64, counted: (Int) -> Void = { _ in },
+                                     _ body: (VersionHead, InstitutionState.Parts) -> Bool) throws(SnapshotError) -> USCC
+    {
         let code = try reader.inlineString()
         guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
         let stringCount = try reader.count()
@@ -593,8 +640,7 @@ enum ProjectionCodec {
         institutions.reserveCapacity(institutionCount)
         for _ in 0..<institutionCount { institutions.append(Shared(try readInstitution(&reader))) }
         let versionCount = try reader.count(minimumSize: 5)
-        var versions: [Timeline.Version] = []
-        versions.reserveCapacity(versionCount)
+        counted(versionCount)
         // The parts as of the version being read, changed in place: each version's state is one copy of them.
         var parts = InstitutionState().parts
         var previousSeq: Int64 = 0
@@ -620,10 +666,10 @@ enum ProjectionCodec {
                 throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
             }
             try readParts(into: &parts, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
-            versions.append(Timeline.Version(seq: seq, type: type, effectiveOn: effectiveOn, state: InstitutionState(parts: parts),
-                                             retractedBy: retraction == 0 ? nil : Int64(retraction)))
+            let head = VersionHead(seq: seq, type: type, effectiveOn: effectiveOn, retractedBy: retraction == 0 ? nil : Int64(retraction))
+            guard body(head, parts) else { break }
         }
-        return Timeline(uscc: uscc, versions: versions)
+        return uscc
     }
 
     /// Applies one version's changed parts to the parts of the version before it.
@@ -819,6 +865,21 @@ final class SnapshotTimelines: TimelineSource {
             }
             return timeline
         }
+    }
+
+    func state(at id: Int, position: Int) throws -> (uscc: USCC, state: InstitutionState) {
+        // The result is handed out of the closure, not returned through it: a typed-throwing closure returning
+        // this tuple through `withUnsafeBytes` crashes the Swift 6.3 compiler.
+        var read: Result<(uscc: USCC, state: InstitutionState), SnapshotError>?
+        content.withUnsafeBytes { bytes in
+            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
+            read = Result { () throws(SnapshotError) in
+                let state = try ProjectionCodec.readState(&reader, at: position, foldedThrough: foldedThrough)
+                guard reader.offset <= spans[id].upperBound else { throw reader.corrupt("timeline of \(state.uscc) runs past its length") }
+                return state
+            }
+        }
+        return try read!.get()
     }
 
     /// The timeline's bytes as the snapshot holds them: its encoding, which the same format writes again.

@@ -36,6 +36,15 @@ public struct SnapshotHeader: Sendable, Equatable {
     }
 }
 
+/// How a deferred load's timelines are decoded as queries read them.
+public enum Deferral: Sendable {
+    /// Each timeline read is decoded whole and kept for every later query (a long-lived projection).
+    case keepingTimelines
+    /// A state read is decoded alone, from the timeline's bytes up to it, and nothing is kept (a process
+    /// that answers one query, over many institutions, and ends); a timeline folded into is still kept.
+    case readingStatesAlone
+}
+
 /// A projection after `seq`, as one standard LZ4 frame: `lz4 -d` gives back the header and body.
 public enum Snapshot {
     /// The frame of `projection` (which must have folded exactly through the event whose chain hash is given),
@@ -89,10 +98,10 @@ public enum Snapshot {
     ///
     /// `deferred`: a snapshot that stores its version index (format 3 on) restores the index alone, and
     /// each timeline is decoded when a query first reads it — what a query that reads a few institutions,
-    /// or a roster, wants. Otherwise every timeline is decoded now and the stored index is checked against
-    /// the one they give: what an audit wants, and what proves the whole body sound.
+    /// or a roster, wants. Otherwise (nil) every timeline is decoded now and the stored index is checked
+    /// against the one they give: what an audit wants, and what proves the whole body sound.
     public static func load(_ frame: [UInt8], periods: Periods, expected: (seq: Int64, hash: String)? = nil,
-                            acceptUnbound: Bool = false, deferred: Bool = false) throws(SnapshotError)
+                            acceptUnbound: Bool = false, deferred: Deferral? = nil) throws(SnapshotError)
         -> (header: SnapshotHeader, projection: RegistryProjection)
     {
         let content = try LZ4Frame.decompress(frame)
@@ -121,7 +130,7 @@ public enum Snapshot {
             }
             let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
             let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
-                                                        deferring: indexed && deferred ? content : nil)
+                                                        deferring: indexed ? deferred.map { (content, $0) } : nil)
             guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
             return (header, projection)
         }

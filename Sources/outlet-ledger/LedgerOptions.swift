@@ -37,7 +37,8 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger; a reader may ask "what if" with another holiday calendar, a writer never: its
     /// acts are decided with the data the chain holds.
-    func open(readonly: Bool = false, forAudit: Bool = false) throws(LedgerError) -> Ledger {
+    /// The ledger; `forOneQuery`: read-only, for a command that answers one question and ends (`Ledger.open`).
+    func open(readonly: Bool = false, forAudit: Bool = false, forOneQuery: Bool = false) throws(LedgerError) -> Ledger {
         guard readonly else {
             if holidays != nil {
                 throw LedgerError(.invalidInput, "--holidays is a what-if for queries and notices; appends are decided with the holiday data recorded in the ledger (record a new year as a holiday-calendar-published event, see README)")
@@ -51,7 +52,7 @@ struct LedgerOptions: ParsableArguments {
         if let whatIf, let file = whatIfHolidaysFile {
             Output.standardError("outlet-ledger: warning: what-if: deadlines are counted with \(file) (\(WhatIfHolidays.label(whatIf))), not with the holiday data recorded in the ledger")
         }
-        return try Ledger.open(at: path, clock: try clock, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit)
+        return try Ledger.open(at: path, clock: try clock, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit, forOneQuery: forOneQuery)
     }
 }
 

@@ -27,16 +27,19 @@ struct RosterCommand: ParsableCommand {
             output.flush()
         case .csv:
             let roster = view.projection.roster(on: date)
-            print(CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
-                              "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
-                              "overdueSummaries"], bom: bom))
+            var output = try Output(path: nil)
+            CSV.header(["outletNo", "uscc", "name", "category", "categoryName", "district", "districtName", "address", "level",
+                        "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
+                        "overdueSummaries"], bom: bom, to: &output)
+            let policy = ledger.policy
             for entry in roster {
-                print(CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
-                                entry.district, ledger.policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
-                                entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
-                                String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
-                                entry.overdueSummaries.map(String.init).joined(separator: ";")]))
+                CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
+                          entry.district, policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
+                          entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
+                          String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
+                          entry.overdueSummaries.map(String.init).joined(separator: ";")], to: &output)
             }
+            output.flush()
         case .table:
             let roster = view.projection.roster(on: date)
             var table = TextTable(["编号", "名称", "类别", "区县", "级别", "备案日期", "有效期至", "整改期限", "未报总结"])
@@ -97,10 +100,12 @@ struct CalendarCommand: ParsableCommand {
         case .json:
             print(QueryDocument.calendar(view, asOf: date, from: first, to: last, entries: calendar.entries).canonicalString)
         case .csv:
-            print(CSV.header(["date", "kind", "uscc", "name"], bom: bom))
+            var output = try Output(path: nil)
+            CSV.header(["date", "kind", "uscc", "name"], bom: bom, to: &output)
             for entry in calendar.entries {
-                print(CSV.line([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name]))
+                CSV.line([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name], to: &output)
             }
+            output.flush()
         case .table:
             var table = TextTable(["日期", "事项", "USCC", "名称"])
             for entry in calendar.entries {

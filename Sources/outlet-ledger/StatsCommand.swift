@@ -30,8 +30,10 @@ struct StatsCommand: ParsableCommand {
         case .json:
             print(QueryDocument.statistics(view, asOf: date).canonicalString)
         case .csv:
-            print(CSV.header(["section", "key", "value"], bom: bom))
-            for row in rows { print(CSV.line([row.0, row.1, row.2])) }
+            var output = try Output(path: nil)
+            CSV.header(["section", "key", "value"], bom: bom, to: &output)
+            for row in rows { CSV.line([row.0, row.1, row.2], to: &output) }
+            output.flush()
         case .table:
             var table = TextTable(["SECTION", "KEY", "VALUE"])
             for row in rows { table.add([row.0, row.1, row.2]) }

@@ -304,9 +304,10 @@ struct SnapshotFormatFixtureTests {
         // A change of layout must bump the format version and keep a reader for every older one: this load must not fail.
         // (Format 1 binds no body digest, so queries no longer use it; its reader stays.)
         let restored = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: format == 1).projection
-        // Timelines decoded as queries read them: what a query restores from a snapshot that stores its index.
+        // Timelines decoded as queries read them (states read alone: what one CLI query restores) from a snapshot that
+        // stores its index.
         let deferred = try Snapshot.load(frame, periods: ledger.periods, expected: (head.seq, head.hash), acceptUnbound: format == 1,
-                                         deferred: true).projection
+                                         deferred: .readingStatesAlone).projection
         let replay = try ledger.projections(at: head, useSnapshots: false).projection
         #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(replay))
         for date in ["2024-06-30", "2025-06-30", "2026-11-25"] {

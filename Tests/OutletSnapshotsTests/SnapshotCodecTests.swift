@@ -11,7 +11,7 @@ let goldenHash = String(repeating: "ab", count: 32)
 
 /// The golden history's projection as known after `seq`, snapshotted, restored (`deferred`: its timelines
 /// decoded as they are read or folded into), and folded on to the end.
-func restoredThenFolded(at seq: Int64, deferred: Bool = false) throws -> RegistryProjection {
+func restoredThenFolded(at seq: Int64, deferred: Deferral? = nil) throws -> RegistryProjection {
     let (frame, _) = Snapshot.make(GoldenHistory.projection(knownAfter: seq), hash: goldenHash, createdAt: 0)
     var projection = try Snapshot.load(frame, periods: ShippedData.periods, expected: (seq, goldenHash), deferred: deferred).projection
     for (stream, event) in GoldenHistory.events where event.seq > seq { projection.apply(event, stream: stream) }
@@ -20,6 +20,8 @@ func restoredThenFolded(at seq: Int64, deferred: Bool = false) throws -> Registr
 
 @Suite("A snapshot restores the projection it was made from (Snapshots/FORMAT.md)")
 struct SnapshotCodecTests {
+    /// Every way a snapshot loads: in full, its timelines kept as read, its states read alone.
+    static let deferrals: [Deferral?] = [nil, .keepingTimelines, .readingStatesAlone]
     static let goldenDates = ["2024-02-18", "2024-02-19", "2025-03-01", "2025-05-01", "2025-10-09", "2025-10-10",
                               "2025-12-09", "2025-12-10", "2026-02-02", "2026-06-01", "2027-02-19", "2027-02-20"]
 
@@ -27,7 +29,7 @@ struct SnapshotCodecTests {
           arguments: Array(Int64(1)...Int64(GoldenHistory.events.count)))
     func goldenScenarioBothWays(seq: Int64) throws {
         let direct = GoldenHistory.projection()
-        for deferred in [false, true] {
+        for deferred in Self.deferrals {
             let restored = try restoredThenFolded(at: seq, deferred: deferred)
             for date in Self.goldenDates {
                 #expect(restored.digestDocument(asOf: day(date)) == direct.digestDocument(asOf: day(date)),
@@ -40,7 +42,7 @@ struct SnapshotCodecTests {
     @Test("a restored projection still answers as known at earlier seqs, retracted versions included")
     func knownAtEarlierSeqs() throws {
         let (frame, _) = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0)
-        for deferred in [false, true] {
+        for deferred in Self.deferrals {
             let restored = try Snapshot.load(frame, periods: ShippedData.periods, deferred: deferred).projection
             for seq in Int64(1)...Int64(GoldenHistory.events.count) {
                 let folded = GoldenHistory.projection(knownAfter: seq)
@@ -109,23 +111,25 @@ struct SnapshotIndexTests {
     @Test("an index that is not well formed is refused by either load, its timelines waiting or not")
     func malformedRefused() throws {
         let content = try Self.lastByteReplaced { _ in 0x80 }  // a number that never ends
-        for deferred in [false, true] {
+        for deferred in SnapshotCodecTests.deferrals {
             #expect(throws: SnapshotError.corrupt("unexpected end in a number at byte \(content.count)"), "deferred \(deferred)") {
                 try Snapshot.load(LZ4Frame.compress(content), periods: ShippedData.periods, deferred: deferred)
             }
         }
     }
 
-    @Test("a restore that waits for its queries answers every query alike, and writes the same snapshot again")
-    func deferredRestoreAnswersAlike() throws {
+    @Test("a restore that waits for its queries answers every query alike, and writes the same snapshot again",
+          arguments: [Deferral.keepingTimelines, .readingStatesAlone])
+    func deferredRestoreAnswersAlike(deferral: Deferral) throws {
         let projection = SnapshotSharesTests.projection
         let frame = Snapshot.make(projection, hash: goldenHash, createdAt: 0).frame
-        let deferred = try Snapshot.load(frame, periods: ShippedData.periods, deferred: true).projection
+        let deferred = try Snapshot.load(frame, periods: ShippedData.periods, deferred: deferral).projection
         for date in ["2025-03-01", "2026-06-01"] {
             #expect(deferred.digestDocument(asOf: day(date)) == projection.digestDocument(asOf: day(date)), "\(date)")
+            #expect(deferred.roster(on: day(date)) == projection.roster(on: day(date)), "\(date)")
         }
         // Before any timeline is read, and after: the bytes kept are copied, the ones decoded encoded again.
-        let untouched = try Snapshot.load(frame, periods: ShippedData.periods, deferred: true).projection
+        let untouched = try Snapshot.load(frame, periods: ShippedData.periods, deferred: deferral).projection
         #expect(Snapshot.encodedState(untouched) == Snapshot.encodedState(projection))
         #expect(Snapshot.encodedState(deferred) == Snapshot.encodedState(projection))
         #expect(deferred.timelines.map(\.uscc) == projection.timelines.map(\.uscc).sorted())

@@ -22,7 +22,7 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let frame = data[0] & 1 == 0 ? rest : LZ4Frame.compress(rest)
     // A deferred load reads the index and each timeline's institution alone; it must never trap either.
-    let deferred = try? Snapshot.load(frame, periods: periods, deferred: true)
+    let deferred = try? Snapshot.load(frame, periods: periods, deferred: .readingStatesAlone)
     guard let (header, projection) = try? Snapshot.load(frame, periods: periods) else { return 0 }
     // What loads in full loads deferred, and answers alike (its timelines decode: the full load read them all).
     guard let deferred else { fatalError("a snapshot that loads in full does not load deferred") }
