@@ -224,6 +224,10 @@ package struct VersionIndex: Sendable {
                  outletNumbers: [Int64: String], through lastSeq: Int64, rowCounts: inout [Int32]) throws(Damage)
     {
         guard assignIds(institutions) else { throw Damage(reason: "two timelines of one institution") }
+        outletSlots.reserveCapacity(registrations.count)
+        outletKeys.reserveCapacity(registrations.count)
+        self.outletNumbers.reserveCapacity(registrations.count)
+        outletRegistrations.reserveCapacity(registrations.count)
         var previous: Int64 = 0
         for registration in registrations {
             guard registration > previous, registration <= lastSeq else {
@@ -237,32 +241,62 @@ package struct VersionIndex: Sendable {
         let (institutionCount, slotCount) = (Int32(institutions.count), Int32(registrations.count))
         var previousSeq: Int64 = 0
         for number in self.chunks.indices {
-            let chunk = self.chunks[number]
-            let rows = chunk.seq.count
-            precondition([chunk.institution.count, chunk.retractedBy.count, chunk.effective.count, chunk.marks.count,
-                          chunk.rosterThrough.count, chunk.outlet.count, chunk.calendarThrough.count,
-                          chunk.lastDeadlineStart.count].allSatisfy { $0 == rows }, "a chunk's columns are read row by row")
+            let rows = self.chunks[number].seq.count
             guard rows == Self.chunkSize || (number == self.chunks.count - 1 && rows > 0) else {
                 throw Damage(reason: "index block \(number) holds \(rows) rows, not \(Self.chunkSize)")
             }
-            var position = [Int32](repeating: 0, count: rows)
-            for row in 0..<rows {
-                let (seq, retractedBy, institution, outlet) = (chunk.seq[row], chunk.retractedBy[row], chunk.institution[row], chunk.outlet[row])
-                guard seq > previousSeq, seq <= lastSeq else { throw Damage(reason: "index row seq \(seq) after \(previousSeq), through \(lastSeq)") }
-                previousSeq = seq
-                guard retractedBy == .max || (retractedBy > seq && retractedBy <= lastSeq) else {
-                    throw Damage(reason: "index row \(seq) retracted by \(retractedBy)")
-                }
-                guard institution >= 0, institution < institutionCount else {
-                    throw Damage(reason: "index row \(seq) of institution \(institution) of \(institutionCount)")
-                }
-                guard outlet >= -1, outlet < slotCount else { throw Damage(reason: "index row \(seq) of outlet slot \(outlet) of \(slotCount)") }
-                position[row] = counts[Int(institution)]
-                counts[Int(institution)] += 1
+            // Through pointers: a million rows, each a few comparisons, are what a deferred restore waits on.
+            let position = try [Int32](unsafeUninitializedCapacity: rows) { position, initialized throws(Damage) in
+                try Self.check(self.chunks[number], rows: rows, after: &previousSeq, through: lastSeq, institutions: institutionCount,
+                               slots: slotCount, counts: &counts, positions: position)
+                initialized = rows
             }
             self.chunks[number].position = position
         }
         rowCounts = counts
+    }
+
+    /// Checks `rows` rows of a restored chunk (seqs rising after `previousSeq` to `lastSeq`, retractions after
+    /// their versions, ids and slots in range) and counts each row's place among its institution's rows.
+    private static func check(_ chunk: borrowing Chunk, rows: Int, after previousSeq: inout Int64, through lastSeq: Int64,
+                              institutions institutionCount: Int32, slots slotCount: Int32, counts: inout [Int32],
+                              positions: UnsafeMutableBufferPointer<Int32>) throws(Damage)
+    {
+        precondition([chunk.institution.count, chunk.retractedBy.count, chunk.effective.count, chunk.marks.count,
+                      chunk.rosterThrough.count, chunk.outlet.count, chunk.calendarThrough.count,
+                      chunk.lastDeadlineStart.count].allSatisfy { $0 == rows }, "a chunk's columns are read row by row")
+        var previous = previousSeq
+        defer { previousSeq = previous }
+        let damage: Damage? = chunk.seq.withUnsafeBufferPointer { seqs in
+            chunk.retractedBy.withUnsafeBufferPointer { retractions in
+                chunk.institution.withUnsafeBufferPointer { institutions in
+                    chunk.outlet.withUnsafeBufferPointer { outlets in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            for row in 0..<rows {
+                                let (seq, retractedBy, institution, outlet) = (seqs[row], retractions[row], institutions[row], outlets[row])
+                                guard seq > previous, seq <= lastSeq else {
+                                    return Damage(reason: "index row seq \(seq) after \(previous), through \(lastSeq)")
+                                }
+                                previous = seq
+                                guard retractedBy == .max || (retractedBy > seq && retractedBy <= lastSeq) else {
+                                    return Damage(reason: "index row \(seq) retracted by \(retractedBy)")
+                                }
+                                guard institution >= 0, institution < institutionCount else {
+                                    return Damage(reason: "index row \(seq) of institution \(institution) of \(institutionCount)")
+                                }
+                                guard outlet >= -1, outlet < slotCount else {
+                                    return Damage(reason: "index row \(seq) of outlet slot \(outlet) of \(slotCount)")
+                                }
+                                positions[row] = counts[Int(institution)]
+                                counts[Int(institution)] += 1
+                            }
+                            return nil
+                        }
+                    }
+                }
+            }
+        }
+        if let damage { throw damage }
     }
 
     /// The first seq at which this index and `other` disagree — a row one has and the other lacks, or any

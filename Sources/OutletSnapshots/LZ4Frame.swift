@@ -49,27 +49,35 @@ enum LZ4Frame {
                 throw SnapshotError.corrupt("LZ4 frame has no content checksum")
             }
             let size = Int(info.contentSize)
-            var content = [UInt8](repeating: 0, count: size)
             var consumed = headerSize
             var produced = 0
             var finished = false
-            try withMutableBytes(of: &content) { (destination: UnsafeMutableRawBufferPointer) throws(SnapshotError) in
-                while !finished {
-                    var sourceSize = source.count - consumed
-                    var destinationSize = size - produced
-                    let result = LZ4F_decompress(context, destination.baseAddress! + produced, &destinationSize,
-                                                 base + consumed, &sourceSize, nil)
-                    if LZ4F_isError(result) != 0 {
-                        throw SnapshotError.corrupt("LZ4 frame does not decompress: \(String(cString: LZ4F_getErrorName(result)))")
+            // Not zeroed first: the frame fills every byte (`produced == size` is checked below), and zeroing
+            // tens of megabytes only to overwrite them was a pass over memory of its own.
+            var failure: SnapshotError?
+            let content = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                initialized = size  // bytes: nothing to deinitialize, whatever happens below
+                do throws(SnapshotError) {
+                    while !finished {
+                        var sourceSize = source.count - consumed
+                        var destinationSize = size - produced
+                        let result = LZ4F_decompress(context, buffer.baseAddress! + produced, &destinationSize,
+                                                     base + consumed, &sourceSize, nil)
+                        if LZ4F_isError(result) != 0 {
+                            throw SnapshotError.corrupt("LZ4 frame does not decompress: \(String(cString: LZ4F_getErrorName(result)))")
+                        }
+                        consumed += sourceSize
+                        produced += destinationSize
+                        finished = result == 0
+                        if !finished && sourceSize == 0 && destinationSize == 0 {
+                            throw SnapshotError.corrupt("LZ4 frame is truncated (\(produced) of \(size) bytes)")
+                        }
                     }
-                    consumed += sourceSize
-                    produced += destinationSize
-                    finished = result == 0
-                    if !finished && sourceSize == 0 && destinationSize == 0 {
-                        throw SnapshotError.corrupt("LZ4 frame is truncated (\(produced) of \(size) bytes)")
-                    }
+                } catch {
+                    failure = error
                 }
             }
+            if let failure { throw failure }
             guard produced == size else { throw SnapshotError.corrupt("LZ4 frame holds \(produced) bytes, declares \(size)") }
             guard consumed == source.count else {
                 throw SnapshotError.corrupt("\(source.count - consumed) stray bytes after the LZ4 frame")
@@ -82,8 +90,4 @@ enum LZ4Frame {
 /// `withUnsafeBytes` keeping the closure's error type (the standard one rethrows `any Error`).
 func withBytes<T>(of array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
     try array.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try body(bytes) } }.get()
-}
-
-func withMutableBytes<T>(of array: inout [UInt8], _ body: (UnsafeMutableRawBufferPointer) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
-    try array.withUnsafeMutableBytes { bytes in Result { () throws(SnapshotError) in try body(bytes) } }.get()
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import OutletDomain
 import OutletProjections
 
@@ -122,17 +123,26 @@ public enum Snapshot {
                     throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
                 }
             }
-            if let claimed = header.contentDigest {
-                let actual = hex(SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])))
-                guard actual == claimed else {
-                    throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
-                }
+            // The body's digest is worked out on another core while the body is read; what is read is handed
+            // out only once the digest matches, and a body that is not the header's is refused as such first.
+            let digesting = DispatchGroup()
+            nonisolated(unsafe) var actual: String?
+            if header.contentDigest != nil {
+                nonisolated(unsafe) let body = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
+                DispatchQueue.global().async(group: digesting) { actual = hex(SnapshotDigest.of(body)) }
             }
             let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
-            let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
-                                                        deferring: indexed ? deferred.map { (content, $0) } : nil)
-            guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
-            return (header, projection)
+            let decoded = Result { () throws(SnapshotError) in
+                let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
+                                                            deferring: indexed ? deferred.map { (content, $0) } : nil)
+                guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
+                return projection
+            }
+            digesting.wait()  // the body's bytes are not to outlive this closure
+            if let claimed = header.contentDigest, let actual, actual != claimed {
+                throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
+            }
+            return (header, try decoded.get())
         }
     }
 
