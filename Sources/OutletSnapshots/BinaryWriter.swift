@@ -14,6 +14,11 @@ struct BinaryWriter {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Replaces bytes already written, from `offset` on (a header's field known only after the body).
+    mutating func overwrite(at offset: Int, with values: [UInt8]) {
+        bytes.replaceSubrange(offset..<(offset + values.count), with: values)
+    }
+
     mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }

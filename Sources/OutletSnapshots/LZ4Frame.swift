@@ -15,16 +15,15 @@ enum LZ4Frame {
         preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         preferences.frameInfo.contentSize = UInt64(content.count)
         let capacity = LZ4F_compressFrameBound(content.count, &preferences)
-        var frame = [UInt8](repeating: 0, count: capacity)
-        let written = frame.withUnsafeMutableBytes { destination in
-            content.withUnsafeBytes { source in
+        // Not zeroed first: pages past the frame's end are never touched, so never resident.
+        return [UInt8](unsafeUninitializedCapacity: capacity) { destination, initialized in
+            let written = content.withUnsafeBytes { source in
                 LZ4F_compressFrame(destination.baseAddress, capacity, source.baseAddress, content.count, &preferences)
             }
+            // Compressing into a buffer of the bound's size cannot fail but for a library bug.
+            precondition(LZ4F_isError(written) == 0, "LZ4F_compressFrame: \(String(cString: LZ4F_getErrorName(written)))")
+            initialized = written
         }
-        // Compressing into a buffer of the bound's size cannot fail but for a library bug.
-        precondition(LZ4F_isError(written) == 0, "LZ4F_compressFrame: \(String(cString: LZ4F_getErrorName(written)))")
-        frame.removeSubrange(written...)
-        return frame
     }
 
     /// The content of one whole frame, its checksum verified; nothing may follow the frame.

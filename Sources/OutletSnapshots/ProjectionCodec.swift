@@ -32,7 +32,18 @@ enum ProjectionCodec {
     /// The encoding of the projection after the header. Timelines whose encoding is in `cache` under
     /// the same last applied seq are copied from it; the others are encoded and put there.
     static func encode(_ projection: RegistryProjection, cache: inout TimelineCache) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: projection.eventCount * 48 + (1 << 16))
+        var writer = BinaryWriter(reservingCapacity: capacity(for: projection))
+        encode(projection, cache: &cache, into: &writer)
+        return writer.bytes
+    }
+
+    /// About the bytes a projection's body takes (a little more: the writer never grows on the way).
+    static func capacity(for projection: RegistryProjection) -> Int {
+        projection.eventCount * 64 + (1 << 16)
+    }
+
+    /// The body, written after what `writer` holds already (a snapshot's header, not copied again after).
+    static func encode(_ projection: RegistryProjection, cache: inout TimelineCache, into writer: inout BinaryWriter) {
         writer.count(projection.eventCount)
         let years = projection.registrationsByYear.sorted { $0.key < $1.key }
         writer.count(years.count)
@@ -75,7 +86,6 @@ enum ProjectionCodec {
         var ranks = [Int32](repeating: 0, count: order.count)
         for (rank, id) in order.enumerated() { ranks[id] = Int32(rank) }
         write(projection.index, ranks: ranks, into: &writer)
-        return writer.bytes
     }
 
     /// Part 5, the version index: its outlet slots by registration, then its rows in blocks of one chunk,
