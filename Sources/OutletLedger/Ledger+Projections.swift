@@ -72,12 +72,13 @@ extension Ledger {
     }
 
     /// The projections as known at `position`. From the head projection this process keeps, read as
-    /// known at that seq (catching up with events other writers appended first); without one, the newest
-    /// sound snapshot at or below the position and the events after it (or, with `useSnapshots` false or
-    /// no sound snapshot, the whole log) — and a projection of the whole log is then kept.
+    /// known at that seq (catching up with events other writers appended first); without one, the nearest
+    /// sound snapshot (`soundSnapshot(for:laterToo:warnings:)`: at the position, else a later one read as
+    /// known at it, else an earlier one and the events after it), or, with `useSnapshots` false or no sound
+    /// snapshot, the whole log — and a projection of the whole log is then kept.
     /// `useLive` false: from snapshots and the log even when a head projection is kept (what a test of the
     /// snapshot path asks). `exact`: a projection folded through exactly that seq (what a snapshot of it
-    /// needs), never the kept one read at an earlier seq.
+    /// needs), never one read at an earlier seq than it folded.
     public func projections(at position: LedgerHead, useSnapshots: Bool = true, useLive: Bool = true,
                             exact: Bool = false) throws(LedgerError) -> ProjectionView
     {
