@@ -127,22 +127,35 @@ public enum Snapshot {
                     throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
                 }
             }
-            // The body's digest is worked out on another core while the body is read; what is read is handed
-            // out only once the digest matches, and a body that is not the header's is refused as such first.
-            let digesting = DispatchGroup()
-            nonisolated(unsafe) var actual: String?
-            if header.contentDigest != nil {
-                nonisolated(unsafe) let body = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
-                DispatchQueue.global().async(group: digesting) { actual = hex(SnapshotDigest.of(body)) }
-            }
+            // A large body's digest is worked out on another core while the body is read; what is read is
+            // handed out only once the digest matches, and a body that is not the header's is refused as such
+            // first. Both in one `concurrentPerform`, which returns when both are done. A small body (under a
+            // MiB, a test's or the fuzzer's) is digested first, on this thread: a second one would cost more.
             let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
-            let decoded = Result { () throws(SnapshotError) in
-                let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
-                                                            deferring: indexed ? deferred.map { (content, $0) } : nil)
-                guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
-                return projection
+            nonisolated(unsafe) let body = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
+            nonisolated(unsafe) var bodyReader = reader
+            nonisolated(unsafe) var actual: String?
+            nonisolated(unsafe) var decoded: Result<RegistryProjection, SnapshotError> = .failure(.corrupt("not read"))
+            let alongside = header.contentDigest != nil && body.count >= 1 << 20
+            if header.contentDigest != nil, !alongside { actual = hex(SnapshotDigest.of(body)) }
+            if let claimed = header.contentDigest, let actual, actual != claimed {
+                throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
             }
-            digesting.wait()  // the body's bytes are not to outlive this closure
+            @Sendable func decode() {
+                decoded = Result { () throws(SnapshotError) in
+                    let projection = try ProjectionCodec.decode(from: &bodyReader, periods: periods, foldedThrough: header.seq,
+                                                                indexed: indexed, deferring: indexed ? deferred.map { (content, $0) } : nil)
+                    guard bodyReader.isAtEnd else { throw bodyReader.corrupt("\(bodyReader.remaining) bytes after the body") }
+                    return projection
+                }
+            }
+            if alongside {
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    if part == 0 { decode() } else { actual = hex(SnapshotDigest.of(body)) }
+                }
+            } else {
+                decode()
+            }
             if let claimed = header.contentDigest, let actual, actual != claimed {
                 throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
             }

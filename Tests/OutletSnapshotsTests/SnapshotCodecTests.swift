@@ -269,6 +269,19 @@ struct SnapshotSharesTests {
         }
     }
 
+    @Test("a large body (digested on another core while it is read) that is not the one its header names is refused as such")
+    func largeBodyBoundByDigest() throws {
+        var content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
+        try #require(content.count - SnapshotHeader.size >= 1 << 20, "large enough for the digest to run beside the reading")
+        content[content.count / 2] ^= 1
+        for deferred in SnapshotCodecTests.deferrals {
+            #expect { try Snapshot.load(LZ4Frame.compress(content), periods: ShippedData.periods, deferred: deferred) } throws: { error in
+                guard case .mismatch(let reason) = error as? SnapshotError else { return false }
+                return reason.hasPrefix("the body's SHA-256 is")
+            }
+        }
+    }
+
     @Test("bytes that decode with a repair of their own length (a four-byte sequence cut to three, one U+FFFD) are invalid UTF-8")
     func repairOfTheSameLength() throws {
         let content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
