@@ -13,8 +13,8 @@ package protocol TimelineSource: AnyObject, Sendable {
 }
 
 /// The timelines of a restored projection, each decoded the first time a query reads it, then kept for
-/// every copy of the projection: a roster reads the outlets on it, not a million versions, and a tail of
-/// events folds into the timelines it touches alone.
+/// every copy of the projection (or, `keeps` false, only the states read, decoded alone): a roster reads
+/// the outlets on it, not a million versions, and a tail of events folds into the timelines it touches alone.
 ///
 /// A slot is written once, under `writing`, before its flag is set (releasing); it is read only after its
 /// flag is seen set (acquiring), so readers on every core take no lock once a timeline is decoded.
@@ -47,11 +47,6 @@ final class DeferredTimelines: @unchecked Sendable {
         ready.deinitialize(count: institutions.count)
         ready.deallocate()
         slots.deallocate()
-    }
-
-    /// Whether the timeline at `id` has been decoded.
-    func isDecoded(_ id: Int) -> Bool {
-        ready[id].load(ordering: .acquiring)
     }
 
     /// The state of the version at `position` of the timeline at `id`: from the timeline if it is decoded,

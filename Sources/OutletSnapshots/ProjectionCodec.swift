@@ -37,9 +37,10 @@ enum ProjectionCodec {
         return writer.bytes
     }
 
-    /// About the bytes a projection's body takes (a little more: the writer never grows on the way).
+    /// About the bytes a projection's body takes (a little more: the writer never grows on the way). The
+    /// count is a restored snapshot's word for it, so it is not believed past 2^26 events (4 GiB).
     static func capacity(for projection: RegistryProjection) -> Int {
-        projection.eventCount * 64 + (1 << 16)
+        min(max(projection.eventCount, 0), 1 << 26) * 64 + (1 << 16)
     }
 
     /// The body, written after what `writer` holds already (a snapshot's header, not copied again after).
@@ -255,7 +256,6 @@ enum ProjectionCodec {
         }
     }
 
-    /// Standing: a tag byte (FORMAT.md lists them), then its fields.
     /// A day a row's state reaches: 0 for none (`Int32.min`), 1 for no end (`Int32.max`), else its distance
     /// from the row's effective day as a zigzag, plus 2.
     private static func writeReach(_ reach: Int32, from day: Int64, into writer: inout BinaryWriter) {
@@ -268,6 +268,7 @@ enum ProjectionCodec {
         }
     }
 
+    /// Standing: a tag byte (FORMAT.md lists them), then its fields.
     private static func write(_ standing: InstitutionState.Standing, into writer: inout BinaryWriter) {
         switch standing {
         case .none: writer.byte(0)

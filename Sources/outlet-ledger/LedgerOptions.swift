@@ -37,7 +37,7 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger; a reader may ask "what if" with another holiday calendar, a writer never: its
     /// acts are decided with the data the chain holds.
-    /// The ledger; `forOneQuery`: read-only, for a command that answers one question and ends (`Ledger.open`).
+    /// `forOneQuery` (read-only): for a command that answers one question and ends (`Ledger.open`).
     func open(readonly: Bool = false, forAudit: Bool = false, forOneQuery: Bool = false) throws(LedgerError) -> Ledger {
         guard readonly else {
             if holidays != nil {
