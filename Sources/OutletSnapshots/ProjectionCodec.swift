@@ -579,11 +579,7 @@ enum ProjectionCodec {
                 share.rows.reserveCapacity(share.spans.count)
                 do throws(SnapshotError) {
                     for span in spans[share.spans] {
-                        reader.move(to: span.lowerBound)
-                        let timeline = try readTimeline(&reader, foldedThrough: foldedThrough)
-                        guard reader.offset == span.upperBound else {
-                            throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - span.upperBound) bytes off its length")
-                        }
+                        let timeline = try readTimeline(spanning: span, &reader, foldedThrough: foldedThrough)
                         share.timelines.append(timeline)
                         share.rows.append(TimelineRows(of: timeline))
                     }
@@ -594,6 +590,16 @@ enum ProjectionCodec {
             }
         }
         return shares
+    }
+
+    /// The timeline whose bytes are `span`, which it must fill exactly.
+    static func readTimeline(spanning span: Range<Int>, _ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
+        reader.move(to: span.lowerBound)
+        let timeline = try readTimeline(&reader, foldedThrough: foldedThrough)
+        guard reader.offset == span.upperBound else {
+            throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - span.upperBound) bytes off its length")
+        }
+        return timeline
     }
 
     static func readTimeline(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
@@ -869,12 +875,8 @@ final class SnapshotTimelines: TimelineSource {
 
     func timeline(at id: Int) throws -> Timeline {
         try content.withUnsafeBytes { bytes throws(SnapshotError) in
-            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
-            let timeline = try ProjectionCodec.readTimeline(&reader, foldedThrough: foldedThrough)
-            guard reader.offset == spans[id].upperBound else {
-                throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - spans[id].upperBound) bytes off its length")
-            }
-            return timeline
+            var reader = BinaryReader(bytes)
+            return try ProjectionCodec.readTimeline(spanning: spans[id], &reader, foldedThrough: foldedThrough)
         }
     }
 
