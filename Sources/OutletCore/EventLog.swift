@@ -151,6 +151,11 @@ public protocol EventLog: AnyObject, Sendable {
     /// The newest snapshot's seq (0 when there is none): what every append asks, so one seek, not the list.
     func newestSnapshotSeq() throws(LedgerError) -> Int64
     func snapshotFrame(seq: Int64) throws(LedgerError) -> [UInt8]?
+    /// The frame of the snapshot of `seq` read in pieces where it lies (nil: there is none): `body` is
+    /// given its length and a function that fills a buffer with its bytes from an offset (false if they
+    /// cannot be read), so that a load need never hold a copy of the whole frame, tens of MiB.
+    func withSnapshotFrame<T>(seq: Int64, _ body: (_ count: Int, _ read: (UnsafeMutableRawBufferPointer, Int) -> Bool) -> T)
+        throws(LedgerError) -> T?
     /// Deletes all but the newest `keep`; returns the seqs deleted.
     func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64]
 }

@@ -197,6 +197,17 @@ public final class InMemoryEventLog: EventLog {
         try read { $0.snapshots[seq]?.frame }
     }
 
+    public func withSnapshotFrame<T>(seq: Int64, _ body: (Int, (UnsafeMutableRawBufferPointer, Int) -> Bool) -> T) throws(LedgerError) -> T? {
+        guard let frame = try snapshotFrame(seq: seq) else { return nil }
+        return frame.withUnsafeBytes { frame in
+            body(frame.count) { piece, offset in
+                guard offset >= 0, offset <= frame.count - piece.count else { return false }
+                piece.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[offset..<offset + piece.count]))
+                return true
+            }
+        }
+    }
+
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         state.withLock { state in
             let doomed = state.snapshots.keys.sorted(by: >).dropFirst(max(0, keep))

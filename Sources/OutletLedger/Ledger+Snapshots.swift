@@ -200,15 +200,19 @@ extension Ledger {
     /// A stored snapshot restored and checked against the log as it is now; `deferred`, its timelines
     /// decoded as a query reads them (`Snapshot.load`), else all of them now, the body proven whole.
     func load(_ snapshot: StoredSnapshot, deferred: Bool = false) throws(LedgerError) -> Result<RegistryProjection, SnapshotError> {
-        guard let frame = try store.snapshotFrame(seq: snapshot.seq) else { return .failure(.corrupt("deleted while reading")) }
         let logHead = try store.head(atSeq: snapshot.seq)
         guard logHead.seq == snapshot.seq else {
             return .failure(.mismatch("the log has no event \(snapshot.seq)"))
         }
-        return Result { () throws(SnapshotError) in
-            try Snapshot.load(frame, periods: decisionPeriods(atSeq: snapshot.seq), expected: (logHead.seq, logHead.hash),
-                              deferred: deferred ? (keepsRestoredTimelines ? .keepingTimelines : .readingStatesAlone) : nil).projection
+        let periods = decisionPeriods(atSeq: snapshot.seq)
+        let deferral: Deferral? = deferred ? (keepsRestoredTimelines ? .keepingTimelines : .readingStatesAlone) : nil
+        let loaded = try store.withSnapshotFrame(seq: snapshot.seq) { count, read in
+            Result { () throws(SnapshotError) in
+                try Snapshot.load(frameOf: count, reading: read, periods: periods, expected: (logHead.seq, logHead.hash), deferred: deferral)
+                    .projection
+            }
         }
+        return loaded ?? .failure(.corrupt("deleted while reading"))
     }
 
     /// Every snapshot, restored and compared with a replay of the log to its seq.

@@ -9,7 +9,10 @@ import Darwin
 struct BinaryReader {
     private let bytes: UnsafeRawBufferPointer
     private(set) var offset: Int
-    var strings: [String] = []
+    /// The string table of the timeline being read (`readStringTable`): each string once made, and where
+    /// the bytes of each not yet made are.
+    private var strings: [String?] = []
+    private var stringSpans: [Range<Int>] = []
 
     init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
         self.bytes = bytes
@@ -74,8 +77,37 @@ struct BinaryReader {
         return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }
 
+    /// Reads a string table: `eagerly`, every string made (and checked) now, as a whole timeline's reader
+    /// wants; else only where each lies, a string made when first read, as a state read alone wants (most
+    /// of a timeline's strings are of versions and institutions it passes over).
+    mutating func readStringTable(eagerly: Bool) throws(SnapshotError) {
+        let count = try count()
+        strings.removeAll(keepingCapacity: true)
+        stringSpans.removeAll(keepingCapacity: true)
+        for _ in 0..<count {
+            if eagerly {
+                strings.append(try inlineString())
+            } else {
+                let length = try self.count()
+                let start = offset
+                _ = try raw(length)
+                stringSpans.append(start..<(start + length))
+                strings.append(nil)
+            }
+        }
+    }
+
     mutating func string() throws(SnapshotError) -> String {
-        strings[try stringIndex()]
+        try tableString(stringIndex())
+    }
+
+    /// The string at `index` of the table, made now if it was not.
+    mutating func tableString(_ index: Int) throws(SnapshotError) -> String {
+        if let made = strings[index] { return made }
+        let span = stringSpans[index]
+        let made = try Self.string(UnsafeRawBufferPointer(rebasing: bytes[span]).assumingMemoryBound(to: UInt8.self), at: span.lowerBound)
+        strings[index] = made
+        return made
     }
 
     /// A string's place in the table: what a reader that remembers what a string stands for looks up.
@@ -97,7 +129,12 @@ struct BinaryReader {
     mutating func inlineString() throws(SnapshotError) -> String {
         let length = try count()
         let start = offset
-        let utf8 = try raw(length).assumingMemoryBound(to: UInt8.self)
+        return try Self.string(try raw(length).assumingMemoryBound(to: UInt8.self), at: start)
+    }
+
+    /// The string whose UTF-8 bytes, at byte `start`, are `utf8`; damage if they are not UTF-8.
+    private static func string(_ utf8: UnsafeBufferPointer<UInt8>, at start: Int) throws(SnapshotError) -> String {
+        let length = utf8.count
         // Decoding repairs what is not UTF-8, so a string that is not its bytes again was not UTF-8. (Faster than
         // `String(validating:)`, whose generic validation looks its types up at each call: a snapshot has millions.)
         let text = String(decoding: utf8, as: UTF8.self)

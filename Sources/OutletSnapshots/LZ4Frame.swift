@@ -28,61 +28,99 @@ enum LZ4Frame {
 
     /// The content of one whole frame, its checksum verified; nothing may follow the frame.
     static func decompress(_ frame: [UInt8]) throws(SnapshotError) -> [UInt8] {
+        try withBytes(of: frame) { (source: UnsafeRawBufferPointer) throws(SnapshotError) -> [UInt8] in
+            try decompress(count: source.count) { piece, offset in
+                guard offset >= 0, offset <= source.count - piece.count else { return false }
+                piece.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + piece.count]))
+                return true
+            }
+        }
+    }
+
+    /// The bytes of the frame read in at a time: few enough to stay in cache between being read and decompressed.
+    static let pieceSize = 256 << 10
+
+    /// The content of one whole frame of `count` bytes, read in pieces where it is stored — `read` fills a
+    /// buffer with the bytes from an offset, false if they cannot be read — and decompressed as they come:
+    /// a stored frame is tens of MiB, and a whole copy of it was a pass over fresh memory of its own.
+    /// Its checksum verified; nothing may follow the frame.
+    static func decompress(count: Int, pieceSize: Int = pieceSize, reading read: (UnsafeMutableRawBufferPointer, Int) -> Bool)
+        throws(SnapshotError) -> [UInt8]
+    {
         var context: OpaquePointer?
         guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
             throw SnapshotError.corrupt("cannot create an LZ4 decompression context")
         }
         defer { LZ4F_freeDecompressionContext(context) }
-        return try withBytes(of: frame) { (source: UnsafeRawBufferPointer) throws(SnapshotError) -> [UInt8] in
-            guard let base = source.baseAddress else { throw SnapshotError.corrupt("empty LZ4 frame") }
-            var info = LZ4F_frameInfo_t()
-            var headerSize = source.count
-            let hint = LZ4F_getFrameInfo(context, &info, base, &headerSize)
-            if LZ4F_isError(hint) != 0 {
-                throw SnapshotError.corrupt("not an LZ4 frame: \(String(cString: LZ4F_getErrorName(hint)))")
+        guard count > 0 else { throw SnapshotError.corrupt("empty LZ4 frame") }
+        let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: min(count, pieceSize), alignment: 16)
+        defer { piece.deallocate() }
+        // How many of the frame's bytes were read, and where the piece in hand starts among them and is consumed to.
+        var (fetched, pieceStart, pieceUsed) = (0, 0, 0)
+        /// The next piece; false at the frame's end.
+        func nextPiece() throws(SnapshotError) -> Bool {
+            guard fetched < count else { return false }
+            let length = min(piece.count, count - fetched)
+            guard read(UnsafeMutableRawBufferPointer(rebasing: piece[..<length]), fetched) else {
+                throw SnapshotError.corrupt("the stored frame cannot be read at byte \(fetched)")
             }
-            guard info.contentSize > 0, info.contentSize <= UInt64(maximumContentSize) else {
-                throw SnapshotError.corrupt("LZ4 frame declares no usable content size (\(info.contentSize) bytes)")
-            }
-            guard info.contentChecksumFlag == LZ4F_contentChecksumEnabled else {
-                throw SnapshotError.corrupt("LZ4 frame has no content checksum")
-            }
-            let size = Int(info.contentSize)
-            var consumed = headerSize
-            var produced = 0
-            var finished = false
-            // Not zeroed first: the frame fills every byte (`produced == size` is checked below), and zeroing
-            // tens of megabytes only to overwrite them was a pass over memory of its own.
-            var failure: SnapshotError?
-            let content = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-                initialized = size  // bytes: nothing to deinitialize, whatever happens below
-                do throws(SnapshotError) {
-                    while !finished {
-                        var sourceSize = source.count - consumed
-                        var destinationSize = size - produced
-                        let result = LZ4F_decompress(context, buffer.baseAddress! + produced, &destinationSize,
-                                                     base + consumed, &sourceSize, nil)
-                        if LZ4F_isError(result) != 0 {
-                            throw SnapshotError.corrupt("LZ4 frame does not decompress: \(String(cString: LZ4F_getErrorName(result)))")
-                        }
-                        consumed += sourceSize
-                        produced += destinationSize
-                        finished = result == 0
-                        if !finished && sourceSize == 0 && destinationSize == 0 {
-                            throw SnapshotError.corrupt("LZ4 frame is truncated (\(produced) of \(size) bytes)")
-                        }
-                    }
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
-            guard produced == size else { throw SnapshotError.corrupt("LZ4 frame holds \(produced) bytes, declares \(size)") }
-            guard consumed == source.count else {
-                throw SnapshotError.corrupt("\(source.count - consumed) stray bytes after the LZ4 frame")
-            }
-            return content
+            (pieceStart, pieceUsed) = (fetched, 0)
+            fetched += length
+            return true
         }
+        var pieceLength: Int { fetched - pieceStart }
+        _ = try nextPiece()
+        var info = LZ4F_frameInfo_t()
+        var headerSize = pieceLength
+        let hint = LZ4F_getFrameInfo(context, &info, piece.baseAddress, &headerSize)
+        if LZ4F_isError(hint) != 0 {
+            throw SnapshotError.corrupt("not an LZ4 frame: \(String(cString: LZ4F_getErrorName(hint)))")
+        }
+        guard info.contentSize > 0, info.contentSize <= UInt64(maximumContentSize) else {
+            throw SnapshotError.corrupt("LZ4 frame declares no usable content size (\(info.contentSize) bytes)")
+        }
+        guard info.contentChecksumFlag == LZ4F_contentChecksumEnabled else {
+            throw SnapshotError.corrupt("LZ4 frame has no content checksum")
+        }
+        pieceUsed = headerSize
+        let size = Int(info.contentSize)
+        var produced = 0
+        var finished = false
+        // Not zeroed first: the frame fills every byte (`produced == size` is checked below), and zeroing
+        // tens of megabytes only to overwrite them was a pass over memory of its own.
+        var failure: SnapshotError?
+        let content = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = size  // bytes: nothing to deinitialize, whatever happens below
+            do throws(SnapshotError) {
+                while !finished {
+                    if pieceUsed == pieceLength {
+                        guard try nextPiece() else { throw SnapshotError.corrupt("LZ4 frame is truncated (\(produced) of \(size) bytes)") }
+                    }
+                    var sourceSize = pieceLength - pieceUsed
+                    var destinationSize = size - produced
+                    let result = LZ4F_decompress(context, buffer.baseAddress! + produced, &destinationSize,
+                                                 piece.baseAddress! + pieceUsed, &sourceSize, nil)
+                    if LZ4F_isError(result) != 0 {
+                        throw SnapshotError.corrupt("LZ4 frame does not decompress: \(String(cString: LZ4F_getErrorName(result)))")
+                    }
+                    pieceUsed += sourceSize
+                    produced += destinationSize
+                    finished = result == 0
+                    if !finished && sourceSize == 0 && destinationSize == 0 && pieceUsed < pieceLength {
+                        throw SnapshotError.corrupt("LZ4 frame does not decompress past byte \(pieceStart + pieceUsed)")
+                    }
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        guard produced == size else { throw SnapshotError.corrupt("LZ4 frame holds \(produced) bytes, declares \(size)") }
+        let consumed = pieceStart + pieceUsed
+        guard consumed == count else {
+            throw SnapshotError.corrupt("\(count - consumed) stray bytes after the LZ4 frame")
+        }
+        return content
     }
 }
 

@@ -614,17 +614,13 @@ enum ProjectionCodec {
 
     /// The timeline's institution and the state of its version at `position` alone: the versions before it
     /// are read into one set of parts and none is kept (what a query reading one version of many timelines
-    /// wants, a roster's); the bytes after it are not read.
+    /// wants, a roster's), the strings and institutions it passes over are not made, and the bytes after it
+    /// are not read.
     static func readState(_ reader: inout BinaryReader, at position: Int, foldedThrough: Int64) throws(SnapshotError)
         -> (uscc: USCC, state: InstitutionState)
     {
-        var index = 0
         var state: InstitutionState?
-        let uscc = try readVersions(&reader, foldedThrough: foldedThrough) { _, parts in
-            guard index == position else {
-                index += 1
-                return true
-            }
+        let uscc = try readVersions(&reader, foldedThrough: foldedThrough, onlyAt: position) { _, parts in
             state = InstitutionState(parts: parts)
             return false
         }
@@ -642,56 +638,96 @@ enum ProjectionCodec {
 
     /// Reads a timeline's USCC, strings and institutions, then hands each version's head and the state's
     /// parts as of it to `body` in stream order, until `body` says stop (false) or the versions end;
-    /// `counted` is told how many there are first.
+    /// `counted` is told how many there are first. `onlyAt`: only the version at that position is handed
+    /// on, and only what it needs is made of the strings and institutions (the rest are checked for form).
     @inline(__always)
-    private static func readVersions(_ reader: inout BinaryReader, foldedThrough: Int64, counted: (Int) -> Void = { _ in },
+    private static func readVersions(_ reader: inout BinaryReader, foldedThrough: Int64, onlyAt wanted: Int? = nil,
+                                     counted: (Int) -> Void = { _ in },
                                      _ body: (VersionHead, InstitutionState.Parts) -> Bool) throws(SnapshotError) -> USCC
     {
         let code = try reader.inlineString()
         guard let uscc = USCC(code) else { throw reader.corrupt("timeline of \"\(code)\", not a USCC,") }
-        let stringCount = try reader.count()
-        reader.strings.removeAll(keepingCapacity: true)
-        for _ in 0..<stringCount { reader.strings.append(try reader.inlineString()) }
-        let institutionCount = try reader.count(minimumSize: 17)
-        var institutions: [Shared<Institution>] = []
-        institutions.reserveCapacity(institutionCount)
-        for _ in 0..<institutionCount { institutions.append(Shared(try readInstitution(&reader))) }
+        try reader.readStringTable(eagerly: wanted == nil)
+        var institutions = try InstitutionTable(&reader, eagerly: wanted == nil)
         let versionCount = try reader.count(minimumSize: 5)
         counted(versionCount)
         // The parts as of the version being read, changed in place: each version's state is one copy of them.
         var parts = InstitutionState().parts
+        // Their institution, as its place in the table plus one (0: none); made into `parts` when handed on.
+        var (institution, madeInstitution) = (0, 0)
         var previousSeq: Int64 = 0
         // The event types met so far, by their string: a timeline has a few, and matching a type's name for
         // every version was a twelfth of restoring.
         var types: [(string: Int, type: EventType)] = []
-        for _ in 0..<versionCount {
+        for number in 0..<versionCount {
             let gap = try reader.varint()
             guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
             let seq = previousSeq + Int64(gap)
             previousSeq = seq
             let string = try reader.stringIndex()
-            let type: EventType
-            if let known = types.first(where: { $0.string == string }) {
-                type = known.type
-            } else {
-                type = try named(EventType.self, reader.strings[string], reader)
-                types.append((string, type))
-            }
             let effectiveOn = try date(&reader)
             let retraction = try reader.varint()
             guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
                 throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
             }
-            try readParts(into: &parts, seq: seq, effectiveOn: effectiveOn, institutions: institutions, &reader)
+            try readParts(into: &parts, institution: &institution, of: institutions.count, seq: seq, effectiveOn: effectiveOn, &reader)
+            guard wanted.map({ $0 == number }) ?? true else { continue }
+            if institution != madeInstitution {
+                parts.institution = institution == 0 ? nil : try institutions.institution(at: institution - 1, &reader)
+                madeInstitution = institution
+            }
+            let type: EventType
+            if let known = types.first(where: { $0.string == string }) {
+                type = known.type
+            } else {
+                type = try named(EventType.self, reader.tableString(string), reader)
+                types.append((string, type))
+            }
             let head = VersionHead(seq: seq, type: type, effectiveOn: effectiveOn, retractedBy: retraction == 0 ? nil : Int64(retraction))
             guard body(head, parts) else { break }
         }
         return uscc
     }
 
+    /// A timeline's institutions: each made once it is asked for (or all at once, `eagerly`), the same
+    /// shared value for every version that names it.
+    private struct InstitutionTable {
+        /// Where each institution's bytes start, for those not made yet.
+        private var starts: [Int] = []
+        private var made: [Shared<Institution>?] = []
+        var count: Int { made.count }
+
+        init(_ reader: inout BinaryReader, eagerly: Bool) throws(SnapshotError) {
+            let count = try reader.count(minimumSize: 17)
+            made.reserveCapacity(count)
+            for _ in 0..<count {
+                if eagerly {
+                    made.append(Shared(try readInstitution(&reader)))
+                } else {
+                    starts.append(reader.offset)
+                    try skipInstitution(&reader)
+                    made.append(nil)
+                }
+            }
+        }
+
+        /// The institution at `index`, read from where it starts if not made yet (`reader` is left where it was).
+        mutating func institution(at index: Int, _ reader: inout BinaryReader) throws(SnapshotError) -> Shared<Institution> {
+            if let institution = made[index] { return institution }
+            let resume = reader.offset
+            reader.move(to: starts[index])
+            let institution = Shared(try readInstitution(&reader))
+            reader.move(to: resume)
+            made[index] = institution
+            return institution
+        }
+    }
+
     /// Applies one version's changed parts to the parts of the version before it.
-    private static func readParts(into parts: inout InstitutionState.Parts, seq: Int64, effectiveOn: LocalDate,
-                                  institutions: [Shared<Institution>], _ reader: inout BinaryReader) throws(SnapshotError)
+    /// Their institution is not among the parts set: `institution` is set to its place in the table plus one
+    /// (0: none), of `institutionCount`.
+    private static func readParts(into parts: inout InstitutionState.Parts, institution: inout Int, of institutionCount: Int, seq: Int64,
+                                  effectiveOn: LocalDate, _ reader: inout BinaryReader) throws(SnapshotError)
     {
         let mask = try reader.varint()
         guard mask <= UInt64(Changed.all.rawValue) else { throw reader.corrupt("unknown parts \(mask)") }
@@ -699,8 +735,8 @@ enum ProjectionCodec {
         parts.latest = (seq, effectiveOn)
         if changed.contains(.institution) {
             let index = try reader.varint()
-            guard index <= UInt64(institutions.count) else { throw reader.corrupt("institution \(index) of \(institutions.count)") }
-            parts.institution = index == 0 ? nil : institutions[Int(index - 1)]
+            guard index <= UInt64(institutionCount) else { throw reader.corrupt("institution \(index) of \(institutionCount)") }
+            institution = Int(index)
         }
         if changed.contains(.serviceItems) {
             parts.serviceItems = []
@@ -784,6 +820,7 @@ enum ProjectionCodec {
         }
     }
 
+    /// (`skipInstitution` passes over the same fields: the two change together.)
     private static func readInstitution(_ reader: inout BinaryReader) throws(SnapshotError) -> Institution {
         let name = try reader.string()
         let code = try reader.string()
@@ -797,6 +834,16 @@ enum ProjectionCodec {
             contact: Contact(name: try reader.string(), phone: try reader.string()),
             website: try flag(&reader) ? Website(name: try reader.string(), url: try reader.string()) : nil,
             wechat: try flag(&reader) ? try reader.string() : nil)
+    }
+
+    /// Passes over an institution as `readInstitution` reads it, checking its string indices and flags
+    /// alone (its strings are made, and checked, if it is read).
+    private static func skipInstitution(_ reader: inout BinaryReader) throws(SnapshotError) {
+        for _ in 0..<8 { _ = try reader.stringIndex() }  // name … principal's title
+        _ = try int(reader.signed(), &reader)  // total staff
+        for _ in 0..<5 { _ = try reader.stringIndex() }  // department, contact
+        if try flag(&reader) { for _ in 0..<2 { _ = try reader.stringIndex() } }  // website
+        if try flag(&reader) { _ = try reader.stringIndex() }  // WeChat
     }
 
     private static func flag(_ reader: inout BinaryReader) throws(SnapshotError) -> Bool {

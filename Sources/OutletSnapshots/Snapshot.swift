@@ -109,8 +109,23 @@ public enum Snapshot {
                             acceptUnbound: Bool = false, deferred: Deferral? = nil) throws(SnapshotError)
         -> (header: SnapshotHeader, projection: RegistryProjection)
     {
-        let content = try LZ4Frame.decompress(frame)
-        return try withBytes(of: content) { bytes throws(SnapshotError) in
+        try load(content: LZ4Frame.decompress(frame), periods: periods, expected: expected, acceptUnbound: acceptUnbound, deferred: deferred)
+    }
+
+    /// The same, from a frame of `count` bytes read in pieces where it is stored: `read` fills a buffer with
+    /// the bytes from an offset, false if it cannot. No copy of the whole frame is made.
+    public static func load(frameOf count: Int, reading read: (UnsafeMutableRawBufferPointer, Int) -> Bool, periods: Periods,
+                            expected: (seq: Int64, hash: String)? = nil, deferred: Deferral? = nil) throws(SnapshotError)
+        -> (header: SnapshotHeader, projection: RegistryProjection)
+    {
+        try load(content: LZ4Frame.decompress(count: count, reading: read), periods: periods, expected: expected, acceptUnbound: false,
+                 deferred: deferred)
+    }
+
+    private static func load(content: [UInt8], periods: Periods, expected: (seq: Int64, hash: String)?, acceptUnbound: Bool,
+                             deferred: Deferral?) throws(SnapshotError) -> (header: SnapshotHeader, projection: RegistryProjection)
+    {
+        try withBytes(of: content) { bytes throws(SnapshotError) in
             var reader = BinaryReader(bytes)
             let header = try readHeader(&reader)
             guard (2...SnapshotHeader.currentFormatVersion).contains(header.formatVersion) || (acceptUnbound && header.formatVersion == 1) else {
@@ -127,10 +142,12 @@ public enum Snapshot {
                     throw .mismatch("chain hash at seq \(header.seq) is \(expected.hash.prefix(12))…, the snapshot says \(header.hash.prefix(12))…")
                 }
             }
-            // A large body's digest is worked out on another core while the body is read; what is read is
+            // A large body's digest is worked out on another thread while the body is read; what is read is
             // handed out only once the digest matches, and a body that is not the header's is refused as such
-            // first. Both in one `concurrentPerform`, which returns when both are done. A small body (under a
-            // MiB, a test's or the fuzzer's) is digested on this thread: a second one would cost more.
+            // first. Not as a second iteration of a `concurrentPerform`: the reading's own shares (the index's
+            // blocks) would then be nested in it, and libdispatch runs a nested one on a single thread. A
+            // small body (under a MiB, a test's or the fuzzer's) is digested on this thread: a second one
+            // would cost more, and libFuzzer scans for leaks after any input that leaves work in flight.
             let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
             nonisolated(unsafe) let body = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
             nonisolated(unsafe) var bodyReader = reader
@@ -146,9 +163,10 @@ public enum Snapshot {
                 }
             }
             if alongside {
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    if part == 0 { decode() } else { actual = hex(SnapshotDigest.of(body)) }
-                }
+                let digested = DispatchGroup()
+                DispatchQueue.global().async(group: digested) { actual = hex(SnapshotDigest.of(body)) }
+                decode()
+                digested.wait()
             } else {
                 if header.contentDigest != nil { actual = hex(SnapshotDigest.of(body)) }
                 decode()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import OutletCore
 
 // Snapshots are opaque frames here: the store keeps them next to the log, and knows nothing of what
@@ -58,6 +59,26 @@ extension EventStore {
             let rows = try Row.fetchCursor(db, sql: "SELECT frame FROM snapshots WHERE seq = ?", arguments: [seq])
             guard let row = try rows.next() else { return nil }
             return try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } }
+        }
+    }
+
+    /// The frame read through SQLite's incremental blob I/O, straight from the database pages into the
+    /// reader's buffer: no statement result holding the whole blob, no copy of it.
+    public func withSnapshotFrame<T>(seq: Int64, _ body: (Int, (UnsafeMutableRawBufferPointer, Int) -> Bool) -> T) throws(LedgerError) -> T? {
+        try read { db in
+            guard try db.tableExists("snapshots") else { return nil }
+            var blob: OpaquePointer?
+            // A row that is not there is an error of the open (the rowid is the seq); so is a missing table.
+            guard sqlite3_blob_open(db.sqliteConnection, "main", "snapshots", "frame", seq, 0, &blob) == SQLITE_OK, let blob else {
+                sqlite3_blob_close(blob)
+                return nil
+            }
+            defer { sqlite3_blob_close(blob) }
+            let count = Int(sqlite3_blob_bytes(blob))
+            return body(count) { piece, offset in
+                guard offset >= 0, piece.count <= Int(Int32.max), offset <= Int(Int32.max) - piece.count else { return false }
+                return sqlite3_blob_read(blob, piece.baseAddress, Int32(piece.count), Int32(offset)) == SQLITE_OK
+            }
         }
     }
 

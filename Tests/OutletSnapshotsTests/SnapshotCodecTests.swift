@@ -282,6 +282,37 @@ struct SnapshotSharesTests {
         }
     }
 
+    @Test("a stored frame is read in pieces as it is decompressed, each byte once; a piece that cannot be read is an error naming where")
+    func readInPieces() throws {
+        let frame = Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame
+        /// `frame`'s content as the store hands the frame over in pieces of 4 KiB, noting each piece read;
+        /// `readable` says which offsets can be.
+        func content(readable: (Int) -> Bool = { _ in true }, noting reads: inout [Range<Int>]) throws -> [UInt8] {
+            try frame.withUnsafeBytes { frame in
+                try LZ4Frame.decompress(count: frame.count, pieceSize: 4_096) { piece, offset in
+                    reads.append(offset..<(offset + piece.count))
+                    guard readable(offset) else { return false }
+                    piece.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[offset..<(offset + piece.count)]))
+                    return true
+                }
+            }
+        }
+        var reads: [Range<Int>] = []
+        #expect(try content(noting: &reads) == LZ4Frame.decompress(frame))
+        #expect(reads.count == (frame.count + 4_095) / 4_096 && reads.first?.lowerBound == 0 && reads.last?.upperBound == frame.count)
+        #expect(zip(reads, reads.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "each byte read once, in order")
+        #expect(throws: SnapshotError.corrupt("the stored frame cannot be read at byte 8192")) {
+            try content(readable: { $0 < 8_192 }, noting: &reads)
+        }
+        let loaded = try frame.withUnsafeBytes { frame in
+            try Snapshot.load(frameOf: frame.count, reading: { piece, offset in
+                piece.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[offset..<(offset + piece.count)]))
+                return true
+            }, periods: ShippedData.periods, expected: (Self.seq, goldenHash), deferred: .readingStatesAlone).projection
+        }
+        #expect(Snapshot.encodedState(loaded) == Snapshot.encodedState(Self.projection))
+    }
+
     @Test("bytes that decode with a repair of their own length (a four-byte sequence cut to three, one U+FFFD) are invalid UTF-8")
     func repairOfTheSameLength() throws {
         let content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)

@@ -138,6 +138,31 @@ struct AppendTests {
         #expect(try fixture.store.newestSnapshotSeq() == 0)
     }
 
+    @Test("a snapshot's frame is read in pieces from any offset, the same bytes as read whole; none where there is no snapshot",
+          arguments: LogKind.allCases)
+    func snapshotFrameInPieces(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        _ = try fixture.store.append([StoreFixture.event()])
+        // Larger than a page, so that SQLite keeps it on overflow pages a piece can start in the middle of.
+        let frame = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        try fixture.store.saveSnapshot(seq: 1, hash: try fixture.store.head(atSeq: 1).hash, formatVersion: 3, projectionVersion: 1,
+                                       contentSize: 1, frame: frame)
+        let pieces = try fixture.store.withSnapshotFrame(seq: 1) { count, read in
+            [(0, 1), (5_000, 4_096), (65_000, 5_000), (0, 70_000)].map { offset, length in
+                var piece = [UInt8](repeating: 0, count: length)
+                let done = piece.withUnsafeMutableBytes { read($0, offset) }
+                return (count, done, piece == Array(frame[offset..<(offset + length)]))
+            }
+        }
+        #expect(try #require(pieces).allSatisfy { $0 == (70_000, true, true) })
+        let pastTheEnd = try fixture.store.withSnapshotFrame(seq: 1) { _, read in
+            var piece = [UInt8](repeating: 0, count: 10)
+            return piece.withUnsafeMutableBytes { read($0, 69_995) }
+        }
+        #expect(pastTheEnd == false)
+        #expect(try fixture.store.withSnapshotFrame(seq: 2) { count, _ in count } == nil)
+    }
+
     @Test("import keeps recordedAt but refuses one that decreases or lies in the future", arguments: LogKind.allCases)
     func importedRecordedAt(kind: LogKind) throws {
         let fixture = try StoreFixture(kind, at: "2025-10-10T01:00:00.000Z")
