@@ -32,14 +32,15 @@ struct RosterCommand: ParsableCommand {
                         "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
                         "overdueSummaries"], bom: bom, to: &output)
             let policy = ledger.policy
-            for entry in roster {
-                CSV.line([entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
-                          entry.district, policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
-                          entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
-                          String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
-                          entry.overdueSummaries.map(String.init).joined(separator: ";")], to: &output)
+            CSV.lines(roster, to: &output) { entry in
+                [entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
+                 entry.district, policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
+                 entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
+                 String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
+                 entry.overdueSummaries.map(String.init).joined(separator: ";")]
             }
             output.flush()
+            ProcessLifetime.keep(roster)
         case .table:
             let roster = view.projection.roster(on: date)
             var table = TextTable(["编号", "名称", "类别", "区县", "级别", "备案日期", "有效期至", "整改期限", "未报总结"])
@@ -51,6 +52,7 @@ struct RosterCommand: ParsableCommand {
             }
             print(ProjectionText.header("roster 名录", date: date, view: view) + "\(roster.count) outlets\n")
             print(table.render().joined(separator: "\n"))
+            ProcessLifetime.keep(roster)
         }
     }
 }
@@ -102,9 +104,7 @@ struct CalendarCommand: ParsableCommand {
         case .csv:
             var output = try Output(path: nil)
             CSV.header(["date", "kind", "uscc", "name"], bom: bom, to: &output)
-            for entry in calendar.entries {
-                CSV.line([entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name], to: &output)
-            }
+            CSV.lines(calendar.entries, to: &output) { entry in [entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name] }
             output.flush()
         case .table:
             var table = TextTable(["日期", "事项", "USCC", "名称"])

@@ -61,12 +61,35 @@ enum CSV {
     static func line(_ fields: [String], to output: inout Output) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
+        line(fields, into: &bytes)
+        output.write(bytes)
+    }
+
+    /// A line for each of `elements`, `fields` giving its fields, written in order. Worked in shares on
+    /// every core: a roster is tens of thousands of lines, each a dozen strings made and checked for quoting.
+    static func lines<Element: Sendable>(_ elements: [Element], to output: inout Output, _ fields: @Sendable (Element) -> [String]) {
+        let shares = min(8, max(1, elements.count / 64))
+        var written = [[UInt8]](repeating: [], count: shares)
+        written.withUnsafeMutableBufferPointer { written in
+            // Each share sets its own element and nothing else.
+            nonisolated(unsafe) let written = written
+            DispatchQueue.concurrentPerform(iterations: shares) { share in
+                var bytes: [UInt8] = []
+                for element in elements[(elements.count * share / shares)..<(elements.count * (share + 1) / shares)] {
+                    line(fields(element), into: &bytes)
+                }
+                written[share] = bytes
+            }
+        }
+        for bytes in written { output.write(bytes) }
+    }
+
+    private static func line(_ fields: [String], into bytes: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             cell(field, into: &bytes)
         }
         bytes.append(0x0A)
-        output.write(bytes)
     }
 
     /// A field that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first: OWASP's

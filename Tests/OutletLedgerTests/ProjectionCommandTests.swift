@@ -43,6 +43,19 @@ struct ProjectionCommandTests {
         #expect(result.stdout == String(decoding: document, as: UTF8.self) + "\n")
     }
 
+    @Test("roster as CSV of a roster written in shares: every outlet once, in the roster's order")
+    func largeRosterCSV() throws {
+        let fixture = try LedgerFixture.synthetic(seed: 3)
+        let roster = try fixture.ledger.projections(at: try fixture.ledger.store.head()).projection.roster(on: LocalDate("2025-11-30")!)
+        try #require(roster.count >= 128, "enough outlets for more than one share")
+        _ = try fixture.fingerprint()
+        let result = try CLI.run(["roster", "--as-of", "2025-11-30", "--format", "csv", "--ledger", fixture.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == roster.count + 2 && lines.last == "")
+        #expect(lines.dropFirst().dropLast().map { $0.split(separator: ",")[1] } == roster.map { Substring($0.uscc.code) })
+    }
+
     @Test("roster --json: {asOf, knownAt, seq, hash, digest, outlets} with the roster fields")
     func rosterJSON() throws {
         let fixture = try Self.ledger()
