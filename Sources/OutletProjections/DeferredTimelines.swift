@@ -52,11 +52,15 @@ final class DeferredTimelines: @unchecked Sendable {
     /// The state of the version at `position` of the timeline at `id`: from the timeline if it is decoded,
     /// else decoded alone and not kept (`keeps` false: a one-off query over many institutions, a roster
     /// in a process that answers it and ends, reads one version of each and needs no timeline kept).
-    func withState<Result>(_ id: Int, position: Int, _ body: (InstitutionState) -> Result) -> Result {
+    /// The state is lent where it lies, not copied out of its timeline.
+    @inline(__always)
+    func withState<Result>(_ id: Int, position: Int, _ body: (borrowing InstitutionState) -> Result) -> Result {
         if keeps || ready[id].load(ordering: .acquiring) {
-            return timeline(id).allVersions.withUnsafeBufferPointer { versions in
+            if !ready[id].load(ordering: .acquiring) { _ = timeline(id) }
+            // In its slot, through the pointer: `timeline(id)` hands out a copy (its arrays' reference counts).
+            return (slots + id).pointee.allVersions.withUnsafeBufferPointer { versions in
                 precondition(versions.indices.contains(position), "the index names only versions of this timeline")
-                return body((versions.baseAddress! + position).pointee.state)
+                return body(Timeline.Version.state(of: versions.baseAddress! + position).pointee)
             }
         }
         let read: (uscc: USCC, state: InstitutionState)

@@ -153,25 +153,31 @@ public struct RegistryProjection: Sendable {
 
     /// Every institution with a state on `date` as known at `knownAt` (and, `marked`, only those whose state
     /// has those marks), in no particular order: the index's one pass, then each winner's state.
-    func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [], _ body: (VersionIndex.Winner, USCC, InstitutionState) -> Void) {
+    func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [],
+                      _ body: (VersionIndex.Winner, USCC, borrowing InstitutionState) -> Void)
+    {
         for winner in index.winners(on: date, knownAt: knownAt, marked: marked) {
             withState(at: winner) { body(winner, $0, $1) }
         }
     }
 
     /// The institution and state of a version the index found, lent from the timeline's storage (not
-    /// copied out with the rest of its version).
-    func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, InstitutionState) -> Result) -> Result {
+    /// copied out with the rest of its version, nor alone). Inlined into each caller: specialized for its
+    /// closure instead, it took a copy of the whole projection for every state it lent.
+    @inline(__always)
+    func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, borrowing InstitutionState) -> Result) -> Result {
         let id = Int(version.institution)
-        guard let timeline = stored[id] else {
-            let uscc = index.institutions[id]
+        let uscc = index.institutions[id]
+        guard stored[id] != nil else {
             return deferred!.withState(id, position: Int(version.position)) { body(uscc, $0) }
         }
-        let uscc = timeline.uscc
-        return timeline.allVersions.withUnsafeBufferPointer { versions in
-            // Through the pointer: a subscript copies the whole version out (its state and ten reference counts more).
-            precondition(versions.indices.contains(Int(version.position)), "the index names only versions of this timeline")
-            return body(uscc, (versions.baseAddress! + Int(version.position)).pointee.state)
+        return stored.withUnsafeBufferPointer { stored in
+            // Through pointers: a subscript copies the timeline out, and then the whole version (its state and
+            // ten reference counts more).
+            (stored.baseAddress! + id).pointee!.allVersions.withUnsafeBufferPointer { versions in
+                precondition(versions.indices.contains(Int(version.position)), "the index names only versions of this timeline")
+                return body(uscc, Timeline.Version.state(of: versions.baseAddress! + Int(version.position)).pointee)
+            }
         }
     }
 

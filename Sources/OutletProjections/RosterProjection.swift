@@ -96,7 +96,8 @@ extension RegistryProjection {
     }
 
     /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included).
-    private func entry(_ uscc: USCC, _ state: InstitutionState, outletNo number: String?, on date: LocalDate) -> RosterEntry {
+    @inline(__always)
+    private func entry(_ uscc: USCC, _ state: borrowing InstitutionState, outletNo number: String?, on date: LocalDate) -> RosterEntry {
         let status = state.status(on: date, periods: periods)
         let level: RosterEntry.Level, since: LocalDate
         switch state.standing {
