@@ -1,5 +1,6 @@
 import CLZ4
 import Foundation
+import Synchronization
 
 /// Standard LZ4 frames (lz4 frame format 1.6) through the system liblz4, so that `lz4 -d` reads
 /// what we write. The frame carries the content size and a checksum of the content (xxHash32).
@@ -8,9 +9,17 @@ enum LZ4Frame {
     /// not turn into an allocation of exabytes.
     static let maximumContentSize = 8 << 30
 
-    static func compress(_ content: [UInt8]) -> [UInt8] {
+    /// The most content a block of a frame holds (its header says which).
+    enum BlockSize: UInt32 {
+        case kib64 = 4, kib256, mib1, mib4
+
+        var bytes: Int { 1 << (8 + 2 * Int(rawValue)) }
+    }
+
+    /// Blocks of 4 MiB: a snapshot's content is tens of MiB, a few blocks for every core to decompress.
+    static func compress(_ content: [UInt8], blockSize: BlockSize = .mib4) -> [UInt8] {
         var preferences = LZ4F_preferences_t()
-        preferences.frameInfo.blockSizeID = LZ4F_max4MB
+        preferences.frameInfo.blockSizeID = LZ4F_blockSizeID_t(blockSize.rawValue)
         preferences.frameInfo.blockMode = LZ4F_blockIndependent
         preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         preferences.frameInfo.contentSize = UInt64(content.count)
@@ -84,6 +93,12 @@ enum LZ4Frame {
         }
         pieceUsed = headerSize
         let size = Int(info.contentSize)
+        if info.blockMode == LZ4F_blockIndependent, info.blockChecksumFlag == LZ4F_noBlockChecksum, info.dictID == 0,
+           let blockSize = BlockSize(rawValue: info.blockSizeID.rawValue),
+           let content = independentBlocks(of: count, from: headerSize, contentSize: size, blockSize: blockSize.bytes, reading: read)
+        {
+            return content
+        }
         var produced = 0
         var finished = false
         // Not zeroed first: the frame fills every byte (`produced == size` is checked below), and zeroing
@@ -120,6 +135,73 @@ enum LZ4Frame {
         guard consumed == count else {
             throw SnapshotError.corrupt("\(count - consumed) stray bytes after the LZ4 frame")
         }
+        return content
+    }
+}
+
+extension LZ4Frame {
+    /// The content of a frame of independent blocks that each fill `blockSize` bytes of it but the last, as
+    /// `compress` writes them: the blocks decompressed on every core — each read where it lies in turn, the
+    /// reading being the store's and one at a time — then the content's checksum worked out. Nil for
+    /// anything else about the frame (a block short of its share or that does not decompress, a checksum
+    /// that does not match, stray bytes): the reader in one pass then reads it, and names what is wrong.
+    static func independentBlocks(of count: Int, from start: Int, contentSize size: Int, blockSize: Int,
+                                  reading read: (UnsafeMutableRawBufferPointer, Int) -> Bool) -> [UInt8]?
+    {
+        let blockCount = (size + blockSize - 1) / blockSize
+        guard blockCount >= 2 else { return nil }  // nothing to share
+        /// The little-endian word at `offset`: a block's size (its top bit set if stored as it is), the end
+        /// mark (0) or the checksum.
+        func word(at offset: Int) -> UInt32? {
+            var word: UInt32 = 0
+            guard offset <= count - 4, withUnsafeMutableBytes(of: &word, { read($0, offset) }) else { return nil }
+            return UInt32(littleEndian: word)
+        }
+        var blocks: [(at: Int, length: Int, stored: Bool)] = []
+        blocks.reserveCapacity(blockCount)
+        var offset = start
+        while true {
+            guard let header = word(at: offset) else { return nil }
+            offset += 4
+            if header == 0 { break }
+            let length = Int(header & 0x7FFF_FFFF)
+            guard blocks.count < blockCount, length <= blockSize, length <= count - offset else { return nil }
+            blocks.append((offset, length, header & 0x8000_0000 != 0))
+            offset += length
+        }
+        guard blocks.count == blockCount, let checksum = word(at: offset), offset + 4 == count else { return nil }
+        let found = blocks
+        let reading = Mutex(())
+        var sound = [Bool](repeating: false, count: blockCount)
+        let content = [UInt8](unsafeUninitializedCapacity: size) { output, initialized in
+            initialized = size  // bytes: nothing to deinitialize, whatever happens below
+            sound.withUnsafeMutableBufferPointer { sound in
+                withoutActuallyEscaping(read) { read in
+                    // Each block writes its own share of the content and its own flag; the reads take turns.
+                    nonisolated(unsafe) let (output, sound, read) = (output, sound, read)
+                    DispatchQueue.concurrentPerform(iterations: blockCount) { number in
+                        let block = found[number]
+                        let share = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(output)[
+                            (number * blockSize)..<min(size, (number + 1) * blockSize)])
+                        let source = UnsafeMutableRawBufferPointer.allocate(byteCount: max(block.length, 1), alignment: 16)
+                        defer { source.deallocate() }
+                        let bytes = UnsafeMutableRawBufferPointer(rebasing: source[..<block.length])
+                        guard reading.withLock({ _ in read(bytes, block.at) }) else { return }
+                        if block.stored {
+                            guard block.length == share.count else { return }
+                            share.copyMemory(from: UnsafeRawBufferPointer(bytes))
+                        } else {
+                            let produced = LZ4_decompress_safe(source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                                               share.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                                               Int32(block.length), Int32(share.count))
+                            guard produced == share.count else { return }
+                        }
+                        sound[number] = true
+                    }
+                }
+            }
+        }
+        guard sound.allSatisfy({ $0 }), content.withUnsafeBytes({ XXHash32.digest($0) }) == checksum else { return nil }
         return content
     }
 }
