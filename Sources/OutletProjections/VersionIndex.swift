@@ -1,3 +1,4 @@
+import Dispatch
 import OutletDomain
 
 /// Every version of every timeline as one row, in seq order, column by column: which institution, its
@@ -95,16 +96,15 @@ package struct VersionIndex: Sendable {
         static let included = OutletKey("~")
 
         init(_ outletNo: String) {
-            precondition(outletNo.utf8.count <= 16, "outlet numbers are short ASCII")
-            words = (Self.word(outletNo, 0), Self.word(outletNo, 1))
-        }
-
-        /// Bytes `8 * n ..< 8 * n + 8` of `text`, big-endian, zeros past its end.
-        private static func word(_ text: String, _ n: Int) -> UInt64 {
-            var word: UInt64 = 0
-            for byte in text.utf8.dropFirst(8 * n).prefix(8) { word = word << 8 | UInt64(byte) }
-            let taken = min(8, max(0, text.utf8.count - 8 * n))
-            return taken == 0 ? 0 : word << (8 * UInt64(8 - taken))
+            var text = outletNo
+            words = text.withUTF8 { utf8 in
+                precondition(utf8.count <= 16, "outlet numbers are short ASCII")
+                /// Bytes `8 * n ..< 8 * n + 8`, big-endian, zeros past the end.
+                func word(_ n: Int) -> UInt64 {
+                    (8 * n..<8 * n + 8).reduce(0) { word, at in word << 8 | (at < utf8.count ? UInt64(utf8[at]) : 0) }
+                }
+                return (word(0), word(1))
+            }
         }
     }
 
@@ -223,7 +223,41 @@ package struct VersionIndex: Sendable {
     package init(restoring chunks: consuming [Chunk], institutions: [USCC], registrations: [Int64],
                  outletNumbers: [Int64: String], through lastSeq: Int64, rowCounts: inout [Int32]) throws(Damage)
     {
-        guard assignIds(institutions) else { throw Damage(reason: "two timelines of one institution") }
+        // Three parts that need nothing of one another, on two cores: the institutions' ids, then the rows'
+        // check; the outlet slots beside them. Each part builds fields of an index of its own, taken into
+        // this one after; the damage named is the one a single pass would meet first.
+        nonisolated(unsafe) var (named, slotted, rows) = (VersionIndex(), VersionIndex(), chunks)
+        nonisolated(unsafe) var counts = [Int32](repeating: 0, count: institutions.count)
+        nonisolated(unsafe) var (unique, slotDamage, rowDamage): (Bool, Damage?, Damage?) = (false, nil, nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                unique = named.assignIds(institutions)
+                do throws(Damage) {
+                    try Self.check(&rows, through: lastSeq, institutions: Int32(institutions.count), slots: Int32(registrations.count),
+                                   counts: &counts)
+                } catch {
+                    rowDamage = error
+                }
+            } else {
+                do throws(Damage) {
+                    try slotted.assignSlots(registrations, through: lastSeq, outletNumbers: outletNumbers)
+                } catch {
+                    slotDamage = error
+                }
+            }
+        }
+        guard unique else { throw Damage(reason: "two timelines of one institution") }
+        if let slotDamage { throw slotDamage }
+        if let rowDamage { throw rowDamage }
+        (self.institutions, ids) = (named.institutions, named.ids)
+        (outletSlots, outletKeys, self.outletNumbers, outletRegistrations) =
+            (slotted.outletSlots, slotted.outletKeys, slotted.outletNumbers, slotted.outletRegistrations)
+        self.chunks = rows
+        rowCounts = counts
+    }
+
+    /// The slots of `registrations` (ascending, within 1 … `lastSeq`), in their order.
+    private mutating func assignSlots(_ registrations: [Int64], through lastSeq: Int64, outletNumbers: [Int64: String]) throws(Damage) {
         outletSlots.reserveCapacity(registrations.count)
         outletKeys.reserveCapacity(registrations.count)
         self.outletNumbers.reserveCapacity(registrations.count)
@@ -236,24 +270,26 @@ package struct VersionIndex: Sendable {
             previous = registration
             _ = outletSlot(of: registration, outletNumbers: outletNumbers)
         }
-        self.chunks = chunks
-        var counts = [Int32](repeating: 0, count: institutions.count)
-        let (institutionCount, slotCount) = (Int32(institutions.count), Int32(registrations.count))
+    }
+
+    /// Checks restored chunks' rows (`check(_:rows:…)`) and sets their positions, `counts` each institution's rows.
+    private static func check(_ chunks: inout [Chunk], through lastSeq: Int64, institutions institutionCount: Int32, slots slotCount: Int32,
+                              counts: inout [Int32]) throws(Damage)
+    {
         var previousSeq: Int64 = 0
-        for number in self.chunks.indices {
-            let rows = self.chunks[number].seq.count
-            guard rows == Self.chunkSize || (number == self.chunks.count - 1 && rows > 0) else {
+        for number in chunks.indices {
+            let rows = chunks[number].seq.count
+            guard rows == Self.chunkSize || (number == chunks.count - 1 && rows > 0) else {
                 throw Damage(reason: "index block \(number) holds \(rows) rows, not \(Self.chunkSize)")
             }
             // Through pointers: a million rows, each a few comparisons, are what a deferred restore waits on.
             let position = try [Int32](unsafeUninitializedCapacity: rows) { position, initialized throws(Damage) in
-                try Self.check(self.chunks[number], rows: rows, after: &previousSeq, through: lastSeq, institutions: institutionCount,
+                try Self.check(chunks[number], rows: rows, after: &previousSeq, through: lastSeq, institutions: institutionCount,
                                slots: slotCount, counts: &counts, positions: position)
                 initialized = rows
             }
-            self.chunks[number].position = position
+            chunks[number].position = position
         }
-        rowCounts = counts
     }
 
     /// Checks `rows` rows of a restored chunk (seqs rising after `previousSeq` to `lastSeq`, retractions after
