@@ -659,12 +659,20 @@ enum ProjectionCodec {
         // The event types met so far, by their string: a timeline has a few, and matching a type's name for
         // every version was a twelfth of restoring.
         var types: [(string: Int, type: EventType)] = []
+        func eventType(named string: Int) throws(SnapshotError) -> EventType {
+            if let known = types.first(where: { $0.string == string }) { return known.type }
+            let type = try named(EventType.self, reader.tableString(string), reader)
+            types.append((string, type))
+            return type
+        }
         for number in 0..<versionCount {
             let gap = try reader.varint()
             guard gap >= 1, gap <= UInt64(foldedThrough - previousSeq) else { throw reader.corrupt("version seq out of order") }
             let seq = previousSeq + Int64(gap)
             previousSeq = seq
             let string = try reader.stringIndex()
+            // Every version's type is checked where it is read, unless one version alone is handed on.
+            let checked = wanted == nil ? try eventType(named: string) : nil
             let effectiveOn = try date(&reader)
             let retraction = try reader.varint()
             guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
@@ -676,13 +684,7 @@ enum ProjectionCodec {
                 parts.institution = institution == 0 ? nil : try institutions.institution(at: institution - 1, &reader)
                 madeInstitution = institution
             }
-            let type: EventType
-            if let known = types.first(where: { $0.string == string }) {
-                type = known.type
-            } else {
-                type = try named(EventType.self, reader.tableString(string), reader)
-                types.append((string, type))
-            }
+            let type = if let checked { checked } else { try eventType(named: string) }
             let head = VersionHead(seq: seq, type: type, effectiveOn: effectiveOn, retractedBy: retraction == 0 ? nil : Int64(retraction))
             guard body(head, parts) else { break }
         }
