@@ -223,13 +223,13 @@ package struct VersionIndex: Sendable {
     package init(restoring chunks: consuming [Chunk], institutions: [USCC], registrations: [Int64],
                  outletNumbers: [Int64: String], through lastSeq: Int64, rowCounts: inout [Int32]) throws(Damage)
     {
-        // Three parts that need nothing of one another, on two cores: the institutions' ids, then the rows'
-        // check; the outlet slots beside them. Each part builds fields of an index of its own, taken into
-        // this one after; the damage named is the one a single pass would meet first.
+        // Three parts that need nothing of one another, on two cores for a large index: the institutions'
+        // ids, then the rows' check; the outlet slots beside them. Each part builds fields of an index of its
+        // own, taken into this one after; the damage named is the one a single pass would meet first.
         nonisolated(unsafe) var (named, slotted, rows) = (VersionIndex(), VersionIndex(), chunks)
         nonisolated(unsafe) var counts = [Int32](repeating: 0, count: institutions.count)
         nonisolated(unsafe) var (unique, slotDamage, rowDamage): (Bool, Damage?, Damage?) = (false, nil, nil)
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
+        @Sendable func part(_ part: Int) {
             if part == 0 {
                 unique = named.assignIds(institutions)
                 do throws(Damage) {
@@ -245,6 +245,12 @@ package struct VersionIndex: Sendable {
                     slotDamage = error
                 }
             }
+        }
+        if institutions.count >= 2_048 {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: part)
+        } else {
+            part(0)
+            part(1)
         }
         guard unique else { throw Damage(reason: "two timelines of one institution") }
         if let slotDamage { throw slotDamage }
