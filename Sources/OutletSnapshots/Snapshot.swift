@@ -148,29 +148,24 @@ public enum Snapshot {
             // blocks) would then be nested in it, and libdispatch runs a nested one on a single thread. A
             // small body (under a MiB, a test's or the fuzzer's) is digested on this thread: a second one
             // would cost more, and libFuzzer scans for leaks after any input that leaves work in flight.
-            let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
             nonisolated(unsafe) let body = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
-            nonisolated(unsafe) var bodyReader = reader
             nonisolated(unsafe) var actual: String?
-            nonisolated(unsafe) var decoded: Result<RegistryProjection, SnapshotError> = .failure(.corrupt("not read"))
-            let alongside = header.contentDigest != nil && body.count >= 1 << 20
-            @Sendable func decode() {
-                decoded = Result { () throws(SnapshotError) in
-                    let projection = try ProjectionCodec.decode(from: &bodyReader, periods: periods, foldedThrough: header.seq,
-                                                                indexed: indexed, deferring: indexed ? deferred.map { (content, $0) } : nil)
-                    guard bodyReader.isAtEnd else { throw bodyReader.corrupt("\(bodyReader.remaining) bytes after the body") }
-                    return projection
+            let digested = DispatchGroup()
+            if header.contentDigest != nil {
+                if body.count >= 1 << 20 {
+                    DispatchQueue.global().async(group: digested) { actual = hex(SnapshotDigest.of(body)) }
+                } else {
+                    actual = hex(SnapshotDigest.of(body))
                 }
             }
-            if alongside {
-                let digested = DispatchGroup()
-                DispatchQueue.global().async(group: digested) { actual = hex(SnapshotDigest.of(body)) }
-                decode()
-                digested.wait()
-            } else {
-                if header.contentDigest != nil { actual = hex(SnapshotDigest.of(body)) }
-                decode()
+            let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
+            let decoded = Result { () throws(SnapshotError) in
+                let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
+                                                            deferring: indexed ? deferred.map { (content, $0) } : nil)
+                guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
+                return projection
             }
+            digested.wait()  // the body's bytes are not to outlive this closure
             if let claimed = header.contentDigest, let actual, actual != claimed {
                 throw .mismatch("the body's SHA-256 is \(actual.prefix(12))…, the header says \(claimed.prefix(12))…")
             }
