@@ -84,6 +84,9 @@ struct BinaryReader {
         let count = try count()
         strings.removeAll(keepingCapacity: true)
         stringSpans.removeAll(keepingCapacity: true)
+        // Room made once (a timeline's table is tens of strings); no more than a few hundred before they are read.
+        strings.reserveCapacity(min(count, 256))
+        if !eagerly { stringSpans.reserveCapacity(min(count, 256)) }
         for _ in 0..<count {
             if eagerly {
                 strings.append(try inlineString())

@@ -25,6 +25,18 @@ enum ProjectionCodec {
         static let rectifications = Changed(rawValue: 1 << 10)
         static let publicityDates = Changed(rawValue: 1 << 11)
         static let all = Changed(rawValue: (1 << 12) - 1)
+
+        /// Each part in the set alone, in the order a version stores them.
+        var each: some Sequence<Changed> {
+            sequence(state: rawValue) { (bits: inout UInt16) -> Changed? in
+                guard bits != 0 else { return nil }
+                defer { bits &= bits - 1 }
+                return Changed(rawValue: bits & (0 &- bits))
+            }
+        }
+
+        /// The part's place in the order, 0 … 11.
+        var place: Int { rawValue.trailingZeroBitCount }
     }
 
     // MARK: Writing
@@ -656,6 +668,8 @@ enum ProjectionCodec {
         // Their institution, as its place in the table plus one (0: none); made into `parts` when handed on.
         var (institution, madeInstitution) = (0, 0)
         var previousSeq: Int64 = 0
+        // Reading one version alone: where the last version before it that stored each part stored it (-1: none).
+        var lastStored = InlineArray<12, Int>(repeating: -1)
         // The event types met so far, by their string: a timeline has a few, and matching a type's name for
         // every version was a twelfth of restoring.
         var types: [(string: Int, type: EventType)] = []
@@ -673,13 +687,31 @@ enum ProjectionCodec {
             let string = try reader.stringIndex()
             // Every version's type is checked where it is read, unless one version alone is handed on.
             let checked = wanted == nil ? try eventType(named: string) : nil
-            let effectiveOn = try date(&reader)
+            let effectiveDay = try dayNumber(&reader)
             let retraction = try reader.varint()
             guard retraction == 0 || (retraction > UInt64(seq) && retraction <= UInt64(foldedThrough)) else {
                 throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
             }
-            try readParts(into: &parts, institution: &institution, of: institutions.count, seq: seq, effectiveOn: effectiveOn, &reader)
-            guard wanted.map({ $0 == number }) ?? true else { continue }
+            let changed = try readChanged(&reader)
+            if let wanted {
+                guard number == wanted else {
+                    // Before the version wanted, each part is passed over, its place remembered: the state wanted
+                    // holds the last of each, read once (`latest` is the version's own unless it stores one).
+                    for part in changed.each {
+                        if part != .latest { lastStored[part.place] = reader.offset }
+                        try skipPart(part, &reader)
+                    }
+                    continue
+                }
+                let resume = reader.offset
+                for place in 0..<lastStored.count where lastStored[place] >= 0 && !changed.contains(Changed(rawValue: 1 << place)) {
+                    reader.move(to: lastStored[place])
+                    try readPart(Changed(rawValue: 1 << place), into: &parts, institution: &institution, of: institutions.count, &reader)
+                }
+                reader.move(to: resume)
+            }
+            let effectiveOn = LocalDate(dayNumber: effectiveDay)
+            try readParts(changed, into: &parts, institution: &institution, of: institutions.count, seq: seq, effectiveOn: effectiveOn, &reader)
             if institution != madeInstitution {
                 parts.institution = institution == 0 ? nil : try institutions.institution(at: institution - 1, &reader)
                 madeInstitution = institution
@@ -702,6 +734,7 @@ enum ProjectionCodec {
         init(_ reader: inout BinaryReader, eagerly: Bool) throws(SnapshotError) {
             let count = try reader.count(minimumSize: 17)
             made.reserveCapacity(count)
+            if !eagerly { starts.reserveCapacity(count) }
             for _ in 0..<count {
                 if eagerly {
                     made.append(Shared(try readInstitution(&reader)))
@@ -725,26 +758,36 @@ enum ProjectionCodec {
         }
     }
 
-    /// Applies one version's changed parts to the parts of the version before it.
+    /// Applies one version's `changed` parts, which follow, to the parts of the version before it.
     /// Their institution is not among the parts set: `institution` is set to its place in the table plus one
     /// (0: none), of `institutionCount`.
-    private static func readParts(into parts: inout InstitutionState.Parts, institution: inout Int, of institutionCount: Int, seq: Int64,
-                                  effectiveOn: LocalDate, _ reader: inout BinaryReader) throws(SnapshotError)
+    private static func readParts(_ changed: Changed, into parts: inout InstitutionState.Parts, institution: inout Int,
+                                  of institutionCount: Int, seq: Int64, effectiveOn: LocalDate, _ reader: inout BinaryReader) throws(SnapshotError)
     {
+        parts.latest = (seq, effectiveOn)
+        for part in changed.each { try readPart(part, into: &parts, institution: &institution, of: institutionCount, &reader) }
+    }
+
+    /// Which parts a version stores.
+    private static func readChanged(_ reader: inout BinaryReader) throws(SnapshotError) -> Changed {
         let mask = try reader.varint()
         guard mask <= UInt64(Changed.all.rawValue) else { throw reader.corrupt("unknown parts \(mask)") }
-        let changed = Changed(rawValue: UInt16(mask))
-        parts.latest = (seq, effectiveOn)
-        if changed.contains(.institution) {
+        return Changed(rawValue: UInt16(mask))
+    }
+
+    /// One part of a version, as `write(_:after:…)` writes it, in place of the part before it.
+    private static func readPart(_ part: Changed, into parts: inout InstitutionState.Parts, institution: inout Int, of institutionCount: Int,
+                                 _ reader: inout BinaryReader) throws(SnapshotError)
+    {
+        switch part {
+        case .institution:
             let index = try reader.varint()
             guard index <= UInt64(institutionCount) else { throw reader.corrupt("institution \(index) of \(institutionCount)") }
             institution = Int(index)
-        }
-        if changed.contains(.serviceItems) {
+        case .serviceItems:
             parts.serviceItems = []
             for _ in 0..<(try reader.count()) { parts.serviceItems.append(try reader.string()) }
-        }
-        if changed.contains(.application) {
+        case .application:
             if try flag(&reader) {
                 var application = InstitutionState.Application(submittedOn: try date(&reader), district: try reader.string())
                 application.recommendedOn = try optionalDate(&reader)
@@ -761,49 +804,88 @@ enum ProjectionCodec {
             } else {
                 parts.application = nil
             }
-        }
-        if changed.contains(.standing) { parts.standing = try readStanding(&reader) }
-        if changed.contains(.rectificationOrderedOn) { parts.rectificationOrderedOn = try optionalDate(&reader) }
-        if changed.contains(.rosterSpells) {
+        case .standing: parts.standing = try readStanding(&reader)
+        case .rectificationOrderedOn: parts.rectificationOrderedOn = try optionalDate(&reader)
+        case .rosterSpells:
             parts.rosterSpells = []
             for _ in 0..<(try reader.count(minimumSize: 2)) {
                 parts.rosterSpells.append(InstitutionState.RosterSpell(restoring: try date(&reader), through: try optionalDate(&reader)))
             }
-        }
-        if changed.contains(.summaryYears) {
+        case .summaryYears:
             parts.summaryYears = []
             for _ in 0..<(try reader.count()) {
                 let year = try int(reader.signed(), &reader)
                 guard parts.summaryYears.last.map({ $0 < year }) ?? true else { throw reader.corrupt("summary year \(year) out of order") }
                 parts.summaryYears.append(year)
             }
-        }
-        if changed.contains(.bars) {
+        case .bars:
             parts.bars = []
             for _ in 0..<(try reader.count(minimumSize: 3)) {
                 parts.bars.append(InstitutionState.Bar(restoring: try date(&reader), through: try date(&reader),
                                                        ground: try raw(Barred3Years.Ground.self, &reader)))
             }
-        }
-        if changed.contains(.latest) {
+        case .latest:
             parts.latest = try flag(&reader) ? (try readSeq(&reader), try date(&reader)) : nil
-        }
-        if changed.contains(.registrations) {
+        case .registrations:
             parts.registrations = []
             for _ in 0..<(try reader.count(minimumSize: 4)) {
                 parts.registrations.append(InstitutionState.RegistrationRecord(
                     restoring: try readSeq(&reader), on: try date(&reader), validThrough: try date(&reader), endedOn: try optionalDate(&reader)))
             }
-        }
-        if changed.contains(.rectifications) {
+        case .rectifications:
             parts.rectifications = []
             for _ in 0..<(try reader.count(minimumSize: 2)) {
                 parts.rectifications.append(InstitutionState.RectificationRecord(restoring: try date(&reader), completedOn: try optionalDate(&reader)))
             }
-        }
-        if changed.contains(.publicityDates) {
+        case .publicityDates:
             parts.publicityDates = []
             for _ in 0..<(try reader.count()) { parts.publicityDates.append(try date(&reader)) }
+        default:
+            preconditionFailure("one part at a time")
+        }
+    }
+
+    /// Passes over one part as `readPart` reads it, checking its numbers, flags and string indices for form
+    /// alone: a state read alone reads only the last of each part before it (`readPart` checks that one whole).
+    /// (The two change together.)
+    private static func skipPart(_ part: Changed, _ reader: inout BinaryReader) throws(SnapshotError) {
+        switch part {
+        case .institution, .rectificationOrderedOn: _ = try reader.varint()
+        case .serviceItems:
+            for _ in 0..<(try reader.count()) { _ = try reader.stringIndex() }
+        case .application:
+            guard try flag(&reader) else { return }
+            _ = try reader.varint()  // submitted on
+            _ = try reader.stringIndex()  // district
+            _ = try reader.varint()  // recommended on
+            if try flag(&reader) {
+                _ = try reader.varint()  // publicity
+                _ = try reader.stringIndex()  // its notice number
+            }
+            for _ in 0..<(try reader.count(minimumSize: 3)) {
+                _ = try reader.stringIndex()  // id
+                _ = try reader.varint()  // raised on
+                if try flag(&reader) { _ = try reader.stringIndex() }  // outcome
+            }
+        case .standing:
+            let fields: [Int] = [0, 0, 1, 2, 2, 2, 1, 2, 1]  // numbers and strings after the tag, as `readStanding` reads them
+            let tag = Int(try reader.byte())
+            guard fields.indices.contains(tag) else { throw reader.corrupt("unknown standing \(tag)") }
+            for _ in 0..<fields[tag] { _ = try reader.varint() }
+        case .rosterSpells:
+            for _ in 0..<(try reader.count(minimumSize: 2)) { _ = try reader.varint(); _ = try reader.varint() }
+        case .summaryYears, .publicityDates:
+            for _ in 0..<(try reader.count()) { _ = try reader.varint() }
+        case .bars:
+            for _ in 0..<(try reader.count(minimumSize: 3)) { _ = try reader.varint(); _ = try reader.varint(); _ = try reader.stringIndex() }
+        case .latest:
+            if try flag(&reader) { _ = try reader.varint(); _ = try reader.varint() }
+        case .registrations:
+            for _ in 0..<(try reader.count(minimumSize: 4)) { for _ in 0..<4 { _ = try reader.varint() } }
+        case .rectifications:
+            for _ in 0..<(try reader.count(minimumSize: 2)) { _ = try reader.varint(); _ = try reader.varint() }
+        default:
+            preconditionFailure("one part at a time")
         }
     }
 
@@ -872,9 +954,14 @@ enum ProjectionCodec {
     private static let dayRange: ClosedRange<Int64> = -719_162...3_663_648
 
     private static func date(_ reader: inout BinaryReader) throws(SnapshotError) -> LocalDate {
+        LocalDate(dayNumber: try dayNumber(&reader))
+    }
+
+    /// A date's day number, not made a date yet (a version passed over needs none).
+    private static func dayNumber(_ reader: inout BinaryReader) throws(SnapshotError) -> Int {
         let day = try reader.signed()
         guard dayRange.contains(day) else { throw reader.corrupt("day number \(day) out of range") }
-        return LocalDate(dayNumber: Int(day))
+        return Int(day)
     }
 
     private static func optionalDate(_ reader: inout BinaryReader) throws(SnapshotError) -> LocalDate? {

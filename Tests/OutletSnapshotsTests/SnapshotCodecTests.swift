@@ -54,6 +54,33 @@ struct SnapshotCodecTests {
         }
     }
 
+    @Test("a state read alone (what a roster reads in a process that answers one query) is its version's, at every place of every timeline")
+    func stateReadAlone() throws {
+        let projection = GoldenHistory.projection()
+        var carried = 0  // states read past earlier versions, whose parts they carry
+        for timeline in projection.timelines {
+            let bytes = ProjectionCodec.encode(timeline)
+            for (position, version) in timeline.allVersions.enumerated() {
+                // Handed out, not returned: a typed-throwing closure returning this tuple crashes the Swift 6.3 compiler.
+                var read: Result<(uscc: USCC, state: InstitutionState), SnapshotError>?
+                bytes.withUnsafeBytes { bytes in
+                    var reader = BinaryReader(bytes)
+                    read = Result { () throws(SnapshotError) in try ProjectionCodec.readState(&reader, at: position, foldedThrough: projection.foldedThrough) }
+                }
+                let alone = try read!.get()
+                // A state is its encoding, as the version's own: its institution, parts and latest alike.
+                func encoded(_ state: InstitutionState) -> [UInt8] {
+                    ProjectionCodec.encode(Timeline(uscc: timeline.uscc, versions: [
+                        Timeline.Version(seq: version.seq, type: version.type, effectiveOn: version.effectiveOn, state: state)]))
+                }
+                #expect(alone.uscc == timeline.uscc)
+                #expect(encoded(alone.state) == encoded(version.state), "\(timeline.uscc), version \(position)")
+                if position > 0 { carried += 1 }
+            }
+        }
+        #expect(carried >= 20, "the golden history has timelines of many versions")
+    }
+
     @Test("the header says format, projection version, seq, chain hash and creation time")
     func header() throws {
         let (frame, contentSize) = Snapshot.make(GoldenHistory.projection(knownAfter: 20), hash: goldenHash, createdAt: 1_764_000_000_000)
