@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Little-endian, varint-based bytes: the snapshot body (FORMAT.md "Encoding").
 struct BinaryWriter {
     private(set) var bytes: [UInt8] = []
     /// Every string once, in order of first use; the body refers to them by index.
-    private var stringIndex: [String: Int] = [:]
+    private var stringIndex: [StoredString: Int] = [:]
     private(set) var strings: [String] = []
 
     init(reservingCapacity capacity: Int = 0) {
@@ -51,10 +57,10 @@ struct BinaryWriter {
     }
 
     mutating func string(_ value: String) {
-        if let index = stringIndex[value] {
+        if let index = stringIndex[StoredString(value)] {
             count(index)
         } else {
-            stringIndex[value] = strings.count
+            stringIndex[StoredString(value)] = strings.count
             count(strings.count)
             strings.append(value)
         }
@@ -65,5 +71,36 @@ struct BinaryWriter {
         let utf8 = Array(value.utf8)
         count(utf8.count)
         raw(utf8)
+    }
+}
+
+/// A string as a snapshot stores it: its UTF-8 bytes. Swift's strings are equal under canonical equivalence (a
+/// precomposed "é" equals "e" and a combining accent), so a table keyed by `String` gave the second the first's
+/// bytes; hashing the bytes also skips the normalization a `String`'s hash goes through.
+struct StoredString: Hashable {
+    let string: String
+
+    init(_ string: String) {
+        self.string = string
+    }
+
+    static func == (left: StoredString, right: StoredString) -> Bool {
+        sameBytes(left.string, right.string)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var string = string  // a native string's bytes in place; another is made native once
+        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether two strings are the same bytes, not merely equal as Swift compares strings.
+    static func sameBytes(_ left: String, _ right: String) -> Bool {
+        var (left, right) = (left, right)
+        return left.withUTF8 { left in right.withUTF8 { right in left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0) } }
+    }
+
+    /// The same strings, in order, as bytes.
+    static func sameBytes(_ left: [String], _ right: [String]) -> Bool {
+        left.count == right.count && zip(left, right).allSatisfy { sameBytes($0, $1) }
     }
 }

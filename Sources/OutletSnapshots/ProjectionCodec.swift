@@ -176,8 +176,9 @@ enum ProjectionCodec {
     {
         var changed: Changed = []
         if parts.institution !== previous.institution { changed.insert(.institution) }
-        if parts.serviceItems != previous.serviceItems { changed.insert(.serviceItems) }
-        if parts.application != previous.application { changed.insert(.application) }
+        // Strings compared as bytes, as they are stored (`StoredString`).
+        if !StoredString.sameBytes(parts.serviceItems, previous.serviceItems) { changed.insert(.serviceItems) }
+        if !sameBytes(parts.application, previous.application) { changed.insert(.application) }
         if parts.standing != previous.standing { changed.insert(.standing) }
         if parts.rectificationOrderedOn != previous.rectificationOrderedOn { changed.insert(.rectificationOrderedOn) }
         if parts.rosterSpells != previous.rosterSpells { changed.insert(.rosterSpells) }
@@ -266,6 +267,16 @@ enum ProjectionCodec {
             writer.count(parts.publicityDates.count)
             for day in parts.publicityDates { date(day, into: &writer) }
         }
+    }
+
+    /// Whether two applications are the same as stored: equal, and their strings the same bytes.
+    private static func sameBytes(_ left: InstitutionState.Application?, _ right: InstitutionState.Application?) -> Bool {
+        guard left == right else { return false }
+        guard let left, let right else { return true }
+        func strings(_ application: InstitutionState.Application) -> [String] {
+            [application.district] + (application.publicity.map { [$0.noticeNo] } ?? []) + application.objections.map(\.id)
+        }
+        return StoredString.sameBytes(strings(left), strings(right))
     }
 
     /// A day a row's state reaches: 0 for none (`Int32.min`), 1 for no end (`Int32.max`), else its distance

@@ -81,6 +81,36 @@ struct SnapshotCodecTests {
         #expect(carried >= 20, "the golden history has timelines of many versions")
     }
 
+    @Test("a string comes back as the bytes it was, even beside another that Swift deems equal (precomposed and decomposed accents)")
+    func stringsKeepTheirBytes() throws {
+        var projection = GoldenHistory.projection()
+        let uscc = GoldenHistory.uscc("G"), seq = Int64(GoldenHistory.events.count)
+        // "é" as one scalar, then as "e" and a combining acute accent: equal as Swift strings, not as bytes.
+        let names = ["图书馆caf\u{E9}", "图书馆cafe\u{301}"]
+        for (offset, name) in names.enumerated() {
+            projection.apply(DomainEvent(seq: seq + 1 + Int64(offset), type: .submitted, effectiveOn: day("2026-03-0\(offset + 1)"),
+                                         actor: GoldenHistory.applicant(uscc),
+                                         payload: GoldenHistory.submitted(uscc, name, "university", "210102")),
+                             stream: uscc)
+        }
+        // Service items that change in their bytes alone are a change the next version stores.
+        let items = ["caf\u{E9}检索", "cafe\u{301}检索"]
+        for (offset, item) in items.enumerated() {
+            projection.apply(DomainEvent(seq: seq + 3 + Int64(offset), type: .infoChanged, effectiveOn: day("2026-04-0\(offset + 1)"),
+                                         actor: GoldenHistory.applicant(uscc),
+                                         payload: GoldenHistory.payload(.infoChanged, #"{"changes":{"serviceItems":["\#(item)"]}}"#)),
+                             stream: uscc)
+        }
+        let frame = Snapshot.make(projection, hash: goldenHash, createdAt: 0).frame
+        for deferred in Self.deferrals {
+            let restored = try Snapshot.load(frame, periods: ShippedData.periods, deferred: deferred).projection
+            let versions = try #require(restored.timeline(of: uscc)).allVersions
+            #expect(versions.map { Array($0.state.institution!.name.utf8) } == [names[0], names[1], names[1], names[1]].map { Array($0.utf8) },
+                    "deferred \(deferred)")
+            #expect(versions.suffix(2).map { Array($0.state.serviceItems[0].utf8) } == items.map { Array($0.utf8) }, "deferred \(deferred)")
+        }
+    }
+
     @Test("the header says format, projection version, seq, chain hash and creation time")
     func header() throws {
         let (frame, contentSize) = Snapshot.make(GoldenHistory.projection(knownAfter: 20), hash: goldenHash, createdAt: 1_764_000_000_000)
