@@ -159,6 +159,23 @@ public struct InstitutionState: Sendable {
     /// roster (Art. 18; DOMAIN.md §3: an outlet that leaves owes nothing for the year it left).
     public func summaryYearsDue(through date: LocalDate) -> [Int] {
         var years: [Int] = []
+        forEachSummaryYearDue(through: date) { years.append($0) }
+        return years
+    }
+
+    /// The years owed a summary up to `date` (`summaryYearsDue`) whose summary is not filed (Art. 18).
+    /// (Without the years due as an array first: every roster entry asks, and most owe none.)
+    public func unfiledSummaryYears(through date: LocalDate) -> [Int] {
+        var unfiled: [Int] = []
+        forEachSummaryYearDue(through: date) { year in
+            if !summaryYears.contains(year) { unfiled.append(year) }
+        }
+        return unfiled
+    }
+
+    /// Each year `summaryYearsDue` holds, once, in its order.
+    private func forEachSummaryYearDue(through date: LocalDate, _ body: (Int) -> Void) {
+        var previous: Int?
         for spell in rosterSpells {
             let end = min(spell.through ?? date, date)
             guard spell.from <= end else { continue }
@@ -166,14 +183,11 @@ public struct InstitutionState: Sendable {
             // only if the spell runs through it.
             let last = end.month == 12 && end.day == 31 ? end.year : end.year - 1
             guard spell.from.year <= last else { continue }
-            for year in spell.from.year...last where years.last != year { years.append(year) }
+            for year in spell.from.year...last where previous != year {
+                body(year)
+                previous = year
+            }
         }
-        return years
-    }
-
-    /// The years owed a summary up to `date` (`summaryYearsDue`) whose summary is not filed (Art. 18).
-    public func unfiledSummaryYears(through date: LocalDate) -> [Int] {
-        summaryYearsDue(through: date).filter { !summaryYears.contains($0) }
     }
 
     /// The fold of live events, oldest first.
