@@ -382,7 +382,7 @@ public final class Ledger: Sendable {
     /// caches learn the events once they are committed; a snapshot is considered after the commit.
     private func write(_ offered: [Candidate], expectVersion: Int64?, importing: Bool) throws(LedgerError) -> AppendOutcome {
         guard !offered.isEmpty else { return AppendOutcome(results: [], warnings: []) }
-        let checked = try Self.checkForm(of: offered, with: checker)
+        let checked = try Self.checkForm(of: offered, with: checker, onEveryCore: importing)
         var decision: Decision?
         for attempts in 1...Self.maximumAttempts where decision == nil {
             do {
@@ -547,19 +547,33 @@ public final class Ledger: Sendable {
         return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states, offersPublicity ? decider.notices : nil))
     }
 
-    /// Each candidate checked for form, or the first refusal, located as its caller knows it.
-    static func checkForm(of candidates: [Candidate], with checker: CandidateChecker) throws(LedgerError) -> [CheckedEvent] {
+    /// Each candidate checked for form, or the first refusal, located as its caller knows it. `onEveryCore`:
+    /// a long run (an import's) is checked in shares on every core, each candidate's form standing alone; the
+    /// refusal named is still the first in order.
+    static func checkForm(of candidates: [Candidate], with checker: CandidateChecker, onEveryCore: Bool = false) throws(LedgerError)
+        -> [CheckedEvent]
+    {
+        let shares = inShares(candidates.count, of: onEveryCore ? Self.formCheckShare : .max) { range -> Result<[CheckedEvent], LedgerError> in
+            var checked: [CheckedEvent] = []
+            checked.reserveCapacity(range.count)
+            for index in range {
+                do throws(LedgerError) {
+                    checked.append(try checker.check(candidates[index]))
+                } catch {
+                    return .failure(locate(error, in: candidates, index: index))
+                }
+            }
+            return .success(checked)
+        }
+        guard shares.count > 1 else { return try shares[0].get() }
         var checked: [CheckedEvent] = []
         checked.reserveCapacity(candidates.count)
-        for (index, candidate) in candidates.enumerated() {
-            do {
-                checked.append(try checker.check(candidate))
-            } catch {
-                throw locate(error, in: candidates, index: index)
-            }
-        }
+        for share in shares { checked += try share.get() }
         return checked
     }
+
+    /// Candidates a share of a form check takes at least.
+    package static let formCheckShare = 1_024
 
     /// Names the offending event as its caller knows it: its line or place in a file, else its number.
     static func locate(_ error: LedgerError, in candidates: [Candidate], index: Int) -> LedgerError {

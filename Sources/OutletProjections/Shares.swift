@@ -1,10 +1,10 @@
 import Dispatch
 
 /// `body` over `0..<count` cut in shares of about `size` items, run on every core (Dispatch), the shares'
-/// results in order; fewer than two shares' worth runs on the calling thread. For the work over a whole
+/// results in order; fewer than two shares' worth runs on the calling thread (`size` `.max`: always). For the work over a whole
 /// roster or calendar, where each item reads its own state: memory latency, not arithmetic, bounds it,
 /// and two cores wait for twice as many cache lines as one.
-func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
+package func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
     guard count / 2 >= size else { return [body(0..<count)] }
     let shares = count / size
     return [Result](unsafeUninitializedCapacity: shares) { buffer, initialized in
@@ -20,7 +20,7 @@ func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>)
 /// `element(i)` for each `i` in `0..<count`, worked in shares as `inShares` works them, each share putting
 /// its elements straight into their places in the one array (not an array per share joined after: a copy
 /// of an element that holds references is their reference counts).
-func elementsInShares<Element>(_ count: Int, of size: Int, _ element: @Sendable (Int) -> Element) -> [Element] {
+package func elementsInShares<Element>(_ count: Int, of size: Int, _ element: @Sendable (Int) -> Element) -> [Element] {
     [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
         // Each share initializes its own slice of the buffer and nothing else.
         nonisolated(unsafe) let elements = buffer

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletCore
+import OutletDemo
 import OutletLedger
 import OutletStore
 import OutletTestSupport
@@ -25,6 +26,20 @@ struct NothingLostOnRefusalTests {
             bad.payload = ["changes": ["address": "篡改的地址"]]
         }
         return bad
+    }
+
+    @Test("a long import, its form checked in shares on every core, is refused at its first malformed event and writes nothing",
+          arguments: [[2_999, 1_700, 40], [2_999, 1_700], [1_025, 2_990]])
+    func longImportRefusedAtTheFirst(malformed: [Int]) throws {
+        let (fixture, registry) = try LedgerFixture.syntheticHistory(events: 3_000, seed: 7)
+        var candidates = try #require(registry.chunks(of: 3_000).next())
+        #expect(candidates.count >= 3_000 && candidates.count / Ledger.formCheckShare >= 2, "several shares")
+        for index in malformed { candidates[index].payload = ["unexpected": true] }
+        let before = try fixture.fingerprint()
+        #expect { _ = try fixture.ledger.importEvents(candidates) } throws: { error in
+            (error as? LedgerError)?.eventIndex == malformed.min() && (error as? LedgerError)?.code == .invalidInput
+        }
+        #expect(try fixture.fingerprint() == before)
     }
 
     @Test("random valid and invalid appends, alone and in batches, leave exactly the valid ones in order", arguments: Array(UInt64(1)...UInt64(6)))
