@@ -118,11 +118,17 @@ struct CalendarCollector {
 
     /// What `shares` collected, ordered by date, kind, USCC; the warnings sorted.
     static func result(of shares: [CalendarCollector]) -> (entries: [CalendarEntry], warnings: [String]) {
-        let entries = shares.count == 1 ? shares[0].entries : shares.flatMap(\.entries)
         let warnings = shares.dropFirst().reduce(into: shares.first?.warnings ?? []) { $0.formUnion($1.warnings) }
-        // Positions sorted by keys held apart: an entry is larger than its key, and a sort moves what it sorts.
-        let keys = entries.map { (day: $0.date, rank: $0.kind.rank, uscc: $0.uscc) }
-        let order = keys.indices.sorted { (keys[$0].day, keys[$0].rank, keys[$0].uscc) < (keys[$1].day, keys[$1].rank, keys[$1].uscc) }
-        return (order.map { entries[$0] }, warnings.sorted())
+        // Keys sorted apart from the entries, each with where its entry is (an entry is larger than its key, and
+        // a sort moves what it sorts); then each entry copied once, into its place (not the shares joined first).
+        var keys: [(day: LocalDate, rank: Int32, share: Int32, uscc: USCC, index: Int)] = []
+        keys.reserveCapacity(shares.reduce(0) { $0 + $1.entries.count })
+        for (share, collected) in zip(Int32(0)..., shares) {
+            for (index, entry) in collected.entries.enumerated() {
+                keys.append((entry.date, Int32(entry.kind.rank), share, entry.uscc, index))
+            }
+        }
+        keys.sort { ($0.day, $0.rank, $0.uscc) < ($1.day, $1.rank, $1.uscc) }
+        return (keys.map { shares[Int($0.share)].entries[$0.index] }, warnings.sorted())
     }
 }
