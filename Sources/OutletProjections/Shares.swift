@@ -1,9 +1,9 @@
 import Dispatch
 
 /// `body` over `0..<count` cut in shares of about `size` items, run on every core (Dispatch), the shares'
-/// results in order; fewer than two shares' worth runs on the calling thread (`size` `.max`: always). For the work over a whole
-/// roster or calendar, where each item reads its own state: memory latency, not arithmetic, bounds it,
-/// and two cores wait for twice as many cache lines as one.
+/// results in order; fewer than two shares' worth runs on the calling thread (always, for a `size` of
+/// `.max`). For the work over a whole roster or calendar, where each item reads its own state: memory
+/// latency, not arithmetic, bounds it, and two cores wait for twice as many cache lines as one.
 package func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
     guard count / 2 >= size else { return [body(0..<count)] }
     let shares = count / size

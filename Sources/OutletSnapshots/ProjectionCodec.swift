@@ -856,6 +856,9 @@ enum ProjectionCodec {
         }
     }
 
+    /// How many numbers and strings follow each standing's tag, as `readStanding` reads them.
+    private static let standingFields = [0, 0, 1, 2, 2, 2, 1, 2, 1]
+
     /// Passes over one part as `readPart` reads it, checking its numbers, flags and string indices for form
     /// alone: a state read alone reads only the last of each part before it (`readPart` checks that one whole).
     /// (The two change together.)
@@ -879,10 +882,9 @@ enum ProjectionCodec {
                 if try flag(&reader) { _ = try reader.stringIndex() }  // outcome
             }
         case .standing:
-            let fields: [Int] = [0, 0, 1, 2, 2, 2, 1, 2, 1]  // numbers and strings after the tag, as `readStanding` reads them
             let tag = Int(try reader.byte())
-            guard fields.indices.contains(tag) else { throw reader.corrupt("unknown standing \(tag)") }
-            for _ in 0..<fields[tag] { _ = try reader.varint() }
+            guard standingFields.indices.contains(tag) else { throw reader.corrupt("unknown standing \(tag)") }
+            for _ in 0..<standingFields[tag] { _ = try reader.varint() }
         case .rosterSpells:
             for _ in 0..<(try reader.count(minimumSize: 2)) { _ = try reader.varint(); _ = try reader.varint() }
         case .summaryYears, .publicityDates:
