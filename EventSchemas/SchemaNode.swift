@@ -19,10 +19,18 @@ final class SchemaNode: @unchecked Sendable {
     /// `types` as one bit per kind of JSON value: checked without hashing a type's name.
     private var typeBits: UInt8?
     var properties: [(name: String, node: SchemaNode)] = [] {
-        didSet { propertyNames = Set(properties.map(\.name)) }
+        didSet {
+            propertyNames = Set(properties.map(\.name))
+            placeRequired()
+        }
     }
     private(set) var propertyNames: Set<String> = []
-    var required: [String] = []
+    var required: [String] = [] {
+        didSet { placeRequired() }
+    }
+    /// Each required member's place in `properties` (nil: not among them): an object's members are then each
+    /// looked up once, by the property they are, not again as required and as known.
+    private var requiredPlaces: [Int?] = []
     /// nil: any member allowed; false: none beyond `properties`.
     var allowsAdditionalProperties = true
     var items: SchemaNode?
@@ -93,16 +101,19 @@ final class SchemaNode: @unchecked Sendable {
             if let minProperties, members.count < minProperties {
                 throw fail("needs at least \(minProperties) member\(minProperties == 1 ? "" : "s")")
             }
-            for name in required where members[name] == nil {
+            // Each property's member, looked up once; then the checks in their order: required, unknown, each member.
+            let found = properties.map { members[$0.name] }
+            for (name, place) in zip(required, requiredPlaces) where place.map({ found[$0] == nil }) ?? (members[name] == nil) {
                 throw fail("required member \"\(name)\" is missing")
             }
-            if !allowsAdditionalProperties, members.keys.contains(where: { !propertyNames.contains($0) }),
+            // Every member is a property's unless fewer were found than there are.
+            if !allowsAdditionalProperties, found.count(where: { $0 != nil }) < members.count,
                let unknown = members.keys.filter({ !propertyNames.contains($0) }).min()
             {
                 throw fail("unknown member \"\(unknown)\"")
             }
-            for (name, node) in properties {
-                guard let member = members[name] else { continue }
+            for ((name, node), member) in zip(properties, found) {
+                guard let member else { continue }
                 path.steps.append(.member(name))
                 try node.validate(member, at: &path)
                 path.steps.removeLast()
@@ -110,6 +121,10 @@ final class SchemaNode: @unchecked Sendable {
         case .null, .bool:
             break
         }
+    }
+
+    private func placeRequired() {
+        requiredPlaces = required.map { name in properties.firstIndex { $0.name == name } }
     }
 
     static func bit(ofType name: String) -> UInt8 {
