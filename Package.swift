@@ -30,7 +30,9 @@ let package = Package(
             resources: [.copy("schemas")]
         ),
         // Folds of the log into per-institution timelines: roster, bans, calendar, status on any date.
-        .target(name: "OutletProjections", dependencies: ["OutletDomain", "CanonicalJSON"]),
+        .target(name: "OutletProjections", dependencies: ["OutletDomain", "CanonicalJSON", "CPrefetch"]),
+        // The memory system's prefetch hint, for the loops memory latency bounds.
+        .target(name: "CPrefetch"),
         // The system liblz4 (frame API), for snapshots the stock `lz4` tool can read.
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         // Projections saved as LZ4 frames and read back, never trusted blindly (Snapshots/FORMAT.md).

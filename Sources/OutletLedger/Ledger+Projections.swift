@@ -149,7 +149,7 @@ extension Ledger {
         projection = RegistryProjection(periods: projection.periods)
         let folding = WorkerThread {
             while let batch = batches.pop() {
-                for step in batch { folded.projection.take(step) }
+                folded.projection.take(batch)
             }
         }
         var batch: [FoldStep] = []
@@ -186,21 +186,6 @@ extension Ledger {
             guard !row.stream.elementsEqual(registryStream) else { return body(.pass(seq: row.seq)) }
             let (event, stream) = try FoldEvent.reading(row)
             body(.apply(event, stream: stream))
-        }
-    }
-}
-
-/// One event as the fold takes it: an institution's, or the registry stream's (the position moves on).
-enum FoldStep: Sendable {
-    case apply(FoldEvent, stream: USCC)
-    case pass(seq: Int64)
-}
-
-extension RegistryProjection {
-    mutating func take(_ step: FoldStep) {
-        switch step {
-        case .apply(let event, let stream): apply(event, stream: stream)
-        case .pass(let seq): pass(seq: seq)
         }
     }
 }

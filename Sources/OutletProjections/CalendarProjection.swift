@@ -50,7 +50,10 @@ extension RegistryProjection {
         let winners = index.calendarWinners(on: asOf, knownAt: knownAt, from: from, startsFrom: startsFrom)
         let shares = inShares(winners.count, of: size) { share in
             var calendar = CalendarCollector(from: from, to: to, periods: periods)
-            for winner in winners[share] { withState(at: winner) { calendar.add($0, $1) } }
+            for place in share {
+                prefetchStates(of: winners, ahead: place, before: share.upperBound)
+                withState(at: winners[place]) { calendar.add($0, $1) }
+            }
             return calendar
         }
         return CalendarCollector.result(of: shares)

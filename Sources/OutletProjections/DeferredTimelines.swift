@@ -1,3 +1,4 @@
+import CPrefetch
 import OutletDomain
 import Synchronization
 
@@ -72,6 +73,20 @@ final class DeferredTimelines: @unchecked Sendable {
         precondition(read.uscc == institutions[id] && position < versionCounts[id],
                      "a snapshot's timeline of \(read.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
         return body(read.state)
+    }
+
+    /// Asks for the slot of the timeline at `id` and its flag (`RegistryProjection.prefetchStates`).
+    @inline(__always)
+    func prefetchSlot(_ id: Int) {
+        outlet_prefetch(slots + id)
+        outlet_prefetch(ready + id)
+    }
+
+    /// Asks for the version at `position` of the timeline at `id`, if it is decoded.
+    @inline(__always)
+    func prefetchVersion(_ id: Int, position: Int) {
+        guard ready[id].load(ordering: .acquiring) else { return }
+        Timeline.prefetchVersion(at: position, inSlot: UnsafeRawPointer(slots + id))
     }
 
     /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it

@@ -1,3 +1,4 @@
+import CPrefetch
 import OutletDomain
 
 /// The whole registry as one fold of the log: a timeline per institution and the outlet numbers,
@@ -87,6 +88,38 @@ public struct RegistryProjection: Sendable {
 
     /// Folds the next event of the log (in seq order), as the fold reads it.
     public mutating func apply(_ event: FoldEvent, stream: USCC) {
+        apply(event, id: Int(index.id(of: stream)))
+    }
+
+    /// Folds the next steps of the log (in seq order), each as `take(_:)` does, asking a few events ahead
+    /// for the newest version of the timeline each will change: a long fold reads one institution's
+    /// timeline after another's, spread over the whole heap, and each is a chain of cache misses (its slot,
+    /// its versions' array, its newest version) that, asked ahead, overlap rather than follow one another.
+    /// The institutions' ids are worked out for the whole run first, in order, as `apply` would.
+    package mutating func take(_ steps: [FoldStep]) {
+        var ids = [Int32](repeating: -1, count: steps.count)
+        for place in steps.indices { if case .apply(_, let stream) = steps[place] { ids[place] = index.id(of: stream) } }
+        let distance = Self.prefetchDistance
+        for place in steps.indices {
+            if place + 3 * distance < ids.count { prefetchSlot(ofInstitution: ids[place + 3 * distance]) }
+            if place + 2 * distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + 2 * distance], step: .array) }
+            if place + distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + distance], step: .version) }
+            switch steps[place] {
+            case .apply(let event, _): apply(event, id: Int(ids[place]))
+            case .pass(let seq): pass(seq: seq)
+            }
+        }
+    }
+
+    /// Folds one step of the log (in seq order).
+    package mutating func take(_ step: FoldStep) {
+        switch step {
+        case .apply(let event, let stream): apply(event, stream: stream)
+        case .pass(let seq): pass(seq: seq)
+        }
+    }
+
+    private mutating func apply(_ event: FoldEvent, id: Int) {
         precondition(event.seq > foldedThrough, "events are folded in seq order")
         eventCount += 1
         foldedThrough = event.seq
@@ -97,9 +130,8 @@ public struct RegistryProjection: Sendable {
             registrationsByYear[year] = number
             outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
         }
-        let id = Int(index.id(of: stream))
         if id == stored.count {
-            stored.append(Timeline(uscc: stream))
+            stored.append(Timeline(uscc: index.institutions[id]))
         } else if stored[id] == nil {
             stored[id] = deferred!.timeline(id)
         }
@@ -156,8 +188,10 @@ public struct RegistryProjection: Sendable {
     func forEachState(on date: LocalDate, marked: VersionIndex.Marks = [],
                       _ body: (VersionIndex.Winner, USCC, borrowing InstitutionState) -> Void)
     {
-        for winner in index.winners(on: date, knownAt: knownAt, marked: marked) {
-            withState(at: winner) { body(winner, $0, $1) }
+        let winners = index.winners(on: date, knownAt: knownAt, marked: marked)
+        for place in winners.indices {
+            prefetchStates(of: winners, ahead: place, before: winners.endIndex)
+            withState(at: winners[place]) { body(winners[place], $0, $1) }
         }
     }
 
@@ -179,6 +213,66 @@ public struct RegistryProjection: Sendable {
                 return body(uscc, Timeline.Version.state(of: versions.baseAddress! + Int(version.position)).pointee)
             }
         }
+    }
+
+    /// Asks the memory system for what reading the states of `versions[place + d]` will wait on, for a loop
+    /// over them at `place` (`end` its end): a hint, nothing is waited on. Reading a state is a chain of cache
+    /// misses (the institution's slots, its versions' array, the version); asked a few states ahead, the
+    /// misses of several overlap rather than follow one another. Two steps, each needing only what the one
+    /// before brought in: the slots `2 × prefetchDistance` states ahead, the versions `prefetchDistance` ahead.
+    @inline(__always)
+    func prefetchStates(of versions: [VersionIndex.Winner], ahead place: Int, before end: Int) {
+        let distance = Self.prefetchDistance
+        if place + 2 * distance < end { prefetchSlots(of: versions[place + 2 * distance]) }
+        if place + distance < end { prefetchVersion(versions[place + distance]) }
+    }
+
+    /// The institution's USCC and the slot of its timeline.
+    @inline(__always)
+    private func prefetchSlots(of version: VersionIndex.Winner) {
+        let id = Int(version.institution)
+        index.institutions.withUnsafeBufferPointer { outlet_prefetch($0.baseAddress! + id) }
+        prefetchSlot(ofInstitution: version.institution)
+    }
+
+    /// The slot of the timeline at `id` (a new institution's, past the end, is not asked for).
+    @inline(__always)
+    private func prefetchSlot(ofInstitution id: Int32) {
+        guard id >= 0, Int(id) < stored.count else { return }
+        stored.withUnsafeBufferPointer { outlet_prefetch($0.baseAddress! + Int(id)) }
+        deferred?.prefetchSlot(Int(id))
+    }
+
+    /// What `take(_:)` asks for, a step at a time: the timeline's array of versions, then its newest version.
+    enum NewestVersionStep { case array, version }
+
+    /// The timeline at `id`'s array of versions, or (`step` `.version`, once the array is at hand) its newest
+    /// version's lines, if the timeline is folded here.
+    @inline(__always)
+    private func prefetchNewestVersion(ofInstitution id: Int32, step: NewestVersionStep) {
+        guard id >= 0, Int(id) < stored.count else { return }
+        stored.withUnsafeBufferPointer { stored in
+            let slot = stored.baseAddress! + Int(id)
+            guard slot.pointee != nil else { return }  // compared in place: an `if let` would copy the timeline
+            switch step {
+            case .array: Timeline.prefetchVersions(inSlot: UnsafeRawPointer(slot))
+            case .version: Timeline.prefetchNewestVersion(inSlot: UnsafeRawPointer(slot))
+            }
+        }
+    }
+
+    /// The version's lines, from the slot (if the timeline is at hand: one not yet decoded from its snapshot
+    /// is not asked for).
+    @inline(__always)
+    private func prefetchVersion(_ version: VersionIndex.Winner) {
+        let id = Int(version.institution)
+        let atHand = stored.withUnsafeBufferPointer { stored in
+            let slot = stored.baseAddress! + id
+            guard slot.pointee != nil else { return false }
+            Timeline.prefetchVersion(at: Int(version.position), inSlot: UnsafeRawPointer(slot))
+            return true
+        }
+        if !atHand { deferred?.prefetchVersion(id, position: Int(version.position)) }
     }
 
     /// One institution's status on `date` (DOMAIN.md §6).

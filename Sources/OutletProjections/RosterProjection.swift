@@ -78,7 +78,11 @@ extension RegistryProjection {
     public func roster(_ order: RosterOrder, on date: LocalDate, offset: Int, limit: Int) -> [RosterEntry] {
         checkBasis(of: order, on: date)
         let range = (offset..<(offset + min(limit, Int.max - offset))).clamped(to: 0..<order.count)
-        return elementsInShares(range.count, of: Self.itemsPerShare) { entry(at: order.places[range.lowerBound + $0], on: date) }
+        return elementsInShares(range.count, of: Self.itemsPerShare) { offset in
+            let place = range.lowerBound + offset
+            prefetchStates(of: order.places, ahead: place, before: range.upperBound)
+            return entry(at: order.places[place], on: date)
+        }
     }
 
     func checkBasis(of order: RosterOrder, on date: LocalDate) {

@@ -1,3 +1,4 @@
+import CPrefetch
 import OutletDomain
 
 /// One institution's history as versions of its state, each with the date it took effect: the state
@@ -39,6 +40,72 @@ public struct Timeline: Sendable {
         @inline(__always)
         public func isLive(at seq: Int64) -> Bool {
             self.seq <= seq && (retractedBy.map { $0 > seq } ?? true)
+        }
+    }
+
+    /// Asks for the lines of the version at `position` of the timeline in `slot` (a `Timeline`, or a
+    /// `Timeline?` that holds one, laid out alike): a hint, nothing is read but the slot and nothing is
+    /// waited on.
+    @inline(__always)
+    static func prefetchVersion(at position: Int, inSlot slot: UnsafeRawPointer) {
+        guard let elements = VersionsLayout.elements(inSlot: slot) else { return }
+        let version = elements + position * MemoryLayout<Version>.stride
+        for offset in stride(from: 0, to: MemoryLayout<Version>.size, by: 64) { outlet_prefetch(version + offset) }
+        outlet_prefetch(version + (MemoryLayout<Version>.size - 1))
+    }
+
+    /// Asks for the line of the versions' array of the timeline in `slot` that holds its count.
+    @inline(__always)
+    static func prefetchVersions(inSlot slot: UnsafeRawPointer) {
+        guard let elements = VersionsLayout.elements(inSlot: slot) else { return }
+        outlet_prefetch(elements - 1)
+    }
+
+    /// Asks for the lines of the newest version of the timeline in `slot`, once `prefetchVersions` has
+    /// brought its count in.
+    @inline(__always)
+    static func prefetchNewestVersion(inSlot slot: UnsafeRawPointer) {
+        guard let count = VersionsLayout.count(inSlot: slot) else { return }
+        prefetchVersion(at: count - 1, inSlot: slot)
+    }
+
+    /// Where a slot's versions lie, read from the slot's words rather than through the array: the array
+    /// itself would be retained around any use (`withUnsafeBufferPointer` too, on a slot reached through a
+    /// pointer), and a retain waits on the very line a prefetch asks for.
+    /// The standard library's layout (the array one pointer to its storage, a count two words before its
+    /// elements) is checked once, on a real array: were it ever different, no hint is given at all.
+    private enum VersionsLayout {
+        static let slotOffset = MemoryLayout<Timeline>.offset(of: \Timeline.allVersions)
+        static let elementsOffset: Int? = {
+            // An array of words: its elements start where an array of versions' do (both word-aligned).
+            guard slotOffset != nil, MemoryLayout<Version>.alignment == MemoryLayout<Int>.alignment else { return nil }
+            let probe = [Int](repeating: 0, count: 3)
+            return withUnsafeBytes(of: probe) { words -> Int? in
+                guard words.count == MemoryLayout<UnsafeRawPointer>.size,
+                      let storage = words.load(as: UnsafeRawPointer?.self) else { return nil }
+                let offset = probe.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) - storage }
+                guard offset >= 2 * MemoryLayout<Int>.size, storage.load(fromByteOffset: offset - 2 * MemoryLayout<Int>.size, as: Int.self) == 3
+                else { return nil }
+                return offset
+            }
+        }()
+
+        /// The storage of the versions in `slot` (nil: a layout not known).
+        @inline(__always)
+        static func storage(inSlot slot: UnsafeRawPointer) -> (storage: UnsafeRawPointer, elementsOffset: Int)? {
+            guard let slotOffset, let elementsOffset,
+                  let storage = slot.load(fromByteOffset: slotOffset, as: UnsafeRawPointer?.self) else { return nil }
+            return (storage, elementsOffset)
+        }
+
+        @inline(__always)
+        static func elements(inSlot slot: UnsafeRawPointer) -> UnsafeRawPointer? {
+            storage(inSlot: slot).map { $0.storage + $0.elementsOffset }
+        }
+
+        @inline(__always)
+        static func count(inSlot slot: UnsafeRawPointer) -> Int? {
+            storage(inSlot: slot).map { $0.storage.load(fromByteOffset: $0.elementsOffset - 2 * MemoryLayout<Int>.size, as: Int.self) }
         }
     }
 
@@ -104,4 +171,10 @@ public struct Timeline: Sendable {
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
         return .version(position: allVersions.count - 1, facts: facts)
     }
+}
+
+/// One event as the fold takes it: an institution's, or the registry stream's (the position moves on).
+package enum FoldStep: Sendable {
+    case apply(FoldEvent, stream: USCC)
+    case pass(seq: Int64)
 }

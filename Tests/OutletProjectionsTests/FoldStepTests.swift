@@ -1,0 +1,52 @@
+import OutletDomain
+@testable import OutletProjections
+import OutletTestSupport
+import Testing
+
+private typealias H = GoldenHistory
+
+@Suite("The fold: a run of events folded at once, each timeline asked for ahead, is the same events folded one by one")
+struct FoldStepTests {
+    /// 300 copies of the golden history, interleaved (each copy's first event, then each one's second, ...):
+    /// new institutions appear all through the run, every timeline is changed again and again across it, and
+    /// every fifth step is one of the registry's own (the position moves on).
+    static func steps() -> [FoldStep] {
+        let streams = Array(Set(H.events.map(\.0))).sorted()
+        var steps: [FoldStep] = []
+        var seq: Int64 = 0
+        for (stream, event) in H.events {
+            for copy in 0..<300 {
+                seq += 1
+                if seq % 5 == 0 {
+                    steps.append(.pass(seq: seq))
+                    seq += 1
+                }
+                let number = copy * streams.count + streams.firstIndex(of: stream)!
+                let body = "91210100" + String(repeating: "0", count: 9 - String(number).count) + String(number)
+                let copied = DomainEvent(seq: seq, type: event.type, effectiveOn: event.effectiveOn, actor: event.actor, payload: event.payload)
+                steps.append(.apply(copied.folded, stream: USCC.completing(body)!))
+            }
+        }
+        return steps
+    }
+
+    @Test("folded at once, in runs of 97, or one by one: the same roster, bans, calendar and statuses at every date and known-at")
+    func runsFoldAsSteps() {
+        let steps = Self.steps()
+        var oneByOne = RegistryProjection(periods: ShippedData.periods)
+        for step in steps { oneByOne.take(step) }
+        var atOnce = RegistryProjection(periods: ShippedData.periods)
+        atOnce.take(steps)
+        var inRuns = RegistryProjection(periods: ShippedData.periods)
+        for start in stride(from: 0, to: steps.count, by: 97) { inRuns.take(Array(steps[start..<min(start + 97, steps.count)])) }
+        #expect(atOnce.foldedThrough == oneByOne.foldedThrough && inRuns.foldedThrough == oneByOne.foldedThrough)
+        #expect(atOnce.eventCount == oneByOne.eventCount && inRuns.eventCount == oneByOne.eventCount)
+        for knownAt in [oneByOne.foldedThrough / 3, oneByOne.foldedThrough] {
+            for date in ["2024-06-30", "2025-12-10", "2027-03-01"].map({ LocalDate($0)! }) {
+                let expected = oneByOne.known(atSeq: knownAt).digestDocument(asOf: date)
+                #expect(atOnce.known(atSeq: knownAt).digestDocument(asOf: date) == expected)
+                #expect(inRuns.known(atSeq: knownAt).digestDocument(asOf: date) == expected)
+            }
+        }
+    }
+}
