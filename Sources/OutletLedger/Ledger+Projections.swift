@@ -143,32 +143,37 @@ extension Ledger {
             return count
         }
         let after = projection.foldedThrough
-        let batches = HandoffQueue<[FoldStep]?>(capacity: 4)
+        let batches = HandoffQueue<(steps: [FoldStep], ids: [Int32])?>(capacity: 4)
+        // This thread numbers each event's institution, as the projection would: the folding thread is the busier.
+        var numbering = projection.numbering
         let folded = FoldedProjection(projection)
         // This thread keeps no reference to the projection's storage: the folding thread changes it in place.
         projection = RegistryProjection(periods: projection.periods)
         let folding = WorkerThread {
             while let batch = batches.pop() {
-                folded.projection.take(batch)
+                folded.projection.take(batch.steps, numbered: batch.ids)
             }
         }
-        var batch: [FoldStep] = []
+        var batch: [FoldStep] = [], ids: [Int32] = []
         batch.reserveCapacity(batchSize)
+        ids.reserveCapacity(batchSize)
         var failure: LedgerError?
         do {
             try forEachFoldStep(after: after, through: seq) { step in
+                if case .apply(_, let stream) = step { ids.append(numbering.id(of: stream)) } else { ids.append(-1) }
                 batch.append(step)
                 count += 1
                 if batch.count == batchSize {
-                    _ = batches.push(batch)
+                    _ = batches.push((batch, ids))
                     batch.removeAll(keepingCapacity: true)
+                    ids.removeAll(keepingCapacity: true)
                 }
             }
         } catch {
             failure = error
         }
         // Whatever was read is folded, up to a row that cannot be read, as one thread folds it.
-        _ = batches.push(batch)
+        _ = batches.push((batch, ids))
         _ = batches.push(nil)
         folding.join()
         projection = folded.projection

@@ -99,6 +99,22 @@ public struct RegistryProjection: Sendable {
     package mutating func take(_ steps: [FoldStep]) {
         var ids = [Int32](repeating: -1, count: steps.count)
         for place in steps.indices { if case .apply(_, let stream) = steps[place] { ids[place] = index.id(of: stream) } }
+        take(steps, ids: ids)
+    }
+
+    /// The same, each step's institution numbered already by a copy of this projection's `numbering` (-1 for
+    /// a step of the registry's own): what a fold's reading thread hands its folding thread.
+    package mutating func take(_ steps: [FoldStep], numbered ids: [Int32]) {
+        precondition(ids.count == steps.count, "an id per step")
+        for place in steps.indices { if case .apply(_, let stream) = steps[place] { index.adopt(ids[place], of: stream) } }
+        take(steps, ids: ids)
+    }
+
+    /// The numbering of this projection's institutions, for a fold's reading thread to number the events
+    /// it hands on (`take(_:numbered:)`).
+    package var numbering: InstitutionNumbering { index.numbering }
+
+    private mutating func take(_ steps: [FoldStep], ids: [Int32]) {
         let distance = Self.prefetchDistance
         for place in steps.indices {
             if place + 3 * distance < ids.count { prefetchSlot(ofInstitution: ids[place + 3 * distance]) }

@@ -148,7 +148,7 @@ package struct VersionIndex: Sendable {
     package private(set) var chunks: [Chunk] = []
     /// The institutions, by the id their rows carry.
     package private(set) var institutions: [USCC] = []
-    private var ids: [USCC: Int32] = [:]
+    package private(set) var numbering = InstitutionNumbering()
     /// Each registration's outlet number and its sort key, once per registration, at the slot its rows carry.
     private var outletNumbers: [String?] = []
     private var outletKeys: [OutletKey] = []
@@ -255,7 +255,7 @@ package struct VersionIndex: Sendable {
         guard unique else { throw Damage(reason: "two timelines of one institution") }
         if let slotDamage { throw slotDamage }
         if let rowDamage { throw rowDamage }
-        (self.institutions, ids) = (named.institutions, named.ids)
+        (self.institutions, numbering) = (named.institutions, named.numbering)
         (outletSlots, outletKeys, self.outletNumbers, outletRegistrations) =
             (slotted.outletSlots, slotted.outletKeys, slotted.outletNumbers, slotted.outletRegistrations)
         self.chunks = rows
@@ -367,10 +367,10 @@ package struct VersionIndex: Sendable {
 
     /// Ids in the order of `institutions`; false if two are of one institution.
     private mutating func assignIds(_ institutions: [USCC]) -> Bool {
-        ids.reserveCapacity(institutions.count)
+        numbering.reserveCapacity(institutions.count)
         self.institutions.reserveCapacity(institutions.count)
         for uscc in institutions {
-            guard ids[uscc] == nil else { return false }
+            guard numbering.knownId(of: uscc) == nil else { return false }
             _ = id(of: uscc)
         }
         return true
@@ -378,16 +378,22 @@ package struct VersionIndex: Sendable {
 
     /// The id of an institution's rows, if it has any.
     func knownId(of uscc: USCC) -> Int32? {
-        ids[uscc]
+        numbering.knownId(of: uscc)
     }
 
     /// The id of an institution's rows, given it on its first version.
     mutating func id(of uscc: USCC) -> Int32 {
-        if let id = ids[uscc] { return id }
-        let id = Int32(institutions.count)
-        institutions.append(uscc)
-        ids[uscc] = id
+        let id = numbering.id(of: uscc)
+        if Int(id) == institutions.count { institutions.append(uscc) }
         return id
+    }
+
+    /// Takes `id` as the id of `uscc`, which a copy of `numbering` gave it (a fold's reading thread): an
+    /// institution already numbered costs nothing here, a new one is numbered as `id(of:)` numbers it.
+    mutating func adopt(_ id: Int32, of uscc: USCC) {
+        guard Int(id) >= institutions.count else { return }
+        let adopted = self.id(of: uscc)
+        precondition(adopted == id, "a copy of the numbering numbers institutions as the index does")
     }
 
     /// A new version, later in seq than every row before it; `outletNumbers` names the registration its facts name.
@@ -570,5 +576,31 @@ package struct TimelineRows: Sendable {
                            retractedBy: version.pointee.retractedBy ?? .max, effective: Int32(clamping: version.pointee.effectiveOn.dayNumber))
             }
         }
+    }
+}
+
+/// Each institution's id in a projection's index: the order it first appeared in, from 0. A fold's reading
+/// thread numbers each event's institution with a copy of its projection's numbering (the same events in the
+/// same order give the same ids), so that the folding thread, the busier of the two, is handed each id
+/// rather than looking it up.
+package struct InstitutionNumbering: Sendable {
+    private var ids: [USCC: Int32] = [:]
+
+    package init() {}
+
+    /// The id of `uscc`, numbered next if it has none yet.
+    package mutating func id(of uscc: USCC) -> Int32 {
+        if let id = ids[uscc] { return id }
+        let id = Int32(ids.count)
+        ids[uscc] = id
+        return id
+    }
+
+    func knownId(of uscc: USCC) -> Int32? {
+        ids[uscc]
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        ids.reserveCapacity(count)
     }
 }
