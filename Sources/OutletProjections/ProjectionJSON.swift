@@ -144,8 +144,9 @@ extension RegistryProjection {
     /// Items of a long list worked in one share on one core, and in one round (see `writeArray`): four shares,
     /// about 4 MB of roster JSON, so that a digest holds a few megabytes however long the roster.
     static let itemsPerShare = 2_048, itemsPerRound = 8_192
-    /// How many items ahead a loop over a roster asks for the next state's cache lines: far enough for a
-    /// miss (~100 ns) to be over when it is read, near enough that what it fetched is still in the cache.
+    /// How many items ahead a loop over many states (a roster's entries, a fold's events) asks for the cache
+    /// lines of the next step of reading one (`prefetchStates`, `take`): far enough for a miss (~100 ns) to be
+    /// over when it is read, near enough that what it fetched is still in the cache.
     static let prefetchDistance = 8
 
     /// The digest document whole (what tests compare).

@@ -58,7 +58,7 @@ public struct Timeline: Sendable {
     @inline(__always)
     static func prefetchVersions(inSlot slot: UnsafeRawPointer) {
         guard let elements = VersionsLayout.elements(inSlot: slot) else { return }
-        outlet_prefetch(elements - 1)
+        outlet_prefetch(elements - VersionsLayout.countBeforeElements)
     }
 
     /// Asks for the lines of the newest version of the timeline in `slot`, once `prefetchVersions` has
@@ -84,11 +84,13 @@ public struct Timeline: Sendable {
                 guard words.count == MemoryLayout<UnsafeRawPointer>.size,
                       let storage = words.load(as: UnsafeRawPointer?.self) else { return nil }
                 let offset = probe.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) - storage }
-                guard offset >= 2 * MemoryLayout<Int>.size, storage.load(fromByteOffset: offset - 2 * MemoryLayout<Int>.size, as: Int.self) == 3
-                else { return nil }
+                guard offset >= countBeforeElements, storage.load(fromByteOffset: offset - countBeforeElements, as: Int.self) == 3 else { return nil }
                 return offset
             }
         }()
+
+        /// How far before an array's elements its count lies (its capacity lies between).
+        static let countBeforeElements = 2 * MemoryLayout<Int>.size
 
         /// The storage of the versions in `slot` (nil: a layout not known).
         @inline(__always)
@@ -105,7 +107,7 @@ public struct Timeline: Sendable {
 
         @inline(__always)
         static func count(inSlot slot: UnsafeRawPointer) -> Int? {
-            storage(inSlot: slot).map { $0.storage.load(fromByteOffset: $0.elementsOffset - 2 * MemoryLayout<Int>.size, as: Int.self) }
+            storage(inSlot: slot).map { $0.storage.load(fromByteOffset: $0.elementsOffset - countBeforeElements, as: Int.self) }
         }
     }
 
