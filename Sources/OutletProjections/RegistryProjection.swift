@@ -103,7 +103,8 @@ public struct RegistryProjection: Sendable {
     }
 
     /// The same, each step's institution numbered already by a copy of this projection's `numbering` (-1 for
-    /// a step of the registry's own): what a fold's reading thread hands its folding thread.
+    /// a step of the registry's own, each other checked against its institution): what a fold's reading
+    /// thread hands its folding thread.
     package mutating func take(_ steps: [FoldStep], numbered ids: [Int32]) {
         precondition(ids.count == steps.count, "an id per step")
         for place in steps.indices { if case .apply(_, let stream) = steps[place] { index.adopt(ids[place], of: stream) } }

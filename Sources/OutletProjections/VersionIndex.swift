@@ -389,10 +389,11 @@ package struct VersionIndex: Sendable {
     }
 
     /// Takes `id` as the id of `uscc`, which a copy of `numbering` gave it (a fold's reading thread): an
-    /// institution already numbered costs nothing here, a new one is numbered as `id(of:)` numbers it.
+    /// institution already numbered is checked against its place (three integers, no hashing), a new one is
+    /// numbered as `id(of:)` numbers it. A copy that numbered otherwise stops the fold rather than fold an
+    /// event into another institution's timeline.
     mutating func adopt(_ id: Int32, of uscc: USCC) {
-        guard Int(id) >= institutions.count else { return }
-        let adopted = self.id(of: uscc)
+        let adopted = Int(id) < institutions.count && id >= 0 ? (institutions[Int(id)] == uscc ? id : -1) : self.id(of: uscc)
         precondition(adopted == id, "a copy of the numbering numbers institutions as the index does")
     }
 

@@ -61,4 +61,23 @@ struct FoldStepTests {
             }
         }
     }
+
+    @Test("a run numbered otherwise than the projection numbers it stops the fold, rather than fold an event into another institution's timeline")
+    func otherNumberingStops() async {
+        await #expect(processExitsWith: .failure) {
+            let steps = FoldStepTests.steps()
+            var projection = RegistryProjection(periods: ShippedData.periods)
+            projection.take(Array(steps[..<600]))
+            let known = Int32(projection.index.institutions.count)
+            var numbering = projection.numbering
+            var ids = steps[600..<700].map { step -> Int32 in
+                guard case .apply(_, let stream) = step else { return -1 }
+                return numbering.id(of: stream)
+            }
+            // One event handed the id of another institution the projection already knows.
+            let wrong = ids.firstIndex { $0 >= 0 && $0 + 1 < known }!
+            ids[wrong] += 1
+            projection.take(Array(steps[600..<700]), numbered: ids)
+        }
+    }
 }
