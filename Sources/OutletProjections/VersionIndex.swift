@@ -393,8 +393,8 @@ package struct VersionIndex: Sendable {
     /// numbered as `id(of:)` numbers it. A copy that numbered otherwise stops the fold rather than fold an
     /// event into another institution's timeline.
     mutating func adopt(_ id: Int32, of uscc: USCC) {
-        let adopted = Int(id) < institutions.count && id >= 0 ? (institutions[Int(id)] == uscc ? id : -1) : self.id(of: uscc)
-        precondition(adopted == id, "a copy of the numbering numbers institutions as the index does")
+        let numbered = if id >= 0, Int(id) < institutions.count { institutions[Int(id)] == uscc } else { self.id(of: uscc) == id }
+        precondition(numbered, "a copy of the numbering numbers institutions as the index does")
     }
 
     /// A new version, later in seq than every row before it; `outletNumbers` names the registration its facts name.
