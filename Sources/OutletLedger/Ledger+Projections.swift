@@ -160,7 +160,7 @@ extension Ledger {
         var failure: LedgerError?
         do {
             try forEachFoldStep(after: after, through: seq) { step in
-                if case .apply(_, let stream) = step { ids.append(numbering.id(of: stream)) } else { ids.append(-1) }
+                ids.append(numbering.id(of: step))
                 batch.append(step)
                 count += 1
                 if batch.count == batchSize {

@@ -91,31 +91,18 @@ public struct RegistryProjection: Sendable {
         apply(event, id: Int(index.id(of: stream)))
     }
 
-    /// Folds the next steps of the log (in seq order), each as `take(_:)` does, asking a few events ahead
-    /// for the newest version of the timeline each will change: a long fold reads one institution's
-    /// timeline after another's, spread over the whole heap, and each is a chain of cache misses (its slot,
-    /// its versions' array, its newest version) that, asked ahead, overlap rather than follow one another.
-    /// The institutions' ids are worked out for the whole run first, in order, as `apply` would.
-    package mutating func take(_ steps: [FoldStep]) {
-        var ids = [Int32](repeating: -1, count: steps.count)
-        for place in steps.indices { if case .apply(_, let stream) = steps[place] { ids[place] = index.id(of: stream) } }
-        take(steps, ids: ids)
-    }
-
-    /// The same, each step's institution numbered already by a copy of this projection's `numbering` (-1 for
-    /// a step of the registry's own, each other checked against its institution): what a fold's reading
-    /// thread hands its folding thread.
+    /// Folds the next steps of the log (in seq order), each as `take(_:)` does, each step's institution
+    /// numbered already by a copy of this projection's `numbering` (`InstitutionNumbering.id(of:)`): what a
+    /// fold's reading thread hands its folding thread. A new institution is numbered here as the copy numbered
+    /// it, and every other id is checked against its institution.
+    ///
+    /// It asks a few events ahead for the newest version of the timeline each will change: a long fold reads
+    /// one institution's timeline after another's, spread over the whole heap, and each is a chain of cache
+    /// misses (its slot, its versions' array, its newest version) that, asked ahead, overlap rather than
+    /// follow one another.
     package mutating func take(_ steps: [FoldStep], numbered ids: [Int32]) {
         precondition(ids.count == steps.count, "an id per step")
         for place in steps.indices { if case .apply(_, let stream) = steps[place] { index.adopt(ids[place], of: stream) } }
-        take(steps, ids: ids)
-    }
-
-    /// The numbering of this projection's institutions, for a fold's reading thread to number the events
-    /// it hands on (`take(_:numbered:)`).
-    package var numbering: InstitutionNumbering { index.numbering }
-
-    private mutating func take(_ steps: [FoldStep], ids: [Int32]) {
         let distance = Self.prefetchDistance
         for place in steps.indices {
             if place + 3 * distance < ids.count { prefetchSlot(ofInstitution: ids[place + 3 * distance]) }
@@ -127,6 +114,10 @@ public struct RegistryProjection: Sendable {
             }
         }
     }
+
+    /// The numbering of this projection's institutions, for a fold's reading thread to number the events
+    /// it hands on (`take(_:numbered:)`).
+    package var numbering: InstitutionNumbering { index.numbering }
 
     /// Folds one step of the log (in seq order).
     package mutating func take(_ step: FoldStep) {

@@ -597,6 +597,13 @@ package struct InstitutionNumbering: Sendable {
         return id
     }
 
+    /// The id of the step's institution, numbered next if it has none yet; -1 for a step of the registry's
+    /// own stream (it has no institution).
+    package mutating func id(of step: FoldStep) -> Int32 {
+        guard case .apply(_, let stream) = step else { return -1 }
+        return id(of: stream)
+    }
+
     func knownId(of uscc: USCC) -> Int32? {
         ids[uscc]
     }

@@ -30,28 +30,29 @@ struct FoldStepTests {
         return steps
     }
 
-    @Test("folded at once, in runs of 97, or in runs a copy of the numbering numbered (as a fold's reading thread does): the same registry at every date and known-at as one by one")
+    @Test("folded at once, in runs of 97 numbered afresh each, or numbered by one copy taken halfway (as a fold's reading thread numbers them): the same registry at every date and known-at as one by one")
     func runsFoldAsSteps() {
         let steps = Self.steps()
         var oneByOne = RegistryProjection(periods: ShippedData.periods)
         for step in steps { oneByOne.take(step) }
         var atOnce = RegistryProjection(periods: ShippedData.periods)
-        atOnce.take(steps)
+        var numbering = atOnce.numbering
+        atOnce.take(steps, numbered: steps.map { numbering.id(of: $0) })
         var inRuns = RegistryProjection(periods: ShippedData.periods)
-        for start in stride(from: 0, to: steps.count, by: 97) { inRuns.take(Array(steps[start..<min(start + 97, steps.count)])) }
-        // Half the steps folded first, so that the copy starts from a numbering with institutions in it.
-        var numbered = RegistryProjection(periods: ShippedData.periods)
-        numbered.take(Array(steps[..<(steps.count / 2)]))
-        var numbering = numbered.numbering
-        let ids = steps.map { step -> Int32 in
-            guard case .apply(_, let stream) = step else { return -1 }
-            return numbering.id(of: stream)
+        for start in stride(from: 0, to: steps.count, by: 97) {
+            let run = Array(steps[start..<min(start + 97, steps.count)])
+            var numbering = inRuns.numbering
+            inRuns.take(run, numbered: run.map { numbering.id(of: $0) })
         }
+        // Half the steps folded one by one first, so that the copy starts from a numbering with institutions in it.
+        var halfway = RegistryProjection(periods: ShippedData.periods)
+        for step in steps[..<(steps.count / 2)] { halfway.take(step) }
+        var copy = halfway.numbering
         for start in stride(from: steps.count / 2, to: steps.count, by: 97) {
-            let run = start..<min(start + 97, steps.count)
-            numbered.take(Array(steps[run]), numbered: Array(ids[run]))
+            let run = Array(steps[start..<min(start + 97, steps.count)])
+            halfway.take(run, numbered: run.map { copy.id(of: $0) })
         }
-        let folds = [atOnce, inRuns, numbered]
+        let folds = [atOnce, inRuns, halfway]
         #expect(folds.allSatisfy { $0.foldedThrough == oneByOne.foldedThrough && $0.eventCount == oneByOne.eventCount })
         #expect(folds.allSatisfy { $0.index.institutions == oneByOne.index.institutions })
         for knownAt in [oneByOne.foldedThrough / 3, oneByOne.foldedThrough] {
@@ -67,13 +68,10 @@ struct FoldStepTests {
         await #expect(processExitsWith: .failure) {
             let steps = FoldStepTests.steps()
             var projection = RegistryProjection(periods: ShippedData.periods)
-            projection.take(Array(steps[..<600]))
+            for step in steps[..<600] { projection.take(step) }
             let known = Int32(projection.index.institutions.count)
             var numbering = projection.numbering
-            var ids = steps[600..<700].map { step -> Int32 in
-                guard case .apply(_, let stream) = step else { return -1 }
-                return numbering.id(of: stream)
-            }
+            var ids = steps[600..<700].map { numbering.id(of: $0) }
             // One event handed the id of another institution the projection already knows.
             let wrong = ids.firstIndex { $0 >= 0 && $0 + 1 < known }!
             ids[wrong] += 1
