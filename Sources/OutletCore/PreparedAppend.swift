@@ -98,7 +98,7 @@ public struct PreparedAppend: Sendable {
             seq += 1
 
             var envelope = Envelope(
-                seq: seq, eventId: event.eventId ?? Envelope.randomEventId(), stream: event.stream,
+                seq: seq, eventId: event.eventId ?? Envelope.newEventId(recordedAt: recorded), stream: event.stream,
                 streamVersion: version, type: event.type, schemaVersion: event.schemaVersion,
                 effectiveOn: event.effectiveOn, recordedAt: recorded.description, actor: event.actor,
                 payload: payload, prevHash: prevHash, hash: "")
@@ -159,12 +159,16 @@ extension Envelope {
 }
 
 extension Envelope {
-    /// A random (version 4) UUID in lower case, from the system's generator (`getrandom`): Foundation's
-    /// `UUID()` opens and reads `/dev/urandom` for every one, three system calls per event.
-    static func randomEventId() -> String {
+    /// A fresh event id: a version 7 UUID (RFC 9562 §5.7) in lower case, its first 48 bits the event's
+    /// recorded time in Unix milliseconds, the other 74 random (from `getrandom`: Foundation's `UUID()` opens
+    /// and reads `/dev/urandom` for every one, three system calls per event). Ids made in recording order
+    /// land at the end of the log's `event_id` index, not on a random page of it: an import of a million
+    /// events inserts into a few hot pages rather than reading and rewriting pages all over the index.
+    static func newEventId(recordedAt recorded: Timestamp) -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() & ~0xF000 | 0x4000  // version 4
-        let low = generator.next() & ~(0b11 << 62) | (0b10 << 62)  // RFC 9562 variant
+        let milliseconds = UInt64(clamping: max(0, recorded.millisecondsSinceEpoch)) & 0xFFFF_FFFF_FFFF
+        let high = milliseconds << 16 | 0x7000 | generator.next() & 0x0FFF  // version 7, 12 random bits
+        let low = generator.next() & ~(0b11 << 62) | (0b10 << 62)  // RFC 9562 variant, 62 random bits
         let hex = Array("0123456789abcdef".utf8)
         var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
         var at = 0

@@ -9,7 +9,7 @@ import OutletCore
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "outlet-bench", abstract: "Benchmark tools for OutletLedger.", subcommands: [Suite.self, Generate.self, Appends.self, HeldRoster.self, SnapshotFootprint.self])
+        commandName: "outlet-bench", abstract: "Benchmark tools for OutletLedger.", subcommands: [Suite.self, Generate.self, Appends.self, FormCheck.self, HeldRoster.self, SnapshotFootprint.self])
 }
 
 struct Generate: ParsableCommand {

@@ -83,14 +83,20 @@ struct AppendTests {
         #expect(try fixture.store.append([StoreFixture.event()]).map(\.seq) == [2])
     }
 
-    @Test("an event without an eventId gets a fresh random UUID (version 4, lower case)", arguments: LogKind.allCases)
+    @Test("an event without an eventId gets a fresh version 7 UUID: the recording millisecond, then random bits", arguments: LogKind.allCases)
     func generatedEventIds(kind: LogKind) throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try StoreFixture(kind, at: "2025-10-10T01:00:00.000Z")
         let ids = try (0..<200).flatMap { _ in try fixture.store.append([StoreFixture.event()]).map(\.eventId) }
-        let form = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/
+        let form = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/
         #expect(ids.allSatisfy { $0.wholeMatch(of: form) != nil })
+        // 2025-10-10T01:00:00Z is 1,760,058,000,000 ms after the epoch: 0x0199_cba1_c280.
+        #expect(ids.allSatisfy { $0.hasPrefix("0199cba1-c280-7") })
         #expect(Set(ids).count == ids.count)
-        #expect(Set(ids.map { $0.prefix(8) }).count > 190)  // random, not counted
+        #expect(Set(ids.map { $0.suffix(12) }).count > 190)  // random, not counted
+        // A later recording sorts after: the log's index of ids grows at its end.
+        fixture.clock.set(Timestamp("2025-10-10T01:00:00.001Z")!)
+        let later = try fixture.store.append([StoreFixture.event()])[0].eventId
+        #expect(later.hasPrefix("0199cba1-c281-7") && ids.allSatisfy { $0 < later })
     }
 
     @Test("reads: head at a seq and as known at a time, a stream's events and version, events of a type, an event id", arguments: LogKind.allCases)
