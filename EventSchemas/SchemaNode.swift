@@ -50,12 +50,12 @@ final class SchemaNode: @unchecked Sendable {
     var reference: SchemaNode?
     var article: String?
 
-    /// Applies this node to `value` at `path`; throws the first violation in document order.
-    func validate(_ value: JSONValue, at path: inout PayloadPath) throws(SchemaViolation) {
-        func fail(_ reason: String) -> SchemaViolation {
-            SchemaViolation(path: path.description, reason: reason, article: article)
+    /// Applies this node to `value`; throws the first violation in document order, its path added on the way up.
+    func validate(_ value: JSONValue) throws(NodeViolation) {
+        func fail(_ reason: String) -> NodeViolation {
+            NodeViolation(reason: reason, article: article)
         }
-        if let reference { try reference.validate(value, at: &path) }
+        if let reference { try reference.validate(value) }
         if let typeBits, typeBits & Self.bit(of: value) == 0 {
             throw fail("expected \((types ?? []).sorted().joined(separator: " or ")), found \(value.typeName)")
         }
@@ -92,9 +92,7 @@ final class SchemaNode: @unchecked Sendable {
             if uniqueItems, Set(elements).count != elements.count { throw fail("items must be unique") }
             if let items {
                 for (index, element) in elements.enumerated() {
-                    path.steps.append(.index(index))
-                    try items.validate(element, at: &path)
-                    path.steps.removeLast()
+                    do { try items.validate(element) } catch { throw error.within(.index(index)) }
                 }
             }
         case .object(let members):
@@ -114,9 +112,7 @@ final class SchemaNode: @unchecked Sendable {
             }
             for ((name, node), member) in zip(properties, found) {
                 guard let member else { continue }
-                path.steps.append(.member(name))
-                try node.validate(member, at: &path)
-                path.steps.removeLast()
+                do { try node.validate(member) } catch { throw error.within(.member(name)) }
             }
         case .null, .bool:
             break
@@ -163,18 +159,33 @@ final class SchemaNode: @unchecked Sendable {
     }
 }
 
-/// Where a value sits in a payload: steps while a payload is checked, spelled out (`$.team[0].name`)
-/// only for the violation that names it.
-struct PayloadPath: CustomStringConvertible {
+/// A node's violation on its way up: the steps from the offending value to the payload's top are added
+/// as it passes through each container, so a payload that is valid builds no path at all.
+struct NodeViolation: Error {
     enum Step {
         case member(String)
         case index(Int)
     }
 
-    var steps: [Step] = []
+    let reason: String
+    let article: String?
+    /// The innermost step first.
+    private(set) var steps: [Step] = []
 
-    var description: String {
-        steps.reduce(into: "$") { text, step in
+    init(reason: String, article: String?) {
+        self.reason = reason
+        self.article = article
+    }
+
+    func within(_ step: Step) -> NodeViolation {
+        var outer = self
+        outer.steps.append(step)
+        return outer
+    }
+
+    /// `$.team[0].name`.
+    var path: String {
+        steps.reversed().reduce(into: "$") { text, step in
             switch step {
             case .member(let name): text += ".\(name)"
             case .index(let index): text += "[\(index)]"

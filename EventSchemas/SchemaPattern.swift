@@ -11,6 +11,9 @@ import Foundation
 struct SchemaPattern: @unchecked Sendable {
     let source: String
     private let automaton: Automaton?
+    /// The automaton's states stepped ahead for every ASCII character: a text of ASCII alone (identifiers,
+    /// dates, codes: nearly every patterned string) is matched a table lookup per character.
+    private let table: AsciiTable?
     private let regex: NSRegularExpression?
 
     init(_ source: String) throws {
@@ -18,18 +21,22 @@ struct SchemaPattern: @unchecked Sendable {
         var parser = Parser(scalars: Array(source.unicodeScalars))
         if let alternatives = parser.parseWhole(), let automaton = Compiler.automaton(of: alternatives) {
             self.automaton = automaton
+            table = automaton.asciiTable()
             regex = nil
         } else {
             automaton = nil
+            table = nil
             regex = try NSRegularExpression(pattern: source)
         }
     }
 
     /// Whether this pattern is matched here, not by NSRegularExpression (for tests).
     var isPlain: Bool { automaton != nil }
+    var hasAsciiTable: Bool { table != nil }
 
     /// Whether the pattern matches somewhere in `text` (JSON Schema's patterns are not anchored unless they say so).
     func matches(_ text: String) -> Bool {
+        if let table, let verdict = table.matches(text.utf8) { return verdict }
         if let automaton { return automaton.matches(text.unicodeScalars) }
         guard let regex else { return false }
         return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
@@ -187,6 +194,51 @@ struct SchemaPattern: @unchecked Sendable {
             return inside != negated[state]
         }
 
+        /// The scalar states reachable from `states` and a new start (a match may begin anywhere) without
+        /// reading, and whether the match is among them, at the start and end of the text or neither.
+        private func closure(of states: [Int], atStart: Bool, atEnd: Bool) -> (scalarStates: [Int], matched: Bool) {
+            var pending = states + [entry], seen = Set<Int>(), scalarStates: [Int] = [], matched = false
+            while let state = pending.popLast() {
+                guard seen.insert(state).inserted else { continue }
+                switch kinds[state] {
+                case .match: matched = true
+                case .scalar: scalarStates.append(state)
+                case .fork: pending.append(contentsOf: targets[nexts[state]..<nexts[state] + forkSizes[state]])
+                case .start: if atStart { pending.append(nexts[state]) }
+                case .end: if atEnd { pending.append(nexts[state]) }
+                }
+            }
+            return (scalarStates.sorted(), matched)
+        }
+
+        /// The subset construction over ASCII: each table state is the set of states the last character led
+        /// to (the first, the text's start). nil if the pattern would need more than `mostStates` of them.
+        func asciiTable(mostStates: Int = 1_024) -> AsciiTable? {
+            var ids: [[Int]: Int32] = [:], sets: [[Int]] = []
+            var next: [Int32] = [], matchesBefore: [Bool] = [], matchesAtEnd: [Bool] = []
+            func id(of stepped: [Int]) -> Int32 {
+                if let known = ids[stepped] { return known }
+                ids[stepped] = Int32(sets.count)
+                sets.append(stepped)
+                return Int32(sets.count - 1)
+            }
+            sets.append([])  // the start of the text: no character read yet
+            var state = 0
+            while state < sets.count {
+                guard sets.count <= mostStates else { return nil }
+                let atStart = state == 0
+                let inside = closure(of: sets[state], atStart: atStart, atEnd: false)
+                matchesBefore.append(inside.matched)
+                matchesAtEnd.append(closure(of: sets[state], atStart: atStart, atEnd: true).matched)
+                for character in 0..<UInt32(AsciiTable.width) {
+                    let stepped = inside.scalarStates.filter { accepts(Unicode.Scalar(character)!, at: $0) }.map { nexts[$0] }
+                    next.append(id(of: Array(Set(stepped)).sorted()))
+                }
+                state += 1
+            }
+            return AsciiTable(next: next, matchesBefore: matchesBefore, matchesAtEnd: matchesAtEnd)
+        }
+
         /// Every state reachable at once, stepped a scalar at a time; a match may begin at any scalar.
         func matches(_ text: String.UnicodeScalarView) -> Bool {
             // `active`: the scalar states at this position; `stepped`: where reading the last scalar led.
@@ -217,6 +269,27 @@ struct SchemaPattern: @unchecked Sendable {
                 position = text.index(after: position)
                 step += 1
             }
+        }
+    }
+
+    /// A deterministic automaton over ASCII, made from the pattern's own states (`Automaton.asciiTable`).
+    struct AsciiTable {
+        static let width = 128
+        /// `next[state * width + character]`.
+        let next: [Int32]
+        /// Whether the pattern has matched at a place inside the text, or at its end, in this state.
+        let matchesBefore: [Bool]
+        let matchesAtEnd: [Bool]
+
+        /// Whether the pattern matches somewhere in `text`; nil for a text that is not ASCII alone.
+        func matches(_ text: String.UTF8View) -> Bool? {
+            var state = 0
+            for byte in text {
+                if matchesBefore[state] { return true }
+                guard byte < Self.width else { return nil }
+                state = Int(next[state &* Self.width &+ Int(byte)])
+            }
+            return matchesAtEnd[state]
         }
     }
 

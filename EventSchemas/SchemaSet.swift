@@ -75,8 +75,11 @@ public final class SchemaSet: Sendable {
         guard let schema = payloadSchemas["\(type).v\(version)"] else {
             throw SchemaViolation(path: "$", reason: "no schema \(type).v\(version)", article: nil)
         }
-        var path = PayloadPath()
-        try schema.validate(payload, at: &path)
+        do {
+            try schema.validate(payload)
+        } catch {
+            throw SchemaViolation(path: error.path, reason: error.reason, article: error.article)
+        }
     }
 }
 

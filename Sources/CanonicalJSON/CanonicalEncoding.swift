@@ -18,6 +18,21 @@ extension JSONValue {
     }
 
     public func appendCanonical(to out: inout [UInt8]) {
+        var flagged = false
+        appendCanonical(to: &out, flagged: &flagged, suspect: nil)
+    }
+
+    /// The canonical bytes, and whether `suspect` held of the UTF-8 of any string value (member names aside):
+    /// a check that looks closer only at a payload where some string may break it needs no walk of its own.
+    public func canonicalBytes(flagging suspect: (UnsafeBufferPointer<UInt8>) -> Bool) -> (bytes: [UInt8], flagged: Bool) {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        var flagged = false
+        withoutActuallyEscaping(suspect) { appendCanonical(to: &out, flagged: &flagged, suspect: $0) }
+        return (out, flagged)
+    }
+
+    private func appendCanonical(to out: inout [UInt8], flagged: inout Bool, suspect: ((UnsafeBufferPointer<UInt8>) -> Bool)?) {
         switch self {
         case .null:
             out.append(contentsOf: "null".utf8)
@@ -25,13 +40,16 @@ extension JSONValue {
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .integer(let number):
             Canonical.appendInteger(number, to: &out)
-        case .string(let text):
-            Canonical.appendString(text, to: &out)
+        case .string(var text):
+            text.withUTF8 { utf8 in
+                if let suspect, !flagged, suspect(utf8) { flagged = true }
+                Canonical.appendString(utf8: utf8, to: &out)
+            }
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                item.appendCanonical(to: &out)
+                item.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
@@ -41,7 +59,7 @@ extension JSONValue {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Canonical.appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.appendCanonical(to: &out)
+                members[key]!.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
             }
             out.append(UInt8(ascii: "}"))
         }

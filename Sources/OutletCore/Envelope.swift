@@ -90,6 +90,17 @@ public struct PendingEvent: Sendable, Hashable {
                 actor: EnvelopeActor, payload: JSONValue, recordedAt: Timestamp? = nil,
                 claimed: ClaimedPosition? = nil)
     {
+        self.init(eventId: eventId, stream: stream, type: type, schemaVersion: schemaVersion, effectiveOn: effectiveOn,
+                  actor: actor, payload: payload, canonicalPayload: payload.canonicalString, recordedAt: recordedAt,
+                  claimed: claimed)
+    }
+
+    /// With the payload's canonical form already made (by a check that walked the payload for it anyway).
+    package init(eventId: String?, stream: String, type: String, schemaVersion: Int64, effectiveOn: String,
+                 actor: EnvelopeActor, payload: JSONValue, canonicalPayload: String, recordedAt: Timestamp?,
+                 claimed: ClaimedPosition?)
+    {
+        assert(canonicalPayload == payload.canonicalString, "the payload's canonical form")
         self.eventId = eventId
         self.stream = stream
         self.type = type
@@ -97,7 +108,7 @@ public struct PendingEvent: Sendable, Hashable {
         self.effectiveOn = effectiveOn
         self.actor = actor
         self.payload = payload
-        self.canonicalPayload = payload.canonicalString
+        self.canonicalPayload = canonicalPayload
         self.recordedAt = recordedAt
         self.claimed = claimed
     }

@@ -82,7 +82,11 @@ public struct CandidateChecker: Sendable {
         func invalid(_ message: String) -> LedgerError {
             LedgerError(.invalidInput, message, stream: candidate.stream)
         }
-        if textRules { try Self.checkText(candidate, invalid: invalid) }
+        // The canonical form is made first: its walk also says whether any string of the payload may hold a
+        // forbidden character (a line feed counts here, though prose allows it), so that the text rules walk
+        // the payload again only then.
+        let (canonical, suspect) = candidate.payload.canonicalBytes(flagging: { TextSafety.mayHoldForbidden($0, multiLine: false) })
+        if textRules { try Self.checkText(candidate, payloadMayHoldForbidden: suspect, invalid: invalid) }
         let isReference = candidate.stream == ReferenceStream.id
         let typeName = candidate.type
         let institutionType = EventType(rawValue: typeName)
@@ -147,12 +151,14 @@ public struct CandidateChecker: Sendable {
         let pending = PendingEvent(
             eventId: candidate.eventId, stream: candidate.stream, type: typeName, schemaVersion: version,
             effectiveOn: effectiveOn.description, actor: candidate.actor, payload: candidate.payload,
-            recordedAt: candidate.recordedAt, claimed: candidate.claimed)
+            canonicalPayload: String(decoding: canonical, as: UTF8.self), recordedAt: candidate.recordedAt,
+            claimed: candidate.claimed)
         return CheckedEvent(act: act, effectiveOn: effectiveOn, actor: actor, pending: pending)
     }
 
     /// Control characters are refused in the actor and in every string of the payload, named by its JSON path.
-    static func checkText(_ candidate: Candidate, invalid: (String) -> LedgerError) throws(LedgerError) {
+    /// `payloadMayHoldForbidden`: false when a scan of every string of the payload found none that may.
+    static func checkText(_ candidate: Candidate, payloadMayHoldForbidden: Bool, invalid: (String) -> LedgerError) throws(LedgerError) {
         for (name, value) in [("actor.name", candidate.actor.name), ("actor.unit", candidate.actor.unit)] {
             if let (position, scalar) = TextSafety.firstForbidden(in: value, multiLine: false) {
                 throw invalid("\(name) has the control character \(TextSafety.name(scalar)) at position \(position + 1); text may not carry control characters")
@@ -161,8 +167,9 @@ public struct CandidateChecker: Sendable {
         if candidate.actor.name.count > TextSafety.maximumActorNameLength {
             throw invalid("actor.name is \(candidate.actor.name.count) characters, over the \(TextSafety.maximumActorNameLength)-character limit")
         }
-        // Nearly every payload is clean: one pass without paths says so; a payload that is not is walked
-        // again, in key order, to name its first forbidden character and where it is.
+        guard payloadMayHoldForbidden else { return }
+        // A payload that may not be clean is walked without paths first (a line feed in prose is allowed); one
+        // that is not is walked again, in key order, to name its first forbidden character and where it is.
         func clean(_ value: JSONValue, key: String?) -> Bool {
             switch value {
             case .string(let text): TextSafety.firstForbidden(in: text, multiLine: key.map(TextSafety.multiLineFields.contains) ?? false) == nil

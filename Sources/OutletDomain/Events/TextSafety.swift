@@ -26,7 +26,7 @@ public enum TextSafety {
     /// False only if no scalar of these UTF-8 bytes is forbidden; true if one may be. Exact for the
     /// forbidden ranges: a C0 control or DEL is one byte; U+0080–U+009F is C2 80…9F; U+202A–U+202E is
     /// E2 80 AA…AE; U+2066–U+2069 is E2 81 A6…A9.
-    static func mayHoldForbidden(_ utf8: UnsafeBufferPointer<UInt8>, multiLine: Bool) -> Bool {
+    public static func mayHoldForbidden(_ utf8: UnsafeBufferPointer<UInt8>, multiLine: Bool) -> Bool {
         var index = 0
         while index < utf8.count {
             let byte = utf8[index]
