@@ -66,7 +66,10 @@ final class SchemaNode: @unchecked Sendable {
         if let constValue, constValue != value { throw fail("must be \(constValue.canonicalString)") }
         switch value {
         case .string(let text):
-            if minLength != nil || maxLength != nil {
+            // A text of n UTF-8 bytes holds between n/4 and n scalars: they are counted only when that range
+            // reaches past a bound (nearly every text is well inside both).
+            let bytes = text.utf8.count
+            if (minLength ?? 0) > (bytes + 3) / 4 || (maxLength ?? .max) < bytes {
                 let length = text.unicodeScalars.count
                 if let minLength, length < minLength {
                     throw fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters")

@@ -80,6 +80,18 @@ private enum Primitive {
         return converted
     }
 
+    /// The strings of an array of strings; nil for anything else.
+    static func strings(_ value: JSONValue) -> [String]? {
+        guard case .array(let items) = value else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let text) = item else { return nil }
+            strings.append(text)
+        }
+        return strings
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, in containerPath: [any CodingKey], at key: any CodingKey) throws -> T {
         try T(from: ValueDecoder(value: value, containerPath: containerPath, key: key))
     }
@@ -121,7 +133,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try Primitive.integer(type, try value(key), path(key)) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try Primitive.integer(type, try value(key), path(key)) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Primitive.integer(type, try value(key), path(key)) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Primitive.decode(type, try value(key), in: codingPath, at: key) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let value = try value(key)
+        // A list of strings (a payload's most common kind of member) is read straight off the array; any
+        // other value, a malformed list included, goes the general way, which names what is wrong and where.
+        if T.self == [String].self, let strings = Primitive.strings(value) { return unsafeBitCast(strings, to: T.self) }
+        return try Primitive.decode(type, value, in: codingPath, at: key)
+    }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try ValueDecoder(value: try value(key), containerPath: codingPath, key: key).container(keyedBy: type)

@@ -75,6 +75,25 @@ struct SchemaAgreementTests {
         }
     }
 
+    @Test("a text's length is counted in characters, not bytes: at the bound it passes, one past it does not")
+    func lengthsCountCharacters() throws {
+        let schemas = try SchemaSet.bundled.get()
+        func verdict(_ reason: String) -> String? {
+            do {
+                try schemas.validate(["stage": "review", "reason": .string(reason)], type: "declined", version: 1)
+                return nil
+            } catch {
+                return "\(error.path): \(error.reason)"
+            }
+        }
+        for character in ["a", "理", "𠀀"] {  // one, three and four UTF-8 bytes
+            #expect(verdict(String(repeating: character, count: 20_000)) == nil, "\(character)")
+            #expect(verdict(String(repeating: character, count: 20_001)) == "$.reason: longer than 20000 characters", "\(character)")
+            #expect(verdict(character) == nil, "\(character)")
+        }
+        #expect(verdict("") == "$.reason: must not be empty")
+    }
+
     @Test("Python's jsonschema reaches the same verdict on every fixture")
     func pythonAgrees() throws {
         let result = try CLI.run(
