@@ -81,8 +81,9 @@ public struct StoredSnapshot: Sendable, Equatable {
 /// nothing of outlets. Two implementations: `EventStore` (SQLite, the ledger file) and
 /// `InMemoryEventLog` (tests, what-ifs); one contract suite runs against both.
 ///
-/// The one write is `append(_:expectedHead:)`: the caller reads the head, decides, seals the events
-/// after that head (`prepare`) and hands them over; the log appends them only if its head is still
+/// The one write is an append (`append(_:)` of a `PreparedAppend`, or `append(_:expectedHead:)` of
+/// envelopes sealed elsewhere): the caller reads the head, decides, seals the events after that head
+/// (`PreparedAppend`) and hands them over; the log appends them only if its head is still
 /// that one, else it refuses with a `headMoved` conflict and the caller decides again (Equinox's load →
 /// decide → sync with the expected version). The chain orders everything, so appends are serialised:
 /// by the log's own lock (SQLite's `BEGIN IMMEDIATE`, the in-memory log's mutex), never by a callback.
@@ -120,8 +121,14 @@ public protocol EventLog: AnyObject, Sendable {
     /// asking `envelope(eventId:)` for each cost an import a twentieth of its time; almost always none.
     func storedEventIds(among ids: [String]) throws(LedgerError) -> Set<String>
 
-    /// Appends sealed envelopes, all or none, if the head is still `expectedHead`.
+    /// Appends sealed envelopes, all or none, if the head is still `expectedHead`; each must continue the
+    /// chain (`checkContinues`: its hash recomputed, its stream's version read).
     func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError)
+    /// Appends what `prepared` sealed, all or none, if the head is still the one it was sealed after. Its
+    /// hashes and stream versions were made by `PreparedAppend` from that very head (a log with the same
+    /// head hash holds the same events), so only the links are checked (`checkLinks`): recomputing every
+    /// hash and reading every stream's version again cost an import an eighth of its deciding thread.
+    func append(_ prepared: PreparedAppend) throws(LedgerError)
     /// Runs `body` as one write: its appends (and its reads, which see them) commit together when it
     /// returns, and none does if it throws. Other writers wait meanwhile, so what it read stays the log's
     /// until it commits. An import of any length is one (`long`: it touches much of the file); so is a
@@ -192,7 +199,21 @@ extension EventLog {
         }
     }
 
-    /// The check every append makes of what it is handed, the same for every log: the envelopes
+    /// What every append of sealed envelopes checks: each takes the next seq and names the previous hash.
+    public static func checkLinks(_ envelopes: [Envelope], from head: LedgerHead) throws(LedgerError) {
+        var seq = head.seq
+        var prevHash = head.hash
+        for envelope in envelopes {
+            guard envelope.seq == seq + 1, envelope.prevHash == prevHash else {
+                throw LedgerError(.integrityFailure, "seq \(envelope.seq): the envelope handed to the log does not continue the chain from seq \(seq)",
+                                  stream: envelope.stream, seq: envelope.seq)
+            }
+            seq = envelope.seq
+            prevHash = envelope.hash
+        }
+    }
+
+    /// The check an append makes of envelopes it did not see sealed, the same for every log: they
     /// continue the chain from `head` (seq, prevHash, recomputed hash), each stream's versions follow on.
     public static func checkContinues(_ envelopes: [Envelope], from head: LedgerHead,
                                streamVersion: (String) throws(LedgerError) -> Int64) throws(LedgerError)

@@ -108,6 +108,20 @@ public final class InMemoryEventLog: EventLog {
     }
 
     public func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError) {
+        try insert(envelopes, expectedHead: expectedHead) { state, head throws(LedgerError) in
+            try Self.checkContinues(envelopes, from: head) { stream throws(LedgerError) in
+                state.byStream[stream]?.last.map { state.events[$0].streamVersion } ?? 0
+            }
+        }
+    }
+
+    public func append(_ prepared: PreparedAppend) throws(LedgerError) {
+        let envelopes = prepared.envelopes
+        try insert(envelopes, expectedHead: prepared.head) { _, head throws(LedgerError) in try Self.checkLinks(envelopes, from: head) }
+    }
+
+    /// The write both appends share: the head compared, `check` run, the envelopes and the head record kept.
+    private func insert(_ envelopes: [Envelope], expectedHead: LedgerHead, check: (State, LedgerHead) throws(LedgerError) -> Void) throws(LedgerError) {
         try state.withLock { state throws(LedgerError) in
             let head = Self.head(of: state.events[...])
             guard head.seq == expectedHead.seq, head.hash == expectedHead.hash else {
@@ -115,10 +129,7 @@ public final class InMemoryEventLog: EventLog {
                 error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: head.seq)
                 throw error
             }
-            let snapshot = state
-            try Self.checkContinues(envelopes, from: head) { stream throws(LedgerError) in
-                snapshot.byStream[stream]?.last.map { snapshot.events[$0].streamVersion } ?? 0
-            }
+            try check(state, head)
             var ids = Set<String>()
             for envelope in envelopes where state.byEventId[envelope.eventId] != nil || !ids.insert(envelope.eventId).inserted {
                 throw LedgerError(.conflict, "eventId \(envelope.eventId) is already in the log", stream: envelope.stream, seq: envelope.seq)

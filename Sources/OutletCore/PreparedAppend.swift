@@ -136,12 +136,12 @@ public struct PreparedAppend: Sendable {
 
 extension EventLog {
     /// Appends `events` with no rules, retrying while other writers move the head: what a tool or a
-    /// store test needs. The ledger decides between `PreparedAppend` and `append(_:expectedHead:)` instead.
+    /// store test needs. The ledger decides between `PreparedAppend` and `append(_:)` instead.
     public func append(_ events: [PendingEvent], expectVersion: Int64? = nil, importing: Bool = false) throws(LedgerError) -> [AppendResult] {
         while true {
             let prepared = try PreparedAppend(events, on: self, expectVersion: expectVersion, importing: importing)
             do {
-                if !prepared.fresh.isEmpty { try append(prepared.envelopes, expectedHead: prepared.head) }
+                if !prepared.fresh.isEmpty { try append(prepared) }
                 return prepared.results
             } catch where error.conflict?.kind == .headMoved {
                 continue

@@ -476,7 +476,7 @@ public final class Ledger: Sendable {
             throw locate(error, index)
         }
         let (warnings, decided) = try decide(prepared, checked: checked, reference: reference, locate: locate)
-        try store.append(prepared.envelopes, expectedHead: prepared.head)
+        try store.append(prepared)
         let results = prepared.results.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
         return Decision(outcome: AppendOutcome(results: results, warnings: warnings), prepared: prepared, checked: checked,
                         reference: decided.reference, states: decided.states, notices: decided.notices)

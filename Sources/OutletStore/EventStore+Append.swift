@@ -8,6 +8,24 @@ extension EventStore {
     /// order is commit order, and a writer that decided on an older head is told so (a `headMoved`
     /// conflict) instead of forking the chain.
     public func append(_ envelopes: [Envelope], expectedHead: LedgerHead) throws(LedgerError) {
+        try insert(envelopes, expectedHead: expectedHead) { db throws(LedgerError) in
+            try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
+                do {
+                    return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
+                } catch {
+                    throw Self.storageError(error, path: self.path)
+                }
+            }
+        }
+    }
+
+    public func append(_ prepared: PreparedAppend) throws(LedgerError) {
+        let envelopes = prepared.envelopes
+        try insert(envelopes, expectedHead: prepared.head) { _ throws(LedgerError) in try Self.checkLinks(envelopes, from: prepared.head) }
+    }
+
+    /// The write both appends share: the head compared, `check` run, the envelopes and the head record written.
+    private func insert(_ envelopes: [Envelope], expectedHead: LedgerHead, check: (Database) throws(LedgerError) -> Void) throws(LedgerError) {
         guard !envelopes.isEmpty else { return }
         do {
             try write { db in
@@ -19,13 +37,7 @@ extension EventStore {
                     error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: seq)
                     throw error
                 }
-                try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
-                    do {
-                        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
-                    } catch {
-                        throw Self.storageError(error, path: self.path)
-                    }
-                }
+                try check(db)
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO events (seq, event_id, stream, stream_version, type, schema_version, effective_on,
                         recorded_at, actor_role, actor_unit, actor_name, payload, prev_hash, hash)

@@ -78,6 +78,10 @@ struct AppendTests {
         #expect { try fixture.store.append(stale.envelopes, expectedHead: stale.head) } throws: { error in
             (error as? LedgerError)?.conflict == LedgerError.Conflict(kind: .headMoved, expected: 0, actual: 1)
         }
+        // Handed over as sealed (only its links checked, not its hashes), it is refused all the same.
+        #expect { try fixture.store.append(stale) } throws: { error in
+            (error as? LedgerError)?.conflict == LedgerError.Conflict(kind: .headMoved, expected: 0, actual: 1)
+        }
         #expect(try fixture.fingerprint() == before)
         // Sealed again on the new head, it goes in.
         #expect(try fixture.store.append([StoreFixture.event()]).map(\.seq) == [2])
