@@ -54,12 +54,13 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // The names sorted alone (short names are stored inline: moving them retains nothing), then looked up.
-            for (index, key) in Canonical.sortedKeys(members.keys).enumerated() {
+            // The members' places sorted by their names, then visited there: nothing is hashed or copied.
+            let places = members.indices.sorted { Canonical.precedes(members[$0].key, members[$1].key) }
+            for (index, place) in places.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Canonical.appendString(key, to: &out)
+                Canonical.appendString(members[place].key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+                members[place].value.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
             }
             out.append(UInt8(ascii: "}"))
         }
