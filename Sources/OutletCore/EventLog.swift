@@ -204,17 +204,15 @@ extension EventLog {
         var seq = head.seq
         var prevHash = head.hash
         for envelope in envelopes {
-            guard envelope.seq == seq + 1, envelope.prevHash == prevHash else {
-                throw LedgerError(.integrityFailure, "seq \(envelope.seq): the envelope handed to the log does not continue the chain from seq \(seq)",
-                                  stream: envelope.stream, seq: envelope.seq)
-            }
+            guard envelope.seq == seq + 1, envelope.prevHash == prevHash else { throw brokenChain(at: envelope, after: seq) }
             seq = envelope.seq
             prevHash = envelope.hash
         }
     }
 
     /// The check an append makes of envelopes it did not see sealed, the same for every log: they
-    /// continue the chain from `head` (seq, prevHash, recomputed hash), each stream's versions follow on.
+    /// continue the chain from `head` (seq, prevHash, recomputed hash), each stream's versions follow on;
+    /// the first envelope that does not is named.
     public static func checkContinues(_ envelopes: [Envelope], from head: LedgerHead,
                                streamVersion: (String) throws(LedgerError) -> Int64) throws(LedgerError)
     {
@@ -226,13 +224,15 @@ extension EventLog {
             if let known = versions[envelope.stream] { expected = known } else { expected = try streamVersion(envelope.stream) }
             guard envelope.seq == seq + 1, envelope.prevHash == prevHash, envelope.streamVersion == expected + 1,
                   HashChain.hash(of: envelope) == envelope.hash
-            else {
-                throw LedgerError(.integrityFailure, "seq \(envelope.seq): the envelope handed to the log does not continue the chain from seq \(seq)",
-                                  stream: envelope.stream, seq: envelope.seq)
-            }
+            else { throw brokenChain(at: envelope, after: seq) }
             versions[envelope.stream] = envelope.streamVersion
             seq = envelope.seq
             prevHash = envelope.hash
         }
+    }
+
+    private static func brokenChain(at envelope: Envelope, after seq: Int64) -> LedgerError {
+        LedgerError(.integrityFailure, "seq \(envelope.seq): the envelope handed to the log does not continue the chain from seq \(seq)",
+                    stream: envelope.stream, seq: envelope.seq)
     }
 }
