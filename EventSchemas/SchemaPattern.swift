@@ -194,20 +194,36 @@ struct SchemaPattern: @unchecked Sendable {
             return inside != negated[state]
         }
 
-        /// The scalar states reachable from `states` and a new start (a match may begin anywhere) without
-        /// reading, and whether the match is among them, at the start and end of the text or neither.
-        private func closure(of states: [Int], atStart: Bool, atEnd: Bool) -> (scalarStates: [Int], matched: Bool) {
-            var pending = states + [entry], seen = Set<Int>(), scalarStates: [Int] = [], matched = false
+        /// Follows `pending` without reading — forks, and anchors where they hold — to the scalar states, added
+        /// to `active`; each state is visited once, marked in `seen` with `mark`. True as soon as the match is
+        /// reached (then `active` is left incomplete: nothing after a match is read).
+        private func close(_ pending: inout [Int], seen: inout [Int], mark: Int, atStart: Bool, atEnd: Bool,
+                           into active: inout [Int]) -> Bool
+        {
             while let state = pending.popLast() {
-                guard seen.insert(state).inserted else { continue }
+                guard seen[state] != mark else { continue }
+                seen[state] = mark
                 switch kinds[state] {
-                case .match: matched = true
-                case .scalar: scalarStates.append(state)
+                case .match: return true
+                case .scalar: active.append(state)
                 case .fork: pending.append(contentsOf: targets[nexts[state]..<nexts[state] + forkSizes[state]])
                 case .start: if atStart { pending.append(nexts[state]) }
                 case .end: if atEnd { pending.append(nexts[state]) }
                 }
             }
+            return false
+        }
+
+        /// Where reading `scalar` in the scalar states `active` leads, added to `stepped`.
+        private func step(_ active: [Int], reading scalar: Unicode.Scalar, into stepped: inout [Int]) {
+            for state in active where accepts(scalar, at: state) { stepped.append(nexts[state]) }
+        }
+
+        /// The scalar states reachable from `states` and a new start (a match may begin anywhere) without
+        /// reading, and whether the match is among them, at the start and end of the text or neither.
+        private func closure(of states: [Int], atStart: Bool, atEnd: Bool) -> (scalarStates: [Int], matched: Bool) {
+            var pending = states + [entry], seen = [Int](repeating: -1, count: kinds.count), scalarStates: [Int] = []
+            let matched = close(&pending, seen: &seen, mark: 0, atStart: atStart, atEnd: atEnd, into: &scalarStates)
             return (scalarStates.sorted(), matched)
         }
 
@@ -231,7 +247,8 @@ struct SchemaPattern: @unchecked Sendable {
                 matchesBefore.append(inside.matched)
                 matchesAtEnd.append(closure(of: sets[state], atStart: atStart, atEnd: true).matched)
                 for character in 0..<UInt32(AsciiTable.width) {
-                    let stepped = inside.scalarStates.filter { accepts(Unicode.Scalar(character)!, at: $0) }.map { nexts[$0] }
+                    var stepped: [Int] = []
+                    step(inside.scalarStates, reading: Unicode.Scalar(character)!, into: &stepped)
                     next.append(id(of: Array(Set(stepped)).sorted()))
                 }
                 state += 1
@@ -244,30 +261,19 @@ struct SchemaPattern: @unchecked Sendable {
             // `active`: the scalar states at this position; `stepped`: where reading the last scalar led.
             var active: [Int] = [], stepped: [Int] = [], pending: [Int] = []
             var seen = [Int](repeating: -1, count: kinds.count)
-            var step = 0
+            var read = 0  // scalars read so far: the mark of the states seen at this position
             var position = text.startIndex
             while true {
                 let atStart = position == text.startIndex, atEnd = position == text.endIndex
                 pending.append(contentsOf: stepped)
                 pending.append(entry)
                 active.removeAll(keepingCapacity: true)
-                while let state = pending.popLast() {
-                    guard seen[state] != step else { continue }
-                    seen[state] = step
-                    switch kinds[state] {
-                    case .match: return true
-                    case .scalar: active.append(state)
-                    case .fork: pending.append(contentsOf: targets[nexts[state]..<nexts[state] + forkSizes[state]])
-                    case .start: if atStart { pending.append(nexts[state]) }
-                    case .end: if atEnd { pending.append(nexts[state]) }
-                    }
-                }
+                if close(&pending, seen: &seen, mark: read, atStart: atStart, atEnd: atEnd, into: &active) { return true }
                 guard !atEnd else { return false }
-                let scalar = text[position]
                 stepped.removeAll(keepingCapacity: true)
-                for state in active where accepts(scalar, at: state) { stepped.append(nexts[state]) }
+                step(active, reading: text[position], into: &stepped)
                 position = text.index(after: position)
-                step += 1
+                read += 1
             }
         }
     }
