@@ -474,8 +474,8 @@ package struct VersionIndex: Sendable {
     func winners(on date: LocalDate, knownAt: Int64, marked: Marks) -> [Winner] {
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
-            guard (chunk.marks[row] & marked.rawValue) == marked.rawValue else { return }
-            winners.append(chunk.winner(row))
+            guard (chunk.pointee.marks[row] & marked.rawValue) == marked.rawValue else { return }
+            winners.append(chunk.pointee.winner(row))
         }
         return winners
     }
@@ -488,8 +488,8 @@ package struct VersionIndex: Sendable {
         let startsFrom = startsFrom.map { Int32(clamping: $0.dayNumber) } ?? .min
         var winners: [Winner] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
-            guard chunk.calendarThrough[row] >= from || chunk.lastDeadlineStart[row] >= startsFrom else { return }
-            winners.append(chunk.winner(row))
+            guard chunk.pointee.calendarThrough[row] >= from || chunk.pointee.lastDeadlineStart[row] >= startsFrom else { return }
+            winners.append(chunk.pointee.winner(row))
         }
         return winners
     }
@@ -506,9 +506,9 @@ package struct VersionIndex: Sendable {
         let day = Int32(clamping: date.dayNumber)
         var places: [Place] = []
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
-            guard chunk.rosterThrough[row] >= day else { return }
-            let outlet = Int(chunk.outlet[row])
-            places.append(Place(key: outlet < 0 ? .included : outletKeys[outlet], version: chunk.winner(row)))
+            guard chunk.pointee.rosterThrough[row] >= day else { return }
+            let outlet = Int(chunk.pointee.outlet[row])
+            places.append(Place(key: outlet < 0 ? .included : outletKeys[outlet], version: chunk.pointee.winner(row)))
         }
         institutions.withUnsafeBufferPointer { institutions in
             places.sort { left, right in
@@ -520,33 +520,77 @@ package struct VersionIndex: Sendable {
     }
 
     /// The one pass: for each institution with a version in force on `date` as known at `knownAt`, its row.
-    private func forEachWinningRow(on date: LocalDate, knownAt: Int64, _ body: (borrowing Chunk, Int) -> Void) {
+    @inline(__always)
+    private func forEachWinningRow(on date: LocalDate, knownAt: Int64, _ body: (UnsafePointer<Chunk>, Int) -> Void) {
         let day = Int32(clamping: date.dayNumber)  // only dates millions of years away reach the clamp
-        // The winning row of each institution, as chunk * chunkSize + row.
-        var best = [Int32](repeating: -1, count: institutions.count)
-        // Through pointers: a subscript of the array, or a loop over it, copies a chunk out (its columns' reference counts).
+        let parts = chunks.count * Self.chunkSize >= 2 * Self.rowsPerPart ? 2 : 1
+        let best = winningRows(on: day, knownAt: knownAt, parts: parts)
+        // Through pointers: a subscript of the array, or a loop over it, copies a chunk out (its columns' reference
+        // counts), and so would a chunk lent to `body` (a call the compiler cannot see into).
         chunks.withUnsafeBufferPointer { chunks in
-            best.withUnsafeMutableBufferPointer { best in
-                for number in chunks.indices {
-                    guard chunks[number].seq[0] <= knownAt else { break }
-                    let base = Int32(number * Self.chunkSize)
-                    chunks[number].seq.withUnsafeBufferPointer { seq in
-                        chunks[number].retractedBy.withUnsafeBufferPointer { retractedBy in
-                            chunks[number].effective.withUnsafeBufferPointer { effective in
-                                chunks[number].institution.withUnsafeBufferPointer { institution in
-                                    for row in 0..<seq.count {
-                                        guard seq[row] <= knownAt else { break }
-                                        guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
-                                        best[Int(institution[row])] = base + Int32(row)
-                                    }
-                                }
+            for row in best where row >= 0 { body(chunks.baseAddress! + Int(row) / Self.chunkSize, Int(row) % Self.chunkSize) }
+        }
+    }
+
+    /// How many rows a pass has before it is cut in two, one part per core (a thread's start costs a few
+    /// microseconds; a pass over this many rows, about a tenth of a millisecond).
+    private static let rowsPerPart = 65_536
+
+    /// For each institution, by id, its row in force on `day` as known at `knownAt`, as `chunk * chunkSize + row`
+    /// (-1: none). The rows are passed over in `parts` runs of about equal length, on every core, each keeping the
+    /// winners of its own run; where runs disagree, the later run's winner is the newer version (rows ascend by seq).
+    func winningRows(on day: Int32, knownAt: Int64, parts: Int) -> [Int32] {
+        let count = institutions.count
+        return chunks.withUnsafeBufferPointer { chunks in
+            // Where each chunk's rows start, counted over the chunks with a row known at `knownAt`.
+            var starts = [0]
+            for chunk in chunks.indices {
+                guard chunks[chunk].seq[0] <= knownAt else { break }
+                starts.append(starts.last! + chunks[chunk].seq.count)
+            }
+            let total = starts.last!
+            let runs = UnsafeMutablePointer<Int32>.allocate(capacity: count * parts)
+            defer { runs.deallocate() }
+            runs.initialize(repeating: -1, count: count * parts)
+            nonisolated(unsafe) let (shared, into) = (chunks, runs)
+            let bounds = starts
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                Self.winningRows(in: shared, starts: bounds, rows: (total * part / parts)..<(total * (part + 1) / parts),
+                                 on: day, knownAt: knownAt, into: into + count * part)
+            }
+            return [Int32](unsafeUninitializedCapacity: count) { best, initialized in
+                for id in 0..<count {
+                    var row: Int32 = -1
+                    for part in stride(from: parts - 1, through: 0, by: -1) where runs[count * part + id] >= 0 {
+                        row = runs[count * part + id]
+                        break
+                    }
+                    best[id] = row
+                }
+                initialized = count
+            }
+        }
+    }
+
+    /// Into `best` (by institution id), the winning row of each institution among `rows` of the rows counted by
+    /// `starts` (where each chunk's rows start).
+    private static func winningRows(in chunks: UnsafeBufferPointer<Chunk>, starts: [Int], rows: Range<Int>, on day: Int32,
+                                    knownAt: Int64, into best: UnsafeMutablePointer<Int32>) {
+        for number in 0..<(starts.count - 1) where starts[number] < rows.upperBound && rows.lowerBound < starts[number + 1] {
+            let first = Int32(number * chunkSize)
+            let within = max(rows.lowerBound - starts[number], 0)..<(min(rows.upperBound, starts[number + 1]) - starts[number])
+            chunks[number].seq.withUnsafeBufferPointer { seq in
+                chunks[number].retractedBy.withUnsafeBufferPointer { retractedBy in
+                    chunks[number].effective.withUnsafeBufferPointer { effective in
+                        chunks[number].institution.withUnsafeBufferPointer { institution in
+                            for row in within {
+                                guard seq[row] <= knownAt else { break }
+                                guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
+                                best[Int(institution[row])] = first + Int32(row)
                             }
                         }
                     }
                 }
-            }
-            for row in best where row >= 0 {
-                body(chunks[Int(row) / Self.chunkSize], Int(row) % Self.chunkSize)
             }
         }
     }

@@ -120,7 +120,7 @@ struct TimelinePropertyTests {
                                       .barred3Years, .autoIncluded, .retracted, .annualSummaryFiled, .rectificationOrdered]))
     }
 
-    @Test("the version index finds for every institution at once the state its timeline finds alone, at every known-at seq and every 30th day, whether grown event by event or rebuilt from whole timelines as a snapshot restores them",
+    @Test("the version index finds for every institution at once the state its timeline finds alone, at every known-at seq and every 30th day, whether grown event by event or rebuilt from whole timelines as a snapshot restores them, its pass whole or in parts",
           arguments: Array(UInt64(1)...UInt64(16)))
     func versionIndexAgreesWithTimelines(seed: UInt64) {
         let history = RandomHistory(seed: seed)
@@ -146,6 +146,11 @@ struct TimelinePropertyTests {
                         #expect(found[uscc]?.latest?.seq == state.latest?.seq, "seed \(seed) cutoff \(cutoff) \(uscc) on \(date)")
                         #expect(found[uscc]?.status(on: date, periods: grown.periods) == state.status(on: date, periods: grown.periods))
                     }
+                    // The pass cut in runs on several cores, anywhere in a chunk, finds what one pass finds.
+                    let day = Int32(date.dayNumber)
+                    let whole = projection.index.winningRows(on: day, knownAt: cutoff, parts: 1)
+                    #expect([2, 3, 7].allSatisfy { projection.index.winningRows(on: day, knownAt: cutoff, parts: $0) == whole },
+                            "seed \(seed) cutoff \(cutoff) on \(date): the pass in parts")
                     let barred = Set(expected.filter { $0.value.bar(on: date) != nil }.keys)
                     #expect(Set(projection.bans(on: date).map(\.uscc)) == barred, "seed \(seed) cutoff \(cutoff) bans on \(date)")
                     // The roster the index's columns give, member by member and in order, is the one the states give.
