@@ -103,7 +103,16 @@ extension EventStore {
     }
 
     public func events(ofType type: String, afterSeq seq: Int64) throws(LedgerError) -> [Envelope] {
-        try read { db in try Self.fetchEnvelopes(db, sql: "\(Self.selectColumns) WHERE type = ? AND seq > ? ORDER BY seq", arguments: [type, seq]) }
+        let query = Self.typeQuery(type, afterSeq: seq)
+        return try read { db in try Self.fetchEnvelopes(db, sql: query.sql, arguments: query.arguments) }
+    }
+
+    /// Fast for `LedgerSchema.indexedType`, whose events have an index of their own: SQLite uses a partial
+    /// index only where the query names its condition, so that type is written into the query, not bound.
+    /// Any other type is read by a scan of the events after `seq`.
+    static func typeQuery(_ type: String, afterSeq seq: Int64) -> (sql: String, arguments: StatementArguments) {
+        guard type == LedgerSchema.indexedType else { return ("\(selectColumns) WHERE type = ? AND seq > ? ORDER BY seq", [type, seq]) }
+        return ("\(selectColumns) WHERE type = '\(LedgerSchema.indexedType)' AND seq > ? ORDER BY seq", [seq])
     }
 
     public func envelope(eventId: String) throws(LedgerError) -> Envelope? {

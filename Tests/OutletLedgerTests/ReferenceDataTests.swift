@@ -32,8 +32,9 @@ func formatTwoLedger() throws -> LedgerFixture {
         try db.execute(sql: """
             DROP TRIGGER ledger_settings_no_delete;
             DELETE FROM ledger_settings WHERE key = 'holidays';
-            DELETE FROM grdb_migrations WHERE identifier IN ('v3-reference-stream', 'v4-checkpoints');
-            DROP INDEX events_by_type;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v3-reference-stream', 'v4-checkpoints', 'v5-access-tokens', 'v6-publicized-index');
+            DROP INDEX events_publicized;
+            DROP TABLE access_tokens;
             DROP TABLE checkpoints;
             UPDATE ledger_meta SET value = '2' WHERE key = 'formatVersion';
             """)
@@ -122,7 +123,7 @@ struct ReferenceDataTests {
         #expect(try ledger.store.events(fromSeq: 151, toSeq: 151).first?.type == "policy-adopted")
         #expect(try ledger.audit().eventsDecided == 150 + genesis + 1)
         let queue = try DatabaseQueue(path: fixture.path)
-        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "4")
+        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == String(EventStore.formatVersion))
     }
 
     @Test("a log migrated from elsewhere (no policy, past recordedAt) imports: its genesis goes first, dated with its first line")

@@ -102,7 +102,7 @@ struct SnapshotQueryTests {
     func snapshotAfterPrune() throws {
         let (fixture, registry) = try Self.synthetic(snapshotInterval: 100, events: 400, seed: 11)
         let ledger = try fixture.ledger
-        var chunks = registry.chunks(of: 20).makeIterator()
+        let chunks = registry.chunks(of: 20).makeIterator()
         while try ledger.store.newestSnapshotSeq() == 0, let candidates = chunks.next() {
             _ = try ledger.importEvents(candidates)
             #expect(ledger.finishBackgroundWork().isEmpty)
@@ -333,8 +333,10 @@ struct SnapshotMigrationTests {
         _ = try fixture.fingerprint()
         try tamper(fixture, """
             DROP TABLE snapshots;
-            DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream', 'v4-checkpoints');
-            DROP INDEX events_by_type;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream', 'v4-checkpoints', 'v5-access-tokens',
+                                                             'v6-publicized-index');
+            DROP INDEX events_publicized;
+            DROP TABLE access_tokens;
             DROP TABLE checkpoints;
             UPDATE ledger_meta SET value = '1' WHERE key = 'formatVersion';
             """)
@@ -352,7 +354,7 @@ struct SnapshotMigrationTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
     }
 
-    @Test("opened for writing, it gains the snapshots table and format 4, and its chain still verifies")
+    @Test("opened for writing, it gains the snapshots table and the current format, and its chain still verifies")
     func migrated() throws {
         let fixture = try Self.formatOne()
         let ledger = try Ledger.open(at: fixture.path)
@@ -360,6 +362,6 @@ struct SnapshotMigrationTests {
         #expect(try ledger.store.snapshots().map(\.seq) == [DemoTests.head])
         #expect(try ledger.store.verify().count == DemoTests.head)
         let queue = try DatabaseQueue(path: fixture.path)
-        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == "4")
+        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == String(EventStore.formatVersion))
     }
 }

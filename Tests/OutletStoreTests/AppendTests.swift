@@ -120,6 +120,7 @@ struct AppendTests {
         #expect(try log.lastSeq(ofStream: StoreFixture.streamA) == 3 && log.lastSeq(ofStream: "nobody") == 0)
         #expect(try log.events(ofType: "publicized", afterSeq: 0).map(\.seq) == [2])
         #expect(try log.events(ofType: "publicized", afterSeq: 2).isEmpty)
+        #expect(try log.events(ofType: "recommended", afterSeq: 0).map(\.seq) == [1, 3] && log.events(ofType: "recommended", afterSeq: 1).map(\.seq) == [3])
         #expect(try log.envelope(eventId: "a")?.seq == 1 && log.envelope(eventId: "b") == nil)
         #expect(try log.storedEventIds(among: ["b", "a", "a\"]", "中"]) == ["a"] && log.storedEventIds(among: []).isEmpty)
         #expect(try log.events(fromSeq: 2, toSeq: 3).map(\.seq) == [2, 3])
@@ -186,6 +187,21 @@ struct AppendTests {
         old.recordedAt = Timestamp("2025-10-11T02:00:00.000Z")
         #expect(throws: LedgerError.self) { try fixture.store.append([old], importing: true) }
         #expect(try fixture.fingerprint() == before)
+    }
+
+    @Test("the publicized events, the one type a rule reads by type, are read through an index that holds them alone (the ledger file)")
+    func publicizedIndex() throws {
+        let fixture = try StoreFixture(.sqlite)
+        _ = try fixture.store.append([StoreFixture.event(), StoreFixture.event(StoreFixture.streamB, type: "publicized", payload: ["noticeNo": "1", "reviewOpinion": "ok"])])
+        let queue = try DatabaseQueue(path: fixture.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let query = EventStore.typeQuery("publicized", afterSeq: 0)
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+        }
+        #expect(plan.contains("USING INDEX events_publicized") && !plan.contains("TEMP B-TREE"), "\(plan)")
+        let indexed = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events INDEXED BY events_publicized WHERE type = 'publicized'") }
+        #expect(indexed == 1)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events_by_type'") } == 0)
     }
 
     @Test("UPDATE and DELETE on events are refused by triggers (the ledger file)")
