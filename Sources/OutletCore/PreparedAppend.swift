@@ -1,24 +1,18 @@
 import Foundation
 
-/// An envelope about to be appended, with its place among the events of the call.
-public struct NewEvent: Sendable {
-    /// 0-based position in the call's events (repeats of stored events are not offered).
-    public let index: Int
-    public let envelope: Envelope
-}
-
 /// What one call's offered events become against the log at one head: the envelopes that extend the
 /// chain after it, and the answers for every event (a repeat of a stored event id is answered with
 /// its original seq and not appended again). Pure given the reads it makes; nothing is written.
 public struct PreparedAppend: Sendable {
     public let head: LedgerHead
-    public let fresh: [NewEvent]
+    /// The envelopes that extend the chain after `head`, in order: the call's events less its repeats.
+    public let envelopes: [Envelope]
+    /// Each envelope's place among the call's events (0-based).
+    public let indices: [Int]
     public let results: [AppendResult]
-    /// The version each stream of `fresh` stood at in the log before them: read once here, it tells the
+    /// The version each stream of `envelopes` stood at in the log before them: read once here, it tells the
     /// caller whether what it holds of a stream is still the stream's newest (no second seek for it).
     public let priorVersions: [String: Int64]
-
-    public var envelopes: [Envelope] { fresh.map(\.envelope) }
 
     /// Seals `events` after the log's current head.
     ///
@@ -46,7 +40,8 @@ public struct PreparedAppend: Sendable {
         var priorVersions: [String: Int64] = [:]
         var idsInCall: Set<String> = []
         var results: [AppendResult] = []
-        var fresh: [NewEvent] = []
+        var envelopes: [Envelope] = []
+        var indices: [Int] = []
         let storedIds = try log.storedEventIds(among: events.compactMap(\.eventId))
 
         for (index, event) in events.enumerated() {
@@ -107,11 +102,13 @@ public struct PreparedAppend: Sendable {
                 throw fail(.integrityFailure, mismatch)
             }
             prevHash = envelope.hash
-            fresh.append(NewEvent(index: index, envelope: envelope))
             results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false, hash: envelope.hash, streamVersion: envelope.streamVersion))
+            envelopes.append(envelope)
+            indices.append(index)
         }
         self.head = head
-        self.fresh = fresh
+        self.envelopes = envelopes
+        self.indices = indices
         self.results = results
         self.priorVersions = priorVersions
     }
@@ -141,7 +138,7 @@ extension EventLog {
         while true {
             let prepared = try PreparedAppend(events, on: self, expectVersion: expectVersion, importing: importing)
             do {
-                if !prepared.fresh.isEmpty { try append(prepared) }
+                if !prepared.envelopes.isEmpty { try append(prepared) }
                 return prepared.results
             } catch where error.conflict?.kind == .headMoved {
                 continue

@@ -397,7 +397,7 @@ public final class Ledger: Sendable {
         settle(decision)
         var warnings = decision.outcome.warnings
         do {
-            if let last = decision.prepared.fresh.last?.envelope {
+            if let last = decision.prepared.envelopes.last {
                 try snapshotIfDue(after: LedgerHead(seq: last.seq, hash: last.hash, recordedAt: last.recordedAt))
             }
         } catch {
@@ -450,17 +450,18 @@ public final class Ledger: Sendable {
             guard let original = offeredIndex(index) else { return unlocated }
             return Self.locate(unlocated, in: offered, index: original)
         }
-        var checked: [CheckedEvent] = []
-        for (index, candidate) in candidates.enumerated() {
-            do {
-                if let original = offeredIndex(index) {
-                    checked.append(prechecked[original])
-                } else {
-                    checked.append(try checker.check(candidate))
+        // The caller's checks as they are (not copied event by event), the genesis events' before or after them.
+        var checked = prechecked
+        if candidates.count > offered.count {
+            var genesis: [CheckedEvent] = []
+            for index in candidates.indices where offeredIndex(index) == nil {
+                do {
+                    genesis.append(try checker.check(candidates[index]))
+                } catch {
+                    throw locate(error, index)
                 }
-            } catch {
-                throw locate(error, index)
             }
+            if genesisFirst > 0 { checked.insert(contentsOf: genesis, at: 0) } else { checked += genesis }
         }
         // --expect-version names the caller's one stream (the genesis, if it goes first, is not checked).
         let offeredStreams = Set(offered.map(\.stream))
@@ -488,21 +489,21 @@ public final class Ledger: Sendable {
         let prepared = decision.prepared
         referenceData.withLock { $0 = decision.reference }
         streamStates.withLock { $0.merge(decision.states) { _, new in new } }
-        if let notices = decision.notices, let last = prepared.fresh.last { publicityNotices.withLock { $0 = (notices, last.envelope.seq) } }
+        if let notices = decision.notices, let last = prepared.envelopes.last { publicityNotices.withLock { $0 = (notices, last.seq) } }
         live.withLock { held in
             // Behind another writer's appends, the kept projection catches up when read.
             guard held?.foldedThrough == prepared.head.seq else { return }
-            for event in prepared.fresh {
-                switch decision.checked[event.index].decidable(event.envelope) {
+            for event in Self.decidable(prepared, checked: decision.checked) {
+                switch event {
                 case .institution(let domainEvent, let stream): held?.apply(domainEvent, stream: stream)
-                case .reference: held?.pass(seq: event.envelope.seq)
+                case .reference(_, let seq, _, _, _): held?.pass(seq: seq)
                 }
             }
         }
         merkle.withLock { tree in
             // The tree grows with this process's appends: a checkpoint never rebuilds it.
             guard tree?.size == Int(prepared.head.seq) else { return }
-            for envelope in prepared.envelopes { tree?.append(input: HashChain.bytes(ofHex: envelope.hash) ?? []) }
+            for place in prepared.envelopes.indices { tree?.append(input: HashChain.bytes(ofHex: prepared.envelopes[place].hash) ?? []) }
         }
     }
 
@@ -514,7 +515,7 @@ public final class Ledger: Sendable {
         let cache = streamStates.withLock { $0 }
         let store = self.store
         // The notice numbers are read only when a publicity is offered (on a large log, reading them costs).
-        let offersPublicity = prepared.fresh.contains { $0.envelope.type == EventType.publicized.rawValue }
+        let offersPublicity = prepared.envelopes.indices.contains { prepared.envelopes[$0].type == EventType.publicized.rawValue }
         var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
                                  fallback: genesisPeriods,
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
@@ -527,17 +528,19 @@ public final class Ledger: Sendable {
             let periods = self.decisionPeriods(atSeq: stored.last?.seq ?? 0)
             return (InstitutionState.fold(Retractions.live(stored), periods: periods), stored)
         }
-        let events = prepared.fresh.map { event in checked[event.index].decidable(event.envelope) }
+        let events = Self.decidable(prepared, checked: checked)
         do {
             try decider.decide(events)
         } catch {
-            let index = prepared.fresh.first { $0.envelope.seq == error.seq }?.index ?? prepared.fresh.first?.index ?? 0
+            let refused = error.seq.map { Int($0 - prepared.head.seq) - 1 }.flatMap { prepared.indices.indices.contains($0) ? $0 : nil }
+            let index = refused.map { prepared.indices[$0] } ?? prepared.indices.first ?? 0
             var refusal = error
             refusal.seq = nil
             throw locate(refusal, index)
         }
         var seen: Set<String> = []
-        let versions = Dictionary(prepared.fresh.map { ($0.envelope.stream, $0.envelope.streamVersion) }) { _, last in last }
+        var versions: [String: Int64] = [:]
+        for place in prepared.envelopes.indices { versions[prepared.envelopes[place].stream] = prepared.envelopes[place].streamVersion }
         var states: [USCC: CachedState] = [:]
         for (stream, state) in decider.states {
             if let version = versions[stream.code] { states[stream] = CachedState(version: version, state: state) }
@@ -545,6 +548,16 @@ public final class Ledger: Sendable {
         // Every notice number through the last event when they were read (a publicity was offered): the next
         // append reads none back from the log.
         return (decider.warnings.filter { seen.insert($0).inserted }, (decider.reference, states, offersPublicity ? decider.notices : nil))
+    }
+
+    /// The sealed events as the rules and the projections take them. Through the arrays' storage: a
+    /// subscript or a loop copies each event out whole (a dozen reference counts each, on every import line).
+    private static func decidable(_ prepared: PreparedAppend, checked: [CheckedEvent]) -> [DecidableEvent] {
+        checked.withUnsafeBufferPointer { checked in
+            prepared.envelopes.withUnsafeBufferPointer { envelopes in
+                envelopes.indices.map { place in checked[prepared.indices[place]].decidable(envelopes[place]) }
+            }
+        }
     }
 
     /// Each candidate checked for form, or the first refusal, located as its caller knows it. `onEveryCore`:
