@@ -44,67 +44,72 @@ public struct PreparedAppend: Sendable {
         var indices: [Int] = []
         let storedIds = try log.storedEventIds(among: events.compactMap(\.eventId))
 
-        for (index, event) in events.enumerated() {
-            func fail(_ code: LedgerError.Code, _ message: String, conflict: LedgerError.Conflict? = nil) -> LedgerError {
-                var error = LedgerError(code, message, stream: event.stream)
-                error.eventIndex = events.count > 1 ? index : nil
-                error.conflict = conflict
-                return error
-            }
-            let payload = event.canonicalPayload
-            if let eventId = event.eventId {
-                guard idsInCall.insert(eventId).inserted else {
-                    throw fail(.invalidInput, "eventId \(eventId) appears twice in one call")
+        // By place, through the array's storage: a loop over the events copies each out whole (a dozen
+        // reference counts) for the fields read.
+        try events.withUnsafeBufferPointer { (events) throws(LedgerError) in
+            for index in events.indices {
+                let event = events.baseAddress! + index
+                func fail(_ code: LedgerError.Code, _ message: String, conflict: LedgerError.Conflict? = nil) -> LedgerError {
+                    var error = LedgerError(code, message, stream: event.pointee.stream)
+                    error.eventIndex = events.count > 1 ? index : nil
+                    error.conflict = conflict
+                    return error
                 }
-                if storedIds.contains(eventId), let stored = try log.envelope(eventId: eventId) {
-                    guard stored.sameContent(as: event, payload: payload) else {
-                        throw fail(.conflict, "eventId \(eventId) already names seq \(stored.seq) with other content",
-                                   conflict: .init(kind: .eventIdReused, expected: nil, actual: stored.seq))
+                let payload = event.pointee.canonicalPayload
+                if let eventId = event.pointee.eventId {
+                    guard idsInCall.insert(eventId).inserted else {
+                        throw fail(.invalidInput, "eventId \(eventId) appears twice in one call")
                     }
-                    results.append(AppendResult(seq: stored.seq, eventId: eventId, duplicate: true, hash: stored.hash, streamVersion: stored.streamVersion))
-                    continue
+                    if storedIds.contains(eventId), let stored = try log.envelope(eventId: eventId) {
+                        guard stored.sameContent(as: event.pointee, payload: payload) else {
+                            throw fail(.conflict, "eventId \(eventId) already names seq \(stored.seq) with other content",
+                                       conflict: .init(kind: .eventIdReused, expected: nil, actual: stored.seq))
+                        }
+                        results.append(AppendResult(seq: stored.seq, eventId: eventId, duplicate: true, hash: stored.hash, streamVersion: stored.streamVersion))
+                        continue
+                    }
                 }
-            }
-            let version: Int64
-            if let known = streamVersions[event.stream] {
-                version = known + 1
-            } else {
-                let current = try log.streamVersion(of: event.stream)
-                if let expected, expected.stream == event.stream, expected.version != current {
-                    throw fail(.conflict, "stream \(event.stream) is at version \(current), expected \(expected.version)",
-                               conflict: .init(kind: .streamMoved, expected: expected.version, actual: current))
+                let version: Int64
+                if let known = streamVersions[event.pointee.stream] {
+                    version = known + 1
+                } else {
+                    let current = try log.streamVersion(of: event.pointee.stream)
+                    if let expected, expected.stream == event.pointee.stream, expected.version != current {
+                        throw fail(.conflict, "stream \(event.pointee.stream) is at version \(current), expected \(expected.version)",
+                                   conflict: .init(kind: .streamMoved, expected: expected.version, actual: current))
+                    }
+                    priorVersions[event.pointee.stream] = current
+                    version = current + 1
                 }
-                priorVersions[event.stream] = current
-                version = current + 1
-            }
-            streamVersions[event.stream] = version
+                streamVersions[event.pointee.stream] = version
 
-            var recorded = max(now, lastRecorded ?? now)
-            if importing, let claimed = event.recordedAt {
-                if let lastRecorded, claimed < lastRecorded {
-                    throw fail(.invalidInput, "recordedAt \(claimed) is earlier than the previous event's \(lastRecorded)")
+                var recorded = max(now, lastRecorded ?? now)
+                if importing, let claimed = event.pointee.recordedAt {
+                    if let lastRecorded, claimed < lastRecorded {
+                        throw fail(.invalidInput, "recordedAt \(claimed) is earlier than the previous event's \(lastRecorded)")
+                    }
+                    if claimed > now {
+                        throw fail(.invalidInput, "recordedAt \(claimed) lies in the future (now \(now))")
+                    }
+                    recorded = claimed
                 }
-                if claimed > now {
-                    throw fail(.invalidInput, "recordedAt \(claimed) lies in the future (now \(now))")
-                }
-                recorded = claimed
-            }
-            lastRecorded = recorded
-            seq += 1
+                lastRecorded = recorded
+                seq += 1
 
-            var envelope = Envelope(
-                seq: seq, eventId: event.eventId ?? Envelope.newEventId(recordedAt: recorded), stream: event.stream,
-                streamVersion: version, type: event.type, schemaVersion: event.schemaVersion,
-                effectiveOn: event.effectiveOn, recordedAt: recorded.description, actor: event.actor,
-                payload: payload, prevHash: prevHash, hash: "")
-            envelope.hash = HashChain.hash(of: envelope)
-            if let claimed = event.claimed, let mismatch = Self.check(claimed, against: envelope) {
-                throw fail(.integrityFailure, mismatch)
+                var envelope = Envelope(
+                    seq: seq, eventId: event.pointee.eventId ?? Envelope.newEventId(recordedAt: recorded), stream: event.pointee.stream,
+                    streamVersion: version, type: event.pointee.type, schemaVersion: event.pointee.schemaVersion,
+                    effectiveOn: event.pointee.effectiveOn, recordedAt: recorded.description, actor: event.pointee.actor,
+                    payload: payload, prevHash: prevHash, hash: "")
+                envelope.hash = HashChain.hash(of: envelope)
+                if let claimed = event.pointee.claimed, let mismatch = Self.check(claimed, against: envelope) {
+                    throw fail(.integrityFailure, mismatch)
+                }
+                prevHash = envelope.hash
+                results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false, hash: envelope.hash, streamVersion: envelope.streamVersion))
+                envelopes.append(envelope)
+                indices.append(index)
             }
-            prevHash = envelope.hash
-            results.append(AppendResult(seq: envelope.seq, eventId: envelope.eventId, duplicate: false, hash: envelope.hash, streamVersion: envelope.streamVersion))
-            envelopes.append(envelope)
-            indices.append(index)
         }
         self.head = head
         self.envelopes = envelopes

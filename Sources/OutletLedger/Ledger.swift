@@ -555,7 +555,9 @@ public final class Ledger: Sendable {
     private static func decidable(_ prepared: PreparedAppend, checked: [CheckedEvent]) -> [DecidableEvent] {
         checked.withUnsafeBufferPointer { checked in
             prepared.envelopes.withUnsafeBufferPointer { envelopes in
-                envelopes.indices.map { place in checked[prepared.indices[place]].decidable(envelopes[place]) }
+                envelopes.indices.map { place in
+                    CheckedEvent.decidable(checked.baseAddress! + prepared.indices[place], sealedAs: envelopes.baseAddress! + place)
+                }
             }
         }
     }
@@ -566,22 +568,31 @@ public final class Ledger: Sendable {
     static func checkForm(of candidates: [Candidate], with checker: CandidateChecker, onEveryCore: Bool = false) throws(LedgerError)
         -> [CheckedEvent]
     {
-        let shares = inShares(candidates.count, of: onEveryCore ? Self.formCheckShare : .max) { range -> Result<[CheckedEvent], LedgerError> in
-            var checked: [CheckedEvent] = []
-            checked.reserveCapacity(range.count)
-            for index in range {
-                do throws(LedgerError) {
-                    checked.append(try checker.check(candidates[index]))
-                } catch {
-                    return .failure(locate(error, in: candidates, index: index))
+        // Each share puts its events in their places in the one array (shares joined after copied every
+        // event, a dozen reference counts each); a refused share stops at its refusal, and then every event
+        // put in place is taken out again.
+        var refusal: LedgerError?
+        let checked = [CheckedEvent](unsafeUninitializedCapacity: candidates.count) { buffer, initialized in
+            nonisolated(unsafe) let places = buffer
+            let shares = inShares(candidates.count, of: onEveryCore ? Self.formCheckShare : .max) { range in
+                for index in range {
+                    do throws(LedgerError) {
+                        (places.baseAddress! + index).initialize(to: try checker.check(candidates[index]))
+                    } catch {
+                        return (checked: range.lowerBound..<index, refusal: Optional(locate(error, in: candidates, index: index)))
+                    }
                 }
+                return (checked: range, refusal: nil)
             }
-            return .success(checked)
+            refusal = shares.lazy.compactMap(\.refusal).first
+            if refusal == nil {
+                initialized = candidates.count
+            } else {
+                for share in shares { (places.baseAddress! + share.checked.lowerBound).deinitialize(count: share.checked.count) }
+                initialized = 0
+            }
         }
-        guard shares.count > 1 else { return try shares[0].get() }
-        var checked: [CheckedEvent] = []
-        checked.reserveCapacity(candidates.count)
-        for share in shares { checked += try share.get() }
+        if let refusal { throw refusal }
         return checked
     }
 

@@ -15,15 +15,18 @@ enum DecidableEvent: Sendable {
 }
 
 extension CheckedEvent {
-    /// The event as the rules read it, sealed into `envelope` (its seq and recording time).
-    func decidable(_ envelope: Envelope) -> DecidableEvent {
-        let recordedOn = Timestamp(envelope.recordedAt)?.shanghaiDate
-        switch act {
+    /// The event at `event` as the rules read it, sealed into the envelope at `envelope` (its seq and recording
+    /// time). Read field by field in place: an event handed over as a value is copied whole first (its
+    /// pending envelope too, a dozen reference counts) for the three fields read.
+    static func decidable(_ event: UnsafePointer<CheckedEvent>, sealedAs envelope: UnsafePointer<Envelope>) -> DecidableEvent {
+        let recordedOn = Timestamp(envelope.pointee.recordedAt)?.shanghaiDate
+        switch event.pointee.act {
         case .institution(let type, let stream, let payload):
-            return .institution(DomainEvent(seq: envelope.seq, type: type, effectiveOn: effectiveOn, actor: actor, payload: payload,
-                                            recordedOn: recordedOn), stream: stream)
-        case .reference(let event):
-            return .reference(event, seq: envelope.seq, actor: actor, effectiveOn: effectiveOn, recordedOn: recordedOn)
+            return .institution(DomainEvent(seq: envelope.pointee.seq, type: type, effectiveOn: event.pointee.effectiveOn, actor: event.pointee.actor,
+                                            payload: payload, recordedOn: recordedOn), stream: stream)
+        case .reference(let reference):
+            return .reference(reference, seq: envelope.pointee.seq, actor: event.pointee.actor, effectiveOn: event.pointee.effectiveOn,
+                              recordedOn: recordedOn)
         }
     }
 }

@@ -64,12 +64,16 @@ extension EventStore {
         // SQLite copies each text before `bind` returns (SQLITE_TRANSIENT, a macro Swift does not import).
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         func bind(_ text: String, _ column: Int32) -> Int32 {
-            var text = text
-            return text.withUTF8 { bytes in
-                // An empty text has no storage; a null pointer would bind NULL.
+            // An empty text has no storage, and a null pointer would bind NULL; a text not stored as UTF-8
+            // (bridged) is made so first.
+            let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
                 bytes.isEmpty ? sqlite3_bind_text(raw, column, "", 0, transient)
                     : sqlite3_bind_text(raw, column, bytes.baseAddress, Int32(bytes.count), transient)
             }
+            if let bound { return bound }
+            var copy = text
+            copy.makeContiguousUTF8()
+            return bind(copy, column)
         }
         try envelopes.withUnsafeBufferPointer { envelopes in
             for place in envelopes.indices {
