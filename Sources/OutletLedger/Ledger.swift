@@ -411,7 +411,8 @@ public final class Ledger: Sendable {
     private struct Decision {
         let outcome: AppendOutcome
         let prepared: PreparedAppend
-        let checked: [CheckedEvent]
+        /// The sealed events as the rules took them: the live projection folds the same.
+        let events: [DecidableEvent]
         let reference: ReferenceData
         let states: [USCC: CachedState]
         let notices: PublicityNotices?
@@ -476,10 +477,11 @@ public final class Ledger: Sendable {
             guard let index = error.eventIndex else { throw error }
             throw locate(error, index)
         }
-        let (warnings, decided) = try decide(prepared, checked: checked, reference: reference, locate: locate)
+        let events = Self.decidable(prepared, checked: checked)
+        let (warnings, decided) = try decide(prepared, events: events, reference: reference, locate: locate)
         try store.append(prepared)
         let results = prepared.results.enumerated().filter { offeredIndex($0.offset) != nil }.map(\.element)
-        return Decision(outcome: AppendOutcome(results: results, warnings: warnings), prepared: prepared, checked: checked,
+        return Decision(outcome: AppendOutcome(results: results, warnings: warnings), prepared: prepared, events: events,
                         reference: decided.reference, states: decided.states, notices: decided.notices)
     }
 
@@ -493,7 +495,7 @@ public final class Ledger: Sendable {
         live.withLock { held in
             // Behind another writer's appends, the kept projection catches up when read.
             guard held?.foldedThrough == prepared.head.seq else { return }
-            for event in Self.decidable(prepared, checked: decision.checked) {
+            for event in decision.events {
                 switch event {
                 case .institution(let domainEvent, let stream): held?.apply(domainEvent, stream: stream)
                 case .reference(_, let seq, _, _, _): held?.pass(seq: seq)
@@ -508,7 +510,7 @@ public final class Ledger: Sendable {
     }
 
     /// The rules, on the sealed events in seq order, against the log as the prepared head left it.
-    private func decide(_ prepared: PreparedAppend, checked: [CheckedEvent], reference: ReferenceData,
+    private func decide(_ prepared: PreparedAppend, events: [DecidableEvent], reference: ReferenceData,
                         locate: (LedgerError, Int) -> LedgerError) throws(LedgerError)
         -> ([String], (reference: ReferenceData, states: [USCC: CachedState], notices: PublicityNotices?))
     {
@@ -528,7 +530,6 @@ public final class Ledger: Sendable {
             let periods = self.decisionPeriods(atSeq: stored.last?.seq ?? 0)
             return (InstitutionState.fold(Retractions.live(stored), periods: periods), stored)
         }
-        let events = Self.decidable(prepared, checked: checked)
         do {
             try decider.decide(events)
         } catch {
