@@ -112,11 +112,17 @@ def main():
         today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
         span = (today - first).days
         random.seed(14)
-        pairs, pages = [], []
-        for _ in range(500):
+        pairs, pages, seen = [], [], set()
+        # Distinct pairs, more than any row gets through: each request is a new basis (none answered from
+        # what an earlier one left remembered), and the rate is that of new bases.
+        while len(pairs) < 20_000:
             known = first + datetime.timedelta(days=random.randint(0, span))
             as_of = known - datetime.timedelta(days=random.randint(0, 365))
-            pairs.append(f"/api/v1/roster?asOf={as_of}&knownAt={known}T00:00:00Z")
+            known_at = f"{known}T{random.randint(0, 23):02}:{random.randint(0, 59):02}:00Z"
+            if (as_of, known_at) in seen:
+                continue
+            seen.add((as_of, known_at))
+            pairs.append(f"/api/v1/roster?asOf={as_of}&knownAt={known_at}")
             # A page as a client of a large registry reads it: 100 entries from somewhere in the first 10,000.
             pages.append(f"{pairs[-1]}&offset={100 * random.randint(0, 99)}&limit=100")
         folder = tempfile.mkdtemp(prefix="serve-bench-")
