@@ -10,7 +10,7 @@ enum LedgerSchema {
     /// Every migration this program knows, in order.
     static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream", "v4-checkpoints", "v5-access-tokens",
                                   "v6-publicized-index"]
-    /// The one event type a rule reads by type (Art. 12: a publicity notice number names one date), and the
+    /// The one event type a rule reads by type (Art. 6(3): a publicity notice number names one date), and the
     /// partial index that holds its events alone.
     static let indexedType = "publicized"
     static let indexedTypeIndex = "events_publicized"
