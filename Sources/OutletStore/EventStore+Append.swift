@@ -87,12 +87,11 @@ extension EventStore {
                     | bind(envelope.pointee.actor.unit, 10) | bind(envelope.pointee.actor.name, 11) | bind(envelope.pointee.payload, 12)
                     | bind(envelope.pointee.prevHash, 13) | bind(envelope.pointee.hash, 14)
                 let bound = binding == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection)
+                // The failure's own message, read before the reset below makes another call.
+                let failure = bound == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
                 // The statement is left reset, as GRDB expects to find it, whatever the step said.
                 sqlite3_reset(raw)
-                guard bound == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: bound), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                        sql: statement.sql)
-                }
+                if let failure { throw DatabaseError(resultCode: ResultCode(rawValue: bound), message: failure, sql: statement.sql) }
             }
         }
     }

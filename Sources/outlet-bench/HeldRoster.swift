@@ -42,15 +42,16 @@ struct HeldRoster: ParsableCommand {
         for _ in 0..<pairs {
             let query = try generator.next(ledger: opened, head: head.seq, today: today)
             var count = 0
+            var (position, projection): (LedgerHead, RegistryProjection?) = (.empty, nil)
             latency.add(try clock.measure {
-                count = try held(at: try opened.position(knownAt: query.knownAt)).roster(on: query.asOf).count
+                position = try opened.position(knownAt: query.knownAt)
+                projection = try held(at: position)
+                count = projection!.roster(on: query.asOf).count
             }.seconds * 1000)
             outlets += count
-            if !rosterOnly {
+            if !rosterOnly, let projection {
                 // What a page of the service costs at a new basis beside its entries: the order, and the digest it
                 // echoes (a digest is the ledger's view's: not of a replay held here).
-                let position = try opened.position(knownAt: query.knownAt)
-                let projection = try held(at: position)
                 var places: RosterOrder?
                 order.add(clock.measure { places = projection.rosterOrder(on: query.asOf) }.seconds * 1000)
                 if !replayed {
