@@ -28,10 +28,12 @@ public struct PreparedAppend: Sendable {
     }
 
     /// The same, with the expected version of one named stream (the others are not checked).
-    public init(_ events: [PendingEvent], on log: any EventLog, expecting expected: (stream: String, version: Int64)?,
-                importing: Bool = false) throws(LedgerError)
+    /// - Parameter knownHead: the log's head, if the caller read it in the same transaction (not read twice).
+    public init(_ events: [PendingEvent], on log: any EventLog, after knownHead: LedgerHead? = nil,
+                expecting expected: (stream: String, version: Int64)?, importing: Bool = false) throws(LedgerError)
     {
-        let head = try log.head()
+        let head: LedgerHead
+        if let knownHead { head = knownHead } else { head = try log.head() }
         var seq = head.seq
         var prevHash = head.hash
         var lastRecorded = head.recordedAt.flatMap { Timestamp($0) }

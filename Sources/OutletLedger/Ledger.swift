@@ -24,7 +24,7 @@ public final class Ledger: Sendable {
     public let checker: CandidateChecker
     /// The policy and holiday years recorded in the chain (the registry stream), read at open and
     /// extended by every append that records more.
-    private let referenceData: Mutex<ReferenceData>
+    private let referenceData: Mutex<HeldReference>
     /// What `init` chose, kept until the first append records it in the chain (the genesis); on a
     /// ledger of format 2, what it had been using.
     let genesis: (policy: Policy, holidays: [HolidayYear])
@@ -82,14 +82,23 @@ public final class Ledger: Sendable {
         self.keepsRestoredTimelines = keepsRestoredTimelines
         self.referenceProblem = referenceProblem
         self.checker = CandidateChecker()
-        self.referenceData = Mutex(reference)
+        self.referenceData = Mutex(HeldReference(data: reference, currentAt: nil))
         self.genesis = genesis
         self.genesisPeriods = Periods(policy: genesis.0, calendar: .of(genesis.1))
         self.whatIfHolidays = whatIfHolidays
     }
 
     /// The reference data the chain holds now.
-    public var reference: ReferenceData { referenceData.withLock { $0 } }
+    public var reference: ReferenceData { referenceData.withLock { $0.data } }
+
+    /// The reference data, and the head at which it was last known to be the log's: while the log's head is
+    /// still that one, no writer can have recorded more, and an append reads nothing of the registry stream.
+    private struct HeldReference {
+        var data: ReferenceData
+        var currentAt: (seq: Int64, hash: String)?
+
+        func isCurrent(at head: LedgerHead) -> Bool { currentAt?.seq == head.seq && currentAt?.hash == head.hash }
+    }
 
     /// The policy: the one the chain adopted, or, before the first append, the one `init` chose.
     public var policy: Policy { reference.policy ?? genesis.policy }
@@ -190,14 +199,16 @@ public final class Ledger: Sendable {
         return reference
     }
 
-    /// The reference data as the log holds it now: another process may have recorded some since this one read it.
-    private func currentReference() throws(LedgerError) -> ReferenceData {
-        let held = reference
+    /// The reference data as the log holds it at `head`, read in this write's transaction: another process may
+    /// have recorded some since this one read it.
+    private func currentReference(at head: LedgerHead) throws(LedgerError) -> ReferenceData {
+        let held = referenceData.withLock { $0 }
+        if held.isCurrent(at: head) { return held.data }
         let lastSeq = try store.lastSeq(ofStream: ReferenceStream.id)
-        if (held.years.last?.seq ?? held.policySeq ?? 0) == lastSeq { return held }
-        let fresh = try Self.readReference(try store.events(ofStream: ReferenceStream.id))
-        referenceData.withLock { $0 = fresh }
-        return fresh
+        let current = (held.data.years.last?.seq ?? held.data.policySeq ?? 0) == lastSeq
+            ? held.data : try Self.readReference(try store.events(ofStream: ReferenceStream.id))
+        referenceData.withLock { $0 = HeldReference(data: current, currentAt: (head.seq, head.hash)) }
+        return current
     }
 
     /// The publicity notices recorded so far; kept between appends and extended with only the
@@ -335,7 +346,7 @@ public final class Ledger: Sendable {
 
     /// What this process holds of the log beyond the log itself: copies share their storage.
     private struct Caches {
-        let reference: ReferenceData
+        let reference: HeldReference
         let states: [USCC: CachedState]
         let notices: (PublicityNotices, Int64)
         let live: RegistryProjection?
@@ -426,13 +437,16 @@ public final class Ledger: Sendable {
     private func attempt(_ offered: [Candidate], checked prechecked: [CheckedEvent], expectVersion: Int64?,
                          importing: Bool) throws(LedgerError) -> Decision
     {
-        let reference = try currentReference()
+        // The head is read once, in this transaction: the reference data is checked against it, and the events
+        // are sealed after it.
+        let head = try store.head()
+        let reference = try currentReference(at: head)
         // Until the chain holds a policy, the first write records init's data: before the offered events, or
         // after an imported export that starts at seq 1 (its hashes are kept; it was decided with the same data).
         var candidates = offered
         var genesisFirst = 0
         if reference.policy == nil, offered[0].type != ReferenceEventType.policyAdopted.rawValue {
-            if importing, offered[0].claimed?.seq == 1, try store.head().seq == 0 {
+            if importing, offered[0].claimed?.seq == 1, head.seq == 0 {
                 candidates += genesisCandidates(recordedAt: offered.last?.recordedAt)
             } else {
                 let genesis = genesisCandidates(recordedAt: importing ? offered[0].recordedAt : nil)
@@ -472,7 +486,7 @@ public final class Ledger: Sendable {
         let expected = expectVersion.flatMap { version in offeredStreams.first.map { (stream: $0, version: version) } }
         let prepared: PreparedAppend
         do {
-            prepared = try PreparedAppend(checked.map(\.pending), on: store, expecting: expected, importing: importing)
+            prepared = try PreparedAppend(checked.map(\.pending), on: store, after: head, expecting: expected, importing: importing)
         } catch {
             guard let index = error.eventIndex else { throw error }
             throw locate(error, index)
@@ -489,7 +503,8 @@ public final class Ledger: Sendable {
     /// the Merkle tree follow this process's appends.
     private func settle(_ decision: Decision) {
         let prepared = decision.prepared
-        referenceData.withLock { $0 = decision.reference }
+        let head = prepared.envelopes.last.map { (seq: $0.seq, hash: $0.hash) } ?? (prepared.head.seq, prepared.head.hash)
+        referenceData.withLock { $0 = HeldReference(data: decision.reference, currentAt: head) }
         streamStates.withLock { $0.merge(decision.states) { _, new in new } }
         if let notices = decision.notices, let last = prepared.envelopes.last { publicityNotices.withLock { $0 = (notices, last.seq) } }
         live.withLock { held in

@@ -98,15 +98,28 @@ extension EventStore {
 
     /// A write in a `BEGIN IMMEDIATE` transaction of its own, or, inside `inOneTransaction`, in a
     /// savepoint of that one (undone alone if it fails, the rest kept for the outer commit or rollback).
+    /// The statements that open and close them are prepared once per connection: GRDB's `inTransaction` and
+    /// `inSavepoint` parse four of them anew for every single append (3% of its CPU).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.unsafeReentrantWrite { db in
-            var result: T?
-            if db.isInsideTransaction {
-                try db.inSavepoint { result = try body(db); return .commit }
-            } else {
-                try db.inTransaction(.immediate) { result = try body(db); return .commit }
+            let nested = db.isInsideTransaction
+            try db.cachedStatement(sql: nested ? "SAVEPOINT write" : "BEGIN IMMEDIATE TRANSACTION").execute()
+            let result: T
+            do {
+                result = try body(db)
+                try db.cachedStatement(sql: nested ? "RELEASE SAVEPOINT write" : "COMMIT TRANSACTION").execute()
+            } catch {
+                // The first error is the one told. Some errors (a full disk, an I/O error) have already rolled
+                // the whole transaction back; then there is nothing left to undo.
+                if db.isInsideTransaction {
+                    if nested {
+                        try? db.execute(sql: "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write")
+                    } else {
+                        try? db.rollback()
+                    }
+                }
+                throw error
             }
-            guard let result else { preconditionFailure("a committed write has its result") }
             return result
         }
     }

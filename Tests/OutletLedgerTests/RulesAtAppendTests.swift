@@ -175,6 +175,23 @@ struct CachedStateTests {
         #expect(try first.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-10")!).status == .active)
     }
 
+    @Test("reference data another writer recorded decides this writer's next append (its head moved, so its reference is read again)")
+    func referenceByAnotherWriter() throws {
+        let fixture = try LedgerFixture()
+        let first = try fixture.ledger
+        let second = try Ledger.open(at: fixture.path, clock: fixture.clock)
+        _ = try first.append(Array(Sample.registration().prefix(3)))
+        let registered = Sample.candidate("registered", on: "2025-10-02", actor: Sample.cityBureau, payload: ["decision": "同意备案"])
+        // With the genesis holiday data the publicity of 2025-09-26 still runs on 2025-10-02 (Art. 6(3): five working days).
+        #expect { try first.append([registered]) } throws: { error in
+            (error as? LedgerError)?.message == "the publicity window of notice 2025-4 ends 2025-10-09; registration is possible from 2025-10-10"
+        }
+        // The city bureau records a 2025 without holidays through the other writer: from then on the window has ended.
+        _ = try second.append([Sample.candidate("holiday-calendar-published", stream: ReferenceStream.id, on: "2025-12-01", actor: Sample.cityBureau,
+                                                payload: ["year": 2025, "holidays": [], "workdays": [], "source": "a test correction"])])
+        #expect(try first.append([registered]).results.count == 1)
+    }
+
     @Test("a refused call leaves no trace in the decided states")
     func refusedCall() throws {
         let fixture = try LedgerFixture()
