@@ -18,13 +18,10 @@ final class SchemaNode: @unchecked Sendable {
     }
     /// `types` as one bit per kind of JSON value: checked without hashing a type's name.
     private var typeBits: UInt8?
+    /// In RFC 8785 order of their names, as an object's members are.
     var properties: [(name: String, node: SchemaNode)] = [] {
-        didSet {
-            propertyNames = Set(properties.map(\.name))
-            placeRequired()
-        }
+        didSet { placeRequired() }
     }
-    private(set) var propertyNames: Set<String> = []
     var required: [String] = [] {
         didSet { placeRequired() }
     }
@@ -102,20 +99,37 @@ final class SchemaNode: @unchecked Sendable {
             if let minProperties, members.count < minProperties {
                 throw fail("needs at least \(minProperties) member\(minProperties == 1 ? "" : "s")")
             }
-            // Each property's member, looked up once; then the checks in their order: required, unknown, each member.
-            let found = properties.map { members[$0.name] }
-            for (name, place) in zip(required, requiredPlaces) where place.map({ found[$0] == nil }) ?? (members[name] == nil) {
-                throw fail("required member \"\(name)\" is missing")
-            }
-            // Every member is a property's unless fewer were found than there are.
-            if !allowsAdditionalProperties, found.count(where: { $0 != nil }) < members.count,
-               let unknown = members.keys.filter({ !propertyNames.contains($0) }).min()
-            {
-                throw fail("unknown member \"\(unknown)\"")
-            }
-            for ((name, node), member) in zip(properties, found) {
-                guard let member else { continue }
-                do { try node.validate(member) } catch { throw error.within(.member(name)) }
+            try withUnsafeTemporaryAllocation(of: Int.self, capacity: properties.count) { (found) throws(NodeViolation) in
+                // Each property's member (its place, or -1), found walking the members beside the properties, both
+                // in the same order; then the checks in their order: required, unknown, each member.
+                var firstUnknown: Int?
+                var member = 0
+                for property in properties.indices {
+                    while member < members.count, Canonical.precedes(members.members[member].key, properties[property].name) {
+                        if firstUnknown == nil { firstUnknown = member }
+                        member += 1
+                    }
+                    if member < members.count, JSONObject.sameName(members.members[member].key, properties[property].name) {
+                        found[property] = member
+                        member += 1
+                    } else {
+                        found[property] = -1
+                    }
+                }
+                if firstUnknown == nil, member < members.count { firstUnknown = member }
+                for (name, place) in zip(required, requiredPlaces) where place.map({ found[$0] < 0 }) ?? (members[name] == nil) {
+                    throw fail("required member \"\(name)\" is missing")
+                }
+                if !allowsAdditionalProperties, let firstUnknown {
+                    throw fail("unknown member \"\(members.members[firstUnknown].key)\"")
+                }
+                for property in properties.indices where found[property] >= 0 {
+                    do throws(NodeViolation) {
+                        try properties[property].node.validate(members.members[found[property]].value)
+                    } catch {
+                        throw error.within(.member(properties[property].name))
+                    }
+                }
             }
         case .null, .bool:
             break

@@ -107,7 +107,8 @@ private struct Compiler {
                     node.types = Set(value.arrayValue?.compactMap(\.stringValue) ?? [])
                 }
             case "properties":
-                node.properties = try (value.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
+                // In the order of an object's members (RFC 8785's), so that an object is checked walking beside them.
+                node.properties = try (value.objectValue ?? [:]).map {
                     (name: $0.key, node: try compile($0.value, file: file, depth: depth + 1))
                 }
             case "required": node.required = value.arrayValue?.compactMap(\.stringValue) ?? []

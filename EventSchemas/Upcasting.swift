@@ -6,7 +6,7 @@ import CanonicalJSON
 /// change ships an upcaster from version N to N + 1, applied in turn on every read. See README.md.
 public enum Upcasting {
     /// One step: a payload valid under `<type>.v<from>` becomes valid under `<type>.v<from + 1>`.
-    typealias Step = @Sendable ([String: JSONValue]) -> [String: JSONValue]
+    typealias Step = @Sendable (JSONObject) -> JSONObject
 
     static let steps: [String: [Int: Step]] = [
         // terminated v1 → v2: v2 adds `basis`. Under v1 every termination was the case Art. 17 names,

@@ -54,13 +54,12 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // The members' places sorted by their names, then visited there: nothing is hashed or copied.
-            let places = members.indices.sorted { Canonical.precedes(members[$0].key, members[$1].key) }
-            for (index, place) in places.enumerated() {
+            // The members are in canonical order already.
+            for index in members.members.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Canonical.appendString(members[place].key, to: &out)
+                Canonical.appendString(members.members[index].key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                members[place].value.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+                members.members[index].value.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -94,7 +93,7 @@ public enum Canonical {
 
     /// The canonical bytes of an object whose `written` members are canonical bytes already (a writer's:
     /// a long list need not become a tree to sit beside a few other members).
-    public static func object(_ members: [String: JSONValue], written: [String: [UInt8]]) -> [UInt8] {
+    public static func object(_ members: JSONObject, written: [String: [UInt8]]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(written.values.reduce(256) { $0 + $1.count })
         for (index, key) in sortedKeys(Set(members.keys).union(written.keys)).enumerated() {

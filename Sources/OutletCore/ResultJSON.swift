@@ -22,7 +22,7 @@ extension StoredSnapshot {
 extension LedgerError {
     /// `{ok: false, code, error, seq, article}` (and the conflict's kind and versions): a failure as data.
     public var jsonValue: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "ok": false, "code": .string(code.rawValue), "error": .string(message),
             "seq": seq.map(JSONValue.integer) ?? .null, "article": article.map(JSONValue.string) ?? .null,
         ]

@@ -7,7 +7,7 @@ extension Problem {
     /// malformed, `403` the "who" column, `409` an event id reused, `412` the stream moved, `422` a rule of
     /// the Measures (with its article), `500` an integrity failure, `503` storage.
     public init(_ error: LedgerError) {
-        var members: [String: JSONValue] = [:]
+        var members: JSONObject = [:]
         if let article = error.article { members["article"] = .string(article) }
         if let stream = error.stream { members["stream"] = .string(stream) }
         if let seq = error.seq { members["seq"] = .integer(seq) }

@@ -9,11 +9,11 @@ public struct Problem: HTTPResponseError, Sendable {
     public let kind: String
     public let title: String
     public let detail: String
-    public var members: [String: JSONValue]
+    public var members: JSONObject
     /// Headers the answer carries besides its type (`WWW-Authenticate`, `Retry-After`).
     public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, kind: String, title: String, detail: String, members: [String: JSONValue] = [:]) {
+    public init(_ status: HTTPResponse.Status, kind: String, title: String, detail: String, members: JSONObject = [:]) {
         self.status = status
         self.kind = kind
         self.title = title

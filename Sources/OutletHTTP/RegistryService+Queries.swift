@@ -26,7 +26,7 @@ extension RegistryService {
             return try await projectionJSON(request) { view, date throws(LedgerError) in
                 view.rosterPage(asOf: date, offset: offset, limit: limit) {
                     // The next page pinned to this one's basis: appends in between do not shift it.
-                    let more = offset + limit < view.rosterOrder(asOf: date).count
+                    let more: JSONObject = offset + limit < view.rosterOrder(asOf: date).count
                         ? ["next": JSONValue.string("/api/v1/roster?asOf=\(date)&atSeq=\(view.position.seq)&offset=\(offset + limit)&limit=\(limit)")] : [:]
                     return QueryDocument.rosterPageJSON(view, asOf: date, offset: offset, limit: limit, more: more)
                 }

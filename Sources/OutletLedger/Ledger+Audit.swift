@@ -171,7 +171,7 @@ private struct AuditPass {
 extension AuditReport {
     /// `{ok, count, head, chainOnly, eventsDecided, snapshotsMatching, snapshotsStale}`.
     public func jsonValue(chainOnly: Bool) -> JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "ok": true, "count": .integer(chain.count), "head": .string(chain.head), "chainOnly": .bool(chainOnly),
             "checkpointsMatching": .integer(Int64(checkpointsMatching)),
         ]

@@ -53,8 +53,8 @@ public struct ProjectionView: Sendable {
 
     /// `{asOf, knownAt, seq, hash, digest}`: where every projection's JSON says it comes from; with
     /// `holidays: "what-if-<sha256>"` when deadlines were counted with a what-if holiday file.
-    public func provenance(asOf date: LocalDate, roster: RosterOrder? = nil, rosterJSON: [UInt8]? = nil) -> [String: JSONValue] {
-        var members: [String: JSONValue] = [
+    public func provenance(asOf date: LocalDate, roster: RosterOrder? = nil, rosterJSON: [UInt8]? = nil) -> JSONObject {
+        var members: JSONObject = [
             "asOf": .string(date.description), "knownAt": position.recordedAt.map(JSONValue.string) ?? .null, "seq": .integer(position.seq),
             "hash": .string(position.hash), "digest": .string(digest(asOf: date, roster: roster, rosterJSON: rosterJSON)),
         ]

@@ -62,7 +62,7 @@ public struct Query: Sendable {
 /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members.
 public enum QueryDocument {
     /// `roster`: the roster's order on `date`, if the answer worked it out — the digest reuses it.
-    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue], roster: RosterOrder? = nil) -> JSONValue {
+    public static func document(_ view: ProjectionView, asOf date: LocalDate, _ members: JSONObject, roster: RosterOrder? = nil) -> JSONValue {
         .object(view.provenance(asOf: date, roster: roster).merging(members) { _, own in own })
     }
 
@@ -92,7 +92,7 @@ public enum QueryDocument {
     /// The same page as canonical bytes, its outlets written straight from their entries (no tree of them is
     /// built: a page is what a busy service answers most), with `more` members beside (the service's `next`).
     public static func rosterPageJSON(_ view: ProjectionView, asOf date: LocalDate, offset: Int, limit: Int,
-                                      more: [String: JSONValue] = [:]) -> [UInt8]
+                                      more: JSONObject = [:]) -> [UInt8]
     {
         let order = view.rosterOrder(asOf: date)
         var outlets = CanonicalWriter(capacity: 1_024 * (min(limit, order.count) + 1))

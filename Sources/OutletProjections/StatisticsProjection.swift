@@ -18,7 +18,7 @@ public struct Statistics: Sendable, Equatable {
 
     public var jsonValue: JSONValue {
         func counts<Key>(_ values: [Key: Int], _ name: (Key) -> String) -> JSONValue {
-            .object(Dictionary(uniqueKeysWithValues: values.map { (name($0.key), JSONValue.integer(Int64($0.value))) }))
+            .object(JSONObject(values.map { (name($0.key), JSONValue.integer(Int64($0.value))) }))
         }
         return .object([
             "outletsByCategory": counts(outletsByCategory, \.rawValue),

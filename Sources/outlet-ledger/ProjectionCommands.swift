@@ -148,7 +148,7 @@ struct ReplayCommand: ParsableCommand {
 /// How projections are printed: which date and which ledger position they come from, always.
 enum ProjectionText {
     /// `{asOf, knownAt, seq, hash, digest}` and the projection's own members, as one canonical JSON line.
-    static func printJSON(_ view: ProjectionView, asOf date: LocalDate, _ members: [String: JSONValue]) {
+    static func printJSON(_ view: ProjectionView, asOf date: LocalDate, _ members: JSONObject) {
         print(QueryDocument.document(view, asOf: date, members).canonicalString)
     }
 

@@ -150,7 +150,7 @@ struct ActForm: Sendable {
         var json: JSONValue {
             switch self {
             case .leaf(let value): value
-            case .object(let members): .object(members.mapValues(\.json))
+            case .object(let members): .object(JSONObject(members.mapValues(\.json)))
             case .array(let items): .array(items.sorted { $0.key < $1.key }.map(\.value.json))
             }
         }

@@ -327,9 +327,8 @@ extension String {
 
 extension JSONValue {
     /// An object with `members` added (a form's payload with what the server fills in).
-    func merging(_ members: [String: JSONValue]) -> JSONValue {
-        guard case .object(var object) = self else { return self }
-        object.merge(members) { _, new in new }
-        return .object(object)
+    func merging(_ members: JSONObject) -> JSONValue {
+        guard case .object(let object) = self else { return self }
+        return .object(object.merging(members) { _, new in new })
     }
 }
