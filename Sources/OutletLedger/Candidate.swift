@@ -190,7 +190,7 @@ public struct CandidateChecker: Sendable {
             case .array(let items):
                 for (index, item) in items.enumerated() { try walk(item, path: "\(path)[\(index)]", key: key) }
             case .object(let members):
-                for (name, member) in members.sorted(by: { $0.key < $1.key }) { try walk(member, path: "\(path).\(name)", key: name) }
+                for (name, member) in members { try walk(member, path: "\(path).\(name)", key: name) }  // in canonical order
             case .null, .bool, .integer:
                 break
             }

@@ -347,7 +347,7 @@ extension RegistryService {
     private static func flatten(_ value: JSONValue, _ path: String, into lines: inout [[String: String]]) {
         switch value {
         case .object(let members):
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) { flatten(member, path.isEmpty ? key : "\(path).\(key)", into: &lines) }
+            for (key, member) in members { flatten(member, path.isEmpty ? key : "\(path).\(key)", into: &lines) }
         case .array(let items) where items.allSatisfy({ $0.stringValue != nil }):
             lines.append(["field": path, "value": items.compactMap(\.stringValue).joined(separator: "；")])
         case .array(let items):
