@@ -69,6 +69,26 @@ struct AppendTests {
         #expect(try fixture.fingerprint() == before)
     }
 
+    @Test("inside one transaction, a write refused midway is undone alone: its first row is gone, what follows commits", arguments: LogKind.allCases)
+    func refusedWriteInsideTransaction(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        _ = try fixture.store.append([StoreFixture.event()])
+        try fixture.store.inOneTransaction(long: false) { () throws(LedgerError) in
+            // Two events that continue the chain, the second reusing the first's id: the log takes the first row,
+            // then refuses the second (the file: its unique index of ids).
+            let prepared = try PreparedAppend([StoreFixture.event(id: "a"), StoreFixture.event(StoreFixture.streamB, id: "b")], on: fixture.store)
+            var envelopes = prepared.envelopes
+            envelopes[1].eventId = "a"
+            envelopes[1].hash = HashChain.hash(of: envelopes[1])
+            #expect(throws: LedgerError.self) { try fixture.store.append(envelopes, expectedHead: prepared.head) }
+            #expect(try fixture.store.head() == prepared.head)
+            _ = try fixture.store.append([StoreFixture.event(StoreFixture.streamB, id: "c")])
+        }
+        #expect(try fixture.store.events().map(\.eventId).suffix(1) == ["c"])
+        #expect(try fixture.store.events().map(\.seq) == [1, 2])
+        #expect(try fixture.store.envelope(eventId: "a") == nil)
+    }
+
     @Test("an append sealed on an older head is refused as headMoved, with both seqs; nothing written", arguments: LogKind.allCases)
     func headMoved(kind: LogKind) throws {
         let fixture = try StoreFixture(kind)
