@@ -6,7 +6,7 @@ import Foundation
 /// Kept in order, an object is written canonically without sorting, parsed from canonical text without
 /// hashing (each name follows the one before), and checked against a schema by walking its members beside
 /// the schema's properties: a hashed dictionary hashed every name at parse, schema check and decoding, and
-/// was sorted again for every canonical form, a third of a payload's form check. Names are bytes, not
+/// was sorted again for every canonical form: a fifth of a payload's form check. Names are bytes, not
 /// Swift's canonically equivalent texts: `"\u{212A}"` (the Kelvin sign) is not `"K"`, as for every reader
 /// of the stored canonical bytes.
 public struct JSONObject: Sendable, Hashable {
