@@ -156,9 +156,14 @@ extension EventLog {
 
 extension Envelope {
     /// Same act offered again: everything the caller supplies is equal.
+    /// The same bytes, field by field: what the chain hashes. Swift's `==` would take two texts Unicode deems
+    /// equivalent (é written as one code point or as e and an accent) for one, and answer a repeat with other
+    /// bytes as the stored event.
     func sameContent(as event: PendingEvent, payload: String) -> Bool {
-        stream == event.stream && type == event.type && schemaVersion == event.schemaVersion
-            && effectiveOn == event.effectiveOn && actor == event.actor && self.payload == payload
+        func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+        return same(stream, event.stream) && same(type, event.type) && schemaVersion == event.schemaVersion
+            && same(effectiveOn, event.effectiveOn) && same(actor.role, event.actor.role) && same(actor.unit, event.actor.unit)
+            && same(actor.name, event.actor.name) && same(self.payload, payload)
     }
 }
 

@@ -41,6 +41,20 @@ struct AppendTests {
         #expect(try fixture.fingerprint() == before)
     }
 
+    @Test("a repeat whose content Unicode deems equivalent but whose bytes differ is other content: refused, nothing written", arguments: LogKind.allCases)
+    func idempotencyComparesBytes(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        _ = try fixture.store.append([StoreFixture.event(id: "req-1", payload: ["opinion": "同意推荐 \u{E9}", "head": "王强"])])
+        let before = try fixture.fingerprint()
+        #expect("同意推荐 \u{E9}" == "同意推荐 e\u{301}", "Swift's equality")
+        #expect {
+            try fixture.store.append([StoreFixture.event(id: "req-1", payload: ["opinion": "同意推荐 e\u{301}", "head": "王强"])])
+        } throws: { error in
+            (error as? LedgerError)?.code == .conflict && "\(error)".contains("already names seq 1")
+        }
+        #expect(try fixture.fingerprint() == before)
+    }
+
     @Test("--expect-version: accepted at the stream's version, refused once it has moved", arguments: LogKind.allCases)
     func expectedVersion(kind: LogKind) throws {
         let fixture = try StoreFixture(kind)
