@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 8785 (JSON Canonicalization Scheme) for float-free JSON.
 ///
 /// Object members are ordered by the UTF-16 code units of their names (§3.2.3), strings are escaped as
@@ -104,6 +106,19 @@ public enum Canonical {
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// Whether two texts are the same UTF-8 bytes, as the canonical form writes them. Swift's `==` also matches
+    /// texts Unicode deems equivalent (é as one code point or as e and an accent), which are other bytes.
+    @inline(__always)
+    public static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let same = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in
+                left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+            }
+        }
+        // A text not stored as UTF-8 (bridged) is compared the slow way.
+        return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
     public static func appendInteger(_ number: Int64, to out: inout [UInt8]) {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON object's members, kept in RFC 8785 order of their names (§3.2.3: by UTF-16 code units), each name
 /// once, names compared by their bytes.
 ///
@@ -129,18 +127,7 @@ public struct JSONObject: Sendable, Hashable {
     /// compatibility ideograph and the ideograph it stands for are the same length).
     @inline(__always)
     public static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a == b && sameBytes(a, b)
-    }
-
-    @inline(__always)
-    private static func sameBytes(_ a: String, _ b: String) -> Bool {
-        let same = a.utf8.withContiguousStorageIfAvailable { left in
-            b.utf8.withContiguousStorageIfAvailable { right in
-                left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
-            }
-        }
-        // A text not stored as UTF-8 (bridged) is compared the slow way.
-        return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+        a.utf8.count == b.utf8.count && a == b && Canonical.sameBytes(a, b)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CanonicalJSON
 
 /// What one call's offered events become against the log at one head: the envelopes that extend the
 /// chain after it, and the answers for every event (a repeat of a stored event id is answered with
@@ -13,6 +14,11 @@ public struct PreparedAppend: Sendable {
     /// The version each stream of `envelopes` stood at in the log before them: read once here, it tells the
     /// caller whether what it holds of a stream is still the stream's newest (no second seek for it).
     public let priorVersions: [String: Int64]
+
+    /// The log's head once `envelopes` are in it (`head` if there are none).
+    public var headAfter: LedgerHead {
+        envelopes.last.map { LedgerHead(seq: $0.seq, hash: $0.hash, recordedAt: $0.recordedAt) } ?? head
+    }
 
     /// Seals `events` after the log's current head.
     ///
@@ -155,12 +161,10 @@ extension EventLog {
 }
 
 extension Envelope {
-    /// Same act offered again: everything the caller supplies is equal.
-    /// The same bytes, field by field: what the chain hashes. Swift's `==` would take two texts Unicode deems
-    /// equivalent (é written as one code point or as e and an accent) for one, and answer a repeat with other
-    /// bytes as the stored event.
+    /// Same act offered again: everything the caller supplies is the same bytes, field by field, as the chain
+    /// hashes them (Swift's `==` would answer a repeat written with equivalent but other text as the stored event).
     func sameContent(as event: PendingEvent, payload: String) -> Bool {
-        func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+        let same = Canonical.sameBytes
         return same(stream, event.stream) && same(type, event.type) && schemaVersion == event.schemaVersion
             && same(effectiveOn, event.effectiveOn) && same(actor.role, event.actor.role) && same(actor.unit, event.actor.unit)
             && same(actor.name, event.actor.name) && same(self.payload, payload)

@@ -95,7 +95,7 @@ public final class Ledger: Sendable {
     /// still that one, no writer can have recorded more, and an append reads nothing of the registry stream.
     private struct HeldReference {
         var data: ReferenceData
-        var currentAt: (seq: Int64, hash: String)?
+        var currentAt: LedgerHead?
 
         func isCurrent(at head: LedgerHead) -> Bool { currentAt?.seq == head.seq && currentAt?.hash == head.hash }
     }
@@ -207,7 +207,7 @@ public final class Ledger: Sendable {
         let lastSeq = try store.lastSeq(ofStream: ReferenceStream.id)
         let current = (held.data.years.last?.seq ?? held.data.policySeq ?? 0) == lastSeq
             ? held.data : try Self.readReference(try store.events(ofStream: ReferenceStream.id))
-        referenceData.withLock { $0 = HeldReference(data: current, currentAt: (head.seq, head.hash)) }
+        referenceData.withLock { $0 = HeldReference(data: current, currentAt: head) }
         return current
     }
 
@@ -408,9 +408,7 @@ public final class Ledger: Sendable {
         settle(decision)
         var warnings = decision.outcome.warnings
         do {
-            if let last = decision.prepared.envelopes.last {
-                try snapshotIfDue(after: LedgerHead(seq: last.seq, hash: last.hash, recordedAt: last.recordedAt))
-            }
+            if !decision.prepared.envelopes.isEmpty { try snapshotIfDue(after: decision.prepared.headAfter) }
         } catch {
             // The events are committed; a snapshot is only a shortcut, taken again by the next append.
             warnings.append("no automatic snapshot was written: \(error)")
@@ -503,8 +501,7 @@ public final class Ledger: Sendable {
     /// the Merkle tree follow this process's appends.
     private func settle(_ decision: Decision) {
         let prepared = decision.prepared
-        let head = prepared.envelopes.last.map { (seq: $0.seq, hash: $0.hash) } ?? (prepared.head.seq, prepared.head.hash)
-        referenceData.withLock { $0 = HeldReference(data: decision.reference, currentAt: head) }
+        referenceData.withLock { $0 = HeldReference(data: decision.reference, currentAt: prepared.headAfter) }
         streamStates.withLock { $0.merge(decision.states) { _, new in new } }
         if let notices = decision.notices, let last = prepared.envelopes.last { publicityNotices.withLock { $0 = (notices, last.seq) } }
         live.withLock { held in
