@@ -52,7 +52,7 @@ extension RegistryProjection {
             var calendar = CalendarCollector(from: from, to: to, periods: periods)
             for place in share {
                 prefetchStates(of: winners, ahead: place, before: share.upperBound)
-                withState(at: winners[place]) { calendar.add($0, $1) }
+                withState(at: winners[place]) { calendar.add($0, $1.pointee) }
             }
             return calendar
         }

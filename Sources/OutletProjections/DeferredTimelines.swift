@@ -53,18 +53,18 @@ final class DeferredTimelines: @unchecked Sendable {
     /// The state of the version at `position` of the timeline at `id`: from the timeline if it is decoded,
     /// else decoded alone and not kept (`keeps` false: a one-off query over many institutions, a roster
     /// in a process that answers it and ends, reads one version of each and needs no timeline kept).
-    /// The state is lent where it lies, not copied out of its timeline.
+    /// The state is lent by its address where it lies, not copied out of its timeline.
     @inline(__always)
-    func withState<Result>(_ id: Int, position: Int, _ body: (borrowing InstitutionState) -> Result) -> Result {
+    func withState<Result>(_ id: Int, position: Int, _ body: (UnsafePointer<InstitutionState>) -> Result) -> Result {
         if keeps || ready[id].load(ordering: .acquiring) {
             if !ready[id].load(ordering: .acquiring) { _ = timeline(id) }
             // In its slot, through the pointer: `timeline(id)` hands out a copy (its arrays' reference counts).
             return (slots + id).pointee.allVersions.withUnsafeBufferPointer { versions in
                 precondition(versions.indices.contains(position), "the index names only versions of this timeline")
-                return body(Timeline.Version.state(of: versions.baseAddress! + position).pointee)
+                return body(Timeline.Version.state(of: versions.baseAddress! + position))
             }
         }
-        let read: (uscc: USCC, state: InstitutionState)
+        var read: (uscc: USCC, state: InstitutionState)
         do {
             read = try source.state(at: id, position: position)
         } catch {
@@ -72,7 +72,7 @@ final class DeferredTimelines: @unchecked Sendable {
         }
         precondition(read.uscc == institutions[id] && position < versionCounts[id],
                      "a snapshot's timeline of \(read.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
-        return body(read.state)
+        return withUnsafePointer(to: &read.state) { body($0) }
     }
 
     /// Asks for the slot of the timeline at `id` and its flag (`RegistryProjection.prefetchStates`).
@@ -87,6 +87,13 @@ final class DeferredTimelines: @unchecked Sendable {
     func prefetchVersion(_ id: Int, position: Int) {
         guard ready[id].load(ordering: .acquiring) else { return }
         Timeline.prefetchVersion(at: position, inSlot: UnsafeRawPointer(slots + id))
+    }
+
+    /// Asks for the parts a roster entry reads of the version at `position` of the timeline at `id`, if it is decoded.
+    @inline(__always)
+    func prefetchEntryParts(_ id: Int, position: Int) {
+        guard ready[id].load(ordering: .acquiring) else { return }
+        Timeline.prefetchEntryParts(at: position, inSlot: UnsafeRawPointer(slots + id))
     }
 
     /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it

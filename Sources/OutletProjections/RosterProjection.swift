@@ -99,22 +99,29 @@ extension RegistryProjection {
         withState(at: place) { uscc, state in entry(uscc, state, outletNo: index.outletNumber(of: place), on: date) }
     }
 
-    /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included).
+    /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included), its
+    /// state read where it lies, field by field. Its status is read off the standing as `status(on:periods:)`
+    /// has it for an outlet on the roster (a registration in force under no new application, or an inclusion):
+    /// that call, which the compiler cannot see into, took a copy of the whole state first, and each of the
+    /// state's parts' reference counts was a cache miss of its own.
     @inline(__always)
-    private func entry(_ uscc: USCC, _ state: borrowing InstitutionState, outletNo number: String?, on date: LocalDate) -> RosterEntry {
-        let status = state.status(on: date, periods: periods)
-        let level: RosterEntry.Level, since: LocalDate
-        switch state.standing {
-        case .registered(let on, _) where status.status == .active: (level, since) = (.municipal, on)
-        case .included(let included, let on): (level, since) = (included == .national ? .national : .provincial, on)
+    private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate) -> RosterEntry {
+        let level: RosterEntry.Level, since: LocalDate, validThrough: LocalDate?, rectificationDeadline: LocalDate?
+        switch state.pointee.standing {
+        case .registered(let on, let through) where date <= through && state.pointee.application == nil:
+            (level, since, validThrough) = (.municipal, on, through)
+            rectificationDeadline = state.pointee.rectificationOrderedOn.map { periods.rectificationDeadline($0).date }
+        case .included(let included, let on):
+            (level, since, validThrough, rectificationDeadline) = (included == .national ? .national : .provincial, on, nil, nil)
         default: preconditionFailure("a place on the roster is an outlet's")
         }
-        guard let institution = state.sharedInstitution else { preconditionFailure("a place on the roster is an outlet's") }
-        let overdue = state.unfiledSummaryYears(through: date.adding(days: -1))
+        guard let institution = state.pointee.sharedInstitution else { preconditionFailure("a place on the roster is an outlet's") }
+        let overdue = InstitutionState.unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears,
+                                                         through: date.adding(days: -1))
         return RosterEntry(
-            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: status.validThrough,
-            serviceItems: state.serviceItems, underRectification: status.rectificationDeadline != nil,
-            rectificationDeadline: status.rectificationDeadline, overdueSummaries: overdue)
+            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: validThrough,
+            serviceItems: state.pointee.serviceItems, underRectification: rectificationDeadline != nil,
+            rectificationDeadline: rectificationDeadline, overdueSummaries: overdue)
     }
 }
 

@@ -44,14 +44,29 @@ public struct Timeline: Sendable {
     }
 
     /// Asks for the lines of the version at `position` of the timeline in `slot` (a `Timeline`, or a
-    /// `Timeline?` that holds one, laid out alike): a hint, nothing is read but the slot and nothing is
-    /// waited on.
+    /// `Timeline?` that holds one, laid out alike), and for its array's count: a hint, nothing is read but the
+    /// slot and nothing is waited on.
     @inline(__always)
     static func prefetchVersion(at position: Int, inSlot slot: UnsafeRawPointer) {
         guard let elements = VersionsLayout.elements(inSlot: slot) else { return }
         let version = elements + position * MemoryLayout<Version>.stride
         for offset in stride(from: 0, to: MemoryLayout<Version>.size, by: 64) { outlet_prefetch(version + offset) }
         outlet_prefetch(version + (MemoryLayout<Version>.size - 1))
+        outlet_prefetch(elements - VersionsLayout.countBeforeElements)
+    }
+
+    /// Asks for the objects the state of the version at `position` of the timeline in `slot` refers to that a
+    /// roster entry reads (`InstitutionState.entryPartOffsets`), to be written (their reference counts move),
+    /// once `prefetchVersion` has brought the version in. The version is read (its references), if it is one
+    /// of the timeline's.
+    @inline(__always)
+    static func prefetchEntryParts(at position: Int, inSlot slot: UnsafeRawPointer) {
+        guard let elements = VersionsLayout.elements(inSlot: slot), let count = VersionsLayout.count(inSlot: slot), position < count,
+              let stateOffset = MemoryLayout<Version>.offset(of: \.state) else { return }
+        let state = elements + position * MemoryLayout<Version>.stride + stateOffset
+        for offset in InstitutionState.entryPartOffsets {
+            if let object = state.load(fromByteOffset: offset, as: UnsafeRawPointer?.self) { outlet_prefetch_write(object) }
+        }
     }
 
     /// Asks for the line of the versions' array of the timeline in `slot` that holds its count.

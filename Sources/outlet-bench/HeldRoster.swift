@@ -39,15 +39,18 @@ struct HeldRoster: ParsableCommand {
         let today = Timestamp(Date()).shanghaiDate
         var latency = Sample(), order = Sample(), digest = Sample()
         var outlets = 0
+        var cpu = 0.0  // the rosters' CPU time on every core, in seconds
         for _ in 0..<pairs {
             let query = try generator.next(ledger: opened, head: head.seq, today: today)
             var count = 0
             var (position, projection): (LedgerHead, RegistryProjection?) = (.empty, nil)
+            let cpuBefore = processCPUSeconds()
             latency.add(try clock.measure {
                 position = try opened.position(knownAt: query.knownAt)
                 projection = try held(at: position)
                 count = projection!.roster(on: query.asOf).count
             }.seconds * 1000)
+            cpu += processCPUSeconds() - cpuBefore
             outlets += count
             if !rosterOnly, let projection {
                 // What a page of the service costs at a new basis beside its entries: the order, and the digest it
@@ -67,7 +70,8 @@ struct HeldRoster: ParsableCommand {
         }
         print("roster on the held projection of \(ledger) (\(head.seq) events; built in \(fmt(building.seconds * 1000)) ms), "
               + "\(pairs) pairs, \(outlets / max(1, pairs)) outlets on average: p50 \(fmt(latency.median)) ms, "
-              + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms")
+              + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms; "
+              + "CPU on every core \(fmt(cpu * 1e9 / Double(max(1, outlets)))) ns per outlet")
         for (name, sample) in [("order alone", order), ("digest given the order", digest)] where !sample.values.isEmpty {
             print("  \(name): p50 \(fmt(sample.median)) ms, p90 \(fmt(sample.percentile(90))) ms, p99 \(fmt(sample.percentile(99))) ms")
         }

@@ -9,4 +9,9 @@ static inline void outlet_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
 }
 
+// The same, for a line about to be written: an object whose reference count a loop will move.
+static inline void outlet_prefetch_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 #endif

@@ -40,6 +40,14 @@ public struct InstitutionState: Sendable {
 
     public init() {}
 
+    /// Where in a state lie the references to the parts a roster entry reads (the institution's box, the service
+    /// items, the roster spells and the filed years), for a loop over many states to ask for them ahead: each is
+    /// an object of its own on the heap, and a cache miss when its reference count moves.
+    public static let entryPartOffsets: [Int] = [
+        MemoryLayout<InstitutionState>.offset(of: \.recordedInstitution), MemoryLayout<InstitutionState>.offset(of: \.serviceItems),
+        MemoryLayout<InstitutionState>.offset(of: \.rosterSpells), MemoryLayout<InstitutionState>.offset(of: \.summaryYears),
+    ].compactMap { $0 }
+
     public struct Application: Sendable, Equatable {
         public let submittedOn: LocalDate
         public let district: String
@@ -159,24 +167,31 @@ public struct InstitutionState: Sendable {
     /// roster (Art. 18; DOMAIN.md §3: an outlet that leaves owes nothing for the year it left).
     public func summaryYearsDue(through date: LocalDate) -> [Int] {
         var years: [Int] = []
-        forEachSummaryYearDue(through: date) { years.append($0) }
+        Self.forEachSummaryYearDue(spells: rosterSpells, through: date) { years.append($0) }
         return years
     }
 
     /// The years owed a summary up to `date` (`summaryYearsDue`) whose summary is not filed (Art. 18).
-    /// (Without the years due as an array first: every roster entry asks, and most owe none.)
     public func unfiledSummaryYears(through date: LocalDate) -> [Int] {
+        Self.unfiledSummaryYears(spells: rosterSpells, filed: summaryYears, through: date)
+    }
+
+    /// `unfiledSummaryYears(through:)` of a state whose spells and filed years are these: for a reader of a
+    /// state in place (a roster entry), to which a state passed to a call, or captured, is a copy of the whole
+    /// of it first (a dozen reference counts, each a cache miss). Without the years due as an array first:
+    /// every roster entry asks, and most owe none.
+    public static func unfiledSummaryYears(spells: [RosterSpell], filed: [Int], through date: LocalDate) -> [Int] {
         var unfiled: [Int] = []
-        forEachSummaryYearDue(through: date) { year in
-            if !summaryYears.contains(year) { unfiled.append(year) }
+        forEachSummaryYearDue(spells: spells, through: date) { year in
+            if !filed.contains(year) { unfiled.append(year) }
         }
         return unfiled
     }
 
     /// Each year `summaryYearsDue` holds, once, in its order.
-    private func forEachSummaryYearDue(through date: LocalDate, _ body: (Int) -> Void) {
+    private static func forEachSummaryYearDue(spells: [RosterSpell], through date: LocalDate, _ body: (Int) -> Void) {
         var previous: Int?
-        for spell in rosterSpells {
+        for spell in spells {
             let end = min(spell.through ?? date, date)
             guard spell.from <= end else { continue }
             // Every 12-31 from the first year's to the year before the end's is in the spell; the end's own
