@@ -52,7 +52,7 @@ extension RegistryProjection {
             var calendar = CalendarCollector(from: from, to: to, periods: periods)
             for place in share {
                 prefetchStates(of: winners, ahead: place, before: share.upperBound)
-                withState(at: winners[place]) { calendar.add($0, $1.pointee) }
+                withState(at: winners[place]) { calendar.add($0, $1) }
             }
             return calendar
         }
@@ -84,12 +84,14 @@ struct CalendarCollector {
         (self.from, self.to, self.periods) = (from, to, periods)
     }
 
-    mutating func add(_ uscc: USCC, _ state: InstitutionState) {
-        let name = state.name ?? ""
+    /// The dates `state` schedules, the state read where it lies, field by field (as a roster entry reads it):
+    /// passed as a value, it was copied whole first, each of its parts' reference counts a cache miss.
+    mutating func add(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>) {
+        let name = state.pointee.name ?? ""
         func add(_ date: LocalDate, _ kind: CalendarEntry.Kind) {
             if from <= date && date <= to { entries.append(CalendarEntry(date: date, kind: kind, uscc: uscc, name: name)) }
         }
-        for publicized in state.publicityDates {
+        for publicized in state.pointee.publicityDates {
             let end: PeriodEnd
             if let known = windowEnds[publicized] {
                 end = known
@@ -100,21 +102,21 @@ struct CalendarCollector {
             add(end.date, .publicityEnds)
             if from <= end.date && end.date <= to { warnings.formUnion(end.warnings) }
         }
-        for registration in state.registrations where registration.endedOn == nil {
+        for registration in state.pointee.registrations where registration.endedOn == nil {
             add(registration.validThrough, .validityEnds)
             add(periods.renewalWindowOpens(registration.validThrough), .renewalWindowOpens)
         }
-        for rectification in state.rectifications where rectification.completedOn == nil {
+        for rectification in state.pointee.rectifications where rectification.completedOn == nil {
             let deadline = periods.rectificationDeadline(rectification.orderedOn)
-            guard state.isOnRoster(on: deadline.date) else { continue }  // moot: the outlet left before it
+            guard state.pointee.isOnRoster(on: deadline.date) else { continue }  // moot: the outlet left before it
             add(deadline.date, .rectificationDeadline)
             if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
         }
-        for year in state.unfiledSummaryYears(through: to) {
+        for year in InstitutionState.unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears, through: to) {
             // Dates past 9999-12-31 are not dates anyone can be asked for.
             if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
         }
-        for bar in state.bars {
+        for bar in state.pointee.bars {
             add(bar.through, .banEnds)
         }
     }

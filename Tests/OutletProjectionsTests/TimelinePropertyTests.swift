@@ -167,7 +167,7 @@ struct TimelinePropertyTests {
                     guard cutoff % 5 == 0 else { continue }
                     for (from, to) in [(date, date.adding(years: 1)), (date.adding(days: 200), date.adding(days: 230))] {
                         var everyState = CalendarCollector(from: from, to: to, periods: grown.periods)
-                        for (uscc, state) in expected { everyState.add(uscc, state) }
+                        for (uscc, state) in expected { withUnsafePointer(to: state) { everyState.add(uscc, $0) } }
                         #expect(projection.calendar(from: from, to: to, asOf: date) == CalendarCollector.result(of: [everyState]),
                                 "seed \(seed) cutoff \(cutoff) calendar \(from)…\(to) as of \(date)")
                     }
