@@ -13,7 +13,7 @@ final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// False if the queue was closed: nothing will take the element.
-    func push(_ element: Element) -> Bool {
+    func push(_ element: consuming Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !closed { condition.wait() }

@@ -150,9 +150,19 @@ extension Ledger {
         // This thread keeps no reference to the projection's storage: the folding thread changes it in place.
         projection = RegistryProjection(periods: projection.periods)
         let folding = WorkerThread {
-            while let batch = batches.pop() {
-                folded.projection.take(batch.steps, numbered: batch.ids)
+            while let (steps, ids) = batches.pop() {
+                folded.projection.take(steps, numbered: ids)
             }
+        }
+        /// Hands `batch` over whole and starts a new one: the folding thread moves the steps out of a batch no
+        /// other reference shares (one still held here would have it copy all of them first).
+        func handOver(_ batch: inout [FoldStep], _ ids: inout [Int32]) {
+            var (handed, handedIds): ([FoldStep], [Int32]) = ([], [])
+            handed.reserveCapacity(batchSize)
+            handedIds.reserveCapacity(batchSize)
+            swap(&handed, &batch)
+            swap(&handedIds, &ids)
+            _ = batches.push((consume handed, consume handedIds))
         }
         var batch: [FoldStep] = [], ids: [Int32] = []
         batch.reserveCapacity(batchSize)
@@ -163,17 +173,13 @@ extension Ledger {
                 ids.append(numbering.id(of: step))
                 batch.append(step)
                 count += 1
-                if batch.count == batchSize {
-                    _ = batches.push((batch, ids))
-                    batch.removeAll(keepingCapacity: true)
-                    ids.removeAll(keepingCapacity: true)
-                }
+                if batch.count == batchSize { handOver(&batch, &ids) }
             }
         } catch {
             failure = error
         }
         // Whatever was read is folded, up to a row that cannot be read, as one thread folds it.
-        _ = batches.push((batch, ids))
+        handOver(&batch, &ids)
         _ = batches.push(nil)
         folding.join()
         projection = folded.projection

@@ -100,16 +100,22 @@ public struct RegistryProjection: Sendable {
     /// one institution's timeline after another's, spread over the whole heap, and each is a chain of cache
     /// misses (its slot, its versions' array, its newest version) that, asked ahead, overlap rather than
     /// follow one another.
-    package mutating func take(_ steps: [FoldStep], numbered ids: [Int32]) {
+    package mutating func take(_ steps: consuming [FoldStep], numbered ids: [Int32]) {
         precondition(ids.count == steps.count, "an id per step")
-        for place in steps.indices { if case .apply(_, let stream) = steps[place] { index.adopt(ids[place], of: stream) } }
         let distance = Self.prefetchDistance
         for place in steps.indices {
             if place + 3 * distance < ids.count { prefetchSlot(ofInstitution: ids[place + 3 * distance]) }
             if place + 2 * distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + 2 * distance], step: .array) }
             if place + distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + distance], step: .version) }
-            switch steps[place] {
-            case .apply(let event, _): apply(event, id: Int(ids[place]))
+            // Moved out of its place (a step with no references left there), not copied: a copy of an event is a
+            // reference count for each of its texts, on lines the reading thread's core wrote, and the batch's
+            // release another.
+            var step = FoldStep.pass(seq: 0)
+            swap(&step, &steps[place])
+            switch consume step {
+            case .apply(let event, let stream):
+                index.adopt(ids[place], of: stream)
+                apply(event, id: Int(ids[place]))
             case .pass(let seq): pass(seq: seq)
             }
         }
