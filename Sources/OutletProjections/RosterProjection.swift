@@ -100,26 +100,27 @@ extension RegistryProjection {
     }
 
     /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included), its
-    /// state read where it lies, field by field. Its status is read off the standing as `status(on:periods:)`
-    /// has it for an outlet on the roster (a registration in force under no new application, or an inclusion):
-    /// that call, which the compiler cannot see into, took a copy of the whole state first, and each of the
-    /// state's parts' reference counts was a cache miss of its own.
+    /// state read where it lies, field by field, its place on the roster from the standing's values
+    /// (`RosterPlace`): `status(on:periods:)`, which the compiler cannot see into, took a copy of the whole state
+    /// first, and each of the state's parts' reference counts was a cache miss of its own.
     @inline(__always)
     private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate) -> RosterEntry {
-        let level: RosterEntry.Level, since: LocalDate, validThrough: LocalDate?, rectificationDeadline: LocalDate?
-        switch state.pointee.standing {
-        case .registered(let on, let through) where date <= through && state.pointee.application == nil:
-            (level, since, validThrough) = (.municipal, on, through)
+        guard let place = RosterPlace(state.pointee.standing, applying: state.pointee.application != nil), place.holds(on: date),
+              let institution = state.pointee.sharedInstitution
+        else { preconditionFailure("a place on the roster is an outlet's") }
+        let level: RosterEntry.Level, since: LocalDate, rectificationDeadline: LocalDate?
+        switch place {
+        case .registered(let on, _):
+            (level, since) = (.municipal, on)
+            // Art. 18: only an outlet in force is ordered to rectify.
             rectificationDeadline = state.pointee.rectificationOrderedOn.map { periods.rectificationDeadline($0).date }
         case .included(let included, let on):
-            (level, since, validThrough, rectificationDeadline) = (included == .national ? .national : .provincial, on, nil, nil)
-        default: preconditionFailure("a place on the roster is an outlet's")
+            (level, since, rectificationDeadline) = (included == .national ? .national : .provincial, on, nil)
         }
-        guard let institution = state.pointee.sharedInstitution else { preconditionFailure("a place on the roster is an outlet's") }
         let overdue = InstitutionState.unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears,
                                                          through: date.adding(days: -1))
         return RosterEntry(
-            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: validThrough,
+            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: place.validThrough,
             serviceItems: state.pointee.serviceItems, underRectification: rectificationDeadline != nil,
             rectificationDeadline: rectificationDeadline, overdueSummaries: overdue)
     }

@@ -59,19 +59,18 @@ package struct VersionIndex: Sendable {
         /// Read through a pointer, field by field: a state passed as a value is copied whole (ten reference counts).
         init(of state: UnsafePointer<InstitutionState>) {
             marks = state.pointee.bars.isEmpty ? [] : .barred
-            let listed = state.pointee.sharedInstitution != nil
-            switch state.pointee.standing {
-            case .registered(_, let validThrough) where listed && state.pointee.application == nil:
-                rosterThrough = Int32(clamping: validThrough.dayNumber)
+            func day(_ date: LocalDate) -> Int32 { Int32(clamping: date.dayNumber) }
+            switch state.pointee.sharedInstitution == nil ? nil : RosterPlace(state.pointee.standing, applying: state.pointee.application != nil) {
+            case .registered(_, let validThrough):
+                rosterThrough = day(validThrough)
                 registration = state.pointee.registrations.last?.seq
-            case .included where listed:
+            case .included:
                 rosterThrough = .max
                 registration = nil
-            default:
+            case nil:
                 rosterThrough = .min
                 registration = nil
             }
-            func day(_ date: LocalDate) -> Int32 { Int32(clamping: date.dayNumber) }
             var calendarThrough = Int32.min
             for registration in state.pointee.registrations where registration.endedOn == nil {
                 calendarThrough = max(calendarThrough, day(registration.validThrough))

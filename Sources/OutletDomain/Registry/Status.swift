@@ -70,3 +70,34 @@ extension InstitutionState {
         return report
     }
 }
+
+/// What puts an outlet on the roster 名录, as its standing gives it: a registration (Art. 6(4)) through its last
+/// valid day, or an inclusion (Art. 7) with no end of its own; neither while a new application is open (its status
+/// is then `applying`). On a date it holds, it is what `status(on:periods:)` reports as active or included.
+/// Made from the standing's values, not a state: the readers of many states in place (the roster, the version
+/// index) ask it without copying a state, which would retain each of the state's parts.
+public enum RosterPlace: Sendable, Equatable {
+    case registered(on: LocalDate, validThrough: LocalDate)
+    case included(level: AutoIncluded.Level, on: LocalDate)
+
+    /// Nil for a standing that puts no outlet on the roster, or under an open application.
+    public init?(_ standing: InstitutionState.Standing, applying: Bool) {
+        guard !applying else { return nil }
+        switch standing {
+        case .registered(let on, let validThrough): self = .registered(on: on, validThrough: validThrough)
+        case .included(let level, let on): self = .included(level: level, on: on)
+        case .none, .applying, .declined, .revoked, .terminated, .superseded, .inclusionEnded: return nil
+        }
+    }
+
+    /// The last day it holds; nil for an inclusion, which holds until it ends.
+    public var validThrough: LocalDate? {
+        if case .registered(_, let validThrough) = self { return validThrough }
+        return nil
+    }
+
+    /// Whether it holds on `date`, for a standing folded from the events effective by `date` (so begun by then).
+    public func holds(on date: LocalDate) -> Bool {
+        validThrough.map { date <= $0 } ?? true
+    }
+}
