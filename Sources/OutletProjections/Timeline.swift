@@ -173,7 +173,8 @@ public struct Timeline: Sendable {
 
     @discardableResult
     mutating func apply(_ event: FoldEvent, periods: Periods) -> Applied {
-        if case .retracted(let target) = event.facts {
+        // The type first: matching `facts` copies them (a new application's strings retained and released).
+        if event.type == .retracted, case .retracted(let target) = event.facts {
             // The rules allow only the stream's latest live event to be retracted.
             if let index = allVersions.lastIndex(where: { $0.retractedBy == nil }), allVersions[index].seq == target {
                 allVersions[index].retractedBy = event.seq
@@ -185,7 +186,9 @@ public struct Timeline: Sendable {
         var state = newest { $0.retractedBy == nil } ?? InstitutionState()
         state.evolve(event, periods: periods)
         let facts = withUnsafePointer(to: &state) { VersionIndex.Facts(of: $0) }  // in place, where the state is at hand
-        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: state))
+        // Moved into its version: its address taken above, the state was otherwise copied in and the local
+        // released (every part's reference count moved twice more per event).
+        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: consume state))
         return .version(position: allVersions.count - 1, facts: facts)
     }
 }

@@ -6,14 +6,16 @@ public struct FoldEvent: Sendable, Equatable {
     public let seq: Int64
     public let effectiveOn: LocalDate
     public let facts: Facts
+    /// Worked out once, where the event is made: a getter switching over `facts` copied them for every
+    /// projection that asked (a new application's strings retained and released on the folding core).
+    public let type: EventType
 
     public init(seq: Int64, effectiveOn: LocalDate, facts: Facts) {
         self.seq = seq
         self.effectiveOn = effectiveOn
+        type = facts.type
         self.facts = facts
     }
-
-    public var type: EventType { facts.type }
 
     /// One case per event type, with what `evolve` reads of its payload.
     public enum Facts: Sendable, Equatable {
