@@ -34,8 +34,11 @@ public struct PreparedAppend: Sendable {
     }
 
     /// The same, with the expected version of one named stream (the others are not checked).
-    /// - Parameter knownHead: the log's head, if the caller read it in the same transaction (not read twice).
-    public init(_ events: [PendingEvent], on log: any EventLog, after knownHead: LedgerHead? = nil,
+    /// - Parameters:
+    ///   - knownHead: the log's head, if the caller read it in the same transaction (not read twice).
+    ///   - knownVersions: streams' versions in the log at that head, where the caller knows them for certain
+    ///     (it wrote the head): not read again.
+    public init(_ events: [PendingEvent], on log: any EventLog, after knownHead: LedgerHead? = nil, knownVersions: [String: Int64] = [:],
                 expecting expected: (stream: String, version: Int64)?, importing: Bool = false) throws(LedgerError)
     {
         let head: LedgerHead
@@ -81,7 +84,7 @@ public struct PreparedAppend: Sendable {
                 if let known = streamVersions[event.pointee.stream] {
                     version = known + 1
                 } else {
-                    let current = try log.streamVersion(of: event.pointee.stream)
+                    let current = if let known = knownVersions[event.pointee.stream] { known } else { try log.streamVersion(of: event.pointee.stream) }
                     if let expected, expected.stream == event.pointee.stream, expected.version != current {
                         throw fail(.conflict, "stream \(event.pointee.stream) is at version \(current), expected \(expected.version)",
                                    conflict: .init(kind: .streamMoved, expected: expected.version, actual: current))

@@ -37,8 +37,8 @@ public final class Ledger: Sendable {
     /// as such wherever an answer says where it comes from.
     public let whatIfHolidays: WhatIfHolidays?
     /// Each stream's folded state after its newest event, so that appending does not re-read and
-    /// re-decode a stream's history; an entry counts only while that event is still the newest.
-    private let streamStates = Mutex<[USCC: CachedState]>([:])
+    /// re-decode a stream's history, and the head this process's last append left.
+    private let streamStates = Mutex(StreamStates())
     /// The publicity notices of the committed log, and the seq they were read through.
     private let publicityNotices = Mutex<(PublicityNotices, Int64)>((PublicityNotices(), 0))
 
@@ -69,6 +69,30 @@ public final class Ledger: Sendable {
     struct CachedState: Sendable {
         let version: Int64
         let state: InstitutionState
+    }
+
+    /// The states this process decided, and the head its last append left (`written`): while the log's head
+    /// is still that one, no other writer has appended since, so each cached version is its stream's version
+    /// in the log and sealing the next append reads none of them (an import's chunks read only the streams
+    /// they are the first to touch).
+    struct StreamStates: Sendable {
+        var states: [USCC: CachedState] = [:]
+        var written: LedgerHead?
+
+        /// The versions held of the streams `checked` touches, if the log's head is still `written`.
+        func versions(of checked: [CheckedEvent], at head: LedgerHead) -> [String: Int64] {
+            guard head == written else { return [:] }
+            var versions: [String: Int64] = [:]
+            // Through the array's storage: a loop copies each event out whole (a dozen reference counts).
+            checked.withUnsafeBufferPointer { checked in
+                for place in checked.indices {
+                    if case .institution(_, let stream, _) = checked[place].act, let cached = states[stream] {
+                        versions[stream.code] = cached.version
+                    }
+                }
+            }
+            return versions
+        }
     }
 
     /// Whether timelines a query decodes from a snapshot are kept for the next query (false: a process that
@@ -333,7 +357,7 @@ public final class Ledger: Sendable {
         // The import cached the state of every stream it touched (a few KiB each, hundreds of MiB for a
         // whole registry): a cache, folded again from the log by the next append of a stream. Dropped here,
         // memory stays bounded by a chunk and the projection the snapshot below folds, not by the registry.
-        streamStates.withLock { $0.removeAll() }
+        streamStates.withLock { $0 = StreamStates() }
         do {
             try snapshotIfDue()
         } catch {
@@ -347,7 +371,7 @@ public final class Ledger: Sendable {
     /// What this process holds of the log beyond the log itself: copies share their storage.
     private struct Caches {
         let reference: HeldReference
-        let states: [USCC: CachedState]
+        let states: StreamStates
         let notices: (PublicityNotices, Int64)
         let live: RegistryProjection?
         let merkle: MerkleTree?
@@ -482,9 +506,11 @@ public final class Ledger: Sendable {
             throw LedgerError(.invalidInput, "--expect-version applies to one stream; this call touches several")
         }
         let expected = expectVersion.flatMap { version in offeredStreams.first.map { (stream: $0, version: version) } }
+        let known = streamStates.withLock { $0.versions(of: checked, at: head) }
         let prepared: PreparedAppend
         do {
-            prepared = try PreparedAppend(checked.map(\.pending), on: store, after: head, expecting: expected, importing: importing)
+            prepared = try PreparedAppend(checked.map(\.pending), on: store, after: head, knownVersions: known, expecting: expected,
+                                          importing: importing)
         } catch {
             guard let index = error.eventIndex else { throw error }
             throw locate(error, index)
@@ -502,7 +528,10 @@ public final class Ledger: Sendable {
     private func settle(_ decision: Decision) {
         let prepared = decision.prepared
         referenceData.withLock { $0 = HeldReference(data: decision.reference, currentAt: prepared.headAfter) }
-        streamStates.withLock { $0.merge(decision.states) { _, new in new } }
+        streamStates.withLock { cache in
+            cache.states.merge(decision.states) { _, new in new }
+            cache.written = prepared.headAfter
+        }
         if let notices = decision.notices, let last = prepared.envelopes.last { publicityNotices.withLock { $0 = (notices, last.seq) } }
         live.withLock { held in
             // Behind another writer's appends, the kept projection catches up when read.
@@ -526,7 +555,7 @@ public final class Ledger: Sendable {
                         locate: (LedgerError, Int) -> LedgerError) throws(LedgerError)
         -> ([String], (reference: ReferenceData, states: [USCC: CachedState], notices: PublicityNotices?))
     {
-        let cache = streamStates.withLock { $0 }
+        let cache = streamStates.withLock { $0.states }
         let store = self.store
         // The notice numbers are read only when a publicity is offered (on a large log, reading them costs).
         let offersPublicity = prepared.envelopes.indices.contains { prepared.envelopes[$0].type == EventType.publicized.rawValue }

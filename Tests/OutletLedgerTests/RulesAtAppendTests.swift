@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 import OutletDomain
 import OutletCore
-import OutletLedger
+@testable import OutletLedger
 import OutletStore
 import Testing
 
@@ -173,6 +173,27 @@ struct CachedStateTests {
         _ = try first.append([registration[2]])
         _ = try second.append([registration[3]])
         #expect(try first.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-10")!).status == .active)
+    }
+
+    @Test("while the log's head is the one this process's append left, sealing takes the versions of the streams it decided from them; at any other head, from the log")
+    func heldVersionsAtTheWrittenHeadOnly() throws {
+        let checker = CandidateChecker()
+        let checked = try Sample.registration().prefix(2).map { try checker.check($0) }
+        let written = LedgerHead(seq: 7, hash: String(repeating: "a", count: 64), recordedAt: "2025-09-02T08:00:00Z")
+        var cache = Ledger.StreamStates()
+        cache.states[USCC(Sample.university)!] = Ledger.CachedState(version: 2, state: InstitutionState())
+        #expect(cache.versions(of: checked, at: written).isEmpty)
+        cache.written = written
+        #expect(cache.versions(of: checked, at: written) == [Sample.university: 2])
+        let moved = LedgerHead(seq: 8, hash: String(repeating: "b", count: 64), recordedAt: "2025-09-02T09:00:00Z")
+        #expect(cache.versions(of: checked, at: moved).isEmpty)
+        // Imported in chunks of one event, each sealed at the head the one before left: the same chain as one append.
+        let fixture = try LedgerFixture()
+        var chunks = Sample.registration().map { [$0] }[...]
+        _ = try fixture.ledger.importEvents { () throws(LedgerError) in chunks.popFirst() }
+        let events = try fixture.ledger.store.events(ofStream: Sample.university)
+        #expect(events.map(\.streamVersion) == [1, 2, 3, 4])
+        #expect(try fixture.ledger.status(of: USCC(Sample.university)!, on: LocalDate("2025-10-10")!).status == .active)
     }
 
     @Test("reference data another writer recorded decides this writer's next append (its head moved, so its reference is read again)")
