@@ -75,7 +75,7 @@ public struct CanonicalScanner {
     public mutating func string() throws(ScanMiss) -> String {
         let start = index
         let content = try stringBytes()
-        guard !content.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }), let text = String(validating: content, as: UTF8.self) else {
+        guard !content.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }), let text = String(validUTF8: content) else {
             index = start
             throw miss("a string without escapes or control characters, in UTF-8")
         }

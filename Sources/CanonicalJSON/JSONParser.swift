@@ -189,7 +189,8 @@ public struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let run = bytes[runStart..<index]
                 index += 1
-                let text = scratch.isEmpty ? String(validating: run, as: UTF8.self) : String(validating: scratch + run, as: UTF8.self)
+                let text = scratch.isEmpty ? run.withUnsafeBufferPointer(String.init(validUTF8:))
+                    : (scratch + run).withUnsafeBufferPointer(String.init(validUTF8:))
                 guard let text else { throw error("string is not valid UTF-8", at: start) }
                 return text
             }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Reads what `BinaryWriter` wrote, checking every length and index against the bytes there are: a
 /// damaged snapshot is an error naming the byte, never a trap or a huge allocation.
 struct BinaryReader {
@@ -135,19 +129,11 @@ struct BinaryReader {
         return try Self.string(try raw(length).assumingMemoryBound(to: UInt8.self), at: start)
     }
 
-    /// The string whose UTF-8 bytes, at byte `start`, are `utf8`; damage if they are not UTF-8.
+    /// The string whose UTF-8 bytes, at byte `start`, are `utf8`; damage if they are not UTF-8. Validated once by
+    /// `UTF8Span`, not by the generic `String(validating:as:)`, which looks its types up at each call: a snapshot
+    /// has millions.
     private static func string(_ utf8: UnsafeBufferPointer<UInt8>, at start: Int) throws(SnapshotError) -> String {
-        let length = utf8.count
-        // Decoding repairs what is not UTF-8, so a string that is not its bytes again was not UTF-8. (Faster than
-        // `String(validating:)`, whose generic validation looks its types up at each call: a snapshot has millions.)
-        let text = String(decoding: utf8, as: UTF8.self)
-        // (A repair can keep the length: three bytes cut from a four-byte sequence become U+FFFD's three.)
-        let same = text.utf8.count == length
-            && (text.utf8.withContiguousStorageIfAvailable { length == 0 || memcmp($0.baseAddress!, utf8.baseAddress!, length) == 0 }
-                ?? text.utf8.elementsEqual(utf8))
-        guard same else {
-            throw SnapshotError.corrupt("invalid UTF-8 at byte \(start)")
-        }
-        return text
+        guard let span = try? UTF8Span(validating: utf8.span) else { throw SnapshotError.corrupt("invalid UTF-8 at byte \(start)") }
+        return String(copying: span)
     }
 }
