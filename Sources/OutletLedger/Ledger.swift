@@ -562,7 +562,7 @@ public final class Ledger: Sendable {
         var decider = LogDecider(reference: reference, notices: offersPublicity ? try currentNotices() : PublicityNotices(),
                                  fallback: genesisPeriods,
                                  keepsDecidedEvents: true) { stream, _, withHistory throws(LedgerError) in
-            // Sealing read each stream's version in this transaction already.
+            // Sealing has each stream's version already: read in this transaction, or held at this process's own head.
             let version = try prepared.priorVersions[stream.code].or { () throws(LedgerError) in try store.streamVersion(of: stream.code) }
             if let cached = cache[stream], cached.version == version, !withHistory { return (cached.state, nil) }
             if version == 0 { return (InstitutionState(), []) }  // a new stream: nothing stored to read
