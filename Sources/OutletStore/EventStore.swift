@@ -15,11 +15,32 @@ public final class EventStore: EventLog {
     public var location: String { path }
     let queue: DatabaseQueue
     public let clock: any LedgerClock
+    /// Copies the write-ahead log into the file off the append path (none for a reader).
+    private let checkpointer: WALCheckpointer?
 
-    private init(path: String, queue: DatabaseQueue, clock: any LedgerClock) {
+    private init(path: String, queue: DatabaseQueue, clock: any LedgerClock, writable: Bool) throws {
         self.path = path
         self.queue = queue
         self.clock = clock
+        if writable {
+            let checkpointer = WALCheckpointer(path: path)
+            try queue.writeWithoutTransaction { db in checkpointer.install(on: db) }
+            self.checkpointer = checkpointer
+        } else {
+            checkpointer = nil
+        }
+    }
+
+    deinit {
+        guard let checkpointer else { return }
+        try? queue.unsafeReentrantWrite { db in checkpointer.uninstall(from: db) }
+        checkpointer.finish()
+    }
+
+    /// Waits for the copy of the write-ahead log into the file under way, if there is one: after it, the
+    /// files change only by a write.
+    func finishCheckpoint() {
+        checkpointer?.finish()
     }
 
     static func configuration(readonly: Bool) -> Configuration {
@@ -51,7 +72,7 @@ public final class EventStore: EventLog {
                     try db.execute(sql: "INSERT INTO ledger_settings (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
             }
-            return EventStore(path: path, queue: queue, clock: clock)
+            return try EventStore(path: path, queue: queue, clock: clock, writable: true)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             throw storageError(error, path: path)
@@ -78,7 +99,7 @@ public final class EventStore: EventLog {
             if !current && !readonly {
                 try LedgerSchema.migrator.migrate(queue)
             }
-            return EventStore(path: path, queue: queue, clock: clock)
+            return try EventStore(path: path, queue: queue, clock: clock, writable: !readonly)
         } catch let error as LedgerError {
             throw error
         } catch {

@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// Copies the write-ahead log into the ledger file on a connection and a thread of its own.
+///
+/// SQLite's automatic checkpoint runs inside the commit that takes the log past a thousand pages: about
+/// one single append in a hundred then also copies those pages into the file and waits for them to reach
+/// the disk, and those appends are the p99. Here that commit hands the copy to this thread instead. A
+/// passive checkpoint takes no lock a writer needs, so the next appends go on beside it; it copies again
+/// what they added meanwhile, until only a few pages are left. Those the writer copies itself after its
+/// next commit (a flush of a few pages, not of a thousand), so that every page of the log is in the file
+/// and the writer starts the log afresh: a log that only grows makes every read of a page search more
+/// of it. What is durable does not change: a commit is durable in the log, and a copy cut short by a
+/// crash is redone from the log at the next open.
+final class WALCheckpointer: Sendable {
+    /// Pages of the log not yet in the file that make a copy due: SQLite's own default.
+    static let threshold: Int32 = 1_000
+    /// Pages the copy beside the writer may leave behind, for the writer's own.
+    static let tail: Int32 = 32
+    /// How many times in a row the copy beside the writer goes again for what was appended meanwhile.
+    static let passes = 8
+    /// Pages of the log at which the writer copies all of it itself, should the copy beside it fail.
+    static let ceiling: Int32 = 16 * threshold
+
+    private let path: String
+    private let work = DispatchQueue(label: "outlet-ledger.checkpoint", qos: .utility)
+    /// A copy is queued or under way beside the writer.
+    private let due = Atomic<Bool>(false)
+    /// The pages at the start of the log that the last copy put in the file.
+    private let copied = Atomic<Int32>(0)
+    /// Opened by the first copy, used only on `work`.
+    private let connection = Mutex<DatabaseQueue?>(nil)
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// Takes over the checkpoints of the writer's connection `db` (its automatic ones stop: SQLite runs
+    /// them from the same hook). This object must outlive the hook: `uninstall` it first.
+    func install(on db: Database) {
+        sqlite3_wal_hook(db.sqliteConnection, { context, db, _, pages in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(pages: pages, on: db)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    func uninstall(from db: Database) {
+        sqlite3_wal_hook(db.sqliteConnection, nil, nil)
+    }
+
+    /// Waits for a copy under way, and closes this connection: the writer's, closed last, then copies
+    /// whatever is left and removes the log, as SQLite does when a ledger's last connection closes.
+    func finish() {
+        work.sync { connection.withLock { $0 = nil } }
+    }
+
+    /// After each commit of the writer, with the log's length in pages (its write lock already released).
+    private func committed(pages: Int32, on writer: OpaquePointer?) {
+        guard !due.load(ordering: .acquiring) else { return }
+        var copied = copied.load(ordering: .relaxed)
+        if copied > pages {
+            // The writer has started the log afresh since (its transaction began with all of it in the file).
+            copied = 0
+            self.copied.store(0, ordering: .relaxed)
+        }
+        let behind = pages - copied
+        if (copied > 0 && behind <= 4 * Self.tail) || pages >= Self.ceiling {
+            if Self.checkpoint(writer) != nil { self.copied.store(0, ordering: .relaxed) }
+        } else if behind >= Self.threshold {
+            due.store(true, ordering: .relaxed)
+            work.async { self.copyBeside() }
+        }
+    }
+
+    private func copyBeside() {
+        connection.withLock { connection in
+            do {
+                if connection == nil {
+                    connection = try DatabaseQueue(path: path, configuration: EventStore.configuration(readonly: false))
+                }
+                try connection?.writeWithoutTransaction { db in
+                    // SQLite flushes the file only after a copy that reaches the log's end, which one beside
+                    // appends never does: the writer's last copy would then flush all of them. Flushed here.
+                    defer { flush() }
+                    for _ in 0..<Self.passes {
+                        guard let (pages, copied) = Self.checkpoint(db.sqliteConnection) else { break }
+                        self.copied.store(copied, ordering: .relaxed)
+                        if pages - copied <= Self.tail { break }
+                    }
+                }
+            } catch {
+                // Housekeeping, not a write of the ledger's: the next commit past the threshold tries again.
+                connection = nil
+            }
+        }
+        due.store(false, ordering: .releasing)
+    }
+
+    /// Writes the file's pages the copies changed to the disk (through a descriptor of its own: the same file).
+    private func flush() {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        let size = lseek(descriptor, 0, SEEK_END), slice: off_t = 32 << 20
+        var offset: off_t = 0
+        while offset < size {
+            _ = syncFileRange(descriptor, offset, slice, 7)
+            offset += slice
+        }
+        fdatasync(descriptor)
+        close(descriptor)
+    }
+
+    /// A passive checkpoint: the log's pages and how many of them are now in the file, or nil if it could
+    /// not run (another copy under way, or an error, which the next one meets again).
+    private static func checkpoint(_ connection: OpaquePointer?) -> (pages: Int32, copied: Int32)? {
+        var pages: Int32 = 0, copied: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &pages, &copied)
+        return code == SQLITE_OK ? (pages, copied) : nil
+    }
+}
+
+@_silgen_name("sync_file_range") private func syncFileRange(_ fd: Int32, _ offset: Int, _ count: Int, _ flags: UInt32) -> Int32
