@@ -16,7 +16,7 @@ public final class EventStore: EventLog {
     let queue: DatabaseQueue
     public let clock: any LedgerClock
     /// Copies the write-ahead log into the file off the append path (none for a reader).
-    private let checkpointer: WALCheckpointer?
+    let checkpointer: WALCheckpointer?
 
     private init(path: String, queue: DatabaseQueue, clock: any LedgerClock, writable: Bool) throws {
         self.path = path

@@ -85,7 +85,7 @@ final class WALCheckpointer: Sendable {
                 try connection?.writeWithoutTransaction { db in
                     // SQLite flushes the file only after a copy that reaches the log's end, which one beside
                     // appends never does: the writer's last copy would then flush all of them. Flushed here.
-                    defer { flush() }
+                    defer { Self.flush(db.sqliteConnection) }
                     for _ in 0..<Self.passes {
                         guard let (pages, copied) = Self.checkpoint(db.sqliteConnection) else { break }
                         self.copied.store(copied, ordering: .relaxed)
@@ -100,18 +100,14 @@ final class WALCheckpointer: Sendable {
         due.store(false, ordering: .releasing)
     }
 
-    /// Writes the file's pages the copies changed to the disk (through a descriptor of its own: the same file).
-    private func flush() {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        let size = lseek(descriptor, 0, SEEK_END), slice: off_t = 32 << 20
-        var offset: off_t = 0
-        while offset < size {
-            _ = syncFileRange(descriptor, offset, slice, 7)
-            offset += slice
-        }
-        fdatasync(descriptor)
-        close(descriptor)
+    /// Writes the file's pages the copies changed to the disk, through this connection's own handle of the
+    /// file: a descriptor of our own would, once closed, drop every lock this process holds on the file (POSIX
+    /// locks are per process), and another process would then take the ledger for unused and remove its log.
+    private static func flush(_ connection: OpaquePointer?) {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
+              let file, let sync = file.pointee.pMethods?.pointee.xSync else { return }
+        _ = sync(file, SQLITE_SYNC_FULL | SQLITE_SYNC_DATAONLY)
     }
 
     /// A passive checkpoint: the log's pages and how many of them are now in the file, or nil if it could
@@ -122,5 +118,3 @@ final class WALCheckpointer: Sendable {
         return code == SQLITE_OK ? (pages, copied) : nil
     }
 }
-
-@_silgen_name("sync_file_range") private func syncFileRange(_ fd: Int32, _ offset: Int, _ count: Int, _ flags: UInt32) -> Int32

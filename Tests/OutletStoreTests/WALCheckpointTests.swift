@@ -1,0 +1,65 @@
+import CanonicalJSON
+import Foundation
+import GRDB
+import Testing
+import OutletCore
+@testable import OutletStore
+
+@Suite("The write-ahead log is copied into the ledger file beside the writer: the log stays short, nothing is lost, closing waits")
+struct WALCheckpointTests {
+    /// An event of about 24 KB: several pages of the log each.
+    static func bulky(_ index: Int) -> PendingEvent {
+        StoreFixture.event(index.isMultiple(of: 2) ? StoreFixture.streamA : StoreFixture.streamB,
+                           payload: ["opinion": .string(String(repeating: "意", count: 8_000)), "head": .string("\(index)")])
+    }
+
+    @Test("back-to-back single appends hand the copy past a thousand pages to a thread of their own, and the writer's next commit copies what the appends added meanwhile: the log starts afresh, so it stays a few thousand pages long")
+    func logStaysShort() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? EventStore)
+        let raw = try fixture.raw()
+        let (pageSize, pagesBefore) = try raw.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size")!, try Int.fetchOne(db, sql: "PRAGMA page_count")!)
+        }
+        var longest = 0
+        for index in 0..<1_500 {
+            _ = try store.append([Self.bulky(index)])
+            let attributes = try? FileManager.default.attributesOfItem(atPath: fixture.path + "-wal")
+            longest = max(longest, (attributes?[.size] as? Int) ?? 0)
+        }
+        store.finishCheckpoint()
+        let pagesAfter = try raw.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+        // A copy beside appends never reaches the log's end by itself, and SQLite starts the log afresh only
+        // once it has: without the writer's own copy of the rest, the log would hold every page appended.
+        let threshold = Int(WALCheckpointer.threshold)
+        #expect(pagesAfter - pagesBefore > 8 * threshold)
+        #expect(longest <= 32 + 4 * threshold * (pageSize + 24), "the log reached \(longest) bytes")
+        #expect(try store.verify().count == 1_500)
+    }
+
+    @Test("appends beside the copies lose nothing; closing the ledger waits for the copy under way, so the writer closes last, copies the rest and removes the log")
+    func closingWaitsForTheCopy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-wal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.sqlite").path
+        do {
+            let store = try EventStore.create(at: path, clock: ManualClock(Timestamp("2025-10-10T01:00:00.000Z")!))
+            for index in 0..<300 { _ = try store.append([Self.bulky(index)]) }
+            // Past the threshold in one commit, and not past the ceiling: the copy is queued as the ledger closes.
+            _ = try store.append((300..<600).map(Self.bulky))
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let reopened = try EventStore.open(at: path, readonly: true)
+        #expect(try reopened.verify().count == 600)
+    }
+
+    @Test("a ledger opened read-only hands no copy to a thread: it writes nothing")
+    func readerCopiesNothing() throws {
+        let fixture = try StoreFixture(.sqlite)
+        _ = try fixture.store.append([Self.bulky(0)])
+        let reader = try EventStore.open(at: fixture.path, readonly: true)
+        #expect(reader.checkpointer == nil)
+        #expect(try #require(fixture.store as? EventStore).checkpointer != nil)
+    }
+}
