@@ -6,27 +6,32 @@ import Synchronization
 
 /// Copies the write-ahead log into the ledger file on a connection and a thread of its own.
 ///
-/// SQLite's automatic checkpoint runs inside the commit that takes the log past a thousand pages: about
-/// one single append in a hundred then also copies those pages into the file and waits for them to reach
-/// the disk, and those appends are the p99. Here that commit hands the copy to this thread instead. A
-/// passive checkpoint takes no lock a writer needs, so the next appends go on beside it; it copies again
-/// what they added meanwhile, until only a few pages are left. Those the writer copies itself after its
-/// next commit (a flush of a few pages, not of a thousand), so that every page of the log is in the file
-/// and the writer starts the log afresh: a log that only grows makes every read of a page search more
-/// of it. What is durable does not change: a commit is durable in the log, and a copy cut short by a
-/// crash is redone from the log at the next open.
+/// SQLite's automatic checkpoint runs inside the commit that takes the log past a thousand pages: one
+/// single append in about 160 then also copies those pages into the file and waits for them to reach the
+/// disk (5–8 ms), and those appends made the p99. Here every commit that leaves a few dozen pages of the
+/// log uncopied hands the copy to this thread instead: a passive checkpoint takes no lock a writer needs, so
+/// the appends go on beside it, and a flush of a few dozen pages is short (one of a thousand, beside the
+/// appends, held their own flushes up for 4–5 ms). SQLite starts the log afresh only after a copy that
+/// reaches its end, which one beside back-to-back appends never does; so once the log is a thousand pages
+/// long, the writer copies the few pages left after its next commit itself (a log that only grew would make
+/// every read of a page search more of it). When appends come far apart, as a registry's do, the copy
+/// beside reaches the end and the writer copies nothing. What is durable does not change: a commit is
+/// durable in the log, and a copy cut short by a crash is redone from the log at the next open.
 final class WALCheckpointer: Sendable {
-    /// Pages of the log not yet in the file that make a copy due: SQLite's own default.
+    /// Pages of the log not yet in the file that make a copy beside the writer due.
+    static let batch: Int32 = 32
+    /// The log's length in pages from which the writer copies the last pages itself: SQLite's own default.
     static let threshold: Int32 = 1_000
     /// Pages the copy beside the writer may leave behind, for the writer's own.
     static let tail: Int32 = 32
     /// How many times in a row the copy beside the writer goes again for what was appended meanwhile.
     static let passes = 8
-    /// Pages of the log at which the writer copies all of it itself, should the copy beside it fail.
+    /// Pages of the log at which the writer copies all of it itself, should the copies beside it fail.
     static let ceiling: Int32 = 16 * threshold
 
     private let path: String
-    private let work = DispatchQueue(label: "outlet-ledger.checkpoint", qos: .utility)
+    /// Where the copies beside the writer run, one at a time (a test holds them back with `suspend()`).
+    let work = DispatchQueue(label: "outlet-ledger.checkpoint", qos: .utility)
     /// A copy is queued or under way beside the writer.
     private let due = Atomic<Bool>(false)
     /// The pages at the start of the log that the last copy put in the file.
@@ -68,9 +73,9 @@ final class WALCheckpointer: Sendable {
             self.copied.store(0, ordering: .relaxed)
         }
         let behind = pages - copied
-        if (copied > 0 && behind <= 4 * Self.tail) || pages >= Self.ceiling {
+        if (pages >= Self.threshold && copied > 0 && behind <= 4 * Self.tail) || pages >= Self.ceiling {
             if Self.checkpoint(writer) != nil { self.copied.store(0, ordering: .relaxed) }
-        } else if behind >= Self.threshold {
+        } else if behind >= Self.batch {
             due.store(true, ordering: .relaxed)
             work.async { self.copyBeside() }
         }
@@ -83,17 +88,19 @@ final class WALCheckpointer: Sendable {
                     connection = try DatabaseQueue(path: path, configuration: EventStore.configuration(readonly: false))
                 }
                 try connection?.writeWithoutTransaction { db in
-                    // SQLite flushes the file only after a copy that reaches the log's end, which one beside
-                    // appends never does: the writer's last copy would then flush all of them. Flushed here.
-                    defer { Self.flush(db.sqliteConnection) }
+                    var flushed = false
                     for _ in 0..<Self.passes {
                         guard let (pages, copied) = Self.checkpoint(db.sqliteConnection) else { break }
                         self.copied.store(copied, ordering: .relaxed)
+                        flushed = copied == pages
                         if pages - copied <= Self.tail { break }
                     }
+                    // SQLite flushes the file only after a copy that reaches the log's end, which one beside
+                    // appends seldom does: the writer's last copy would then flush all of them. Flushed here.
+                    if !flushed { Self.flush(db.sqliteConnection) }
                 }
             } catch {
-                // Housekeeping, not a write of the ledger's: the next commit past the threshold tries again.
+                // Housekeeping, not a write of the ledger's: the next commit tries again.
                 connection = nil
             }
         }

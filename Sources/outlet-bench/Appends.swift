@@ -14,6 +14,8 @@ struct Appends: ParsableCommand {
     @Option(help: "Where the copy goes (replaced).") var copy = "/tmp/outlet-bench-appends.sqlite"
     @Option(help: "How many appends.") var appends = 2_000
     @Option(help: "The seed the ledger was generated with (the new applicants come after its institutions).") var seed: UInt64 = 2014
+    @Option(help: "Milliseconds between appends, not timed: 0 is back to back (the worst case); a registry's come far apart.")
+    var pause = 0.0
     @Flag(help: "Hold the live projection first, as the service does: each append then extends it.") var live = false
 
     func run() throws {
@@ -36,13 +38,13 @@ struct Appends: ParsableCommand {
         let clock = ContinuousClock()
         var latency = Sample(), cpu = Sample()
         for candidate in fresh {
+            if pause > 0 { Thread.sleep(forTimeInterval: pause / 1000) }
             let cpuBefore = threadCPUSeconds()
-            let ms = try clock.measure { _ = try opened.append([candidate]) }.seconds * 1000
-            latency.add(ms)
+            latency.add(try clock.measure { _ = try opened.append([candidate]) }.seconds * 1000)
             cpu.add((threadCPUSeconds() - cpuBefore) * 1000)
         }
         _ = opened.finishBackgroundWork()
-        print("\(appends) single appends on a copy of \(ledger) (\(head.seq) events): p50 \(fmt(latency.median)) ms, "
+        print("\(appends) single appends\(pause > 0 ? " \(fmt(pause)) ms apart" : "") on a copy of \(ledger) (\(head.seq) events): p50 \(fmt(latency.median)) ms, "
               + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms, p99.9 \(fmt(latency.percentile(99.9))) ms; "
               + "this thread's CPU time p50 \(fmt(cpu.median)) ms")
     }

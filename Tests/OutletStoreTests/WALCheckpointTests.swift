@@ -37,6 +37,50 @@ struct WALCheckpointTests {
         #expect(try store.verify().count == 1_500)
     }
 
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    @Test("a commit that takes the log past a thousand pages copies nothing into the file itself (SQLite's own checkpoint would, inside it): the copy runs beside the writer")
+    func commitCopiesNothing() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? EventStore)
+        let checkpointer = try #require(store.checkpointer)
+        let before = Self.fileSize(fixture.path)
+        checkpointer.work.suspend()
+        _ = try store.append((0..<200).map(Self.bulky))
+        #expect(Self.fileSize(fixture.path) == before)
+        checkpointer.work.resume()
+        store.finishCheckpoint()
+        #expect(Self.fileSize(fixture.path) > before + 200 * 20_000)
+        #expect(try store.verify().count == 200)
+    }
+
+    @Test("once the log is a thousand pages long and the copy beside the writer has left a few behind, the writer copies them after its next commit, and its next transaction starts the log afresh")
+    func writerCopiesTheRest() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? EventStore)
+        let checkpointer = try #require(store.checkpointer)
+        let reader = try DatabaseQueue(path: fixture.path, configuration: { var c = Configuration(); c.allowsUnsafeTransactions = true; return c }())
+        checkpointer.work.suspend()
+        _ = try store.append((0..<200).map(Self.bulky))
+        // A read under way holds the log as it is now: the copy beside the writer stops there.
+        try reader.inDatabase { db in
+            try db.execute(sql: "BEGIN")
+            _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events")
+        }
+        _ = try store.append([Self.bulky(200)])
+        checkpointer.work.resume()
+        store.finishCheckpoint()
+        try reader.inDatabase { db in try db.execute(sql: "COMMIT") }
+        // Too few pages behind for another copy beside the writer: only the writer's own reaches the end.
+        _ = try store.append([Self.bulky(201)])
+        _ = try store.append([Self.bulky(202)])
+        let log = try reader.inDatabase { db in try db.checkpoint(.passive).walFrameCount }
+        #expect(log < Int(WALCheckpointer.batch), "the log holds \(log) pages")
+        #expect(try store.verify().count == 203)
+    }
+
     @Test("appends beside the copies lose nothing; closing the ledger waits for the copy under way, so the writer closes last, copies the rest and removes the log")
     func closingWaitsForTheCopy() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outlet-wal-\(UUID().uuidString)")
