@@ -19,7 +19,7 @@ import Synchronization
 /// durable in the log, and a copy cut short by a crash is redone from the log at the next open.
 final class WALCheckpointer: Sendable {
     /// Pages of the log not yet in the file that make a copy beside the writer due.
-    static let batch: Int32 = 32
+    static let batch: Int32 = 64
     /// The log's length in pages from which the writer copies the last pages itself: SQLite's own default.
     static let threshold: Int32 = 1_000
     /// Pages the copy beside the writer may leave behind, for the writer's own.
