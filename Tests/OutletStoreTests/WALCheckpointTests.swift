@@ -13,7 +13,7 @@ struct WALCheckpointTests {
                            payload: ["opinion": .string(String(repeating: "意", count: 8_000)), "head": .string("\(index)")])
     }
 
-    @Test("back-to-back single appends hand the copy past a thousand pages to a thread of their own, and the writer's next commit copies what the appends added meanwhile: the log starts afresh, so it stays a few thousand pages long")
+    @Test("back-to-back single appends write many logs' worth, and the copies beside the writer and the writer's own keep the log a few thousand pages long: it starts afresh")
     func logStaysShort() throws {
         let fixture = try StoreFixture(.sqlite)
         let store = try #require(fixture.store as? EventStore)
@@ -29,8 +29,8 @@ struct WALCheckpointTests {
         }
         store.finishCheckpoint()
         let pagesAfter = try raw.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
-        // A copy beside appends never reaches the log's end by itself, and SQLite starts the log afresh only
-        // once it has: without the writer's own copy of the rest, the log would hold every page appended.
+        // SQLite starts the log afresh only once a copy has reached its end: without copies that do, the log
+        // would hold every page appended.
         let threshold = Int(WALCheckpointer.threshold)
         #expect(pagesAfter - pagesBefore > 8 * threshold)
         #expect(longest <= 32 + 4 * threshold * (pageSize + 24), "the log reached \(longest) bytes")
@@ -90,7 +90,7 @@ struct WALCheckpointTests {
         do {
             let store = try EventStore.create(at: path, clock: ManualClock(Timestamp("2025-10-10T01:00:00.000Z")!))
             for index in 0..<300 { _ = try store.append([Self.bulky(index)]) }
-            // Past the threshold in one commit, and not past the ceiling: the copy is queued as the ledger closes.
+            // Some 1,800 pages in one commit, short of the ceiling: a copy is queued or under way as the ledger closes.
             _ = try store.append((300..<600).map(Self.bulky))
         }
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
