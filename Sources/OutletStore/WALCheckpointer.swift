@@ -12,7 +12,7 @@ import Synchronization
 /// log uncopied hands the copy to this thread instead: a passive checkpoint takes no lock a writer needs, so
 /// the appends go on beside it, and a flush of a few dozen pages is short (one of a thousand, beside the
 /// appends, held their own flushes up for 4–5 ms). SQLite starts the log afresh only after a copy that
-/// reaches its end, which one beside back-to-back appends never does; so once the log is a thousand pages
+/// reaches its end, which one beside back-to-back appends seldom does; so once the log is a thousand pages
 /// long, the writer copies the few pages left after its next commit itself (a log that only grew would make
 /// every read of a page search more of it). When appends come far apart, as a registry's do, the copy
 /// beside reaches the end and the writer copies nothing. What is durable does not change: a commit is

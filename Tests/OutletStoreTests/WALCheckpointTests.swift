@@ -13,6 +13,10 @@ struct WALCheckpointTests {
                            payload: ["opinion": .string(String(repeating: "意", count: 8_000)), "head": .string("\(index)")])
     }
 
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
     @Test("back-to-back single appends write many logs' worth, and the copies beside the writer and the writer's own keep the log a few thousand pages long: it starts afresh")
     func logStaysShort() throws {
         let fixture = try StoreFixture(.sqlite)
@@ -24,8 +28,7 @@ struct WALCheckpointTests {
         var longest = 0
         for index in 0..<1_500 {
             _ = try store.append([Self.bulky(index)])
-            let attributes = try? FileManager.default.attributesOfItem(atPath: fixture.path + "-wal")
-            longest = max(longest, (attributes?[.size] as? Int) ?? 0)
+            longest = max(longest, Self.fileSize(fixture.path + "-wal"))
         }
         store.finishCheckpoint()
         let pagesAfter = try raw.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
@@ -35,10 +38,6 @@ struct WALCheckpointTests {
         #expect(pagesAfter - pagesBefore > 8 * threshold)
         #expect(longest <= 32 + 4 * threshold * (pageSize + 24), "the log reached \(longest) bytes")
         #expect(try store.verify().count == 1_500)
-    }
-
-    static func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
     @Test("a commit that takes the log past a thousand pages copies nothing into the file itself (SQLite's own checkpoint would, inside it): the copy runs beside the writer")
