@@ -112,7 +112,7 @@ struct CalendarCollector {
             add(deadline.date, .rectificationDeadline)
             if from <= deadline.date && deadline.date <= to { warnings.formUnion(deadline.warnings) }
         }
-        for year in InstitutionState.unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears, through: to) {
+        for year in InstitutionState.unfiledSummaryYears(of: state, through: to) {
             // Dates past 9999-12-31 are not dates anyone can be asked for.
             if let due = LocalDate(year: year, month: 12, day: 31) { add(due, .annualSummaryDue) }
         }

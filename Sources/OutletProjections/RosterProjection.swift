@@ -27,11 +27,11 @@ public struct RosterEntry: Sendable, Equatable {
     public var underRectification: Bool
     public var rectificationDeadline: LocalDate?
     /// Past years on the roster without an annual summary (Art. 18: due 12-31 of each year).
-    public var overdueSummaries: [Int]
+    public var overdueSummaries: YearSet
 
     init(uscc: USCC, outletNo: String?, institution: Shared<Institution>, level: Level, registeredOn: LocalDate,
          validThrough: LocalDate?, serviceItems: [String], underRectification: Bool, rectificationDeadline: LocalDate?,
-         overdueSummaries: [Int])
+         overdueSummaries: YearSet)
     {
         self.uscc = uscc
         self.outletNo = outletNo
@@ -117,8 +117,7 @@ extension RegistryProjection {
         case .included(let included, let on):
             (level, since, rectificationDeadline) = (included == .national ? .national : .provincial, on, nil)
         }
-        let overdue = InstitutionState.unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears,
-                                                         through: date.adding(days: -1))
+        let overdue = InstitutionState.unfiledSummaryYears(of: state, through: date.adding(days: -1))
         return RosterEntry(
             uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: place.validThrough,
             serviceItems: state.pointee.serviceItems, underRectification: rectificationDeadline != nil,

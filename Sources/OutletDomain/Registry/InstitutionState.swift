@@ -19,10 +19,16 @@ public struct InstitutionState: Sendable {
     /// The date an open rectification was ordered.
     public private(set) var rectificationOrderedOn: LocalDate?
     /// The spells the institution was on the roster, for annual summaries (Art. 18).
-    public private(set) var rosterSpells: [RosterSpell] = []
+    public private(set) var rosterSpells: [RosterSpell] = [] {
+        didSet { summaryYearBits = SummaryYearBits(spells: rosterSpells, filed: summaryYears) }
+    }
     /// The years whose annual summary was filed, ascending: a handful per outlet, so an array (a set, hashed
     /// and allocated anew in every version that changes it, was an eighth of restoring a snapshot).
-    public private(set) var summaryYears: [Int] = []
+    public private(set) var summaryYears: [Int] = [] {
+        didSet { summaryYearBits = SummaryYearBits(spells: rosterSpells, filed: summaryYears) }
+    }
+    /// The two above as bits, in the state itself: what a roster entry asks of them.
+    public private(set) var summaryYearBits = SummaryYearBits()
     public private(set) var bars: [Bar] = []
     /// The newest live event: the ordering rule of DOMAIN.md §3 compares candidates with it.
     public private(set) var latest: (seq: Int64, effectiveOn: LocalDate)?
@@ -40,12 +46,11 @@ public struct InstitutionState: Sendable {
 
     public init() {}
 
-    /// Where in a state lie the references to the parts a roster entry reads (the institution's box, the service
-    /// items, the roster spells and the filed years), for a loop over many states to ask for them ahead: each is
+    /// Where in a state lie the references to the parts a roster entry reads (the institution's box and the
+    /// service items; the spells and filed years it asks through `summaryYearBits`), for a loop over many states to ask for them ahead: each is
     /// an object of its own on the heap, and a cache miss when its reference count moves.
     public static let entryPartOffsets: [Int] = [
         MemoryLayout<InstitutionState>.offset(of: \.recordedInstitution), MemoryLayout<InstitutionState>.offset(of: \.serviceItems),
-        MemoryLayout<InstitutionState>.offset(of: \.rosterSpells), MemoryLayout<InstitutionState>.offset(of: \.summaryYears),
     ].compactMap { $0 }
 
     public struct Application: Sendable, Equatable {
@@ -172,15 +177,21 @@ public struct InstitutionState: Sendable {
     }
 
     /// The years owed a summary up to `date` (`summaryYearsDue`) whose summary is not filed (Art. 18).
-    public func unfiledSummaryYears(through date: LocalDate) -> [Int] {
-        Self.unfiledSummaryYears(spells: rosterSpells, filed: summaryYears, through: date)
+    public func unfiledSummaryYears(through date: LocalDate) -> YearSet {
+        summaryYearBits.unfiled(through: date) ?? YearSet(Self.unfiledSummaryYears(spells: rosterSpells, filed: summaryYears, through: date))
     }
 
-    /// `unfiledSummaryYears(through:)` of a state whose spells and filed years are these: for a reader of a
-    /// state in place (a roster entry), to which a state passed to a call, or captured, is a copy of the whole
-    /// of it first (a dozen reference counts, each a cache miss). Without the years due as an array first:
-    /// every roster entry asks, and most owe none.
-    public static func unfiledSummaryYears(spells: [RosterSpell], filed: [Int], through date: LocalDate) -> [Int] {
+    /// `unfiledSummaryYears(through:)` of a state read where it lies (a roster entry, the calendar), to which a
+    /// state passed to a call, or captured, is a copy of the whole of it first (a dozen reference counts, each a
+    /// cache miss). The bits answer; the spells and filed years, objects of their own, are read only if not.
+    @inline(__always)
+    public static func unfiledSummaryYears(of state: UnsafePointer<InstitutionState>, through date: LocalDate) -> YearSet {
+        state.pointee.summaryYearBits.unfiled(through: date)
+            ?? YearSet(unfiledSummaryYears(spells: state.pointee.rosterSpells, filed: state.pointee.summaryYears, through: date))
+    }
+
+    /// The unfiled years from the spells and filed years themselves, without the years due as an array first.
+    private static func unfiledSummaryYears(spells: [RosterSpell], filed: [Int], through date: LocalDate) -> [Int] {
         var unfiled: [Int] = []
         forEachSummaryYearDue(spells: spells, through: date) { year in
             if !filed.contains(year) { unfiled.append(year) }
@@ -348,6 +359,7 @@ extension InstitutionState {
         rectificationOrderedOn = parts.rectificationOrderedOn
         rosterSpells = parts.rosterSpells
         summaryYears = parts.summaryYears
+        summaryYearBits = SummaryYearBits(spells: parts.rosterSpells, filed: parts.summaryYears)
         bars = parts.bars
         latest = parts.latest
         registrations = parts.registrations
