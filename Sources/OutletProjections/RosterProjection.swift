@@ -105,7 +105,7 @@ extension RegistryProjection {
     /// first, and each of the state's parts' reference counts was a cache miss of its own.
     @inline(__always)
     private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate) -> RosterEntry {
-        guard let place = RosterPlace(state.pointee.standing, applying: state.pointee.application != nil), place.holds(on: date),
+        guard let place = RosterPlace(state.pointee.standing, applying: state.pointee.hasOpenApplication), place.holds(on: date),
               let institution = state.pointee.sharedInstitution
         else { preconditionFailure("a place on the roster is an outlet's") }
         let level: RosterEntry.Level, since: LocalDate, rectificationDeadline: LocalDate?

@@ -60,7 +60,7 @@ package struct VersionIndex: Sendable {
         init(of state: UnsafePointer<InstitutionState>) {
             marks = state.pointee.bars.isEmpty ? [] : .barred
             func day(_ date: LocalDate) -> Int32 { Int32(clamping: date.dayNumber) }
-            switch state.pointee.sharedInstitution == nil ? nil : RosterPlace(state.pointee.standing, applying: state.pointee.application != nil) {
+            switch state.pointee.sharedInstitution == nil ? nil : RosterPlace(state.pointee.standing, applying: state.pointee.hasOpenApplication) {
             case .registered(_, let validThrough):
                 rosterThrough = day(validThrough)
                 registration = state.pointee.registrations.last?.seq

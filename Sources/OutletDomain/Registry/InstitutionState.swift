@@ -15,6 +15,9 @@ public struct InstitutionState: Sendable {
     public private(set) var serviceItems: [String] = []
     /// The open application: the latest `submitted` not yet followed by `registered` or `declined`.
     public private(set) var application: Application?
+    /// An application is open. Asked through one of its dates: `application != nil` copied the whole of it
+    /// (its district and objections counted) for every roster entry and index row that asked.
+    @inlinable public var hasOpenApplication: Bool { application?.submittedOn != nil }
     public private(set) var standing: Standing = .none
     /// The date an open rectification was ordered.
     public private(set) var rectificationOrderedOn: LocalDate?
