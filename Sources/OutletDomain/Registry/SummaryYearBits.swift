@@ -1,8 +1,8 @@
-/// The years an outlet owes an annual summary and the years it filed one (Art. 18), as bits that lie in its
-/// state. Every roster entry asks which summaries are overdue; the roster spells and the filed years are
-/// arrays, each an object of its own on the heap and a cache miss per entry (a fifth of what an entry cost).
-/// Worked out from them whenever either changes, so it is never more than their summary: where the bits
-/// cannot say (`unfiled(through:)` is nil), the spells are asked.
+/// The years an outlet owes an annual summary it has not filed (Art. 18), as bits that lie in its state.
+/// Every roster entry asks which summaries are overdue; the roster spells and the filed years are arrays,
+/// each an object of its own on the heap and a cache miss per entry (a fifth of what an entry cost). Worked
+/// out from them whenever either changes, so it is never more than their summary: where the bits cannot
+/// say (`unfiled(through:)` is nil), the spells are asked.
 public struct SummaryYearBits: Sendable, Equatable {
     /// False when the spells span more years than the bits hold.
     private var answers = true
@@ -10,10 +10,9 @@ public struct SummaryYearBits: Sendable, Equatable {
     private var openEnded = false
     /// The year of bit 0: the earliest spell's.
     private var base: Int16 = 0
-    /// Bit `y - base`: the outlet is on the roster on `y`-12-31, as its spells run to their ends.
-    private var owed: UInt32 = 0
-    /// Bit `y - base`: the summary for `y` is filed.
-    private var filed: UInt32 = 0
+    /// Bit `y - base`: the outlet is on the roster on `y`-12-31, as its spells run to their ends, and the
+    /// summary for `y` is not filed. (Eight bytes in all: every version of every timeline holds them.)
+    private var owedUnfiled: UInt32 = 0
 
     private static let years = UInt32.bitWidth
 
@@ -23,6 +22,7 @@ public struct SummaryYearBits: Sendable, Equatable {
     public init(spells: [InstitutionState.RosterSpell], filed filedYears: [Int]) {
         guard let first = spells.lazy.map(\.from.year).min() else { return }  // never on the roster: nothing is owed
         base = Int16(first)
+        var owed: UInt32 = 0
         for spell in spells {
             let from = spell.from.year - first
             guard let through = spell.through else {
@@ -38,9 +38,11 @@ public struct SummaryYearBits: Sendable, Equatable {
             guard last < Self.years else { answers = false; return }
             owed |= Self.bits(from..<(last + 1))
         }
-        for year in filedYears where (0..<Self.years).contains(year - Int(base)) {
-            filed |= 1 << UInt32(year - Int(base))
+        var filed: UInt32 = 0
+        for year in filedYears where (0..<Self.years).contains(year - first) {
+            filed |= 1 << UInt32(year - first)
         }
+        owedUnfiled = owed & ~filed
     }
 
     /// The years owed a summary up to `date` whose summary is not filed; nil when the bits cannot say (spells
@@ -48,7 +50,7 @@ public struct SummaryYearBits: Sendable, Equatable {
     public func unfiled(through date: LocalDate) -> YearSet? {
         guard answers else { return nil }
         let span = Self.lastYearEnd(date) - Int(base)
-        var due = owed & ~filed
+        var due = owedUnfiled
         if span < 0 {
             due = 0
         } else if span < Self.years - 1 {
