@@ -50,8 +50,9 @@ public struct InstitutionState: Sendable {
     public init() {}
 
     /// Where in a state lie the references to the parts a roster entry reads (the institution's box and the
-    /// service items; the spells and filed years it asks through `summaryYearBits`), for a loop over many states to ask for them ahead: each is
-    /// an object of its own on the heap, and a cache miss when its reference count moves.
+    /// service items; the spells and filed years it asks through `summaryYearBits`), for a loop over many
+    /// states to ask for them ahead: each is an object of its own on the heap, and a cache miss when its
+    /// reference count moves.
     public static let entryPartOffsets: [Int] = [
         MemoryLayout<InstitutionState>.offset(of: \.recordedInstitution), MemoryLayout<InstitutionState>.offset(of: \.serviceItems),
     ].compactMap { $0 }

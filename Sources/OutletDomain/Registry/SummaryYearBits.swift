@@ -3,7 +3,7 @@
 /// each an object of its own on the heap and a cache miss per entry (a fifth of what an entry cost). Worked
 /// out from them whenever either changes, so it is never more than their summary: where the bits cannot
 /// say (`unfiled(through:)` is nil), the spells are asked.
-public struct SummaryYearBits: Sendable, Equatable {
+public struct SummaryYearBits: Sendable {
     /// False when the spells span more years than the bits hold.
     private var answers = true
     /// The last spell has no end (an inclusion): it owes a summary for every year after the bits too.
