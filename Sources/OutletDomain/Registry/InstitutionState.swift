@@ -203,6 +203,11 @@ public struct InstitutionState: Sendable {
         return unfiled
     }
 
+    /// The year of the last 12-31 on or before `date`: the last year whose summary can be owed through it.
+    static func lastYearEnd(onOrBefore date: LocalDate) -> Int {
+        date.month == 12 && date.day == 31 ? date.year : date.year - 1
+    }
+
     /// Each year `summaryYearsDue` holds, once, in its order.
     private static func forEachSummaryYearDue(spells: [RosterSpell], through date: LocalDate, _ body: (Int) -> Void) {
         var previous: Int?
@@ -211,7 +216,7 @@ public struct InstitutionState: Sendable {
             guard spell.from <= end else { continue }
             // Every 12-31 from the first year's to the year before the end's is in the spell; the end's own
             // only if the spell runs through it.
-            let last = end.month == 12 && end.day == 31 ? end.year : end.year - 1
+            let last = lastYearEnd(onOrBefore: end)
             guard spell.from.year <= last else { continue }
             for year in spell.from.year...last where previous != year {
                 body(year)

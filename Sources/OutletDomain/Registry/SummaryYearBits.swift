@@ -33,7 +33,7 @@ public struct SummaryYearBits: Sendable {
             }
             // A spell runs through the 12-31 of each year from its first to the year before its end's; of its
             // end's year only if it ends on that 12-31 (DOMAIN.md §3: no summary for the year an outlet left).
-            let last = Self.lastYearEnd(through) - first
+            let last = InstitutionState.lastYearEnd(onOrBefore: through) - first
             guard from <= last else { continue }
             guard last < Self.years else { answers = false; return }
             owed |= Self.bits(from..<(last + 1))
@@ -49,7 +49,7 @@ public struct SummaryYearBits: Sendable {
     /// over more years than the bits, or a date past them with a spell still open).
     public func unfiled(through date: LocalDate) -> YearSet? {
         guard answers else { return nil }
-        let span = Self.lastYearEnd(date) - Int(base)
+        let span = InstitutionState.lastYearEnd(onOrBefore: date) - Int(base)
         var due = owedUnfiled
         if span < 0 {
             due = 0
@@ -59,11 +59,6 @@ public struct SummaryYearBits: Sendable {
             return nil
         }
         return YearSet(base: base, mask: due)
-    }
-
-    /// The year of the last 12-31 on or before `date`.
-    private static func lastYearEnd(_ date: LocalDate) -> Int {
-        date.month == 12 && date.day == 31 ? date.year : date.year - 1
     }
 
     /// Bits `range` set (within 0 ..< 32).
