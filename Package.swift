@@ -38,7 +38,7 @@ let package = Package(
         // Projections saved as LZ4 frames and read back, never trusted blindly (Snapshots/FORMAT.md).
         .target(
             name: "OutletSnapshots",
-            dependencies: ["CLZ4", "OutletDomain", "OutletProjections", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CLZ4", "CanonicalJSON", "OutletDomain", "OutletProjections", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Public notices rendered from projections through logic-less templates (resources the bureau can override).
         .target(

@@ -31,7 +31,7 @@ public struct Timeline: Sendable {
         }
 
         /// The state of the version at `version`, in place: what reads a stored version's state field by field.
-        static func state(of version: UnsafePointer<Version>) -> UnsafePointer<InstitutionState> {
+        package static func state(of version: UnsafePointer<Version>) -> UnsafePointer<InstitutionState> {
             guard let offset = MemoryLayout<Version>.offset(of: \.state) else { preconditionFailure("a version stores its state") }
             return (UnsafeRawPointer(version) + offset).assumingMemoryBound(to: InstitutionState.self)
         }

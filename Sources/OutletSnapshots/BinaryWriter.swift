@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CanonicalJSON
 
 /// Little-endian, varint-based bytes: the snapshot body (FORMAT.md "Encoding").
 struct BinaryWriter {
@@ -57,13 +53,15 @@ struct BinaryWriter {
     }
 
     mutating func string(_ value: String) {
-        if let index = stringIndex[StoredString(value)] {
-            count(index)
-        } else {
-            stringIndex[StoredString(value)] = strings.count
-            count(strings.count)
-            strings.append(value)
-        }
+        count(index(of: value))
+    }
+
+    /// The string's place in the table, where it is put if it is not there yet.
+    mutating func index(of value: String) -> Int {
+        if let index = stringIndex[StoredString(value)] { return index }
+        stringIndex[StoredString(value)] = strings.count
+        strings.append(value)
+        return strings.count - 1
     }
 
     /// A string stored in place, not through the table (the table itself, the header).
@@ -89,18 +87,21 @@ struct StoredString: Hashable {
     }
 
     func hash(into hasher: inout Hasher) {
-        var string = string  // a native string's bytes in place; another is made native once
+        // A native string's bytes where they lie, no copy of the string made to reach them.
+        if let hashed: Void = string.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) { return hashed }
+        var string = string  // bridged: made native once
         string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether two strings are the same bytes, not merely equal as Swift compares strings.
     static func sameBytes(_ left: String, _ right: String) -> Bool {
-        var (left, right) = (left, right)
-        return left.withUTF8 { left in right.withUTF8 { right in left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0) } }
+        Canonical.sameBytes(left, right)
     }
 
-    /// The same strings, in order, as bytes.
+    /// The same strings, in order, as bytes. Two arrays of one storage are (the versions of a timeline share
+    /// their service items until they change), which is asked first, without reading the storage.
     static func sameBytes(_ left: [String], _ right: [String]) -> Bool {
-        left.count == right.count && zip(left, right).allSatisfy { sameBytes($0, $1) }
+        left.withUnsafeBufferPointer { $0.baseAddress } == right.withUnsafeBufferPointer { $0.baseAddress }
+            || left.count == right.count && zip(left, right).allSatisfy { sameBytes($0, $1) }
     }
 }

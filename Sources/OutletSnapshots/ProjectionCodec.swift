@@ -140,62 +140,87 @@ enum ProjectionCodec {
 
     /// One timeline, self-contained: its USCC, its own string table, its institutions, its versions.
     static func encode(_ timeline: Timeline) -> [UInt8] {
-        var body = BinaryWriter(reservingCapacity: timeline.allVersions.count * 48)
-        var institutions: [ObjectIdentifier: Int] = [:]
-        var table: [Institution] = []
-        for version in timeline.allVersions {
-            guard let shared = version.state.sharedInstitution, institutions[ObjectIdentifier(shared)] == nil else { continue }
-            institutions[ObjectIdentifier(shared)] = table.count
-            table.append(shared.value)
+        // The versions are read where they lie, each state through its address: a version copied out of
+        // the array, or its parts gathered into a value, retained every part it refers to (and released
+        // them after), a third of what encoding a timeline cost.
+        timeline.allVersions.withUnsafeBufferPointer { versions in
+            var body = BinaryWriter(reservingCapacity: versions.count * 48)
+            var institutions: [ObjectIdentifier: Int] = [:]
+            var table: [Shared<Institution>] = []
+            var previousInstitution: ObjectIdentifier?
+            for version in versions.indices {
+                // A timeline's versions share one institution until it changes: looked up only then.
+                guard let shared = Timeline.Version.state(of: versions.baseAddress! + version).pointee.sharedInstitution,
+                      ObjectIdentifier(shared) != previousInstitution else { continue }
+                previousInstitution = ObjectIdentifier(shared)
+                guard institutions[ObjectIdentifier(shared)] == nil else { continue }
+                institutions[ObjectIdentifier(shared)] = table.count
+                table.append(shared)
+            }
+            body.count(table.count)
+            for institution in table { write(institution.value, into: &body) }
+            body.count(versions.count)
+            var previousSeq: Int64 = 0
+            // The event types met, with their places in the string table: a timeline has a few, and every
+            // version names one (looked up by its string, it was hashed a million times a snapshot).
+            var types: [(type: EventType, string: Int)] = []
+            withUnsafePointer(to: InstitutionState()) { empty in
+                var previous = empty
+                for index in versions.indices {
+                    let version = versions.baseAddress! + index
+                    body.varint(UInt64(version.pointee.seq - previousSeq))
+                    previousSeq = version.pointee.seq
+                    let type = version.pointee.type
+                    if let known = types.first(where: { $0.type == type }) {
+                        body.count(known.string)
+                    } else {
+                        types.append((type, body.index(of: type.rawValue)))
+                        body.count(types[types.count - 1].string)
+                    }
+                    body.signed(Int64(version.pointee.effectiveOn.dayNumber))
+                    body.varint(version.pointee.retractedBy.map { UInt64($0) } ?? 0)
+                    let state = Timeline.Version.state(of: version)
+                    write(state, after: previous, seq: version.pointee.seq, effectiveOn: version.pointee.effectiveOn, institutions: institutions,
+                          into: &body)
+                    previous = state
+                }
+            }
+            var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 24 + 32)
+            blob.inlineString(timeline.uscc.code)
+            blob.count(body.strings.count)
+            for string in body.strings { blob.inlineString(string) }
+            blob.raw(body.bytes)
+            return blob.bytes
         }
-        body.count(table.count)
-        for institution in table { write(institution, into: &body) }
-        body.count(timeline.allVersions.count)
-        var previous = InstitutionState().parts
-        var previousSeq: Int64 = 0
-        for version in timeline.allVersions {
-            body.varint(UInt64(version.seq - previousSeq))
-            previousSeq = version.seq
-            body.string(version.type.rawValue)
-            body.signed(Int64(version.effectiveOn.dayNumber))
-            body.varint(version.retractedBy.map { UInt64($0) } ?? 0)
-            let parts = version.state.parts
-            write(parts, after: previous, version: version, institutions: institutions, into: &body)
-            previous = parts
-        }
-        var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 24 + 32)
-        blob.inlineString(timeline.uscc.code)
-        blob.count(body.strings.count)
-        for string in body.strings { blob.inlineString(string) }
-        blob.raw(body.bytes)
-        return blob.bytes
     }
 
-    private static func write(_ parts: InstitutionState.Parts, after previous: InstitutionState.Parts,
-                              version: Timeline.Version, institutions: [ObjectIdentifier: Int], into writer: inout BinaryWriter)
+    /// A version's state as the parts that differ from the version before it (FORMAT.md "State parts"), both
+    /// read where they lie.
+    private static func write(_ state: UnsafePointer<InstitutionState>, after previous: UnsafePointer<InstitutionState>,
+                              seq: Int64, effectiveOn: LocalDate, institutions: [ObjectIdentifier: Int], into writer: inout BinaryWriter)
     {
         var changed: Changed = []
-        if parts.institution !== previous.institution { changed.insert(.institution) }
+        if !state.pointee.hasSameInstitution(as: previous.pointee) { changed.insert(.institution) }
         // Strings compared as bytes, as they are stored (`StoredString`).
-        if !StoredString.sameBytes(parts.serviceItems, previous.serviceItems) { changed.insert(.serviceItems) }
-        if !sameBytes(parts.application, previous.application) { changed.insert(.application) }
-        if parts.standing != previous.standing { changed.insert(.standing) }
-        if parts.rectificationOrderedOn != previous.rectificationOrderedOn { changed.insert(.rectificationOrderedOn) }
-        if parts.rosterSpells != previous.rosterSpells { changed.insert(.rosterSpells) }
-        if parts.summaryYears != previous.summaryYears { changed.insert(.summaryYears) }
-        if parts.bars != previous.bars { changed.insert(.bars) }
-        if parts.latest.map({ $0.seq != version.seq || $0.effectiveOn != version.effectiveOn }) ?? true { changed.insert(.latest) }
-        if parts.registrations != previous.registrations { changed.insert(.registrations) }
-        if parts.rectifications != previous.rectifications { changed.insert(.rectifications) }
-        if parts.publicityDates != previous.publicityDates { changed.insert(.publicityDates) }
+        if !StoredString.sameBytes(state.pointee.serviceItems, previous.pointee.serviceItems) { changed.insert(.serviceItems) }
+        if !sameBytes(state.pointee.application, previous.pointee.application) { changed.insert(.application) }
+        if state.pointee.standing != previous.pointee.standing { changed.insert(.standing) }
+        if state.pointee.rectificationOrderedOn != previous.pointee.rectificationOrderedOn { changed.insert(.rectificationOrderedOn) }
+        if state.pointee.rosterSpells != previous.pointee.rosterSpells { changed.insert(.rosterSpells) }
+        if state.pointee.summaryYears != previous.pointee.summaryYears { changed.insert(.summaryYears) }
+        if state.pointee.bars != previous.pointee.bars { changed.insert(.bars) }
+        if state.pointee.latest.map({ $0.seq != seq || $0.effectiveOn != effectiveOn }) ?? true { changed.insert(.latest) }
+        if state.pointee.registrations != previous.pointee.registrations { changed.insert(.registrations) }
+        if state.pointee.rectifications != previous.pointee.rectifications { changed.insert(.rectifications) }
+        if state.pointee.publicityDates != previous.pointee.publicityDates { changed.insert(.publicityDates) }
         writer.varint(UInt64(changed.rawValue))
 
         if changed.contains(.institution) {
-            writer.count(parts.institution.map { institutions[ObjectIdentifier($0)]! + 1 } ?? 0)
+            writer.count(state.pointee.sharedInstitution.map { institutions[ObjectIdentifier($0)]! + 1 } ?? 0)
         }
-        if changed.contains(.serviceItems) { writeStrings(parts.serviceItems, into: &writer) }
+        if changed.contains(.serviceItems) { writeStrings(state.pointee.serviceItems, into: &writer) }
         if changed.contains(.application) {
-            if let application = parts.application {
+            if let application = state.pointee.application {
                 writer.byte(1)
                 date(application.submittedOn, into: &writer)
                 writer.string(application.district)
@@ -217,29 +242,29 @@ enum ProjectionCodec {
                 writer.byte(0)
             }
         }
-        if changed.contains(.standing) { write(parts.standing, into: &writer) }
-        if changed.contains(.rectificationOrderedOn) { optionalDate(parts.rectificationOrderedOn, into: &writer) }
+        if changed.contains(.standing) { write(state.pointee.standing, into: &writer) }
+        if changed.contains(.rectificationOrderedOn) { optionalDate(state.pointee.rectificationOrderedOn, into: &writer) }
         if changed.contains(.rosterSpells) {
-            writer.count(parts.rosterSpells.count)
-            for spell in parts.rosterSpells {
+            writer.count(state.pointee.rosterSpells.count)
+            for spell in state.pointee.rosterSpells {
                 date(spell.from, into: &writer)
                 optionalDate(spell.through, into: &writer)
             }
         }
         if changed.contains(.summaryYears) {
-            writer.count(parts.summaryYears.count)
-            for year in parts.summaryYears { writer.signed(Int64(year)) }
+            writer.count(state.pointee.summaryYears.count)
+            for year in state.pointee.summaryYears { writer.signed(Int64(year)) }
         }
         if changed.contains(.bars) {
-            writer.count(parts.bars.count)
-            for bar in parts.bars {
+            writer.count(state.pointee.bars.count)
+            for bar in state.pointee.bars {
                 date(bar.from, into: &writer)
                 date(bar.through, into: &writer)
                 writer.string(bar.ground.rawValue)
             }
         }
         if changed.contains(.latest) {
-            if let latest = parts.latest {
+            if let latest = state.pointee.latest {
                 writer.byte(1)
                 writer.varint(UInt64(latest.seq))
                 date(latest.effectiveOn, into: &writer)
@@ -248,8 +273,8 @@ enum ProjectionCodec {
             }
         }
         if changed.contains(.registrations) {
-            writer.count(parts.registrations.count)
-            for registration in parts.registrations {
+            writer.count(state.pointee.registrations.count)
+            for registration in state.pointee.registrations {
                 writer.varint(UInt64(registration.seq))
                 date(registration.on, into: &writer)
                 date(registration.validThrough, into: &writer)
@@ -257,15 +282,15 @@ enum ProjectionCodec {
             }
         }
         if changed.contains(.rectifications) {
-            writer.count(parts.rectifications.count)
-            for rectification in parts.rectifications {
+            writer.count(state.pointee.rectifications.count)
+            for rectification in state.pointee.rectifications {
                 date(rectification.orderedOn, into: &writer)
                 optionalDate(rectification.completedOn, into: &writer)
             }
         }
         if changed.contains(.publicityDates) {
-            writer.count(parts.publicityDates.count)
-            for day in parts.publicityDates { date(day, into: &writer) }
+            writer.count(state.pointee.publicityDates.count)
+            for day in state.pointee.publicityDates { date(day, into: &writer) }
         }
     }
 

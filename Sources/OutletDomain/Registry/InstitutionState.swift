@@ -9,9 +9,10 @@ public struct InstitutionState: Sendable {
     /// Its name, read without copying the rest of it.
     public var name: String? { recordedInstitution?.value.name }
     /// The box of that institution, the same object in every version until a change: snapshots key by it.
-    public var sharedInstitution: Shared<Institution>? { recordedInstitution }
+    /// Inlinable, so that reading it through a state's address does not copy the whole state for the call.
+    @inlinable public var sharedInstitution: Shared<Institution>? { recordedInstitution }
     /// Shared by every version of a timeline until a change: a timeline keeps a state per event.
-    private var recordedInstitution: Shared<Institution>?
+    @usableFromInline private(set) var recordedInstitution: Shared<Institution>?
     public private(set) var serviceItems: [String] = []
     /// The open application: the latest `submitted` not yet followed by `registered` or `declined`.
     public private(set) var application: Application?
@@ -351,6 +352,11 @@ extension InstitutionState {
         package var registrations: [RegistrationRecord]
         package var rectifications: [RectificationRecord]
         package var publicityDates: [LocalDate]
+    }
+
+    /// Whether two states record the same institution value, one shared reference (a snapshot stores it once).
+    @inlinable package func hasSameInstitution(as other: InstitutionState) -> Bool {
+        recordedInstitution === other.recordedInstitution
     }
 
     package var parts: Parts {
