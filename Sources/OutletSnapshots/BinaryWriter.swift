@@ -83,25 +83,20 @@ struct StoredString: Hashable {
     }
 
     static func == (left: StoredString, right: StoredString) -> Bool {
-        sameBytes(left.string, right.string)
+        Canonical.sameBytes(left.string, right.string)
     }
 
     func hash(into hasher: inout Hasher) {
         // A native string's bytes where they lie, no copy of the string made to reach them.
-        if let hashed: Void = string.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) { return hashed }
+        guard string.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil else { return }
         var string = string  // bridged: made native once
         string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Whether two strings are the same bytes, not merely equal as Swift compares strings.
-    static func sameBytes(_ left: String, _ right: String) -> Bool {
-        Canonical.sameBytes(left, right)
     }
 
     /// The same strings, in order, as bytes. Two arrays of one storage are (the versions of a timeline share
     /// their service items until they change), which is asked first, without reading the storage.
     static func sameBytes(_ left: [String], _ right: [String]) -> Bool {
         left.withUnsafeBufferPointer { $0.baseAddress } == right.withUnsafeBufferPointer { $0.baseAddress }
-            || left.count == right.count && zip(left, right).allSatisfy { sameBytes($0, $1) }
+            || left.count == right.count && zip(left, right).allSatisfy { Canonical.sameBytes($0, $1) }
     }
 }

@@ -200,7 +200,7 @@ enum ProjectionCodec {
                               seq: Int64, effectiveOn: LocalDate, institutions: [ObjectIdentifier: Int], into writer: inout BinaryWriter)
     {
         var changed: Changed = []
-        if !state.pointee.hasSameInstitution(as: previous.pointee) { changed.insert(.institution) }
+        if state.pointee.sharedInstitution !== previous.pointee.sharedInstitution { changed.insert(.institution) }
         // Strings compared as bytes, as they are stored (`StoredString`).
         if !StoredString.sameBytes(state.pointee.serviceItems, previous.pointee.serviceItems) { changed.insert(.serviceItems) }
         if !sameBytes(state.pointee.application, previous.pointee.application) { changed.insert(.application) }

@@ -354,11 +354,6 @@ extension InstitutionState {
         package var publicityDates: [LocalDate]
     }
 
-    /// Whether two states record the same institution value, one shared reference (a snapshot stores it once).
-    @inlinable package func hasSameInstitution(as other: InstitutionState) -> Bool {
-        recordedInstitution === other.recordedInstitution
-    }
-
     package var parts: Parts {
         Parts(institution: recordedInstitution, serviceItems: serviceItems, application: application, standing: standing,
               rectificationOrderedOn: rectificationOrderedOn, rosterSpells: rosterSpells, summaryYears: summaryYears,
