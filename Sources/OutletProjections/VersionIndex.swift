@@ -504,6 +504,10 @@ package struct VersionIndex: Sendable {
         }
         let day = Int32(clamping: date.dayNumber)
         var places: [Place] = []
+        // Room for every institution at once: grown by doubling, it was a dozen allocations of up to megabytes,
+        // and after a large projection is freed each such allocation walks the allocator's lists of the pieces
+        // it left (most of a held roster's time, measured after a snapshot's roster: README, stop 43).
+        places.reserveCapacity(institutions.count)
         forEachWinningRow(on: date, knownAt: knownAt) { chunk, row in
             guard chunk.pointee.rosterThrough[row] >= day else { return }
             let outlet = Int(chunk.pointee.outlet[row])
@@ -543,6 +547,7 @@ package struct VersionIndex: Sendable {
         return chunks.withUnsafeBufferPointer { chunks in
             // Where each chunk's rows start, counted over the chunks with a row known at `knownAt`.
             var starts = [0]
+            starts.reserveCapacity(chunks.count + 1)
             for chunk in chunks.indices {
                 guard chunks[chunk].seq[0] <= knownAt else { break }
                 starts.append(starts.last! + chunks[chunk].seq.count)

@@ -4,6 +4,7 @@ import OutletDomain
 import OutletDemo
 import OutletLedger
 import OutletCore
+import OutletProjections
 
 /// Benchmark tools: synthetic national-scale ledgers (not part of the registry's own CLI).
 @main
@@ -20,6 +21,10 @@ struct Generate: ParsableCommand {
     @Option(help: "How many events.") var events = 1_000_000
     @Option(help: "Events per import call (one transaction each).") var chunk = 50_000
     @Option(help: "The seed of the history.") var seed: UInt64 = 2014
+    @Option(help: "Then time the roster at this many random (as-of, known-at) pairs on the import's own held projection, as the suite's held row reads it.")
+    var heldPairs = 0
+    @Flag(help: "Before each pair, the roster at that pair from the nearest snapshot, as the suite's row before the held one reads it (its timelines decoded and dropped).")
+    var restoredFirst = false
 
     func run() throws {
         let today = Timestamp(Date()).shanghaiDate
@@ -36,5 +41,32 @@ struct Generate: ParsableCommand {
         }
         let seconds = Double(importing.components.seconds) + Double(importing.components.attoseconds) / 1e18
         print("generated \(imported) events (scheduled in \(scheduling)); imported in \(String(format: "%.1f", seconds)) s, \(Int(Double(imported) / seconds)) events/s")
+        if heldPairs > 0 { try timeHeldRoster(created, today: today) }
+    }
+
+    /// The suite's held row on the projection the import leaves (not a replay's, as `held-roster` holds), with
+    /// the suite's pairs, each alone or after the snapshot's roster as the suite reads them.
+    private func timeHeldRoster(_ created: Ledger, today: LocalDate) throws {
+        let clock = ContinuousClock()
+        let head = try created.store.head()
+        var generator = SeededPairs(seed: seed)
+        var latency = Sample()
+        var (outlets, cpu) = (0, 0.0)
+        for _ in 0..<heldPairs {
+            let query = try generator.next(ledger: created, head: head.seq, today: today)
+            if restoredFirst {
+                _ = try created.projections(at: try created.position(knownAt: query.knownAt), useLive: false).projection.roster(on: query.asOf)
+            }
+            let cpuBefore = processCPUSeconds()
+            latency.add(try clock.measure {
+                let view = try created.projections(at: try created.position(knownAt: query.knownAt))
+                precondition(view.fromLiveProjection, "the live projection answers")
+                outlets += view.projection.roster(on: query.asOf).count
+            }.seconds * 1000)
+            cpu += processCPUSeconds() - cpuBefore
+        }
+        print("roster on the import's held projection\(restoredFirst ? ", each after the snapshot's roster" : ""), \(heldPairs) pairs, "
+              + "\(outlets / heldPairs) outlets on average: p50 \(fmt(latency.median)) ms, p90 \(fmt(latency.percentile(90))) ms, "
+              + "p99 \(fmt(latency.percentile(99))) ms; CPU on every core \(fmt(cpu * 1e9 / Double(max(1, outlets)))) ns per outlet")
     }
 }
