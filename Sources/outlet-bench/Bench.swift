@@ -4,7 +4,6 @@ import OutletDomain
 import OutletDemo
 import OutletLedger
 import OutletCore
-import OutletProjections
 
 /// Benchmark tools: synthetic national-scale ledgers (not part of the registry's own CLI).
 @main
@@ -41,32 +40,10 @@ struct Generate: ParsableCommand {
         }
         let seconds = Double(importing.components.seconds) + Double(importing.components.attoseconds) / 1e18
         print("generated \(imported) events (scheduled in \(scheduling)); imported in \(String(format: "%.1f", seconds)) s, \(Int(Double(imported) / seconds)) events/s")
-        if heldPairs > 0 { try timeHeldRoster(created, today: today) }
-    }
-
-    /// The suite's held row on the projection the import leaves (not a replay's, as `held-roster` holds), with
-    /// the suite's pairs, each alone or after the snapshot's roster as the suite reads them.
-    private func timeHeldRoster(_ created: Ledger, today: LocalDate) throws {
-        let clock = ContinuousClock()
-        let head = try created.store.head()
-        var generator = SeededPairs(seed: seed)
-        var latency = Sample()
-        var (outlets, cpu) = (0, 0.0)
-        for _ in 0..<heldPairs {
-            let query = try generator.next(ledger: created, head: head.seq, today: today)
-            if restoredFirst {
-                _ = try created.projections(at: try created.position(knownAt: query.knownAt), useLive: false).projection.roster(on: query.asOf)
-            }
-            let cpuBefore = processCPUSeconds()
-            latency.add(try clock.measure {
-                let view = try created.projections(at: try created.position(knownAt: query.knownAt))
-                precondition(view.fromLiveProjection, "the live projection answers")
-                outlets += view.projection.roster(on: query.asOf).count
-            }.seconds * 1000)
-            cpu += processCPUSeconds() - cpuBefore
+        if heldPairs > 0 {
+            // The suite's held row on the projection the import leaves, not on a replay's as `held-roster` holds.
+            try timeHeldRosters(on: created, replay: nil, pairs: heldPairs, seed: seed, rosterOnly: true, restoredFirst: restoredFirst,
+                                each: false, label: "the import's held projection")
         }
-        print("roster on the import's held projection\(restoredFirst ? ", each after the snapshot's roster" : ""), \(heldPairs) pairs, "
-              + "\(outlets / heldPairs) outlets on average: p50 \(fmt(latency.median)) ms, p90 \(fmt(latency.percentile(90))) ms, "
-              + "p99 \(fmt(latency.percentile(99))) ms; CPU on every core \(fmt(cpu * 1e9 / Double(max(1, outlets)))) ns per outlet")
     }
 }
