@@ -17,6 +17,8 @@ struct HeldRoster: ParsableCommand {
     @Flag(help: "Hold the projection of the whole log's replay, every timeline decoded, as the suite's import leaves it (default: the ledger's own, restored from its newest snapshot, timelines decoded when first read).")
     var replayed = false
     @Flag(help: "Time the roster alone (no order and digest rows).") var rosterOnly = false
+    @Flag(help: "Before each pair, the roster from the nearest snapshot at that pair, as the suite's row before the held one reads it.")
+    var restoredFirst = false
 
     func run() throws {
         let opened = try Ledger.open(at: ledger, readonly: true)
@@ -26,7 +28,8 @@ struct HeldRoster: ParsableCommand {
         let building = try clock.measure {
             if replayed { replay = try opened.projections(at: head, useSnapshots: false).projection } else { _ = try opened.projections(at: head) }
         }
-        try timeHeldRosters(on: opened, replay: replay, pairs: pairs, seed: seed, rosterOnly: rosterOnly, each: each,
+        try timeHeldRosters(on: opened, replay: replay, pairs: pairs, seed: seed, rosterOnly: rosterOnly,
+                            restoredFirst: restoredFirst, each: each,
                             label: "the held projection of \(ledger) (\(head.seq) events; built in \(fmt(building.seconds * 1000)) ms)")
     }
 }
