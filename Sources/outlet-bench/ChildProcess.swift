@@ -95,11 +95,19 @@ func selfPeakRSSKiB() -> Int {
     return Int(usage.ru_maxrss)
 }
 
-/// This process's resident memory once malloc has handed its free pages back (glibc's `malloc_trim`, which
-/// Swift's Glibc module leaves out): after a load minus before it, what the loaded structure occupies, not
-/// the temporaries the load freed.
+/// This process's resident memory once malloc has handed its free pages back: after a load minus before it,
+/// what the loaded structure occupies, not the temporaries the load freed. Under jemalloc (the executables'
+/// allocator, Package.swift) every arena is purged; under glibc's malloc, `malloc_trim` (which Swift's Glibc
+/// module leaves out).
 func trimmedResidentBytes() -> Int {
-    if let symbol = dlsym(nil, "malloc_trim") {
+    if let mallctl = dlsym(nil, "mallctl") {
+        typealias Control = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?,
+                                            UnsafeMutableRawPointer?, Int) -> Int32
+        let control = unsafeBitCast(mallctl, to: Control.self)
+        // This thread's cache of freed pieces first, then every arena (4096: jemalloc's MALLCTL_ARENAS_ALL).
+        precondition(control("thread.tcache.flush", nil, nil, nil, 0) == 0 && control("arena.4096.purge", nil, nil, nil, 0) == 0,
+                     "jemalloc purges its arenas")
+    } else if let symbol = dlsym(nil, "malloc_trim") {
         _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
     }
     let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
