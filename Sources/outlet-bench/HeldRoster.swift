@@ -39,16 +39,12 @@ struct HeldRoster: ParsableCommand {
 /// and the digest a service page pays at a new basis. `restoredFirst`: each pair after the roster from the nearest
 /// snapshot at that pair, as the suite's row before the held one reads it (its timelines decoded and freed).
 func timeHeldRosters(on opened: Ledger, replay: RegistryProjection?, pairs: Int, seed: UInt64, rosterOnly: Bool,
-                     restoredFirst: Bool = false, each: Bool, label: String) throws {
+                     restoredFirst: Bool, each: Bool, label: String) throws {
     let clock = ContinuousClock()
     let head = try opened.store.head()
     /// The held projection read as known at `position`, as `Ledger.projections(at:)` reads its own.
     func held(at position: LedgerHead) throws -> RegistryProjection {
-        guard let replay else {
-            let view = try opened.projections(at: position)
-            precondition(view.fromLiveProjection, "the live projection answers")
-            return view.projection
-        }
+        guard let replay else { return try opened.liveProjection(at: position) }
         return replay.known(atSeq: position.seq).counting(with: opened.periods(atSeq: position.seq))
     }
     var generator = SeededPairs(seed: seed)
@@ -59,7 +55,7 @@ func timeHeldRosters(on opened: Ledger, replay: RegistryProjection?, pairs: Int,
     for _ in 0..<pairs {
         let query = try generator.next(ledger: opened, head: head.seq, today: today)
         if restoredFirst {
-            _ = try opened.projections(at: try opened.position(knownAt: query.knownAt), useLive: false).projection.roster(on: query.asOf)
+            _ = try opened.snapshotRoster(on: query.asOf, knownAt: query.knownAt)
         }
         var count = 0
         var (position, projection): (LedgerHead, RegistryProjection?) = (.empty, nil)

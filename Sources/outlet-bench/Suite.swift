@@ -119,16 +119,9 @@ struct Suite: ParsableCommand {
         var warm = Sample(), heldSample = Sample(), process = Sample()
         log("roster latency, \(pairs) pairs …")
         for query in queries {
-            let elapsed = try clock.measure {
-                let view = try created.projections(at: try created.position(knownAt: query.knownAt), useLive: false)
-                _ = view.projection.roster(on: query.asOf)
-            }
-            warm.add(elapsed.seconds * 1000)
+            warm.add(try clock.measure { _ = try created.snapshotRoster(on: query.asOf, knownAt: query.knownAt) }.seconds * 1000)
             let lookup = try clock.measure {
-                // The ledger's own live head projection, read as known at T: no restore, no refold.
-                let view = try created.projections(at: try created.position(knownAt: query.knownAt))
-                precondition(view.fromLiveProjection, "the live projection answers")
-                _ = view.projection.roster(on: query.asOf)
+                _ = try created.liveProjection(at: try created.position(knownAt: query.knownAt)).roster(on: query.asOf)
             }
             heldSample.add(lookup.seconds * 1000)
             let child = ChildRun.run(cli, ["roster", "--ledger", path, "--as-of", query.asOf.description,
@@ -206,6 +199,21 @@ struct Suite: ParsableCommand {
 
     func log(_ message: String) {
         FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+    }
+}
+
+extension Ledger {
+    /// The roster on `asOf` as known at `knownAt` from the nearest snapshot, not the live projection: the suite's
+    /// row before the held one (the oldest snapshot ≥ T read as known at T; else the newest < T and the tail).
+    func snapshotRoster(on asOf: LocalDate, knownAt: Timestamp) throws -> [RosterEntry] {
+        try projections(at: try position(knownAt: knownAt), useLive: false).projection.roster(on: asOf)
+    }
+
+    /// The ledger's own live head projection read as known at `position`: no restore, no refold.
+    func liveProjection(at position: LedgerHead) throws -> RegistryProjection {
+        let view = try projections(at: position)
+        precondition(view.fromLiveProjection, "the live projection answers")
+        return view.projection
     }
 }
 
