@@ -7,7 +7,7 @@ import Darwin
 /// Reads values out of canonical JSON bytes without building a tree: the reader says what it expects
 /// where and skips what it does not read. Made for the ledger's own stored payloads (RFC 8785 as
 /// `canonicalBytes` writes them: no white space, integers only), it reads nothing else: white space,
-/// a fraction, an escape inside a string read as text, or anything unexpected is a `ScanMiss`, and
+/// a fraction, an escape canonical JSON does not write, or anything unexpected is a `ScanMiss`, and
 /// the reader then reads those bytes the general way (`JSONParser`), which accepts or names the fault.
 ///
 /// The scanner borrows its bytes: use it only while they live.
@@ -71,15 +71,65 @@ public struct CanonicalScanner {
         }
     }
 
-    /// The string here, which must need no unescaping.
+    /// The string here, its escapes undone where they are those `canonicalBytes` writes (prose holds line
+    /// feeds, names hold quotes); any other escape is a miss.
     public mutating func string() throws(ScanMiss) -> String {
         let start = index
         let content = try stringBytes()
-        guard !content.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }), let text = String(validUTF8: content) else {
+        if Canonical.needsNoEscape(content), let text = String(validUTF8: content) { return text }
+        guard let text = Self.unescaped(content) else {
             index = start
-            throw miss("a string without escapes or control characters, in UTF-8")
+            throw miss("a string escaped as canonical JSON escapes it, in UTF-8")
         }
         return text
+    }
+
+    /// The text of a string's content written with canonical JSON's escapes: `\"`, `\\`, `\b`, `\t`, `\n`,
+    /// `\f`, `\r`, and `\u00xx` (lower-case hex) for the other control characters. nil for any other escape,
+    /// a raw control character, or bytes that are not UTF-8.
+    private static func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> String? {
+        var text: [UInt8] = []
+        text.reserveCapacity(content.count)
+        var offset = 0
+        while offset < content.count {
+            let byte = content[offset]
+            guard byte >= 0x20 else { return nil }
+            guard byte == UInt8(ascii: "\\") else {
+                text.append(byte)
+                offset += 1
+                continue
+            }
+            guard offset + 1 < content.count else { return nil }
+            switch content[offset + 1] {
+            case UInt8(ascii: "\""): text.append(0x22)
+            case UInt8(ascii: "\\"): text.append(0x5C)
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "u"):
+                func hex(_ digit: UInt8) -> UInt8? {
+                    switch digit {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+                    default: nil
+                    }
+                }
+                guard offset + 5 < content.count, content[offset + 2] == UInt8(ascii: "0"), content[offset + 3] == UInt8(ascii: "0"),
+                      let high = hex(content[offset + 4]), let low = hex(content[offset + 5]), high < 2
+                else { return nil }
+                let control = high << 4 | low
+                // The control characters with a short escape are written short.
+                guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(control) else { return nil }
+                text.append(control)
+                offset += 4
+            default:
+                return nil
+            }
+            offset += 2
+        }
+        return text.withUnsafeBufferPointer(String.init(validUTF8:))
     }
 
     /// An array of strings, as `string()` reads each.

@@ -134,14 +134,23 @@ public struct CandidateChecker: Sendable {
         if let referenceType {
             act = .reference(try Self.referenceEvent(referenceType, candidate.payload, invalid: invalid))
         } else if let institutionType, let stream {
-            let upcast = Upcasting.upcast(candidate.payload, type: typeName, from: Int(version), to: Int(latest))
+            // The newest version's payload is scanned from the canonical bytes; an older one is upcast and decoded,
+            // as is one the scan misses, so that `Decodable` names the fault.
+            let scanned = version == latest ? try? canonical.withUnsafeBufferPointer { bytes throws(ScanMiss) in
+                try EventPayload(scanning: institutionType, bytes)
+            } : nil
             let payload: EventPayload
-            do {
-                payload = try EventPayload.decode(institutionType, from: JSONValueDecoder().decoder(for: upcast))
-            } catch let error as DecodingError {
-                throw invalid("\(typeName) payload \(error.pathAndReason)")
-            } catch {
-                throw invalid("\(typeName) payload: \(error)")
+            if let scanned {
+                payload = scanned
+            } else {
+                let upcast = Upcasting.upcast(candidate.payload, type: typeName, from: Int(version), to: Int(latest))
+                do {
+                    payload = try EventPayload.decode(institutionType, from: JSONValueDecoder().decoder(for: upcast))
+                } catch let error as DecodingError {
+                    throw invalid("\(typeName) payload \(error.pathAndReason)")
+                } catch {
+                    throw invalid("\(typeName) payload: \(error)")
+                }
             }
             act = .institution(type: institutionType, stream: stream, payload: payload)
         } else {

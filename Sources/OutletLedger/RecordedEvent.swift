@@ -43,10 +43,16 @@ public struct RecordedEvent: Sendable {
 }
 
 extension EventPayload {
-    /// A stored payload of `schemaVersion`, upcast to the type's newest version and decoded.
+    /// A stored payload of `schemaVersion`: of the newest, scanned from its canonical bytes; else, or where
+    /// the scan misses, upcast to the type's newest version and decoded.
     static func reading(_ type: EventType, schemaVersion: Int64, _ bytes: [UInt8],
                         corrupt: (String) -> LedgerError) throws(LedgerError) -> EventPayload
     {
+        if schemaVersion == type.latestSchemaVersion,
+           let scanned = try? bytes.withUnsafeBufferPointer({ bytes throws(ScanMiss) in try EventPayload(scanning: type, bytes) })
+        {
+            return scanned
+        }
         do {
             let stored = try JSONParser.parse(bytes)
             let upcast = Upcasting.upcast(stored, type: type.rawValue, from: Int(schemaVersion), to: type.latestSchemaVersion)

@@ -12,10 +12,21 @@ public struct AutoIncluded: Sendable, Hashable, Codable {
     public var reference: String
     public var institution: Institution
     public var serviceItems: [String]
+
+    public init(level: Level, reference: String, institution: Institution, serviceItems: [String]) {
+        self.level = level
+        self.reference = reference
+        self.institution = institution
+        self.serviceItems = serviceItems
+    }
 }
 
 public struct InclusionEnded: Sendable, Hashable, Codable {
     public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
 }
 
 /// 网点备案资格自动取消 on designation (Art. 7): not a sanction, no bar.
@@ -26,10 +37,19 @@ public struct Superseded: Sendable, Hashable, Codable {
     }
 
     public var designation: Designation
+
+    public init(designation: Designation) {
+        self.designation = designation
+    }
 }
 
 /// A correction: the target is skipped by every fold from this event's recording on.
 public struct Retracted: Sendable, Hashable, Codable {
     public var targetSeq: Int
     public var reason: String
+
+    public init(targetSeq: Int, reason: String) {
+        self.targetSeq = targetSeq
+        self.reason = reason
+    }
 }

@@ -128,4 +128,10 @@ public struct ServiceCase: Sendable, Hashable, Codable {
     public var name: String
     public var period: String
     public var content: String
+
+    public init(name: String, period: String, content: String) {
+        self.name = name
+        self.period = period
+        self.content = content
+    }
 }

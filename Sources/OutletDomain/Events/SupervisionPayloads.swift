@@ -18,6 +18,10 @@ public struct InfoChanged: Sendable, Hashable, Codable {
     }
 
     public var changes: Changes
+
+    public init(changes: Changes) {
+        self.changes = changes
+    }
 }
 
 /// 工作总结表 (Art. 18, 附件2), due by the end of each year on the roster.
@@ -27,15 +31,31 @@ public struct AnnualSummaryFiled: Sendable, Hashable, Codable {
     public var cases: [ServiceCase]
     public var lessons: String
     public var nextYearPlan: String
+
+    public init(year: Int, overview: String, cases: [ServiceCase], lessons: String, nextYearPlan: String) {
+        self.year = year
+        self.overview = overview
+        self.cases = cases
+        self.lessons = lessons
+        self.nextYearPlan = nextYearPlan
+    }
 }
 
 /// 整改 ordered (Art. 18): six months to comply.
 public struct RectificationOrdered: Sendable, Hashable, Codable {
     public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
 }
 
 public struct RectificationCompleted: Sendable, Hashable, Codable {
     public var verification: String
+
+    public init(verification: String) {
+        self.verification = verification
+    }
 }
 
 /// 撤销备案 (Art. 18, 19).
@@ -53,6 +73,11 @@ public struct Revoked: Sendable, Hashable, Codable {
 
     public var ground: Ground
     public var detail: String
+
+    public init(ground: Ground, detail: String) {
+        self.ground = ground
+        self.detail = detail
+    }
 }
 
 /// 三年内不接受市级网点备案申请 (Art. 19).
@@ -73,6 +98,10 @@ public struct Barred3Years: Sendable, Hashable, Codable {
 /// 期满复审合格，延续三年 (Art. 16).
 public struct Renewed: Sendable, Hashable, Codable {
     public var reviewOpinion: String
+
+    public init(reviewOpinion: String) {
+        self.reviewOpinion = reviewOpinion
+    }
 }
 
 /// 终止网点资格 at the outlet's request (Art. 17). Schema version 2; see `Upcasting`.
@@ -88,4 +117,10 @@ public struct Terminated: Sendable, Hashable, Codable {
     public var reason: String
     public var requestedOn: LocalDate
     public var basis: Basis
+
+    public init(reason: String, requestedOn: LocalDate, basis: Basis) {
+        self.reason = reason
+        self.requestedOn = requestedOn
+        self.basis = basis
+    }
 }
