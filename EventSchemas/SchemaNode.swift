@@ -89,7 +89,7 @@ final class SchemaNode: @unchecked Sendable {
             if let maxItems, elements.count > maxItems {
                 throw fail("allows at most \(maxItems) item\(maxItems == 1 ? "" : "s"), has \(elements.count)")
             }
-            if uniqueItems, Set(elements).count != elements.count { throw fail("items must be unique") }
+            if uniqueItems, !Self.allDistinct(elements) { throw fail("items must be unique") }
             if let items {
                 for (index, element) in elements.enumerated() {
                     do { try items.validate(element) } catch { throw error.within(.index(index)) }
@@ -134,6 +134,16 @@ final class SchemaNode: @unchecked Sendable {
         case .null, .bool:
             break
         }
+    }
+
+    /// No two items equal: the short lists a payload holds are compared pair by pair (a set allocates and
+    /// hashes every item); a long one is hashed.
+    static func allDistinct(_ elements: [JSONValue]) -> Bool {
+        guard elements.count <= 16 else { return Set(elements).count == elements.count }
+        for later in elements.indices.dropFirst() {
+            for earlier in 0..<later where elements[earlier] == elements[later] { return false }
+        }
+        return true
     }
 
     private func placeRequired() {

@@ -75,6 +75,31 @@ struct SchemaAgreementTests {
         }
     }
 
+    @Test("a list whose items must be unique refuses a repeat wherever it stands, in a short list or a long one")
+    func uniqueItems() throws {
+        let schemas = try SchemaSet.bundled.get()
+        guard case .object(var payload) = PayloadFixtures.valid("submitted") else { Issue.record("an application is an object"); return }
+        func verdict(_ materials: [String]) -> String? {
+            payload["materials"] = .array(materials.map(JSONValue.string))
+            do {
+                try schemas.validate(.object(payload), type: "submitted", version: 1)
+                return nil
+            } catch {
+                return "\(error.path): \(error.reason)"
+            }
+        }
+        for count in [1, 2, 16, 17, 40] {
+            let distinct = (0..<count).map { "kind-" + String(repeating: "a", count: $0 + 1) }
+            #expect(verdict(distinct) == nil, "\(count) distinct")
+            guard count > 1 else { continue }
+            for (first, second) in [(0, 1), (0, count - 1), (count - 2, count - 1)] {
+                var repeated = distinct
+                repeated[second] = repeated[first]
+                #expect(verdict(repeated) == "$.materials: items must be unique", "\(count) items, \(first) and \(second) the same")
+            }
+        }
+    }
+
     @Test("a text's length is counted in characters, not bytes: at the bound it passes, one past it does not")
     func lengthsCountCharacters() throws {
         let schemas = try SchemaSet.bundled.get()
