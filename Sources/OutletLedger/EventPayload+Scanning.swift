@@ -77,16 +77,7 @@ extension Submitted {
             else if member == "team" { team = try scanner.array { scanner throws(ScanMiss) in try TeamMember(scanning: &scanner) } }
             else if member == "developmentPlan" { developmentPlan = try scanner.string() }
             else if member == "cases" { cases = try scanner.array { scanner throws(ScanMiss) in try ServiceCase(scanning: &scanner) } }
-            else if member == "infrastructure" {
-                var databases: [String]?, tools: [String]?
-                try scanner.members { scanner, member throws(ScanMiss) in
-                    if member == "databases" { databases = try scanner.strings() }
-                    else if member == "tools" { tools = try scanner.strings() }
-                    else { try scanner.skip() }
-                }
-                guard let databases, let tools else { throw scanner.miss("databases and tools") }
-                infrastructure = Infrastructure(databases: databases, tools: tools)
-            }
+            else if member == "infrastructure" { infrastructure = try Infrastructure(scanning: &scanner) }
             else if member == "materials" { materials = try scanner.strings() }
             else if member == "declaration" { declaration = try Declaration(scanning: &scanner) }
             else { try scanner.skip() }
@@ -113,6 +104,19 @@ extension TeamMember {
         }
         guard let name, let fullTime, let education, let qualifications, let bio else { throw scanner.miss("every member of a team member") }
         self.init(name: name, fullTime: fullTime, education: education, qualifications: qualifications, bio: bio)
+    }
+}
+
+extension Infrastructure {
+    init(scanning scanner: inout CanonicalScanner) throws(ScanMiss) {
+        var databases: [String]?, tools: [String]?
+        try scanner.members { scanner, member throws(ScanMiss) in
+            if member == "databases" { databases = try scanner.strings() }
+            else if member == "tools" { tools = try scanner.strings() }
+            else { try scanner.skip() }
+        }
+        guard let databases, let tools else { throw scanner.miss("databases and tools") }
+        self.init(databases: databases, tools: tools)
     }
 }
 
