@@ -146,22 +146,49 @@ public enum Canonical {
             return
         }
         for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x00..<0x20:
+            if let letter = shortEscape(of: byte) {
+                out.append(contentsOf: [0x5C, letter])
+            } else if byte < 0x20 {
                 out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
-            default:
+            } else {
                 out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The letter of the character's short escape (`n` for a line feed), which canonical JSON writes for these
+    /// seven and `\u00xx` for every other control character (RFC 8785 §3.2.2.2); nil for any other character.
+    /// The encoder, the parser and the scanner read JSON's escapes from this pair of tables.
+    @inline(__always)
+    public static func shortEscape(of character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "\""): UInt8(ascii: "\"")
+        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+        case 0x08: UInt8(ascii: "b")
+        case 0x09: UInt8(ascii: "t")
+        case 0x0A: UInt8(ascii: "n")
+        case 0x0C: UInt8(ascii: "f")
+        case 0x0D: UInt8(ascii: "r")
+        default: nil
+        }
+    }
+
+    /// The character a short escape's letter stands for: `shortEscape(of:)` read backwards (a test holds the two
+    /// to each other). JSON's `\/` is not among them: canonical JSON never writes it.
+    @inline(__always)
+    public static func character(ofShortEscape letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "\""): UInt8(ascii: "\"")
+        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "t"): 0x09
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "r"): 0x0D
+        default: nil
+        }
     }
 }

@@ -100,34 +100,27 @@ public struct CanonicalScanner {
                 continue
             }
             guard offset + 1 < content.count else { return nil }
-            switch content[offset + 1] {
-            case UInt8(ascii: "\""): text.append(0x22)
-            case UInt8(ascii: "\\"): text.append(0x5C)
-            case UInt8(ascii: "b"): text.append(0x08)
-            case UInt8(ascii: "t"): text.append(0x09)
-            case UInt8(ascii: "n"): text.append(0x0A)
-            case UInt8(ascii: "f"): text.append(0x0C)
-            case UInt8(ascii: "r"): text.append(0x0D)
-            case UInt8(ascii: "u"):
-                func hex(_ digit: UInt8) -> UInt8? {
-                    switch digit {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-                    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-                    default: nil
-                    }
-                }
-                guard offset + 5 < content.count, content[offset + 2] == UInt8(ascii: "0"), content[offset + 3] == UInt8(ascii: "0"),
-                      let high = hex(content[offset + 4]), let low = hex(content[offset + 5]), high < 2
-                else { return nil }
-                let control = high << 4 | low
-                // The control characters with a short escape are written short.
-                guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(control) else { return nil }
-                text.append(control)
-                offset += 4
-            default:
-                return nil
+            if let character = Canonical.character(ofShortEscape: content[offset + 1]) {
+                text.append(character)
+                offset += 2
+                continue
             }
-            offset += 2
+            // Any other control character: `\u00xx`, in lower-case hex.
+            func hex(_ digit: UInt8) -> UInt8? {
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+                default: nil
+                }
+            }
+            guard content[offset + 1] == UInt8(ascii: "u"), offset + 5 < content.count,
+                  content[offset + 2] == UInt8(ascii: "0"), content[offset + 3] == UInt8(ascii: "0"),
+                  let high = hex(content[offset + 4]), let low = hex(content[offset + 5]), high < 2
+            else { return nil }
+            let control = high << 4 | low
+            guard Canonical.shortEscape(of: control) == nil else { return nil }  // those are written short
+            text.append(control)
+            offset += 6
         }
         return text.withUnsafeBufferPointer(String.init(validUTF8:))
     }

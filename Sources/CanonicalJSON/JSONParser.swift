@@ -210,15 +210,12 @@ public struct JSONParser {
         guard index < bytes.count else { throw error("unterminated escape") }
         let code = bytes[index]
         index += 1
+        if let character = Canonical.character(ofShortEscape: code) {
+            scratch.append(character)
+            return
+        }
         switch code {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "/"): scratch.append(0x2F)  // JSON's, though canonical JSON never writes it
         case UInt8(ascii: "u"):
             var scalar = try parseHex4()
             if (0xD800..<0xDC00).contains(scalar) {

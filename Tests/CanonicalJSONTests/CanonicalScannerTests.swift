@@ -51,6 +51,16 @@ struct CanonicalScannerTests {
 
     @Test("the escapes canonical JSON writes are undone in a string read as text; any other escape is a miss")
     func escapes() throws {
+        // The encoder's table of short escapes and the readers' are one another read backwards.
+        var short = 0
+        for byte in UInt8.min...UInt8.max {
+            if let letter = Canonical.shortEscape(of: byte) {
+                #expect(Canonical.character(ofShortEscape: letter) == byte)
+                short += 1
+            }
+            if let character = Canonical.character(ofShortEscape: byte) { #expect(Canonical.shortEscape(of: character) == byte) }
+        }
+        #expect(short == 7)
         for text in ["a\"b\\c", "第一行\n第二行\t制表\r", "\u{08}\u{0C}\u{00}\u{01}\u{1F}", "长\"文\""] {
             let canonical = String(decoding: JSONValue.string(text).canonicalBytes, as: UTF8.self)
             #expect(try Self.scan(canonical) { scanner throws(ScanMiss) in try scanner.string() } == text, "\(canonical)")
