@@ -75,6 +75,16 @@ final class DeferredTimelines: @unchecked Sendable {
         return withUnsafePointer(to: &read.state) { body($0) }
     }
 
+    /// The state of the version at `position` of the timeline at `id` where it lies in its slot, once decoded
+    /// (`keeps`: decoded now if it is not yet); nil for a state `withState` decodes alone. A slot, once
+    /// written, holds its timeline unchanged until this object is freed.
+    @inline(__always)
+    func stateInPlace(_ id: Int, position: Int) -> UnsafePointer<InstitutionState>? {
+        guard keeps || ready[id].load(ordering: .acquiring) else { return nil }
+        if !ready[id].load(ordering: .acquiring) { _ = timeline(id) }
+        return Timeline.state(at: position, inSlot: UnsafeRawPointer(slots + id))
+    }
+
     /// Asks for the slot of the timeline at `id` and its flag (`RegistryProjection.prefetchStates`).
     @inline(__always)
     func prefetchSlot(_ id: Int) {

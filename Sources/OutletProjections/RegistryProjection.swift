@@ -218,6 +218,7 @@ public struct RegistryProjection: Sendable {
     func withState<Result>(at version: VersionIndex.Winner, _ body: (USCC, UnsafePointer<InstitutionState>) -> Result) -> Result {
         let id = Int(version.institution)
         let uscc = index.institutions[id]
+        if let state = stateInPlace(at: version) { return body(uscc, state) }
         guard stored[id] != nil else {
             return deferred!.withState(id, position: Int(version.position)) { body(uscc, $0) }
         }
@@ -229,6 +230,22 @@ public struct RegistryProjection: Sendable {
                 return body(uscc, Timeline.Version.state(of: versions.baseAddress! + Int(version.position)))
             }
         }
+    }
+
+    /// The state of a version the index found, where it lies in a timeline this projection holds, reached
+    /// without a reference count moving (`Timeline.state(at:inSlot:)`); nil where no held timeline has it (a
+    /// snapshot's timeline not kept: decoded alone) or the layout is not the one checked. `withState`'s
+    /// first way; its address is read within the call that asked, never kept.
+    @inline(__always)
+    func stateInPlace(at version: VersionIndex.Winner) -> UnsafePointer<InstitutionState>? {
+        let id = Int(version.institution)
+        guard id >= 0, id < stored.count else { return nil }
+        let held = stored.withUnsafeBufferPointer { stored -> UnsafePointer<InstitutionState>? in
+            let slot = stored.baseAddress! + id
+            guard slot.pointee != nil else { return nil }  // compared in place: an `if let` would copy the timeline
+            return Timeline.state(at: Int(version.position), inSlot: UnsafeRawPointer(slot))
+        }
+        return held ?? deferred?.stateInPlace(id, position: Int(version.position))
     }
 
     /// Asks the memory system for what reading the states of `versions[place + d]` will wait on, for a loop

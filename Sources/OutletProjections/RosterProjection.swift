@@ -11,7 +11,7 @@ public struct RosterEntry: Sendable, Equatable {
     public var outletNo: String?
     /// The institution as its state records it, shared rather than copied: copied, its dozen strings were
     /// a dozen reference counts per entry, each a cache miss, and most of what an entry cost.
-    private let recorded: Shared<Institution>
+    fileprivate let recorded: Shared<Institution>
     public var name: String { recorded.value.name }
     public var category: Category { recorded.value.category }
     public var district: String { recorded.value.district }
@@ -28,22 +28,6 @@ public struct RosterEntry: Sendable, Equatable {
     public var rectificationDeadline: LocalDate?
     /// Past years on the roster without an annual summary (Art. 18: due 12-31 of each year).
     public var overdueSummaries: YearSet
-
-    init(uscc: USCC, outletNo: String?, institution: Shared<Institution>, level: Level, registeredOn: LocalDate,
-         validThrough: LocalDate?, serviceItems: [String], underRectification: Bool, rectificationDeadline: LocalDate?,
-         overdueSummaries: YearSet)
-    {
-        self.uscc = uscc
-        self.outletNo = outletNo
-        recorded = institution
-        self.level = level
-        self.registeredOn = registeredOn
-        self.validThrough = validThrough
-        self.serviceItems = serviceItems
-        self.underRectification = underRectification
-        self.rectificationDeadline = rectificationDeadline
-        self.overdueSummaries = overdueSummaries
-    }
 }
 
 /// The roster on a date in its order, before any entry is built: which version of which outlet stands in
@@ -96,14 +80,18 @@ extension RegistryProjection {
     }
 
     func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
-        withState(at: place) { uscc, state in entry(uscc, state, outletNo: index.outletNumber(of: place), on: date) }
+        let number = index.outletNumber(of: place)
+        // Built straight from the state where it lies: built in `withState`'s closure, the entry was copied out
+        // of it and the first destroyed (six reference counts more).
+        if let state = stateInPlace(at: place) { return entry(index.institutions[Int(place.institution)], state, outletNo: number, on: date) }
+        return withState(at: place) { uscc, state in entry(uscc, state, outletNo: number, on: date) }
     }
 
     /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included), its
     /// state read where it lies, field by field, its place on the roster from the standing's values
     /// (`RosterPlace`): `status(on:periods:)`, which the compiler cannot see into, took a copy of the whole state
     /// first, and each of the state's parts' reference counts was a cache miss of its own.
-    @inline(__always)
+    @inline(never)
     private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate) -> RosterEntry {
         guard let place = RosterPlace(state.pointee.standing, applying: state.pointee.hasOpenApplication), place.holds(on: date),
               let institution = state.pointee.sharedInstitution
@@ -118,8 +106,10 @@ extension RegistryProjection {
             (level, since, rectificationDeadline) = (included == .national ? .national : .provincial, on, nil)
         }
         let overdue = InstitutionState.unfiledSummaryYears(of: state, through: date.adding(days: -1))
+        // The memberwise initializer: one written out built the entry on the stack and copied it out, and the
+        // compiler kept the copy (its three reference counts and their undoing, per entry).
         return RosterEntry(
-            uscc: uscc, outletNo: number, institution: institution, level: level, registeredOn: since, validThrough: place.validThrough,
+            uscc: uscc, outletNo: number, recorded: institution, level: level, registeredOn: since, validThrough: place.validThrough,
             serviceItems: state.pointee.serviceItems, underRectification: rectificationDeadline != nil,
             rectificationDeadline: rectificationDeadline, overdueSummaries: overdue)
     }

@@ -62,11 +62,26 @@ public struct Timeline: Sendable {
     @inline(__always)
     static func prefetchEntryParts(at position: Int, inSlot slot: UnsafeRawPointer) {
         guard let elements = VersionsLayout.elements(inSlot: slot), let count = VersionsLayout.count(inSlot: slot), position < count,
-              let stateOffset = MemoryLayout<Version>.offset(of: \.state) else { return }
+              let stateOffset = MemoryLayout<Version>.offset(of: \.state), let parts = InstitutionState.entryPartOffsets else { return }
         let state = elements + position * MemoryLayout<Version>.stride + stateOffset
-        for offset in InstitutionState.entryPartOffsets {
+        for offset in [parts.institution, parts.serviceItems] {
             if let object = state.load(fromByteOffset: offset, as: UnsafeRawPointer?.self) { outlet_prefetch_write(object) }
         }
+    }
+
+    /// The state of the version at `position` of the timeline in `slot`, where it lies, its address read from
+    /// the slot's words as the hints above read it: reached through the array, the array is retained and
+    /// released around the read, two more atomic operations on an entry that needs none (and a fence each,
+    /// which stops the misses of the states asked for ahead from overlapping). Nil where the layout is not
+    /// the one checked, or `position` is past the timeline's versions: the caller reads through the array.
+    /// The address holds while the slot's timeline is neither changed nor freed — within a call on the
+    /// projection that holds it, never kept past it.
+    @inline(__always)
+    static func state(at position: Int, inSlot slot: UnsafeRawPointer) -> UnsafePointer<InstitutionState>? {
+        guard position >= 0, let elements = VersionsLayout.elements(inSlot: slot), let count = VersionsLayout.count(inSlot: slot),
+              position < count
+        else { return nil }
+        return Version.state(of: (elements + position * MemoryLayout<Version>.stride).assumingMemoryBound(to: Version.self))
     }
 
     /// Asks for the line of the versions' array of the timeline in `slot` that holds its count.
@@ -88,7 +103,8 @@ public struct Timeline: Sendable {
     /// itself would be retained around any use (`withUnsafeBufferPointer` too, on a slot reached through a
     /// pointer), and a retain waits on the very line a prefetch asks for.
     /// The standard library's layout (the array one pointer to its storage, a count two words before its
-    /// elements) is checked once, on a real array: were it ever different, no hint is given at all.
+    /// elements) is checked once, on a real array: were it ever different, no hint is given and every
+    /// state is read through its array.
     private enum VersionsLayout {
         static let slotOffset = MemoryLayout<Timeline>.offset(of: \Timeline.allVersions)
         static let elementsOffset: Int? = {

@@ -112,6 +112,30 @@ struct TimelinePropertyTests {
         }
     }
 
+    @Test("a state read where it lies, from its slot's words, is the one its timeline's array lends, in a timeline or an optional one; past the last version there is none",
+          arguments: [UInt64(3), 11])
+    func stateInPlaceIsTheArrays(seed: UInt64) {
+        var projection = RegistryProjection(periods: ShippedData.periods)
+        for (stream, event) in RandomHistory(seed: seed).log { projection.apply(event, stream: stream) }
+        for timeline in projection.timelines {
+            var slot: Timeline? = timeline
+            let count = timeline.allVersions.count
+            timeline.allVersions.withUnsafeBufferPointer { versions in
+                withUnsafePointer(to: timeline) { held in
+                    withUnsafePointer(to: &slot) { optional in
+                        for position in 0..<count {
+                            let lent = Timeline.Version.state(of: versions.baseAddress! + position)
+                            #expect(Timeline.state(at: position, inSlot: UnsafeRawPointer(held)) == lent, "\(timeline.uscc) version \(position)")
+                            #expect(Timeline.state(at: position, inSlot: UnsafeRawPointer(optional)) == lent, "\(timeline.uscc) version \(position), optional")
+                        }
+                        #expect(Timeline.state(at: count, inSlot: UnsafeRawPointer(held)) == nil)
+                        #expect(Timeline.state(at: -1, inSlot: UnsafeRawPointer(held)) == nil)
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the random histories exercise the whole procedure")
     func coverage() {
         var types: Set<EventType> = []

@@ -53,10 +53,14 @@ public struct InstitutionState: Sendable {
     /// Where in a state lie the references to the parts a roster entry reads (the institution's box and the
     /// service items; the spells and filed years it asks through `summaryYearBits`), for a loop over many
     /// states to ask for them ahead: each is an object of its own on the heap, and a cache miss when its
-    /// reference count moves.
-    public static let entryPartOffsets: [Int] = [
-        MemoryLayout<InstitutionState>.offset(of: \.recordedInstitution), MemoryLayout<InstitutionState>.offset(of: \.serviceItems),
-    ].compactMap { $0 }
+    /// reference count moves. Two integers, not an array: an array read in that loop on every core is a
+    /// reference count of its own that both cores move, one cache line passed between them for every entry.
+    public static let entryPartOffsets: (institution: Int, serviceItems: Int)? = {
+        guard let institution = MemoryLayout<InstitutionState>.offset(of: \.recordedInstitution),
+              let serviceItems = MemoryLayout<InstitutionState>.offset(of: \.serviceItems)
+        else { return nil }
+        return (institution, serviceItems)
+    }()
 
     public struct Application: Sendable, Equatable {
         public let submittedOn: LocalDate
