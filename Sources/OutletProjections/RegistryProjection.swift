@@ -12,6 +12,8 @@ public struct RegistryProjection: Sendable {
     private var stored: [Timeline?] = []
     /// A restored snapshot's timelines, decoded when first read (nil: folded, or restored whole).
     private var deferred: DeferredTimelines?
+    /// Its slots, read without moving its reference count (`DeferredTimelines.Slots`).
+    private var deferredSlots: DeferredTimelines.Slots?
     /// `SY-<year>-<NNN>` by `registered` seq: in registration order within the year, never reused,
     /// so a retracted registration keeps its number used.
     public private(set) var outletNumbers: [Int64: String] = [:]
@@ -56,7 +58,8 @@ public struct RegistryProjection: Sendable {
         self.periods = periods
         self.index = index
         stored = Array(repeating: nil, count: index.institutions.count)
-        deferred = DeferredTimelines(source: source, institutions: index.institutions, versionCounts: versionCounts, keeps: keepsTimelines)
+        let deferred = DeferredTimelines(source: source, institutions: index.institutions, versionCounts: versionCounts, keeps: keepsTimelines)
+        (self.deferred, deferredSlots) = (deferred, deferred.lent)
         self.outletNumbers = outletNumbers
         self.registrationsByYear = registrationsByYear
         self.foldedThrough = foldedThrough
@@ -245,7 +248,7 @@ public struct RegistryProjection: Sendable {
             guard slot.pointee != nil else { return nil }  // compared in place: an `if let` would copy the timeline
             return Timeline.state(at: Int(version.position), inSlot: UnsafeRawPointer(slot))
         }
-        return held ?? deferred?.stateInPlace(id, position: Int(version.position))
+        return held ?? deferredSlots?.stateInPlace(id, position: Int(version.position)) ?? deferred?.stateInPlace(id, position: Int(version.position))
     }
 
     /// Asks the memory system for what reading the states of `versions[place + d]` will wait on, for a loop
@@ -276,7 +279,7 @@ public struct RegistryProjection: Sendable {
     private func prefetchSlot(ofInstitution id: Int32) {
         guard id >= 0, Int(id) < stored.count else { return }
         stored.withUnsafeBufferPointer { outlet_prefetch($0.baseAddress! + Int(id)) }
-        deferred?.prefetchSlot(Int(id))
+        deferredSlots?.prefetchSlot(Int(id))
     }
 
     /// What `take(_:)` asks for, a step at a time: the timeline's array of versions, then its newest version.
@@ -311,10 +314,10 @@ public struct RegistryProjection: Sendable {
             }
             return true
         }
-        guard !atHand, let deferred else { return }
+        guard !atHand, let deferredSlots else { return }
         switch step {
-        case .version: deferred.prefetchVersion(id, position: position)
-        case .entryParts: deferred.prefetchEntryParts(id, position: position)
+        case .version: deferredSlots.prefetchVersion(id, position: position)
+        case .entryParts: deferredSlots.prefetchEntryParts(id, position: position)
         }
     }
 

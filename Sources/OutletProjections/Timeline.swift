@@ -78,10 +78,11 @@ public struct Timeline: Sendable {
     /// projection that holds it, never kept past it.
     @inline(__always)
     static func state(at position: Int, inSlot slot: UnsafeRawPointer) -> UnsafePointer<InstitutionState>? {
-        guard position >= 0, let elements = VersionsLayout.elements(inSlot: slot), let count = VersionsLayout.count(inSlot: slot),
-              position < count
+        guard position >= 0, let (storage, elementsOffset) = VersionsLayout.storage(inSlot: slot),
+              position < storage.load(fromByteOffset: elementsOffset - VersionsLayout.countBeforeElements, as: Int.self)
         else { return nil }
-        return Version.state(of: (elements + position * MemoryLayout<Version>.stride).assumingMemoryBound(to: Version.self))
+        let version = storage + elementsOffset + position * MemoryLayout<Version>.stride
+        return Version.state(of: version.assumingMemoryBound(to: Version.self))
     }
 
     /// Asks for the line of the versions' array of the timeline in `slot` that holds its count.
@@ -106,17 +107,19 @@ public struct Timeline: Sendable {
     /// elements) is checked once, on a real array: were it ever different, no hint is given and every
     /// state is read through its array.
     private enum VersionsLayout {
-        static let slotOffset = MemoryLayout<Timeline>.offset(of: \Timeline.allVersions)
-        static let elementsOffset: Int? = {
+        /// Where in a slot its array lies, and where in the array's storage its elements start: one lazy global,
+        /// not two, as each is a call to see it is set, for every state read.
+        static let offsets: (slot: Int, elements: Int)? = {
             // An array of words: its elements start where an array of versions' do (both word-aligned).
-            guard slotOffset != nil, MemoryLayout<Version>.alignment == MemoryLayout<Int>.alignment else { return nil }
+            guard let slotOffset = MemoryLayout<Timeline>.offset(of: \Timeline.allVersions),
+                  MemoryLayout<Version>.alignment == MemoryLayout<Int>.alignment else { return nil }
             let probe = [Int](repeating: 0, count: 3)
-            return withUnsafeBytes(of: probe) { words -> Int? in
+            return withUnsafeBytes(of: probe) { words -> (slot: Int, elements: Int)? in
                 guard words.count == MemoryLayout<UnsafeRawPointer>.size,
                       let storage = words.load(as: UnsafeRawPointer?.self) else { return nil }
                 let offset = probe.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) - storage }
                 guard offset >= countBeforeElements, storage.load(fromByteOffset: offset - countBeforeElements, as: Int.self) == 3 else { return nil }
-                return offset
+                return (slotOffset, offset)
             }
         }()
 
@@ -126,9 +129,8 @@ public struct Timeline: Sendable {
         /// The storage of the versions in `slot` (nil: a layout not known).
         @inline(__always)
         static func storage(inSlot slot: UnsafeRawPointer) -> (storage: UnsafeRawPointer, elementsOffset: Int)? {
-            guard let slotOffset, let elementsOffset,
-                  let storage = slot.load(fromByteOffset: slotOffset, as: UnsafeRawPointer?.self) else { return nil }
-            return (storage, elementsOffset)
+            guard let offsets, let storage = slot.load(fromByteOffset: offsets.slot, as: UnsafeRawPointer?.self) else { return nil }
+            return (storage, offsets.elements)
         }
 
         @inline(__always)
