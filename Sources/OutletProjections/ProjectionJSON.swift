@@ -116,7 +116,7 @@ extension RegistryProjection {
         checkBasis(of: order, on: date)
         Self.writeArray(order.count, into: &json, drainingInto: sink, over: threshold) { place, json in
             prefetchStates(of: order.places, ahead: place, before: order.count)
-            entry(at: order.places[place], on: date).write(to: &json)
+            entry(at: order.places[place], on: date, heldBy: nil).write(to: &json)
         }
     }
 

@@ -238,7 +238,8 @@ public struct RegistryProjection: Sendable {
     /// The state of a version the index found, where it lies in a timeline this projection holds, reached
     /// without a reference count moving (`Timeline.state(at:inSlot:)`); nil where no held timeline has it (a
     /// snapshot's timeline not kept: decoded alone) or the layout is not the one checked. `withState`'s
-    /// first way; its address is read within the call that asked, never kept.
+    /// first way. The address holds while this projection, or a copy of it, is held: it is read within the
+    /// call that asked, or kept beside a holder of the projection (`RosterEntry`).
     @inline(__always)
     func stateInPlace(at version: VersionIndex.Winner) -> UnsafePointer<InstitutionState>? {
         let id = Int(version.institution)
@@ -254,16 +255,17 @@ public struct RegistryProjection: Sendable {
     /// Asks the memory system for what reading the states of `versions[place + d]` will wait on, for a loop
     /// over them at `place` (`end` its end): a hint, nothing is waited on. Reading a state is a chain of cache
     /// misses (the institution's slots, its versions' array, the version, then the objects its state refers
-    /// to that a roster entry reads); asked a few states ahead, the misses of several overlap rather than
+    /// to that a roster's JSON reads); asked a few states ahead, the misses of several overlap rather than
     /// follow one another. Three steps, each needing only what the one before brought in: the slots
     /// `3 × prefetchDistance` states ahead, the versions `2 × prefetchDistance` ahead, their parts
-    /// `prefetchDistance` ahead. The parts' step took a held roster's CPU per outlet down by a sixth.
+    /// `prefetchDistance` ahead — unless `parts` is false, for a loop that reads the state's own words alone
+    /// (a roster's entries, which borrow the objects they refer to).
     @inline(__always)
-    func prefetchStates(of versions: [VersionIndex.Winner], ahead place: Int, before end: Int) {
+    func prefetchStates(of versions: [VersionIndex.Winner], ahead place: Int, before end: Int, parts: Bool = true) {
         let distance = Self.prefetchDistance
         if place + 3 * distance < end { prefetchSlots(of: versions[place + 3 * distance]) }
         if place + 2 * distance < end { prefetchVersion(versions[place + 2 * distance], step: .version) }
-        if place + distance < end { prefetchVersion(versions[place + distance], step: .entryParts) }
+        if parts, place + distance < end { prefetchVersion(versions[place + distance], step: .entryParts) }
     }
 
     /// The institution's USCC and the slot of its timeline.

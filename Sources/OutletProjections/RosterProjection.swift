@@ -1,33 +1,79 @@
 import OutletDomain
 
 /// One outlet on the roster 名录 (Art. 6(4), 16) on a date.
-public struct RosterEntry: Sendable, Equatable {
+///
+/// Its institution and service items are read where the state it was worked out from lies, in the timelines
+/// of the projection that built it, and `holder` keeps that projection: a projection's storage is never changed
+/// in place while another value holds it, so what the entry reads stays as it was. Held by the entry itself,
+/// the institution's box and the items' array were two reference counts per entry, each a cache miss when the
+/// roster was built and again when it was freed — most of a held roster's time. A holder is one object per
+/// share of a roster, in the cache of the core that builds the share.
+public struct RosterEntry: @unchecked Sendable, Equatable {
     public enum Level: String, Sendable {
         case municipal, provincial, national
     }
 
-    public var uscc: USCC
+    public let uscc: USCC
     /// nil for an outlet included under Art. 7.
-    public var outletNo: String?
-    /// The institution as its state records it, shared rather than copied: copied, its dozen strings were
-    /// a dozen reference counts per entry, each a cache miss, and most of what an entry cost.
-    fileprivate let recorded: Shared<Institution>
-    public var name: String { recorded.value.name }
-    public var category: Category { recorded.value.category }
-    public var district: String { recorded.value.district }
-    public var address: String { recorded.value.address }
-    public var principal: Principal { recorded.value.principal }
-    public var contact: Contact { recorded.value.contact }
-    public var level: Level
+    public let outletNo: String?
+    /// The box of the institution as its state records it, borrowed (`holder` keeps it): not even touched
+    /// while the roster is built.
+    fileprivate let recorded: Unmanaged<Shared<Institution>>
+    private var institution: Institution { recorded.takeUnretainedValue().value }
+    public var name: String { institution.name }
+    public var category: Category { institution.category }
+    public var district: String { institution.district }
+    public var address: String { institution.address }
+    public var principal: Principal { institution.principal }
+    public var contact: Contact { institution.contact }
+    public let level: Level
     /// The registration date, or the inclusion date of an included outlet.
-    public var registeredOn: LocalDate
+    public let registeredOn: LocalDate
     /// The last valid day; nil for an included outlet.
-    public var validThrough: LocalDate?
-    public var serviceItems: [String]
-    public var underRectification: Bool
-    public var rectificationDeadline: LocalDate?
+    public let validThrough: LocalDate?
+    public var serviceItems: [String] { state.pointee.serviceItems }
+    public let underRectification: Bool
+    public let rectificationDeadline: LocalDate?
     /// Past years on the roster without an annual summary (Art. 18: due 12-31 of each year).
-    public var overdueSummaries: YearSet
+    public let overdueSummaries: YearSet
+    /// The state the entry was worked out from, where it lies: `holder` keeps it.
+    fileprivate let state: UnsafePointer<InstitutionState>
+    /// What keeps `state` (and so `recorded`) where it lies and as it is. Nil only for an entry written and
+    /// dropped within the call that read its state (a roster's JSON, written as it is read).
+    fileprivate let holder: AnyObject?
+
+    public static func == (left: RosterEntry, right: RosterEntry) -> Bool {
+        left.uscc == right.uscc && left.outletNo == right.outletNo && left.level == right.level
+            && left.registeredOn == right.registeredOn && left.validThrough == right.validThrough
+            && left.underRectification == right.underRectification && left.rectificationDeadline == right.rectificationDeadline
+            && left.overdueSummaries == right.overdueSummaries && left.institution == right.institution
+            && left.serviceItems == right.serviceItems
+    }
+}
+
+/// What keeps the states a share of roster entries read where they lie: the projection they were read from.
+private final class ProjectionHolder: Sendable {
+    let projection: RegistryProjection
+
+    init(_ projection: RegistryProjection) {
+        self.projection = projection
+    }
+}
+
+/// A state copied out for one entry, which owns it: one not held in a timeline of the projection (decoded
+/// alone from a snapshot, or reached through its array where the slot's layout is not the one checked).
+private final class StateHolder: @unchecked Sendable {
+    let state: UnsafeMutablePointer<InstitutionState>
+
+    init(copying state: UnsafePointer<InstitutionState>) {
+        self.state = .allocate(capacity: 1)
+        self.state.initialize(to: state.pointee)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 }
 
 /// The roster on a date in its order, before any entry is built: which version of which outlet stands in
@@ -62,10 +108,11 @@ extension RegistryProjection {
     public func roster(_ order: RosterOrder, on date: LocalDate, offset: Int, limit: Int) -> [RosterEntry] {
         checkBasis(of: order, on: date)
         let range = (offset..<(offset + min(limit, Int.max - offset))).clamped(to: 0..<order.count)
-        return elementsInShares(range.count, of: Self.itemsPerShare) { offset in
+        return elementsInShares(range.count, of: Self.itemsPerShare, sharing: { ProjectionHolder(self) }) { offset, holder in
             let place = range.lowerBound + offset
-            prefetchStates(of: order.places, ahead: place, before: range.upperBound)
-            return entry(at: order.places[place], on: date)
+            // The versions alone: the entry reads its state's own words, not the objects it refers to.
+            prefetchStates(of: order.places, ahead: place, before: range.upperBound, parts: false)
+            return entry(at: order.places[place], on: date, heldBy: holder)
         }
     }
 
@@ -79,12 +126,19 @@ extension RegistryProjection {
         RosterOrder(places: index.roster(on: date, knownAt: knownAt), date: date, knownAt: knownAt)
     }
 
-    func entry(at place: VersionIndex.Winner, on date: LocalDate) -> RosterEntry {
+    /// The entry at `place`, its state kept by `holder` (a holder of this projection; nil: the entry is dropped
+    /// within the caller's call). A state no timeline of this projection holds is copied out for the entry.
+    func entry(at place: VersionIndex.Winner, on date: LocalDate, heldBy holder: AnyObject?) -> RosterEntry {
         let number = index.outletNumber(of: place)
         // Built straight from the state where it lies: built in `withState`'s closure, the entry was copied out
         // of it and the first destroyed (six reference counts more).
-        if let state = stateInPlace(at: place) { return entry(index.institutions[Int(place.institution)], state, outletNo: number, on: date) }
-        return withState(at: place) { uscc, state in entry(uscc, state, outletNo: number, on: date) }
+        if let state = stateInPlace(at: place) {
+            return entry(index.institutions[Int(place.institution)], state, outletNo: number, on: date, heldBy: holder)
+        }
+        return withState(at: place) { uscc, state in
+            let copy = StateHolder(copying: state)
+            return entry(uscc, UnsafePointer(copy.state), outletNo: number, on: date, heldBy: copy)
+        }
     }
 
     /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included), its
@@ -92,9 +146,10 @@ extension RegistryProjection {
     /// (`RosterPlace`): `status(on:periods:)`, which the compiler cannot see into, took a copy of the whole state
     /// first, and each of the state's parts' reference counts was a cache miss of its own.
     @inline(never)
-    private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate) -> RosterEntry {
+    private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate,
+                       heldBy holder: AnyObject?) -> RosterEntry {
         guard let place = RosterPlace(state.pointee.standing, applying: state.pointee.hasOpenApplication), place.holds(on: date),
-              let institution = state.pointee.sharedInstitution
+              let institution = state.pointee.sharedInstitution.map(Unmanaged.passUnretained)
         else { preconditionFailure("a place on the roster is an outlet's") }
         let level: RosterEntry.Level, since: LocalDate, rectificationDeadline: LocalDate?
         switch place {
@@ -107,11 +162,11 @@ extension RegistryProjection {
         }
         let overdue = InstitutionState.unfiledSummaryYears(of: state, through: date.adding(days: -1))
         // The memberwise initializer: one written out built the entry on the stack and copied it out, and the
-        // compiler kept the copy (its three reference counts and their undoing, per entry).
+        // compiler kept the copy (its reference counts and their undoing, per entry).
         return RosterEntry(
             uscc: uscc, outletNo: number, recorded: institution, level: level, registeredOn: since, validThrough: place.validThrough,
-            serviceItems: state.pointee.serviceItems, underRectification: rectificationDeadline != nil,
-            rectificationDeadline: rectificationDeadline, overdueSummaries: overdue)
+            underRectification: rectificationDeadline != nil, rectificationDeadline: rectificationDeadline, overdueSummaries: overdue,
+            state: state, holder: holder)
     }
 }
 

@@ -21,11 +21,21 @@ package func inShares<Result>(_ count: Int, of size: Int, _ body: @Sendable (Ran
 /// its elements straight into their places in the one array (not an array per share joined after: a copy
 /// of an element that holds references is their reference counts).
 package func elementsInShares<Element>(_ count: Int, of size: Int, _ element: @Sendable (Int) -> Element) -> [Element] {
+    elementsInShares(count, of: size, sharing: {}) { index, _ in element(index) }
+}
+
+/// `elementsInShares`, each share making `shared()` once and lending it to each of its elements: an object
+/// the elements hold in common, one per share rather than one for all, whose reference count the core that
+/// builds the share moves in its own cache (one for all, two cores would pass its line between them for
+/// every element).
+package func elementsInShares<Element, Shared>(_ count: Int, of size: Int, sharing shared: @Sendable () -> Shared,
+                                               _ element: @Sendable (Int, Shared) -> Element) -> [Element] {
     [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
         // Each share initializes its own slice of the buffer and nothing else.
         nonisolated(unsafe) let elements = buffer
         _ = inShares(count, of: size) { share in
-            for index in share { (elements.baseAddress! + index).initialize(to: element(index)) }
+            let common = shared()
+            for index in share { (elements.baseAddress! + index).initialize(to: element(index, common)) }
         }
         initialized = count
     }

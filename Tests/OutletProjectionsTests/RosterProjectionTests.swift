@@ -40,6 +40,25 @@ struct RosterProjectionTests {
         #expect(projection.roster(order, on: date, offset: 7, limit: 4_500) == Array(oneByOne[7..<4_507]))
     }
 
+    @Test("an entry reads its institution and service items as they were when the roster was read, however the projection changes or is dropped after")
+    func entriesOutliveTheirProjection() throws {
+        var projection = H.projection()
+        let date = day("2026-03-02")
+        var entries = projection.roster(on: date)
+        let before = try #require(entries.first { $0.uscc == H.a })
+        let last = H.events.map(\.1.seq).max()!
+        projection.apply(DomainEvent(seq: last + 1, type: .infoChanged, effectiveOn: day("2026-03-01"), actor: H.applicant(H.a),
+                                     payload: H.payload(.infoChanged, #"{"changes":{"name":"甲大学（新）","serviceItems":["培训"]}}"#)),
+                         stream: H.a)
+        let after = try #require(projection.roster(on: date).first { $0.uscc == H.a })
+        #expect(after.name == "甲大学（新）" && after.serviceItems == ["培训"])
+        projection = RegistryProjection(periods: ShippedData.periods)  // the last projection that held the old states
+        #expect(before.name == "甲大学" && before.serviceItems == ["专利检索", "培训"] && before.district == "210103")
+        #expect(before != after)
+        entries.removeAll()
+        #expect(before.name == "甲大学")
+    }
+
     @Test("a dozen dates, the whole log known", arguments: golden)
     func roster(date: String, expected: [String]) {
         #expect(Self.rows(H.projection(), date) == expected)
