@@ -545,12 +545,22 @@ package struct VersionIndex: Sendable {
     func winningRows(on day: Int32, knownAt: Int64, parts: Int) -> [Int32] {
         let count = institutions.count
         return chunks.withUnsafeBufferPointer { chunks in
-            // Where each chunk's rows start, counted over the chunks with a row known at `knownAt`.
+            // Where each chunk's rows start, counted over the rows known at `knownAt`: rows ascend by seq, so those
+            // are a prefix, cut here once (in the one chunk it ends in) rather than row by row in the pass, which
+            // then reads no seq at all (a third of the bytes it read a row).
             var starts = [0]
             starts.reserveCapacity(chunks.count + 1)
             for chunk in chunks.indices {
                 guard chunks[chunk].seq[0] <= knownAt else { break }
-                starts.append(starts.last! + chunks[chunk].seq.count)
+                starts.append(starts.last! + chunks[chunk].seq.withUnsafeBufferPointer { seq in
+                    guard seq[seq.count - 1] > knownAt else { return seq.count }
+                    var (low, high) = (0, seq.count)  // the first row past `knownAt`
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if seq[middle] <= knownAt { low = middle + 1 } else { high = middle }
+                    }
+                    return low
+                })
             }
             let total = starts.last!
             let runs = UnsafeMutablePointer<Int32>.allocate(capacity: count * parts)
@@ -577,21 +587,17 @@ package struct VersionIndex: Sendable {
     }
 
     /// Into `best` (by institution id), the winning row of each institution among `rows` of the rows counted by
-    /// `starts` (where each chunk's rows start).
+    /// `starts` (where each chunk's rows start; all of them known at `knownAt`).
     private static func winningRows(in chunks: UnsafeBufferPointer<Chunk>, starts: [Int], rows: Range<Int>, on day: Int32,
                                     knownAt: Int64, into best: UnsafeMutablePointer<Int32>) {
         for number in 0..<(starts.count - 1) where starts[number] < rows.upperBound && rows.lowerBound < starts[number + 1] {
             let first = Int32(number * chunkSize)
             let within = max(rows.lowerBound - starts[number], 0)..<(min(rows.upperBound, starts[number + 1]) - starts[number])
-            chunks[number].seq.withUnsafeBufferPointer { seq in
-                chunks[number].retractedBy.withUnsafeBufferPointer { retractedBy in
-                    chunks[number].effective.withUnsafeBufferPointer { effective in
-                        chunks[number].institution.withUnsafeBufferPointer { institution in
-                            for row in within {
-                                guard seq[row] <= knownAt else { break }
-                                guard effective[row] <= day, retractedBy[row] > knownAt else { continue }
-                                best[Int(institution[row])] = first + Int32(row)
-                            }
+            chunks[number].retractedBy.withUnsafeBufferPointer { retractedBy in
+                chunks[number].effective.withUnsafeBufferPointer { effective in
+                    chunks[number].institution.withUnsafeBufferPointer { institution in
+                        for row in within where effective[row] <= day && retractedBy[row] > knownAt {
+                            best[Int(institution[row])] = first + Int32(row)
                         }
                     }
                 }
