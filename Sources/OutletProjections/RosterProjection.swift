@@ -18,14 +18,15 @@ public struct RosterEntry: @unchecked Sendable, Equatable {
     public let outletNo: String?
     /// The box of the institution as its state records it, borrowed (`holder` keeps it): not even touched
     /// while the roster is built.
+    /// Each field is read from the box itself: a computed `Institution` between would copy the whole of it
+    /// (a dozen strings' reference counts) for every field read.
     fileprivate let recorded: Unmanaged<Shared<Institution>>
-    private var institution: Institution { recorded.takeUnretainedValue().value }
-    public var name: String { institution.name }
-    public var category: Category { institution.category }
-    public var district: String { institution.district }
-    public var address: String { institution.address }
-    public var principal: Principal { institution.principal }
-    public var contact: Contact { institution.contact }
+    public var name: String { recorded.takeUnretainedValue().value.name }
+    public var category: Category { recorded.takeUnretainedValue().value.category }
+    public var district: String { recorded.takeUnretainedValue().value.district }
+    public var address: String { recorded.takeUnretainedValue().value.address }
+    public var principal: Principal { recorded.takeUnretainedValue().value.principal }
+    public var contact: Contact { recorded.takeUnretainedValue().value.contact }
     public let level: Level
     /// The registration date, or the inclusion date of an included outlet.
     public let registeredOn: LocalDate
@@ -46,7 +47,7 @@ public struct RosterEntry: @unchecked Sendable, Equatable {
         left.uscc == right.uscc && left.outletNo == right.outletNo && left.level == right.level
             && left.registeredOn == right.registeredOn && left.validThrough == right.validThrough
             && left.underRectification == right.underRectification && left.rectificationDeadline == right.rectificationDeadline
-            && left.overdueSummaries == right.overdueSummaries && left.institution == right.institution
+            && left.overdueSummaries == right.overdueSummaries && left.recorded.takeUnretainedValue() == right.recorded.takeUnretainedValue()
             && left.serviceItems == right.serviceItems
     }
 }
