@@ -17,9 +17,8 @@ public struct RosterEntry: @unchecked Sendable, Equatable {
     /// nil for an outlet included under Art. 7.
     public let outletNo: String?
     /// The box of the institution as its state records it, borrowed (`holder` keeps it): not even touched
-    /// while the roster is built.
-    /// Each field is read from the box itself: a computed `Institution` between would copy the whole of it
-    /// (a dozen strings' reference counts) for every field read.
+    /// while the roster is built. Each field below is read from the box itself: a computed `Institution`
+    /// between would copy the whole of it (a dozen strings' reference counts) for every field read.
     fileprivate let recorded: Unmanaged<Shared<Institution>>
     public var name: String { recorded.takeUnretainedValue().value.name }
     public var category: Category { recorded.takeUnretainedValue().value.category }
@@ -52,7 +51,8 @@ public struct RosterEntry: @unchecked Sendable, Equatable {
     }
 }
 
-/// What keeps the states a share of roster entries read where they lie: the projection they were read from.
+/// What keeps the states a share of roster entries read where they lie: the projection they were read from,
+/// held and never read.
 private final class ProjectionHolder: Sendable {
     let projection: RegistryProjection
 
@@ -145,7 +145,8 @@ extension RegistryProjection {
     /// The entry of an outlet the index put on the roster on `date`, under `outletNo` (nil: included), its
     /// state read where it lies, field by field, its place on the roster from the standing's values
     /// (`RosterPlace`): `status(on:periods:)`, which the compiler cannot see into, took a copy of the whole state
-    /// first, and each of the state's parts' reference counts was a cache miss of its own.
+    /// first, and each of the state's parts' reference counts was a cache miss of its own. One body for the
+    /// three ways `entry(at:)` reaches a state, not inlined into each.
     @inline(never)
     private func entry(_ uscc: USCC, _ state: UnsafePointer<InstitutionState>, outletNo number: String?, on date: LocalDate,
                        heldBy holder: AnyObject?) -> RosterEntry {
