@@ -74,8 +74,8 @@ public struct Timeline: Sendable {
     /// released around the read, two more atomic operations on an entry that needs none (and a fence each,
     /// which stops the misses of the states asked for ahead from overlapping). Nil where the layout is not
     /// the one checked, or `position` is past the timeline's versions: the caller reads through the array.
-    /// The address holds while the slot's timeline is neither changed nor freed — within a call on the
-    /// projection that holds it, never kept past it.
+    /// The address holds while the slot's timeline is neither changed nor freed: within a call on the
+    /// projection that holds it, or beside a holder of that projection (`RosterEntry`).
     @inline(__always)
     static func state(at position: Int, inSlot slot: UnsafeRawPointer) -> UnsafePointer<InstitutionState>? {
         guard position >= 0, let (storage, elementsOffset) = VersionsLayout.storage(inSlot: slot),

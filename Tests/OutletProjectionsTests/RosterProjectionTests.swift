@@ -52,7 +52,7 @@ struct RosterProjectionTests {
                          stream: H.a)
         let after = try #require(projection.roster(on: date).first { $0.uscc == H.a })
         #expect(after.name == "甲大学（新）" && after.serviceItems == ["培训"])
-        projection = RegistryProjection(periods: ShippedData.periods)  // the last projection that held the old states
+        projection = RegistryProjection(periods: ShippedData.periods)  // let go: only the entries' holders keep the old states
         #expect(before.name == "甲大学" && before.serviceItems == ["专利检索", "培训"] && before.district == "210103")
         #expect(before != after)
         entries.removeAll()
