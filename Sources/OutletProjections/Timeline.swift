@@ -61,16 +61,14 @@ public struct Timeline: Sendable {
     /// of the timeline's.
     @inline(__always)
     static func prefetchEntryParts(at position: Int, inSlot slot: UnsafeRawPointer) {
-        guard let elements = VersionsLayout.elements(inSlot: slot), let count = VersionsLayout.count(inSlot: slot), position < count,
-              let stateOffset = MemoryLayout<Version>.offset(of: \.state), let parts = InstitutionState.entryPartOffsets else { return }
-        let state = elements + position * MemoryLayout<Version>.stride + stateOffset
+        guard let state = state(at: position, inSlot: slot), let parts = InstitutionState.entryPartOffsets else { return }
         for offset in [parts.institution, parts.serviceItems] {
-            if let object = state.load(fromByteOffset: offset, as: UnsafeRawPointer?.self) { outlet_prefetch_write(object) }
+            if let object = UnsafeRawPointer(state).load(fromByteOffset: offset, as: UnsafeRawPointer?.self) { outlet_prefetch_write(object) }
         }
     }
 
     /// The state of the version at `position` of the timeline in `slot`, where it lies, its address read from
-    /// the slot's words as the hints above read it: reached through the array, the array is retained and
+    /// the slot's words as the prefetch hints read it: reached through the array, the array is retained and
     /// released around the read, two more atomic operations on an entry that needs none (and a fence each,
     /// which stops the misses of the states asked for ahead from overlapping). Nil where the layout is not
     /// the one checked, or `position` is past the timeline's versions: the caller reads through the array.

@@ -446,13 +446,19 @@ package struct VersionIndex: Sendable {
         }
         guard low > 0 else { return }
         let chunk = low - 1
-        var first = 0, end = chunks[chunk].seq.count
-        while first < end {
-            let middle = (first + end) / 2
-            if chunks[chunk].seq[middle] < target { first = middle + 1 } else { end = middle }
-        }
+        let first = chunks[chunk].seq.withUnsafeBufferPointer { Self.rowCount(of: $0, before: target) }
         guard first < chunks[chunk].seq.count, chunks[chunk].seq[first] == target else { return }
         chunks[chunk].retractedBy[first] = seq
+    }
+
+    /// How many of a chunk's rows, by their seqs (ascending), have a seq below `seq`.
+    private static func rowCount(of seqs: UnsafeBufferPointer<Int64>, before seq: Int64) -> Int {
+        var (low, high) = (0, seqs.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if seqs[middle] < seq { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// An institution's version in force on a date: the institution's id, the version's position in its
@@ -552,14 +558,9 @@ package struct VersionIndex: Sendable {
             starts.reserveCapacity(chunks.count + 1)
             for chunk in chunks.indices {
                 guard chunks[chunk].seq[0] <= knownAt else { break }
-                starts.append(starts.last! + chunks[chunk].seq.withUnsafeBufferPointer { seq in
-                    guard seq[seq.count - 1] > knownAt else { return seq.count }
-                    var (low, high) = (0, seq.count)  // the first row past `knownAt`
-                    while low < high {
-                        let middle = (low + high) / 2
-                        if seq[middle] <= knownAt { low = middle + 1 } else { high = middle }
-                    }
-                    return low
+                starts.append(starts.last! + chunks[chunk].seq.withUnsafeBufferPointer { seqs in
+                    // Below its last seq, `knownAt + 1` does not overflow.
+                    seqs[seqs.count - 1] <= knownAt ? seqs.count : Self.rowCount(of: seqs, before: knownAt + 1)
                 })
             }
             let total = starts.last!
