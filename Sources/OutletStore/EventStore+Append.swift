@@ -30,21 +30,20 @@ extension EventStore {
         guard !envelopes.isEmpty else { return }
         do {
             try write { db in
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
-                let seq: Int64 = row?["seq"] ?? 0
-                let hash: String = row?["hash"] ?? HashChain.genesis
-                guard seq == expectedHead.seq, hash == expectedHead.hash else {
-                    var error = LedgerError(.conflict, "the log moved from seq \(expectedHead.seq) to seq \(seq) while this append was decided")
-                    error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: seq)
+                let head = try Self.lastEvent(db)
+                guard head.seq == expectedHead.seq, head.hash == expectedHead.hash else {
+                    var error = LedgerError(.conflict, "the log moved from seq \(expectedHead.seq) to seq \(head.seq) while this append was decided")
+                    error.conflict = .init(kind: .headMoved, expected: expectedHead.seq, actual: head.seq)
                     throw error
                 }
                 try check(db)
                 try Self.insertRows(envelopes, db)
                 let last = envelopes[envelopes.count - 1]
-                try db.cachedStatement(sql: """
+                let record = try db.cachedStatement(sql: """
                     INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
-                    """).execute(arguments: [last.seq, last.hash])
+                    """)
+                try Self.stepRaw(record, db) { raw in sqlite3_bind_int64(raw, 1, last.seq) | Self.bind(last.hash, raw, 2) }
             }
         } catch {
             throw Self.storageError(error, path: path)
@@ -60,38 +59,18 @@ extension EventStore {
                 recorded_at, actor_role, actor_unit, actor_name, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let raw = statement.sqliteStatement
-        // SQLite copies each text before `bind` returns (SQLITE_TRANSIENT, a macro Swift does not import).
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        func bind(_ text: String, _ column: Int32) -> Int32 {
-            // An empty text has no storage, and a null pointer would bind NULL; a text not stored as UTF-8
-            // (bridged) is made so first.
-            let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
-                bytes.isEmpty ? sqlite3_bind_text(raw, column, "", 0, transient)
-                    : sqlite3_bind_text(raw, column, bytes.baseAddress, Int32(bytes.count), transient)
-            }
-            if let bound { return bound }
-            var copy = text
-            copy.makeContiguousUTF8()
-            return bind(copy, column)
-        }
         try envelopes.withUnsafeBufferPointer { envelopes in
             for place in envelopes.indices {
                 let envelope = envelopes.baseAddress! + place
-                sqlite3_reset(raw)
-                // Each bind answers SQLITE_OK (0) or an error code: any error leaves a bit set.
-                let binding = sqlite3_bind_int64(raw, 1, envelope.pointee.seq) | bind(envelope.pointee.eventId, 2)
-                    | bind(envelope.pointee.stream, 3) | sqlite3_bind_int64(raw, 4, envelope.pointee.streamVersion)
-                    | bind(envelope.pointee.type, 5) | sqlite3_bind_int64(raw, 6, envelope.pointee.schemaVersion)
-                    | bind(envelope.pointee.effectiveOn, 7) | bind(envelope.pointee.recordedAt, 8) | bind(envelope.pointee.actor.role, 9)
-                    | bind(envelope.pointee.actor.unit, 10) | bind(envelope.pointee.actor.name, 11) | bind(envelope.pointee.payload, 12)
-                    | bind(envelope.pointee.prevHash, 13) | bind(envelope.pointee.hash, 14)
-                let bound = binding == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection)
-                // The failure's own message, read before the reset below makes another call.
-                let failure = bound == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
-                // The statement is left reset, as GRDB expects to find it, whatever the step said.
-                sqlite3_reset(raw)
-                if let failure { throw DatabaseError(resultCode: ResultCode(rawValue: bound), message: failure, sql: statement.sql) }
+                try stepRaw(statement, db) { raw in
+                    sqlite3_bind_int64(raw, 1, envelope.pointee.seq) | bind(envelope.pointee.eventId, raw, 2)
+                        | bind(envelope.pointee.stream, raw, 3) | sqlite3_bind_int64(raw, 4, envelope.pointee.streamVersion)
+                        | bind(envelope.pointee.type, raw, 5) | sqlite3_bind_int64(raw, 6, envelope.pointee.schemaVersion)
+                        | bind(envelope.pointee.effectiveOn, raw, 7) | bind(envelope.pointee.recordedAt, raw, 8)
+                        | bind(envelope.pointee.actor.role, raw, 9) | bind(envelope.pointee.actor.unit, raw, 10)
+                        | bind(envelope.pointee.actor.name, raw, 11) | bind(envelope.pointee.payload, raw, 12)
+                        | bind(envelope.pointee.prevHash, raw, 13) | bind(envelope.pointee.hash, raw, 14)
+                }
             }
         }
     }

@@ -42,11 +42,7 @@ extension EventStore {
     }
 
     public func head() throws(LedgerError) -> LedgerHead {
-        try read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"))
-            else { return .empty }
-            return LedgerHead(seq: row[0], hash: row[1], recordedAt: row[2])
-        }
+        try read { db in try Self.lastEvent(db) }
     }
 
     /// The position "as known at" `time`: the last event recorded at or before it (recordedAt never
