@@ -27,7 +27,7 @@ let package = Package(
         // Float-free JSON values and the RFC 8785 canonical form the hash chain is computed over.
         .target(name: "CanonicalJSON"),
         // The pure core: dates, identifiers, events and their payloads. No I/O.
-        .target(name: "OutletDomain"),
+        .target(name: "OutletDomain", dependencies: ["CanonicalJSON"]),
         // The JSON Schemas of every event type, shipped as resources, and the validator that applies them.
         .target(
             name: "EventSchemas",

@@ -132,9 +132,21 @@ public enum Canonical {
         text.withUTF8 { appendString(utf8: $0, to: &out) }
     }
 
-    /// No quote, backslash or control character: the bytes stand in a JSON string as they are.
+    /// No quote, backslash or control character: the bytes stand in a JSON string as they are. Eight bytes
+    /// at a time (`ByteWord`), the last eight overlapping those before; a text shorter than that byte by byte.
     public static func needsNoEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        func plain(_ word: ByteWord) -> Bool {
+            !(word.hasByte(below: 0x20) || word.hasByte(UInt8(ascii: "\"")) || word.hasByte(UInt8(ascii: "\\")))
+        }
+        guard utf8.count >= 8 else {
+            return !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        }
+        var index = 0
+        while index + 8 < utf8.count {
+            guard plain(ByteWord(utf8, at: index)) else { return false }
+            index += 8
+        }
+        return plain(ByteWord(utf8, at: utf8.count - 8))
     }
 
     /// Most strings need no escape: they are copied whole.

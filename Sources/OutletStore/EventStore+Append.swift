@@ -12,7 +12,7 @@ extension EventStore {
         try insert(envelopes, expectedHead: expectedHead) { db throws(LedgerError) in
             try Self.checkContinues(envelopes, from: expectedHead) { stream throws(LedgerError) in
                 do {
-                    return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), arguments: [stream]) ?? 0
+                    return try Self.streamVersion(of: stream, db)
                 } catch {
                     throw Self.storageError(error, path: self.path)
                 }

@@ -35,6 +35,25 @@ extension EventStore {
         return bind(copy, raw, column)
     }
 
+    /// The first column of a cached statement's first row as an integer (0 if it has no row or the column is NULL).
+    static func integer(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32) throws -> Int64 {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        defer { sqlite3_reset(raw) }
+        let bound = bind(raw)
+        switch bound == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection) {
+        case SQLITE_ROW: return sqlite3_column_int64(raw, 0)
+        case SQLITE_DONE: return 0
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+    }
+
+    /// A stream's newest version (0: no event yet): one seek in the (stream, stream_version) index.
+    static func streamVersion(of stream: String, _ db: Database) throws -> Int64 {
+        try integer(db.cachedStatement(sql: "SELECT MAX(stream_version) FROM events WHERE stream = ?"), db) { raw in bind(stream, raw, 1) }
+    }
+
     /// The log's last event: its seq, hash and recording time (the empty head if there is none).
     static func lastEvent(_ db: Database) throws -> LedgerHead {
         let statement = try db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")

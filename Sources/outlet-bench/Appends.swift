@@ -1,11 +1,14 @@
 import ArgumentParser
+import CanonicalJSON
 import Foundation
 import OutletCore
 import OutletDemo
 import OutletLedger
 
 /// Durable single appends on a ledger `generate` (or `suite`) made, without making one again: the
-/// append row of `suite` alone, for a large ledger in a minute rather than the whole suite's dozen.
+/// append row of `suite` alone, for a large ledger in a minute rather than the whole suite's dozen; with
+/// `--peer`, the peer's appends on the database a suite left, round for round beside ours on the same
+/// machine at the same time (the machines are shared: a figure means something only beside its peer's).
 struct Appends: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time single-event appends (each its own synchronous=FULL transaction) on a copy of a generated ledger.")
@@ -17,8 +20,43 @@ struct Appends: ParsableCommand {
     @Option(help: "Milliseconds between appends, not timed: 0 is back to back (the worst case); a registry's come far apart.")
     var pause = 0.0
     @Flag(help: "Hold the live projection first, as the service does: each append then extends it.") var live = false
+    @Option(help: "Rounds, each on a fresh copy (and the peer's after ours); the medians of their p50 and p99 close.") var rounds = 1
+    @Option(help: "The peer script (tools/bench/peer.py): its appends of the same events after each of our rounds.") var peer: String?
+    @Option(help: "The peer's database a suite of the same size left (copied first: it is not written).")
+    var peerDatabase = "/tmp/outlet-bench/peer.sqlite"
 
     func run() throws {
+        var ours: [(p50: Double, p99: Double)] = [], theirs: [(p50: Double, p99: Double)] = []
+        for round in 1...max(1, rounds) {
+            let (latency, appended) = try appendOnCopy(round: round)
+            ours.append((latency.median, latency.percentile(99)))
+            guard let peer else { continue }
+            let work = (copy as NSString).deletingLastPathComponent
+            let events = work + "/outlet-bench-appended.jsonl"
+            try Self.writeForPeer(appended, to: events)
+            let run = ChildRun.run("/usr/bin/env", ["python3", peer, "--appends-only", peerDatabase, work, "--appends", events], scratch: work)
+            guard run.status == 0, let figures = try? JSONDecoder().decode(PeerAppends.self, from: Data(run.stdout.utf8)) else {
+                throw ValidationError("the peer exited \(run.status) (pip install eventsourcing; run the suite first for \(peerDatabase))")
+            }
+            theirs.append((figures.appendP50, figures.appendP99))
+            print("  the peer, round \(round): \(figures.appends) saves, p50 \(fmt(figures.appendP50)) ms, p99 \(fmt(figures.appendP99)) ms")
+        }
+        guard ours.count > 1 || !theirs.isEmpty else { return }
+        func summary(_ figures: [(p50: Double, p99: Double)]) -> String {
+            var p50 = Sample(), p99 = Sample()
+            for figure in figures { p50.add(figure.p50); p99.add(figure.p99) }
+            return "p50 \(fmt(p50.median)) ms (\(fmt(p50.percentile(0))) – \(fmt(p50.percentile(100)))), "
+                + "p99 \(fmt(p99.median)) ms (\(fmt(p99.percentile(0))) – \(fmt(p99.percentile(100))))"
+        }
+        print("medians of \(ours.count) rounds: ours \(summary(ours))")
+        guard !theirs.isEmpty else { return }
+        print("medians of \(theirs.count) rounds: the peer's \(summary(theirs))")
+        let ratios = zip(ours, theirs).map { $0.p50 / $1.p50 }.sorted()
+        print("p50 ours / the peer's, round by round: median \(fmt(ratios[ratios.count / 2]))× (\(fmt(ratios[0])) – \(fmt(ratios[ratios.count - 1]))×)")
+    }
+
+    /// One round: the appends on a fresh copy of the ledger, each timed; the events appended, for the peer.
+    private func appendOnCopy(round: Int) throws -> (Sample, [Candidate]) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
         try FileManager.default.copyItem(atPath: ledger, toPath: copy)
         // On the disk before the first append: else the first flush of the file is the whole copy's.
@@ -44,10 +82,28 @@ struct Appends: ParsableCommand {
             cpu.add((threadCPUSeconds() - cpuBefore) * 1000)
         }
         _ = opened.finishBackgroundWork()
-        print("\(appends) single appends\(pause > 0 ? " \(fmt(pause)) ms apart" : "") on a copy of \(ledger) (\(head.seq) events): p50 \(fmt(latency.median)) ms, "
-              + "p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms, p99.9 \(fmt(latency.percentile(99.9))) ms; "
-              + "this thread's CPU time p50 \(fmt(cpu.median)) ms")
+        print("\(rounds > 1 ? "round \(round): " : "")\(appends) single appends\(pause > 0 ? " \(fmt(pause)) ms apart" : "") on a copy of \(ledger) "
+              + "(\(head.seq) events): p50 \(fmt(latency.median)) ms, p90 \(fmt(latency.percentile(90))) ms, p99 \(fmt(latency.percentile(99))) ms, "
+              + "p99.9 \(fmt(latency.percentile(99.9))) ms; this thread's CPU time p50 \(fmt(cpu.median)) ms")
+        return (latency, fresh)
     }
+}
+
+extension Appends {
+    /// The events appended, as the peer reads them (`--appends`): type, date and payload, one per line.
+    static func writeForPeer(_ appended: [Candidate], to path: String) throws {
+        try Data(appended.map { candidate in
+            JSONValue.object(["type": .string(candidate.type), "effectiveOn": .string(candidate.effectiveOn),
+                              "payload": candidate.payload]).canonicalString + "\n"
+        }.joined().utf8).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+/// What `peer.py --appends-only` prints.
+struct PeerAppends: Decodable {
+    let appends: Int
+    let appendP50: Double
+    let appendP99: Double
 }
 
 /// CPU time of the calling thread (user and system), in seconds: what an append computes, beside what it waits for.

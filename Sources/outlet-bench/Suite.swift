@@ -63,10 +63,7 @@ struct Suite: ParsableCommand {
             appendLatency.add(elapsed.seconds * 1000)
         }
         let appendedEvents = work + "/appended.jsonl"
-        try Data(appended.map { candidate in
-            JSONValue.object(["type": .string(candidate.type), "effectiveOn": .string(candidate.effectiveOn),
-                              "payload": candidate.payload]).canonicalString + "\n"
-        }.joined().utf8).write(to: URL(fileURLWithPath: appendedEvents))
+        try Appends.writeForPeer(appended, to: appendedEvents)
         report.add("durable single-event append, \(appends) in a row", "p50 \(fmt(appendLatency.median)) ms, p99 \(fmt(appendLatency.percentile(99))) ms")
         figures["append_p50_ms"] = appendLatency.median
         figures["append_p99_ms"] = appendLatency.percentile(99)

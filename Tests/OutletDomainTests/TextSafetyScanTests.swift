@@ -20,6 +20,23 @@ struct TextSafetyScanTests {
         }
     }
 
+    @Test("the scan is exact at every place of texts up to 24 bytes, where it reads eight bytes at a time",
+          arguments: [false, true])
+    func scanIsExactAtEveryPlace(multiLine: Bool) {
+        let scalars: [Unicode.Scalar] = [0x00, 0x0A, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x9F, 0xA0, 0xB7, 0x2026, 0x201C, 0x202A, 0x202E,
+                                         0x202F, 0x2065, 0x2066, 0x2069, 0x206A, 0x4E2D].compactMap(Unicode.Scalar.init)
+        for scalar in scalars {
+            for before in 0...17 {
+                for after in 0...9 {
+                    var text = String(repeating: "a", count: before) + String(Character(scalar)) + String(repeating: "b", count: after)
+                    let scanned = text.withUTF8 { TextSafety.mayHoldForbidden($0, multiLine: multiLine) }
+                    #expect(scanned == TextSafety.isForbidden(scalar, multiLine: multiLine),
+                            "U+\(String(scalar.value, radix: 16)) after \(before), before \(after), multiLine \(multiLine)")
+                }
+            }
+        }
+    }
+
     @Test("a forbidden scalar at either end of the text is found")
     func ends() {
         #expect(TextSafety.firstForbidden(in: "\u{202E}", multiLine: false)?.position == 0)

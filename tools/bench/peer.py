@@ -14,10 +14,18 @@ Reads an `outlet-ledger export` (the benchmark's synthetic history), then:
           domain event and applied to its aggregate: the library's own reconstruction.
 Prints one JSON object: events, import/replay seconds and events/s, append p50/p99 in ms, peak RSS.
 No rules, no hash chain: the peer does less work per event than outlet-ledger, not more.
+
+    peer.py --appends-only PEER.sqlite WORKDIR --appends APPENDED.jsonl
+
+The append row alone, on a copy of the database a whole run left (its import, not made again): the same
+saves on the history's first aggregates, read back first and untimed. Prints appends, append p50/p99 in ms.
+`outlet-bench appends --peer` runs it between its own rounds.
 """
 import json
 import os
 import resource
+import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -63,15 +71,52 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main():
-    export, work = sys.argv[1], sys.argv[2]
-    with open(sys.argv[sys.argv.index("--appends") + 1], encoding="utf-8") as lines:
-        appended = [json.loads(line) for line in lines]
+def fresh_database(work, name):
+    """A database path in WORK with no file, log or shared memory left from before."""
     os.makedirs(work, exist_ok=True)
-    db = os.path.join(work, "peer.sqlite")
+    db = os.path.join(work, name)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
+    return db
+
+
+def timed_saves(app, aggregates, appended):
+    """Each appended event recorded on the next aggregate in turn and saved alone (its own transaction): ms each."""
+    latencies = []
+    for index, record in enumerate(appended):
+        aggregate = aggregates[index % len(aggregates)]
+        aggregate.record(record["type"], record["effectiveOn"], record["payload"])
+        begin = time.perf_counter()
+        app.save(aggregate)
+        latencies.append((time.perf_counter() - begin) * 1000)
+    return latencies
+
+
+def appends_only(source, work, appended):
+    db = fresh_database(work, "peer-appends.sqlite")
+    shutil.copyfile(source, db)
+    # On the disk before the first save: else the first flush of the file is the whole copy's.
+    descriptor = os.open(db, os.O_RDWR)
+    os.fsync(descriptor)
+    os.close(descriptor)
+    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
+    ids = [uuid.UUID(row[0]) for row in sqlite3.connect(db).execute(
+        "SELECT originator_id FROM stored_events WHERE originator_version = 1 LIMIT 1000")]
+    aggregates = [app.repository.get(originator) for originator in ids]
+    aggregates = [aggregate for aggregate in aggregates if isinstance(aggregate, Outlet)]
+    latencies = timed_saves(app, aggregates, appended)
+    print(json.dumps({"appends": len(latencies), "appendP50": percentile(latencies, 50), "appendP99": percentile(latencies, 99)}))
+
+
+def main():
+    with open(sys.argv[sys.argv.index("--appends") + 1], encoding="utf-8") as lines:
+        appended = [json.loads(line) for line in lines]
+    if sys.argv[1] == "--appends-only":
+        appends_only(sys.argv[2], sys.argv[3], appended)
+        return
+    export, work = sys.argv[1], sys.argv[2]
+    db = fresh_database(work, "peer.sqlite")
     app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
 
     aggregates = {}
@@ -95,14 +140,7 @@ def main():
         app.save(*(aggregates[s] for s in pending))
     import_seconds = time.perf_counter() - started
 
-    latencies = []
-    streams = list(aggregates)
-    for index, record in enumerate(appended):
-        aggregate = aggregates[streams[index % len(streams)]]
-        aggregate.record(record["type"], record["effectiveOn"], record["payload"])
-        begin = time.perf_counter()
-        app.save(aggregate)
-        latencies.append((time.perf_counter() - begin) * 1000)
+    latencies = timed_saves(app, list(aggregates.values()), appended)
     del aggregates
 
     started = time.perf_counter()

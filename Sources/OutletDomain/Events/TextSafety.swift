@@ -1,3 +1,5 @@
+import CanonicalJSON
+
 /// What text an event may carry: no control characters — C0, DEL, C1 — anywhere, except line feeds
 /// in the few fields that are prose (a summary's overview, a reason), and no bidirectional overrides.
 /// So what an applicant types cannot steer a clerk's terminal (ESC, OSC sequences), forge lines in a
@@ -26,9 +28,24 @@ public enum TextSafety {
     /// False only if no scalar of these UTF-8 bytes is forbidden; true if one may be. Exact for the
     /// forbidden ranges: a C0 control or DEL is one byte; U+0080–U+009F is C2 80…9F; U+202A–U+202E is
     /// E2 80 AA…AE; U+2066–U+2069 is E2 81 A6…A9.
+    /// Eight bytes at a time while none of them may start one (`ByteWord`): below 0x20, DEL, or a lead byte
+    /// C2 or E2; then byte by byte until the next eight are clear again. The last eight overlap those before.
     public static func mayHoldForbidden(_ utf8: UnsafeBufferPointer<UInt8>, multiLine: Bool) -> Bool {
+        func clear(at index: Int) -> Bool {
+            let word = ByteWord(utf8, at: index)
+            return !(word.hasByte(below: 0x20) || word.hasByte(0x7F) || word.hasByte(0xC2) || word.hasByte(0xE2))
+        }
         var index = 0
         while index < utf8.count {
+            if index + 8 <= utf8.count {
+                if clear(at: index) {
+                    index += 8
+                    continue
+                }
+            } else if utf8.count >= 8, clear(at: utf8.count - 8) {
+                // What is left lies in the last eight: a sequence that began before it was looked at from its lead.
+                return false
+            }
             let byte = utf8[index]
             switch byte {
             case 0x0A where multiLine: break
