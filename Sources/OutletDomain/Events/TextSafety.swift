@@ -28,6 +28,7 @@ public enum TextSafety {
     /// False only if no scalar of these UTF-8 bytes is forbidden; true if one may be. Exact for the
     /// forbidden ranges: a C0 control or DEL is one byte; U+0080–U+009F is C2 80…9F; U+202A–U+202E is
     /// E2 80 AA…AE; U+2066–U+2069 is E2 81 A6…A9.
+    ///
     /// Eight bytes at a time while none of them may start one (`ByteWord`): below 0x20, DEL, or a lead byte
     /// C2 or E2; then byte by byte until the next eight are clear again. The last eight overlap those before.
     public static func mayHoldForbidden(_ utf8: UnsafeBufferPointer<UInt8>, multiLine: Bool) -> Bool {
