@@ -99,35 +99,41 @@ final class SchemaNode: @unchecked Sendable {
             if let minProperties, members.count < minProperties {
                 throw fail("needs at least \(minProperties) member\(minProperties == 1 ? "" : "s")")
             }
-            try withUnsafeTemporaryAllocation(of: Int.self, capacity: properties.count) { (found) throws(NodeViolation) in
-                // Each property's member (its place, or -1), found walking the members beside the properties, both
-                // in the same order; then the checks in their order: required, unknown, each member.
-                var firstUnknown: Int?
-                var member = 0
-                for property in properties.indices {
-                    while member < members.count, Canonical.precedes(members.members[member].key, properties[property].name) {
-                        if firstUnknown == nil { firstUnknown = member }
-                        member += 1
+            // The members read where they lie (a copy of each is its name's and its value's reference counts).
+            try members.members.withUnsafeBufferPointer { (entries) throws(NodeViolation) in
+                try withUnsafeTemporaryAllocation(of: Int.self, capacity: properties.count) { (found) throws(NodeViolation) in
+                    // Each property's member (its place, or -1), found walking the members beside the properties, both
+                    // in the same order, one three-way comparison a step; then the checks in their order: required,
+                    // unknown, each member.
+                    var firstUnknown: Int?
+                    var member = 0
+                    for property in properties.indices {
+                        var order = member < entries.count ? Canonical.order(entries[member].key, properties[property].name) : 1
+                        while order < 0 {
+                            if firstUnknown == nil { firstUnknown = member }
+                            member += 1
+                            order = member < entries.count ? Canonical.order(entries[member].key, properties[property].name) : 1
+                        }
+                        if order == 0 {
+                            found[property] = member
+                            member += 1
+                        } else {
+                            found[property] = -1
+                        }
                     }
-                    if member < members.count, JSONObject.sameName(members.members[member].key, properties[property].name) {
-                        found[property] = member
-                        member += 1
-                    } else {
-                        found[property] = -1
+                    if firstUnknown == nil, member < entries.count { firstUnknown = member }
+                    for (name, place) in zip(required, requiredPlaces) where place.map({ found[$0] < 0 }) ?? (members[name] == nil) {
+                        throw fail("required member \"\(name)\" is missing")
                     }
-                }
-                if firstUnknown == nil, member < members.count { firstUnknown = member }
-                for (name, place) in zip(required, requiredPlaces) where place.map({ found[$0] < 0 }) ?? (members[name] == nil) {
-                    throw fail("required member \"\(name)\" is missing")
-                }
-                if !allowsAdditionalProperties, let firstUnknown {
-                    throw fail("unknown member \"\(members.members[firstUnknown].key)\"")
-                }
-                for property in properties.indices where found[property] >= 0 {
-                    do throws(NodeViolation) {
-                        try properties[property].node.validate(members.members[found[property]].value)
-                    } catch {
-                        throw error.within(.member(properties[property].name))
+                    if !allowsAdditionalProperties, let firstUnknown {
+                        throw fail("unknown member \"\(entries[firstUnknown].key)\"")
+                    }
+                    for property in properties.indices where found[property] >= 0 {
+                        do throws(NodeViolation) {
+                            try properties[property].node.validate(entries[found[property]].value)
+                        } catch {
+                            throw error.within(.member(properties[property].name))
+                        }
                     }
                 }
             }

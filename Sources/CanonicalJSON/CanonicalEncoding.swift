@@ -42,26 +42,31 @@ extension JSONValue {
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .integer(let number):
             Canonical.appendInteger(number, to: &out)
-        case .string(var text):
-            text.withUTF8 { utf8 in
+        case .string(let text):
+            Canonical.withUTF8(text) { utf8 in
                 if let suspect, !flagged, suspect(utf8) { flagged = true }
                 Canonical.appendString(utf8: utf8, to: &out)
             }
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                item.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+            // Read where they lie, not copied (a copy of each item is its reference counts).
+            items.withUnsafeBufferPointer { items in
+                for index in items.indices {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    items[index].appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+                }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // The members are in canonical order already.
-            for index in members.members.indices {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                Canonical.appendString(members.members[index].key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                members.members[index].value.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+            // The members are in canonical order already, and read where they lie.
+            members.members.withUnsafeBufferPointer { entries in
+                for index in entries.indices {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    Canonical.appendString(entries[index].key, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    entries[index].value.appendCanonical(to: &out, flagged: &flagged, suspect: suspect)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -76,21 +81,30 @@ public enum Canonical {
         keys.sorted(by: precedes)
     }
 
-    /// RFC 8785's order of two names. UTF-8 bytes order as code points do, and code points as UTF-16
-    /// units do unless one side has a character from U+E000 up (UTF-8 lead byte 0xEE or more, where
-    /// surrogate pairs sort below it): only then are the UTF-16 units compared.
+    /// RFC 8785's order of two names.
     public static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in
-                let common = min(left.count, right.count)
-                var index = 0
-                while index < common, left[index] == right[index] { index += 1 }
-                if index == common { return left.count < right.count }
-                if left[index] < 0xEE && right[index] < 0xEE { return left[index] < right[index] }
-                return String(decoding: left, as: UTF8.self).utf16.lexicographicallyPrecedes(String(decoding: right, as: UTF8.self).utf16)
-            }
-        }
+        order(a, b) < 0
+    }
+
+    /// RFC 8785's order of two names, three ways: below zero if `a` comes first, zero if they are the same bytes,
+    /// above zero if `b` does (one comparison where a walk beside a sorted list asked "before?" and then "same?").
+    /// UTF-8 bytes order as code points do, and code points as UTF-16 units do unless one side has a character
+    /// from U+E000 up (UTF-8 lead byte 0xEE or more, where surrogate pairs sort below it): only then are the
+    /// UTF-16 units compared.
+    public static func order(_ a: String, _ b: String) -> Int {
+        withUTF8(a) { left in withUTF8(b) { right in order(utf8: left, right) } }
+    }
+
+    private static func order(utf8 left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(left.count, right.count)
+        var index = 0
+        while index < common, left[index] == right[index] { index += 1 }
+        if index == common { return left.count - right.count }
+        let byteOrder = Int(left[index]) - Int(right[index])
+        if left[index] < 0xEE && right[index] < 0xEE { return byteOrder }
+        let (leftUnits, rightUnits) = (String(decoding: left, as: UTF8.self).utf16, String(decoding: right, as: UTF8.self).utf16)
+        if leftUnits.lexicographicallyPrecedes(rightUnits) { return -1 }
+        return rightUnits.lexicographicallyPrecedes(leftUnits) ? 1 : byteOrder
     }
 
     /// The canonical bytes of an object whose `written` members are canonical bytes already (a writer's:
@@ -128,8 +142,16 @@ public enum Canonical {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        withUTF8(text) { appendString(utf8: $0, to: &out) }
+    }
+
+    /// A text's UTF-8 read in place (`String.withUTF8` needs a copy of it to call on, two reference counts); a
+    /// text not stored as UTF-8 (bridged) is made so first.
+    @inline(__always)
+    public static func withUTF8<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var text = text
-        text.withUTF8 { appendString(utf8: $0, to: &out) }
+        return text.withUTF8(body)
     }
 
     /// No quote, backslash or control character: the bytes stand in a JSON string as they are. Eight bytes

@@ -28,6 +28,21 @@ struct CanonicalEncodingTests {
         #expect(try JSONParser.parse(input).canonicalString == expected)
     }
 
+    @Test("§3.2.3: the three-way order of two names is their UTF-16 units' order, and zero only for the same bytes")
+    func threeWayOrder() {
+        let names = ["", "1", "a", "ab", "b", "\r", "\u{80}", "ö", "o\u{308}", "€", "😀", "\u{FB33}", "\u{E000}", "\u{FFFF}",
+                     "K", "\u{212A}", "学", "学院", "沈阳"]
+        for a in names {
+            for b in names {
+                let units = (Array(a.utf16), Array(b.utf16))
+                let expected = units.0.lexicographicallyPrecedes(units.1) ? -1 : (Array(a.utf8) == Array(b.utf8) ? 0 : 1)
+                let order = Canonical.order(a, b)
+                #expect((order < 0 ? -1 : order == 0 ? 0 : 1) == expected, "\(a.debugDescription) against \(b.debugDescription)")
+                #expect(Canonical.precedes(a, b) == (expected < 0))
+            }
+        }
+    }
+
     @Test("nested objects are sorted at every level and arrays keep their order")
     func nesting() throws {
         let value = try JSONParser.parse(#"{"b": [3, {"z": 1, "a": 2}], "a": {"y": null, "x": "沈阳"}}"#)
