@@ -101,8 +101,10 @@ def appends_only(source, work, appended):
     os.fsync(descriptor)
     os.close(descriptor)
     app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
-    ids = [uuid.UUID(row[0]) for row in sqlite3.connect(db).execute(
+    reader = sqlite3.connect(db)
+    ids = [uuid.UUID(row[0]) for row in reader.execute(
         "SELECT originator_id FROM stored_events WHERE originator_version = 1 LIMIT 1000")]
+    reader.close()
     aggregates = [app.repository.get(originator) for originator in ids]
     aggregates = [aggregate for aggregate in aggregates if isinstance(aggregate, Outlet)]
     latencies = timed_saves(app, aggregates, appended)
