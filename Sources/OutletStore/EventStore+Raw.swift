@@ -6,18 +6,26 @@ import OutletCore
 /// and copies every value, and its arguments box every column and copy every text once more. For the few
 /// statements of a single append that was a tenth of its CPU.
 extension EventStore {
-    /// Steps a cached statement that returns no row, with the arguments `bind` sets: each bind answers
-    /// SQLITE_OK (0) or an error code, and `bind` returns them or'ed, so that any error leaves a bit set.
+    /// Steps a cached statement that returns no row, with the arguments `bind` sets.
     static func stepRaw(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32) throws {
+        _ = try firstRow(statement, db, bind: bind) { _ in }
+    }
+
+    /// The first row of a cached statement, read by `read` while it lies in SQLite's row (nil: no row), with the
+    /// arguments `bind` sets: each bind answers SQLITE_OK (0) or an error code, and `bind` returns them or'ed,
+    /// so that any error leaves a bit set. The statement is left reset, as GRDB expects to find it, whatever
+    /// the step said; a failure's own message is read before that reset makes another call.
+    static func firstRow<Value>(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32 = { _ in SQLITE_OK },
+                              _ read: (OpaquePointer) -> Value) throws -> Value? {
         let raw = statement.sqliteStatement
         sqlite3_reset(raw)
-        let bound = bind(raw)
-        let stepped = bound == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection)
-        // The failure's own message, read before the reset below makes another call.
-        let failure = stepped == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
-        // The statement is left reset, as GRDB expects to find it, whatever the step said.
-        sqlite3_reset(raw)
-        if let failure { throw DatabaseError(resultCode: ResultCode(rawValue: stepped), message: failure, sql: statement.sql) }
+        defer { sqlite3_reset(raw) }
+        switch bind(raw) == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection) {
+        case SQLITE_ROW: return read(raw)
+        case SQLITE_DONE: return nil
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
     }
 
     /// Binds a text, which SQLite copies before `bind` returns (SQLITE_TRANSIENT, a macro Swift does not import).
@@ -37,16 +45,7 @@ extension EventStore {
 
     /// The first column of a cached statement's first row as an integer (0 if it has no row or the column is NULL).
     static func integer(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32) throws -> Int64 {
-        let raw = statement.sqliteStatement
-        sqlite3_reset(raw)
-        defer { sqlite3_reset(raw) }
-        let bound = bind(raw)
-        switch bound == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection) {
-        case SQLITE_ROW: return sqlite3_column_int64(raw, 0)
-        case SQLITE_DONE: return 0
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
-        }
+        try firstRow(statement, db, bind: bind) { raw in sqlite3_column_int64(raw, 0) } ?? 0
     }
 
     /// A stream's newest version (0: no event yet): one seek in the (stream, stream_version) index.
@@ -56,22 +55,13 @@ extension EventStore {
 
     /// The log's last event: its seq, hash and recording time (the empty head if there is none).
     static func lastEvent(_ db: Database) throws -> LedgerHead {
-        let statement = try db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")
-        let raw = statement.sqliteStatement
-        sqlite3_reset(raw)
-        defer { sqlite3_reset(raw) }
-        switch sqlite3_step(raw) {
-        case SQLITE_ROW:
+        try firstRow(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"), db) { raw in
             func text(_ column: Int32) -> String {
                 // sqlite3_column_text before sqlite3_column_bytes: the length is of the text form.
                 guard let start = sqlite3_column_text(raw, column) else { return "" }
                 return String(decoding: UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(raw, column))), as: UTF8.self)
             }
             return LedgerHead(seq: sqlite3_column_int64(raw, 0), hash: text(1), recordedAt: text(2))
-        case SQLITE_DONE:
-            return .empty
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
-        }
+        } ?? .empty
     }
 }
