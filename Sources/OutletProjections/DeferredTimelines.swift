@@ -11,6 +11,10 @@ package protocol TimelineSource: AnyObject, Sendable {
 
     /// The institution of the timeline at `id` and the state of its version at `position`, decoded alone.
     func state(at id: Int, position: Int) throws -> (uscc: USCC, state: InstitutionState)
+
+    /// The timeline at `id` continued from its version at `position` (`Timeline.continued`): that version and
+    /// those after it decoded, the ones before passed over.
+    func timeline(at id: Int, from position: Int) throws -> Timeline
 }
 
 /// The timelines of a restored projection, each decoded the first time a query reads it, then kept for
@@ -30,7 +34,7 @@ final class DeferredTimelines: @unchecked Sendable {
     private let writing = Mutex(())
 
     /// Whether a state read is kept as its whole timeline (a long-lived projection's reads come back).
-    private let keeps: Bool
+    let keeps: Bool
 
     init(source: any TimelineSource, institutions: [USCC], versionCounts: [Int32], keeps: Bool) {
         precondition(institutions.count == versionCounts.count, "a version count per institution")
@@ -122,6 +126,23 @@ final class DeferredTimelines: @unchecked Sendable {
     }
 
     var lent: Slots { Slots(slots: slots, ready: ready) }
+
+    /// The timeline at `id` for a tail to fold into, in a projection that keeps no timeline (`keeps` false):
+    /// continued from its newest version (`Timeline.continued`), unless it is decoded whole already. Not kept
+    /// here: the projection holds it.
+    func continuation(_ id: Int) -> Timeline {
+        let newest = Int(versionCounts[id]) - 1
+        if keeps || newest < 0 || ready[id].load(ordering: .acquiring) { return timeline(id) }
+        let continued: Timeline
+        do {
+            continued = try source.timeline(at: id, from: newest)
+        } catch {
+            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
+        }
+        precondition(continued.uscc == institutions[id] && continued.heldFrom == newest && continued.allVersions.count == 1,
+                     "a snapshot's timeline of \(continued.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        return continued
+    }
 
     /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it
     /// loaded, so only a snapshot this program did not write can fail here: that stops the process

@@ -8,7 +8,9 @@ public struct RegistryProjection: Sendable {
     /// so a query sets the one in force where it reads (`counting(with:)`).
     public private(set) var periods: Periods
     /// Each institution's timeline, at the id its rows in the index carry (the order they first appeared
-    /// in); nil where a restored one is still in `deferred`, not yet read or changed.
+    /// in); nil where a restored one is still in `deferred`, not yet read or changed. In a projection that
+    /// keeps no restored timeline, one a tail changed is continued from the snapshot's newest version
+    /// (`Timeline.heldFrom`): the versions before it are read from `deferred`.
     private var stored: [Timeline?] = []
     /// A restored snapshot's timelines, decoded when first read (nil: folded, or restored whole).
     private var deferred: DeferredTimelines?
@@ -73,9 +75,15 @@ public struct RegistryProjection: Sendable {
         elementsInShares(stored.count, of: Self.itemsPerShare) { timeline(at: $0) }
     }
 
-    /// The timeline at index id `id`.
+    /// The timeline at index id `id`, whole.
     package func timeline(at id: Int) -> Timeline {
-        stored[id] ?? deferred!.timeline(id)
+        guard let held = stored[id] else { return deferred!.timeline(id) }
+        return held.heldFrom == 0 ? held : deferred!.timeline(id).completing(held)
+    }
+
+    /// How many timelines are held continued from a snapshot's newest version (`Timeline.heldFrom`), not whole.
+    package var continuedTimelineCount: Int {
+        stored.reduce(0) { $0 + (($1?.heldFrom ?? 0) > 0 ? 1 : 0) }
     }
 
     /// The snapshot a restored timeline is still as it was in (nil: it was folded here, or changed since),
@@ -150,8 +158,9 @@ public struct RegistryProjection: Sendable {
         if id == stored.count {
             stored.append(Timeline(uscc: index.institutions[id]))
         } else if stored[id] == nil {
-            stored[id] = deferred!.timeline(id)
+            stored[id] = deferred!.continuation(id)
         }
+        if !stored[id]!.holdsNewestLiveVersion { stored[id] = timeline(at: id) }
         switch stored[id]!.apply(event, periods: periods) {
         case .version(let position, let facts):
             index.append(institution: Int32(id), seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
@@ -222,15 +231,17 @@ public struct RegistryProjection: Sendable {
         let id = Int(version.institution)
         let uscc = index.institutions[id]
         if let state = stateInPlace(at: version) { return body(uscc, state) }
-        guard stored[id] != nil else {
+        // Through pointers: a subscript copies the timeline out, and then the whole version (its state and
+        // ten reference counts more).
+        let heldFrom = stored.withUnsafeBufferPointer { ($0.baseAddress! + id).pointee?.heldFrom }
+        guard let heldFrom, version.position >= heldFrom else {
             return deferred!.withState(id, position: Int(version.position)) { body(uscc, $0) }
         }
         return stored.withUnsafeBufferPointer { stored in
-            // Through pointers: a subscript copies the timeline out, and then the whole version (its state and
-            // ten reference counts more).
             (stored.baseAddress! + id).pointee!.allVersions.withUnsafeBufferPointer { versions in
-                precondition(versions.indices.contains(Int(version.position)), "the index names only versions of this timeline")
-                return body(uscc, Timeline.Version.state(of: versions.baseAddress! + Int(version.position)))
+                let place = Int(version.position) - heldFrom
+                precondition(versions.indices.contains(place), "the index names only versions of this timeline")
+                return body(uscc, Timeline.Version.state(of: versions.baseAddress! + place))
             }
         }
     }

@@ -10,8 +10,13 @@ import OutletDomain
 /// not yet retracted.
 public struct Timeline: Sendable {
     public let uscc: USCC
-    /// Every version ever appended, in stream order, retracted ones included.
+    /// Every version ever appended, in stream order, retracted ones included — from `heldFrom` on.
     public private(set) var allVersions: [Version]
+    /// The position of `allVersions`' first version: 0, but for a timeline continued from a snapshot
+    /// (`continued(from:)`), which holds the snapshot's newest version and those folded after it. Such a
+    /// timeline never leaves its projection: the versions before are read from the snapshot, and it is
+    /// made whole (`completing(_:)`) before anything else reads it.
+    package private(set) var heldFrom = 0
 
     /// The state after one live event, and the event's place and date.
     public struct Version: Sendable {
@@ -48,8 +53,8 @@ public struct Timeline: Sendable {
     /// slot and nothing is waited on.
     @inline(__always)
     static func prefetchVersion(at position: Int, inSlot slot: UnsafeRawPointer) {
-        guard let elements = VersionsLayout.elements(inSlot: slot) else { return }
-        let version = elements + position * MemoryLayout<Version>.stride
+        guard let elements = VersionsLayout.elements(inSlot: slot), let held = VersionsLayout.heldPlace(of: position, inSlot: slot) else { return }
+        let version = elements + held * MemoryLayout<Version>.stride
         for offset in stride(from: 0, to: MemoryLayout<Version>.size, by: 64) { outlet_prefetch(version + offset) }
         outlet_prefetch(version + (MemoryLayout<Version>.size - 1))
         outlet_prefetch(elements - VersionsLayout.countBeforeElements)
@@ -76,10 +81,10 @@ public struct Timeline: Sendable {
     /// projection that holds it, or beside a holder of that projection (`RosterEntry`).
     @inline(__always)
     static func state(at position: Int, inSlot slot: UnsafeRawPointer) -> UnsafePointer<InstitutionState>? {
-        guard position >= 0, let (storage, elementsOffset) = VersionsLayout.storage(inSlot: slot),
-              position < storage.load(fromByteOffset: elementsOffset - VersionsLayout.countBeforeElements, as: Int.self)
+        guard let held = VersionsLayout.heldPlace(of: position, inSlot: slot), let (storage, elementsOffset) = VersionsLayout.storage(inSlot: slot),
+              held < storage.load(fromByteOffset: elementsOffset - VersionsLayout.countBeforeElements, as: Int.self)
         else { return nil }
-        let version = storage + elementsOffset + position * MemoryLayout<Version>.stride
+        let version = storage + elementsOffset + held * MemoryLayout<Version>.stride
         return Version.state(of: version.assumingMemoryBound(to: Version.self))
     }
 
@@ -107,19 +112,28 @@ public struct Timeline: Sendable {
     private enum VersionsLayout {
         /// Where in a slot its array lies, and where in the array's storage its elements start: one lazy global,
         /// not two, as each is a call to see it is set, for every state read.
-        static let offsets: (slot: Int, elements: Int)? = {
+        static let offsets: (slot: Int, elements: Int, heldFrom: Int)? = {
             // An array of words: its elements start where an array of versions' do (both word-aligned).
             guard let slotOffset = MemoryLayout<Timeline>.offset(of: \Timeline.allVersions),
+                  let heldFromOffset = MemoryLayout<Timeline>.offset(of: \Timeline.heldFrom),
                   MemoryLayout<Version>.alignment == MemoryLayout<Int>.alignment else { return nil }
             let probe = [Int](repeating: 0, count: 3)
-            return withUnsafeBytes(of: probe) { words -> (slot: Int, elements: Int)? in
+            return withUnsafeBytes(of: probe) { words -> (slot: Int, elements: Int, heldFrom: Int)? in
                 guard words.count == MemoryLayout<UnsafeRawPointer>.size,
                       let storage = words.load(as: UnsafeRawPointer?.self) else { return nil }
                 let offset = probe.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) - storage }
                 guard offset >= countBeforeElements, storage.load(fromByteOffset: offset - countBeforeElements, as: Int.self) == 3 else { return nil }
-                return (slotOffset, offset)
+                return (slotOffset, offset, heldFromOffset)
             }
         }()
+
+        /// Where the version at `position` lies in the slot's array (nil: before the versions it holds).
+        @inline(__always)
+        static func heldPlace(of position: Int, inSlot slot: UnsafeRawPointer) -> Int? {
+            guard let offsets else { return nil }
+            let held = position - slot.load(fromByteOffset: offsets.heldFrom, as: Int.self)
+            return held >= 0 ? held : nil
+        }
 
         /// How far before an array's elements its count lies (its capacity lies between).
         static let countBeforeElements = 2 * MemoryLayout<Int>.size
@@ -151,6 +165,51 @@ public struct Timeline: Sendable {
     public init(uscc: USCC, versions: [Version] = []) {
         self.uscc = uscc
         self.allVersions = versions
+    }
+
+    /// A timeline continued from a snapshot's: `versions` are its versions from `position` on, the snapshot's
+    /// newest among them. What a query that folds a tail after a snapshot, and answers once, needs of the
+    /// timelines the tail changes: their newest state, not every version decoded (most of such a tail's cost).
+    package static func continued(uscc: USCC, from position: Int, versions: [Version]) -> Timeline {
+        var timeline = Timeline(uscc: uscc, versions: versions)
+        timeline.heldFrom = position
+        return timeline
+    }
+
+    /// Whether `apply` has what it reads: the newest live version (a continued timeline whose held versions
+    /// are all retracted needs the snapshot's earlier ones, `completing(_:)`).
+    package var holdsNewestLiveVersion: Bool {
+        heldFrom == 0 || allVersions.contains { $0.retractedBy == nil }
+    }
+
+    /// This whole timeline (the snapshot's), continued as `continuation` was: its retractions of the versions
+    /// both hold, and the versions folded after — sharing this timeline's institution boxes where the
+    /// continuation's decoded boxes of their own, so that it is the timeline one fold gives, to the bytes a
+    /// snapshot writes of it.
+    package func completing(_ continuation: Timeline) -> Timeline {
+        precondition(heldFrom == 0 && continuation.uscc == uscc && continuation.heldFrom <= allVersions.count,
+                     "a continued timeline is completed by its own snapshot's")
+        var whole = self
+        var boxes: [ObjectIdentifier: Shared<Institution>] = [:]
+        for position in continuation.heldFrom..<allVersions.count {
+            let held = continuation.allVersions[position - continuation.heldFrom]
+            precondition(held.seq == whole.allVersions[position].seq, "a continued timeline holds its snapshot's versions")
+            whole.allVersions[position].retractedBy = held.retractedBy
+            if let decoded = held.state.sharedInstitution, let own = whole.allVersions[position].state.sharedInstitution {
+                boxes[ObjectIdentifier(decoded)] = own
+            }
+        }
+        for folded in continuation.allVersions[(allVersions.count - continuation.heldFrom)...] {
+            guard let decoded = folded.state.sharedInstitution, let own = boxes[ObjectIdentifier(decoded)] else {
+                whole.allVersions.append(folded)
+                continue
+            }
+            var state = folded.state
+            state.share(own)
+            whole.allVersions.append(Version(seq: folded.seq, type: folded.type, effectiveOn: folded.effectiveOn, state: state,
+                                             retractedBy: folded.retractedBy))
+        }
+        return whole
     }
 
     /// The live versions as known at `seq`, oldest first: their `effectiveOn` never decreases (DOMAIN.md §3).
@@ -205,7 +264,7 @@ public struct Timeline: Sendable {
         // Moved into its version: its address taken above, the state was otherwise copied in and the local
         // released (every part's reference count moved twice more per event).
         allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: consume state))
-        return .version(position: allVersions.count - 1, facts: facts)
+        return .version(position: heldFrom + allVersions.count - 1, facts: facts)
     }
 }
 

@@ -660,6 +660,18 @@ enum ProjectionCodec {
         return Timeline(uscc: uscc, versions: versions)
     }
 
+    /// The timeline continued from its version at `position` (`Timeline.continued`): the versions before it are
+    /// passed over as `readState` passes over them, that one and those after it are decoded.
+    static func readTimeline(_ reader: inout BinaryReader, from position: Int, foldedThrough: Int64) throws(SnapshotError) -> Timeline {
+        var versions: [Timeline.Version] = []
+        let uscc = try readVersions(&reader, foldedThrough: foldedThrough, from: position) { version, parts in
+            versions.append(Timeline.Version(seq: version.seq, type: version.type, effectiveOn: version.effectiveOn,
+                                             state: InstitutionState(parts: parts), retractedBy: version.retractedBy))
+            return true
+        }
+        return Timeline.continued(uscc: uscc, from: position, versions: versions)
+    }
+
     /// The timeline's institution and the state of its version at `position` alone: the versions before it
     /// are read into one set of parts and none is kept (what a query reading one version of many timelines
     /// wants, a roster's), the strings and institutions it passes over are not made, and the bytes after it
@@ -668,7 +680,7 @@ enum ProjectionCodec {
         -> (uscc: USCC, state: InstitutionState)
     {
         var state: InstitutionState?
-        let uscc = try readVersions(&reader, foldedThrough: foldedThrough, onlyAt: position) { _, parts in
+        let uscc = try readVersions(&reader, foldedThrough: foldedThrough, from: position) { _, parts in
             state = InstitutionState(parts: parts)
             return false
         }
@@ -686,10 +698,10 @@ enum ProjectionCodec {
 
     /// Reads a timeline's USCC, strings and institutions, then hands each version's head and the state's
     /// parts as of it to `body` in stream order, until `body` says stop (false) or the versions end;
-    /// `counted` is told how many there are first. `onlyAt`: only the version at that position is handed
-    /// on, and only what it needs is made of the strings and institutions (the rest are checked for form).
+    /// `counted` is told how many there are first. `from`: only the versions from that position on are
+    /// handed on, and only what they need is made of the strings and institutions (the rest are checked for form).
     @inline(__always)
-    private static func readVersions(_ reader: inout BinaryReader, foldedThrough: Int64, onlyAt wanted: Int? = nil,
+    private static func readVersions(_ reader: inout BinaryReader, foldedThrough: Int64, from wanted: Int? = nil,
                                      counted: (Int) -> Void = { _ in },
                                      _ body: (VersionHead, InstitutionState.Parts) -> Bool) throws(SnapshotError) -> USCC
     {
@@ -729,7 +741,7 @@ enum ProjectionCodec {
                 throw reader.corrupt("retraction seq \(retraction) of version \(seq)")
             }
             let changed = try readChanged(&reader)
-            if let wanted {
+            if let wanted, number <= wanted {
                 guard number == wanted else {
                     // Before the version wanted, each part is passed over, its place remembered: the state wanted
                     // holds the last of each, read once (`latest` is the version's own unless it stores one).
@@ -1051,6 +1063,17 @@ final class SnapshotTimelines: TimelineSource {
         try content.withUnsafeBytes { bytes throws(SnapshotError) in
             var reader = BinaryReader(bytes)
             return try ProjectionCodec.readTimeline(spanning: spans[id], &reader, foldedThrough: foldedThrough)
+        }
+    }
+
+    func timeline(at id: Int, from position: Int) throws -> Timeline {
+        try content.withUnsafeBytes { bytes throws(SnapshotError) in
+            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
+            let timeline = try ProjectionCodec.readTimeline(&reader, from: position, foldedThrough: foldedThrough)
+            guard reader.offset == spans[id].upperBound else {
+                throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - spans[id].upperBound) bytes off its length")
+            }
+            return timeline
         }
     }
 

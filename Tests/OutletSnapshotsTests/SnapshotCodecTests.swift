@@ -193,6 +193,68 @@ struct SnapshotIndexTests {
     }
 }
 
+@Suite("A query that answers once folds a tail into the timelines it changes from their newest version, and answers as the whole log")
+struct ContinuedTimelineTests {
+    /// A seed's random history (retractions included) snapshotted after `cut` events, restored as a process
+    /// answering one query restores it, and folded on to the end; beside the whole log's fold.
+    static func restoredThenFolded(seed: UInt64, cut: Int) throws -> (restored: RegistryProjection, whole: RegistryProjection, log: [(USCC, DomainEvent)]) {
+        let log = histories[Int(seed) - 1]
+        var whole = RegistryProjection(periods: ShippedData.periods)
+        for (stream, event) in log.prefix(cut) { whole.apply(event, stream: stream) }
+        let frame = Snapshot.make(whole, hash: goldenHash, createdAt: 0).frame
+        var restored = try Snapshot.load(frame, periods: ShippedData.periods, deferred: .readingStatesAlone).projection
+        for (stream, event) in log.dropFirst(cut) {
+            whole.apply(event, stream: stream)
+            restored.apply(event, stream: stream)
+        }
+        return (restored, whole, log)
+    }
+
+    static let seeds = Array(UInt64(1)...UInt64(16))
+    static let histories = seeds.map { RandomHistory(seed: $0).log }
+
+    @Test("roster, bans and calendar at every third known-at seq after the snapshot and every 90th day, each status, and the snapshot written of it, are the whole log's",
+          arguments: seeds)
+    func answersAsTheWholeLog(seed: UInt64) throws {
+        let count = Self.histories[Int(seed) - 1].count
+        for cut in [count / 3, count * 2 / 3, count - 2] where cut >= 1 {
+            let (restored, whole, log) = try Self.restoredThenFolded(seed: seed, cut: cut)
+            let streams = Set(log.map(\.0))
+            for seq in Set(stride(from: Int64(cut), through: Int64(count), by: 3)).union([Int64(count)]) {
+                var date = LocalDate("2024-01-01")!
+                while date <= LocalDate("2029-12-31")! {
+                    #expect(restored.known(atSeq: seq).digestDocument(asOf: date) == whole.known(atSeq: seq).digestDocument(asOf: date),
+                            "seed \(seed), snapshot after \(cut), known at \(seq), on \(date)")
+                    date = date.adding(days: 90)
+                }
+            }
+            for uscc in streams {
+                #expect(restored.status(of: uscc, on: day("2026-06-01")) == whole.status(of: uscc, on: day("2026-06-01")), "seed \(seed) \(uscc)")
+            }
+            #expect(Snapshot.encodedState(restored) == Snapshot.encodedState(whole), "seed \(seed), snapshot after \(cut): the encoding differs")
+        }
+    }
+
+    @Test("the timelines a tail changes are continued, not decoded whole; one whose newest version the tail retracts, then changes again, is made whole first")
+    func continuedAndCompleted() throws {
+        var continued = 0, completed = 0
+        for seed in Self.seeds {
+            let count = Self.histories[Int(seed) - 1].count
+            for cut in [count / 3, count / 2] {
+                let (restored, _, log) = try Self.restoredThenFolded(seed: seed, cut: cut)
+                continued += restored.continuedTimelineCount
+                // A tail that retracts a stream's newest version from the snapshot and then folds another of its events.
+                for stream in Set(log.map(\.0)) {
+                    let tail = log.dropFirst(cut).filter { $0.0 == stream }.map(\.1)
+                    if let first = tail.first, first.type == .retracted, tail.count > 1 { completed += 1 }
+                }
+            }
+        }
+        #expect(continued > 20)
+        #expect(completed > 0, "no random history retracts a snapshot's newest version and folds on: the completion goes untested")
+    }
+}
+
 @Suite("A snapshot is never trusted blindly: damage, another version or another log is an error, never a wrong answer")
 struct SnapshotRefusalTests {
     static let frame = Snapshot.make(GoldenHistory.projection(), hash: goldenHash, createdAt: 0).frame

@@ -365,6 +365,13 @@ extension InstitutionState {
               publicityDates: publicityDates)
     }
 
+    /// This state holding `box` for its institution, the same value in another box: a timeline continued from
+    /// a snapshot decodes boxes of its own, and made whole again it shares the snapshot's, as one fold would.
+    package mutating func share(_ box: Shared<Institution>) {
+        precondition(box.value == recordedInstitution?.value, "a box of the same institution")
+        recordedInstitution = box
+    }
+
     package init(parts: Parts) {
         recordedInstitution = parts.institution
         serviceItems = parts.serviceItems
