@@ -136,10 +136,31 @@ extension Ledger {
     {
         var count = 0
         guard seq - projection.foldedThrough >= pipelinedFrom else {
-            try forEachFoldStep(after: projection.foldedThrough, through: seq) { step in
-                projection.take(step)
-                count += 1
+            guard projection.continuesRestoredTimelines else {
+                try forEachFoldStep(after: projection.foldedThrough, through: seq) { step in
+                    projection.take(step)
+                    count += 1
+                }
+                return count
             }
+            // A tail after a snapshot restored for one query: its steps are read first, the timelines they change
+            // are continued on every core (`continueTimelines`), then the steps are folded. Whatever was read is
+            // folded, up to a row that cannot be read, as the fold event by event would.
+            var numbering = projection.numbering
+            var (steps, ids): ([FoldStep], [Int32]) = ([], [])
+            var failure: LedgerError?
+            do {
+                try forEachFoldStep(after: projection.foldedThrough, through: seq) { step in
+                    ids.append(numbering.id(of: step))
+                    steps.append(step)
+                }
+            } catch {
+                failure = error
+            }
+            count = steps.count
+            projection.continueTimelines(numbered: ids)
+            projection.take(consume steps, numbered: ids)
+            if let failure { throw failure }
             return count
         }
         let after = projection.foldedThrough

@@ -81,6 +81,31 @@ public struct RegistryProjection: Sendable {
         return held.heldFrom == 0 ? held : deferred!.timeline(id).completing(held)
     }
 
+    /// Whether a fold continues the restored timelines it changes from their newest versions (`Timeline.continued`)
+    /// rather than decoding them whole: a projection restored for a process that answers one query.
+    package var continuesRestoredTimelines: Bool {
+        deferred.map { !$0.keeps } ?? false
+    }
+
+    /// Decodes ahead, on every core, the continuations of the restored timelines that the steps numbered `ids`
+    /// (`numbering`) will change and that are not held yet: folding them then decodes nothing. Decoding is most
+    /// of what a tail after a snapshot costs, and each timeline's bytes decode alone.
+    package mutating func continueTimelines(numbered steps: [Int32]) {
+        guard let deferred, !deferred.keeps else { return }
+        var wanted: [Int] = []
+        var seen = [Bool](repeating: false, count: stored.count)
+        for id in steps.lazy.map(Int.init) where id >= 0 && id < stored.count && !seen[id] {
+            seen[id] = true
+            if stored[id] == nil { wanted.append(id) }
+        }
+        let ids = wanted
+        let continued = elementsInShares(ids.count, of: Self.continuationsPerShare) { deferred.continuation(ids[$0]) }
+        for (id, timeline) in zip(ids, continued) { stored[id] = timeline }
+    }
+
+    /// About 5 ms of decoding a share.
+    static let continuationsPerShare = 512
+
     /// How many timelines are held continued from a snapshot's newest version (`Timeline.heldFrom`), not whole.
     package var continuedTimelineCount: Int {
         stored.reduce(0) { $0 + (($1?.heldFrom ?? 0) > 0 ? 1 : 0) }

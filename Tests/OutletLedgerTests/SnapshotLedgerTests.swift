@@ -67,6 +67,32 @@ struct SnapshotQueryTests {
         }
     }
 
+    @Test("opened to answer one query, the events after a snapshot fold into the timelines they change from their newest version: the same answers as the log's")
+    func oneQueryFoldsTailIntoContinuedTimelines() throws {
+        let fixture = try DemoTests.build()
+        let writer = try fixture.ledger
+        try writer.createSnapshot(atSeq: 150)
+        let head = try writer.store.head().seq
+        let institutions = try writer.projections(at: try writer.store.head(), useSnapshots: false).projection.timelines.map(\.uscc)
+        // Past the snapshot (before it, it is read as known at the seq and nothing is folded).
+        for seq in stride(from: Int64(151), through: head, by: 15) + [head] {
+            // A new process for each query, as the command line opens it.
+            let reader = try Ledger.open(at: fixture.path, clock: fixture.clock, readonly: true, forOneQuery: true)
+            let position = try reader.position(atSeq: seq)
+            let fast = try reader.projections(at: position)
+            let slow = try writer.projections(at: position, useSnapshots: false)
+            #expect(fast.snapshotSeq == 150 && fast.tailEvents == Int(seq - 150), "seq \(seq)")
+            if seq > 160 { #expect(fast.projection.continuedTimelineCount > 0, "seq \(seq): no timeline continued") }
+            for date in ["2024-06-30", "2025-12-31", "2026-11-25", "2028-01-01"] {
+                #expect(fast.digest(asOf: day(date)) == slow.digest(asOf: day(date)), "seq \(seq), \(date)")
+                for uscc in institutions {
+                    #expect(fast.projection.status(of: uscc, on: day(date)) == slow.projection.status(of: uscc, on: day(date)), "seq \(seq), \(uscc)")
+                }
+            }
+            #expect(Snapshot.encodedState(fast.projection) == Snapshot.encodedState(slow.projection), "seq \(seq)")
+        }
+    }
+
     @Test("a snapshot is taken automatically every policy.snapshotInterval events")
     func automatic() throws {
         var policy = try RegistryData.defaultPolicy
