@@ -81,6 +81,20 @@ struct Suite: ParsableCommand {
         figures["replay_events_per_s"] = Double(head.seq) / replaySeconds
         figures["replay_peak_rss_mib"] = Double(replayProcess.peakRSSKiB) / 1024
 
+        // Today's roster as known now, the one everyone asks for, in a fresh process while the head lies past the
+        // newest automatic snapshot, as it does between two of them: the events after it are folded (the pairs
+        // below read a snapshot at or after their seq, made at the head next, and fold nothing).
+        let behindHead = head.seq - (try created.store.newestSnapshotSeq())
+        var headProcess = Sample()
+        for _ in 0..<3 {
+            let child = ChildRun.run(cli, ["roster", "--ledger", path, "--as-of", today.description, "--format", "csv"], scratch: work)
+            guard child.status == 0 else { throw ValidationError("roster exited \(child.status)") }
+            headProcess.add(child.seconds * 1000)
+        }
+        report.add("roster today at the head, whole CLI process, \(behindHead) events after the newest snapshot",
+                   "p50 \(fmt(headProcess.median)) ms", "3 runs, \(fmt(headProcess.values.min()!))–\(fmt(headProcess.values.max()!)) ms")
+        figures["roster_cli_head_ms"] = headProcess.median
+
         // Snapshot of the head: create, sizes, load.
         replayView = nil
         let snapshotTime = try clock.measure { try created.createSnapshot() }

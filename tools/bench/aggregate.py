@@ -22,6 +22,7 @@ ROWS = {
     "peer_append_p50_ms": ("the peer's single append, p50", "ms", "", False),
     "roster_held_p99_ms": ("roster on a held projection, p99", "ms", "≤ 20", False),
     "roster_cli_p99_ms": ("roster, whole CLI process with snapshots, p99", "ms", "≤ 100", False),
+    "roster_cli_head_ms": ("roster today at the head, whole CLI process, the events after the newest snapshot folded, p50 of 3", "ms", "", False),
     "cli_floor_p50_ms": ("floor: whole CLI process of `policy`, p50", "ms", "", False),
     "snapshot_ratio_in_memory": ("snapshot frame / the projection it restores, in memory", "", "≤ 0.30 of the index it restores", False),
     "snapshot_ratio": ("snapshot frame / its encoded content", "", "(stricter than the target)", False),
