@@ -87,20 +87,20 @@ public struct RegistryProjection: Sendable {
         deferred.map { !$0.keeps } ?? false
     }
 
-    /// Decodes ahead, on every core, the continuations of the restored timelines that the steps numbered `ids`
-    /// (`numbering`) will change and that are not held yet: folding them then decodes nothing. Decoding is most
-    /// of what a tail after a snapshot costs, and each timeline's bytes decode alone.
-    package mutating func continueTimelines(numbered steps: [Int32]) {
+    /// Decodes ahead, on every core, the continuations of the restored timelines that steps of these institution
+    /// ids (`numbering`) will change and that are not held yet: folding them then decodes nothing. Decoding is
+    /// most of what a tail after a snapshot costs, and each timeline's bytes decode alone.
+    package mutating func continueTimelines(numbered ids: [Int32]) {
         guard let deferred, !deferred.keeps else { return }
         var wanted: [Int] = []
         var seen = [Bool](repeating: false, count: stored.count)
-        for id in steps.lazy.map(Int.init) where id >= 0 && id < stored.count && !seen[id] {
+        for id in ids.lazy.map(Int.init) where id >= 0 && id < stored.count && !seen[id] {
             seen[id] = true
             if stored[id] == nil { wanted.append(id) }
         }
-        let ids = wanted
-        let continued = elementsInShares(ids.count, of: Self.continuationsPerShare) { deferred.continuation(ids[$0]) }
-        for (id, timeline) in zip(ids, continued) { stored[id] = timeline }
+        let unheld = wanted  // a constant: the shares read it on other cores
+        let continued = elementsInShares(unheld.count, of: Self.continuationsPerShare) { deferred.continuation(unheld[$0]) }
+        for (id, timeline) in zip(unheld, continued) { stored[id] = timeline }
     }
 
     /// About 5 ms of decoding a share.

@@ -13,7 +13,7 @@ public struct Timeline: Sendable {
     /// Every version ever appended, in stream order, retracted ones included — from `heldFrom` on.
     public private(set) var allVersions: [Version]
     /// The position of `allVersions`' first version: 0, but for a timeline continued from a snapshot
-    /// (`continued(from:)`), which holds the snapshot's newest version and those folded after it. Such a
+    /// (`continued(uscc:from:versions:)`), which holds the snapshot's newest version and those folded after it. Such a
     /// timeline never leaves its projection: the versions before are read from the snapshot, and it is
     /// made whole (`completing(_:)`) before anything else reads it.
     package private(set) var heldFrom = 0
