@@ -68,14 +68,7 @@ final class DeferredTimelines: @unchecked Sendable {
                 return body(Timeline.Version.state(of: versions.baseAddress! + position))
             }
         }
-        var read: (uscc: USCC, state: InstitutionState)
-        do {
-            read = try source.state(at: id, position: position)
-        } catch {
-            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
-        }
-        precondition(read.uscc == institutions[id] && position < versionCounts[id],
-                     "a snapshot's timeline of \(read.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        var read = decoded(id, { try source.state(at: id, position: position) }, uscc: \.uscc) { _ in position < versionCounts[id] }
         return withUnsafePointer(to: &read.state) { body($0) }
     }
 
@@ -127,39 +120,39 @@ final class DeferredTimelines: @unchecked Sendable {
 
     var lent: Slots { Slots(slots: slots, ready: ready) }
 
+    /// What `decode` reads of the timeline at `id`: of the institution the restored index names there (`uscc`),
+    /// and as the index has it (`fits`). Its bytes were bound by the snapshot's digest when it loaded, so only a
+    /// snapshot this program did not write can fail here: that stops the process (`verify` names such a
+    /// snapshot) rather than answer from an index the timelines do not bear out.
+    @inline(__always)
+    private func decoded<Value>(_ id: Int, _ decode: () throws -> Value, uscc: (Value) -> USCC, fits: (Value) -> Bool) -> Value {
+        let value: Value
+        do {
+            value = try decode()
+        } catch {
+            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
+        }
+        precondition(uscc(value) == institutions[id] && fits(value),
+                     "a snapshot's timeline of \(uscc(value)) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        return value
+    }
+
     /// The timeline at `id` for a tail to fold into, in a projection that keeps no timeline (`keeps` false):
     /// continued from its newest version (`Timeline.continued`), unless it is decoded whole already. Not kept
     /// here: the projection holds it.
     func continuation(_ id: Int) -> Timeline {
         let newest = Int(versionCounts[id]) - 1
         if keeps || newest < 0 || ready[id].load(ordering: .acquiring) { return timeline(id) }
-        let continued: Timeline
-        do {
-            continued = try source.timeline(at: id, from: newest)
-        } catch {
-            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
-        }
-        precondition(continued.uscc == institutions[id] && continued.heldFrom == newest && continued.allVersions.count == 1,
-                     "a snapshot's timeline of \(continued.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
-        return continued
+        return decoded(id, { try source.timeline(at: id, from: newest) }, uscc: \.uscc) { $0.heldFrom == newest && $0.allVersions.count == 1 }
     }
 
-    /// The timeline at `id`, decoded on first use. Its bytes were bound by the snapshot's digest when it
-    /// loaded, so only a snapshot this program did not write can fail here: that stops the process
-    /// (`verify` names such a snapshot) rather than answer from an index the timelines do not bear out.
+    /// The timeline at `id`, decoded on first use.
     func timeline(_ id: Int) -> Timeline {
         if ready[id].load(ordering: .acquiring) { return slots[id] }
-        let decoded: Timeline
-        do {
-            decoded = try source.timeline(at: id)
-        } catch {
-            preconditionFailure("a snapshot whose digest matched does not decode (\(error)): not written by this program; `outlet-ledger verify` names it")
-        }
-        precondition(decoded.uscc == institutions[id] && decoded.allVersions.count == versionCounts[id],
-                     "a snapshot's timeline of \(decoded.uscc) is not the one its index names: not written by this program; `outlet-ledger verify` names it")
+        let whole = decoded(id, { try source.timeline(at: id) }, uscc: \.uscc) { $0.allVersions.count == versionCounts[id] }
         return writing.withLock { _ in
             if !ready[id].load(ordering: .acquiring) {
-                (slots + id).initialize(to: decoded)
+                (slots + id).initialize(to: whole)
                 ready[id].store(true, ordering: .releasing)
             }
             return slots[id]
