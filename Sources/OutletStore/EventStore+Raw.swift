@@ -1,3 +1,4 @@
+import CanonicalJSON
 import GRDB
 import GRDBSQLite
 import OutletCore
@@ -31,16 +32,11 @@ extension EventStore {
     /// Binds a text, which SQLite copies before `bind` returns (SQLITE_TRANSIENT, a macro Swift does not import).
     static func bind(_ text: String, _ raw: OpaquePointer, _ column: Int32) -> Int32 {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        // An empty text has no storage, and a null pointer would bind NULL; a text not stored as UTF-8
-        // (bridged) is made so first.
-        let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
+        // An empty text may have no storage, and a null pointer would bind NULL.
+        return Canonical.withUTF8(text) { bytes in
             bytes.isEmpty ? sqlite3_bind_text(raw, column, "", 0, transient)
                 : sqlite3_bind_text(raw, column, bytes.baseAddress, Int32(bytes.count), transient)
         }
-        if let bound { return bound }
-        var copy = text
-        copy.makeContiguousUTF8()
-        return bind(copy, raw, column)
     }
 
     /// The first column of a cached statement's first row as an integer (0 if it has no row or the column is NULL).

@@ -16,7 +16,7 @@ public enum TextSafety {
     /// The first character that may not stand in `text`, with its position (in characters), or nil.
     public static func firstForbidden(in text: String, multiLine: Bool) -> (position: Int, scalar: Unicode.Scalar)? {
         // Nearly every text is clean: its UTF-8 bytes say so in one pass; scalars are counted only to name one.
-        if let clean = text.utf8.withContiguousStorageIfAvailable({ !mayHoldForbidden($0, multiLine: multiLine) }), clean { return nil }
+        if !Canonical.withUTF8(text, { mayHoldForbidden($0, multiLine: multiLine) }) { return nil }
         var position = 0
         for scalar in text.unicodeScalars {
             if isForbidden(scalar, multiLine: multiLine) { return (position, scalar) }
