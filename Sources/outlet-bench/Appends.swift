@@ -42,17 +42,19 @@ struct Appends: ParsableCommand {
             print("  the peer, round \(round): \(figures.appends) saves, p50 \(fmt(figures.appendP50)) ms, p99 \(fmt(figures.appendP99)) ms")
         }
         guard ours.count > 1 || !theirs.isEmpty else { return }
+        /// The median of `values` and their range.
+        func spread(_ values: [Double], _ unit: String) -> String {
+            var sample = Sample()
+            for value in values { sample.add(value) }
+            return "\(fmt(sample.median))\(unit) (\(fmt(sample.percentile(0))) – \(fmt(sample.percentile(100)))\(unit))"
+        }
         func summary(_ figures: [(p50: Double, p99: Double)]) -> String {
-            var p50 = Sample(), p99 = Sample()
-            for figure in figures { p50.add(figure.p50); p99.add(figure.p99) }
-            return "p50 \(fmt(p50.median)) ms (\(fmt(p50.percentile(0))) – \(fmt(p50.percentile(100)))), "
-                + "p99 \(fmt(p99.median)) ms (\(fmt(p99.percentile(0))) – \(fmt(p99.percentile(100))))"
+            "p50 \(spread(figures.map(\.p50), " ms")), p99 \(spread(figures.map(\.p99), " ms"))"
         }
         print("medians of \(ours.count) rounds: ours \(summary(ours))")
         guard !theirs.isEmpty else { return }
         print("medians of \(theirs.count) rounds: the peer's \(summary(theirs))")
-        let ratios = zip(ours, theirs).map { $0.p50 / $1.p50 }.sorted()
-        print("p50 ours / the peer's, round by round: median \(fmt(ratios[ratios.count / 2]))× (\(fmt(ratios[0])) – \(fmt(ratios[ratios.count - 1]))×)")
+        print("p50 ours / the peer's, round by round: median \(spread(zip(ours, theirs).map { $0.p50 / $1.p50 }, "×"))")
     }
 
     /// One round: the appends on a fresh copy of the ledger, each timed; the events appended, for the peer.
