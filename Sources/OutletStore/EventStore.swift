@@ -39,7 +39,7 @@ public final class EventStore: EventLog {
 
     /// Waits for the copy of the write-ahead log into the file under way, if there is one: after it, the
     /// files change only by a write.
-    func finishCheckpoint() {
+    package func finishCheckpoint() {
         checkpointer?.finish()
     }
 
