@@ -26,7 +26,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let date = LocalDate(String(decoding: bytes[0..<10], as: UTF8.self))
+              let date = bytes.withUnsafeBufferPointer({ LocalDate(utf8: UnsafeBufferPointer(rebasing: $0[0..<10])) })
         else { return nil }
         func digit(_ at: Int) -> Int64? {
             guard at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) else { return nil }

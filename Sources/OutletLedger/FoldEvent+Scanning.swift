@@ -1,5 +1,10 @@
 import CanonicalJSON
 import OutletDomain
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The facts the fold reads (FoldEvent), scanned from a stored payload's canonical bytes. Imports only
 // the parser and the domain: the fuzzer builds it with them (tools/reliability/fuzz, target fold-facts).
@@ -7,10 +12,17 @@ import OutletDomain
 extension EventType {
     private static let names: [(name: [UInt8], type: EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 
-    /// The type whose name these bytes are.
+    /// The type whose name these bytes are: the lengths compared first, then the bytes at once (the fold
+    /// asks it of every event; comparing element by element through the generic path was 4% of reading one).
     init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard let match = Self.names.first(where: { $0.name.elementsEqual(bytes) }) else { return nil }
-        self = match.type
+        guard let base = bytes.baseAddress else { return nil }
+        for (name, type) in Self.names where name.count == bytes.count {
+            if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) == 0 }) {
+                self = type
+                return
+            }
+        }
+        return nil
     }
 }
 

@@ -147,17 +147,18 @@ extension Ledger {
             // are continued on every core (`continueTimelines`), then the steps are folded. Whatever was read is
             // folded, up to a row that cannot be read, as the fold event by event would.
             var numbering = projection.numbering
-            var (steps, ids): ([FoldStep], [Int32]) = ([], [])
+            var (steps, streams): ([FoldStep], [USCC?]) = ([], [])
             var failure: LedgerError?
             do {
-                try forEachFoldStep(after: projection.foldedThrough, through: seq) { step in
-                    ids.append(numbering.id(of: step))
+                try forEachFoldStep(after: projection.foldedThrough, through: seq) { (step: consuming FoldStep) in
+                    streams.append(step.stream)
                     steps.append(step)
                 }
             } catch {
                 failure = error
             }
             count = steps.count
+            let ids = numbering.ids(of: streams)
             projection.continueTimelines(numbered: ids)
             projection.take(consume steps, numbered: ids)
             if let failure { throw failure }
@@ -175,32 +176,33 @@ extension Ledger {
                 folded.projection.take(steps, numbered: ids)
             }
         }
-        /// Hands `batch` over whole and starts a new one: the folding thread moves the steps out of a batch no
-        /// other reference shares (one still held here would have it copy all of them first).
-        func handOver(_ batch: inout [FoldStep], _ ids: inout [Int32]) {
-            var (handed, handedIds): ([FoldStep], [Int32]) = ([], [])
+        /// Hands `batch` over whole, its institutions numbered, and starts a new one: the folding thread moves
+        /// the steps out of a batch no other reference shares (one still held here would have it copy all of
+        /// them first).
+        func handOver(_ batch: inout [FoldStep], _ streams: inout [USCC?]) {
+            var handed: [FoldStep] = []
             handed.reserveCapacity(batchSize)
-            handedIds.reserveCapacity(batchSize)
             swap(&handed, &batch)
-            swap(&handedIds, &ids)
-            _ = batches.push((consume handed, consume handedIds))
+            let ids = numbering.ids(of: streams)
+            streams.removeAll(keepingCapacity: true)
+            _ = batches.push((consume handed, ids))
         }
-        var batch: [FoldStep] = [], ids: [Int32] = []
+        var batch: [FoldStep] = [], streams: [USCC?] = []
         batch.reserveCapacity(batchSize)
-        ids.reserveCapacity(batchSize)
+        streams.reserveCapacity(batchSize)
         var failure: LedgerError?
         do {
-            try forEachFoldStep(after: after, through: seq) { step in
-                ids.append(numbering.id(of: step))
+            try forEachFoldStep(after: after, through: seq) { (step: consuming FoldStep) in
+                streams.append(step.stream)
                 batch.append(step)
                 count += 1
-                if batch.count == batchSize { handOver(&batch, &ids) }
+                if batch.count == batchSize { handOver(&batch, &streams) }
             }
         } catch {
             failure = error
         }
         // Whatever was read is folded, up to a row that cannot be read, as one thread folds it.
-        handOver(&batch, &ids)
+        handOver(&batch, &streams)
         _ = batches.push(nil)
         folding.join()
         projection = folded.projection
@@ -212,7 +214,8 @@ extension Ledger {
     static let pipelinedFold: Int64 = 50_000
 
     /// Each event after `after` through `through`, as the fold takes it.
-    private func forEachFoldStep(after: Int64, through seq: Int64, _ body: (FoldStep) -> Void) throws(LedgerError) {
+    /// The step is the body's to keep (moved into a batch, not copied and then destroyed here).
+    private func forEachFoldStep(after: Int64, through seq: Int64, _ body: (consuming FoldStep) -> Void) throws(LedgerError) {
         let registryStream = Array(ReferenceStream.id.utf8)
         try store.forEachFoldRow(fromSeq: after + 1, toSeq: seq) { row throws(LedgerError) in
             guard !row.stream.elementsEqual(registryStream) else { return body(.pass(seq: row.seq)) }

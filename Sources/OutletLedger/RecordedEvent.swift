@@ -72,8 +72,9 @@ extension FoldEvent {
             LedgerError(.integrityFailure, "seq \(row.seq): \(reason)", stream: String(decoding: row.stream, as: UTF8.self), seq: row.seq)
         }
         guard let type = EventType(utf8: row.type) else { throw corrupt("unknown event type \(String(decoding: row.type, as: UTF8.self))") }
-        let day = String(decoding: row.effectiveOn, as: UTF8.self)
-        guard let effectiveOn = LocalDate(day) else { throw corrupt("effectiveOn \(day) is not a date") }
+        guard let effectiveOn = LocalDate(utf8: row.effectiveOn) else {
+            throw corrupt("effectiveOn \(String(decoding: row.effectiveOn, as: UTF8.self)) is not a date")
+        }
         guard let stream = try? USCC(validating: row.stream) else {
             throw corrupt("stream \(String(decoding: row.stream, as: UTF8.self)) is not a valid USCC")
         }

@@ -272,4 +272,9 @@ public struct Timeline: Sendable {
 package enum FoldStep: Sendable {
     case apply(FoldEvent, stream: USCC)
     case pass(seq: Int64)
+
+    /// The institution whose timeline the step changes; nil for a step of the registry's own stream.
+    package var stream: USCC? {
+        if case .apply(_, let stream) = self { stream } else { nil }
+    }
 }

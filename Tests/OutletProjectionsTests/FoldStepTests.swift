@@ -37,12 +37,12 @@ struct FoldStepTests {
         for step in steps { oneByOne.take(step) }
         var atOnce = RegistryProjection(periods: ShippedData.periods)
         var numbering = atOnce.numbering
-        atOnce.take(steps, numbered: steps.map { numbering.id(of: $0) })
+        atOnce.take(steps, numbered: numbering.ids(of: steps.map(\.stream)))
         var inRuns = RegistryProjection(periods: ShippedData.periods)
         for start in stride(from: 0, to: steps.count, by: 97) {
             let run = Array(steps[start..<min(start + 97, steps.count)])
             var numbering = inRuns.numbering
-            inRuns.take(run, numbered: run.map { numbering.id(of: $0) })
+            inRuns.take(run, numbered: numbering.ids(of: run.map(\.stream)))
         }
         // Half the steps folded one by one first, so that the copy starts from a numbering with institutions in it.
         var halfway = RegistryProjection(periods: ShippedData.periods)
@@ -50,7 +50,7 @@ struct FoldStepTests {
         var copy = halfway.numbering
         for start in stride(from: steps.count / 2, to: steps.count, by: 97) {
             let run = Array(steps[start..<min(start + 97, steps.count)])
-            halfway.take(run, numbered: run.map { copy.id(of: $0) })
+            halfway.take(run, numbered: copy.ids(of: run.map(\.stream)))
         }
         let folds = [atOnce, inRuns, halfway]
         #expect(folds.allSatisfy { $0.foldedThrough == oneByOne.foldedThrough && $0.eventCount == oneByOne.eventCount })
@@ -71,11 +71,39 @@ struct FoldStepTests {
             for step in steps[..<600] { projection.take(step) }
             let known = Int32(projection.index.institutions.count)
             var numbering = projection.numbering
-            var ids = steps[600..<700].map { numbering.id(of: $0) }
+            var ids = numbering.ids(of: steps[600..<700].map(\.stream))
             // One event handed the id of another institution the projection already knows.
             let wrong = ids.firstIndex { $0 >= 0 && $0 + 1 < known }!
             ids[wrong] += 1
             projection.take(Array(steps[600..<700]), numbered: ids)
         }
+    }
+
+    @Test("the numbering gives each institution the order it first appeared in, as a dictionary would, through the table's growth and for codes that share all but their last characters; a copy numbers on by itself")
+    func numberingIsFirstAppearance() {
+        var random = SystemRandomNumberGenerator()
+        // 40,000 codes: runs that differ only in the serial's last digits (one region, one authority), and
+        // codes at random; each asked several times, in an order that mixes new and known ones.
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        var codes: [USCC] = (0..<20_000).map { USCC.completing("91210100" + String(repeating: "0", count: 9 - String($0).count) + String($0))! }
+        codes += (0..<20_000).map { _ in USCC.completing(String((0..<17).map { _ in alphabet.randomElement(using: &random)! }))! }
+        let asked = (codes + codes.shuffled(using: &random) + codes.shuffled(using: &random)).map(Optional.some)
+        let streams = asked.enumerated().flatMap { place, code in place % 7 == 0 ? [nil, code] : [code] }
+        var model: [USCC: Int32] = [:]
+        let expected = streams.map { stream -> Int32 in
+            guard let stream else { return -1 }
+            if let id = model[stream] { return id }
+            model[stream] = Int32(model.count)
+            return Int32(model.count - 1)
+        }
+        var numbering = InstitutionNumbering()
+        var halfway = InstitutionNumbering()
+        #expect(numbering.ids(of: streams) == expected)
+        #expect(halfway.ids(of: Array(streams[..<(streams.count / 2)])) == Array(expected[..<(streams.count / 2)]))
+        var copy = halfway
+        #expect(copy.ids(of: Array(streams[(streams.count / 2)...])) == Array(expected[(streams.count / 2)...]))
+        #expect(halfway.count == Set(streams[..<(streams.count / 2)].compactMap { $0 }).count, "the copy's numbering left its source as it was")
+        #expect(codes.allSatisfy { numbering.knownId(of: $0) == model[$0] })
+        #expect(InstitutionNumbering().knownId(of: codes[0]) == nil)
     }
 }

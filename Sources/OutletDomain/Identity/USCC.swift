@@ -8,6 +8,9 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
     private let middle: UInt64
     private let tail: UInt16
 
+    /// The packed words, for a table of codes of its own (`InstitutionNumbering`).
+    package var words: (head: UInt64, middle: UInt64, tail: UInt16) { (head, middle, tail) }
+
     public var code: String {
         String(unsafeUninitializedCapacity: 18) { buffer in
             for offset in 0..<8 {
@@ -59,12 +62,14 @@ public struct USCC: Sendable, Hashable, Comparable, CustomStringConvertible {
         var offset = 0
         var found = 0
         var head: UInt64 = 0, middle: UInt64 = 0, tail: UInt16 = 0
+        // The tables once, not a lazy global's guard per character: the fold checks a code per event.
+        let values = Self.values, weights = Self.weights
         for byte in bytes {
-            let value = Self.values[Int(byte)]
+            let value = values[Int(byte)]
             guard value >= 0 else {
                 throw .character(position: offset + 1, character: Character(UnicodeScalar(byte)))
             }
-            if offset < 17 { sum += value * Self.weights[offset] } else { found = value }
+            if offset < 17 { sum += value * weights[offset] } else { found = value }
             switch offset {
             case 0..<8: head = head << 8 | UInt64(byte)
             case 8..<16: middle = middle << 8 | UInt64(byte)
