@@ -76,13 +76,38 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let millis = millisecondsSinceEpoch
         let days = Int(millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000)
         let withinDay = Int(millis - Int64(days) * 86_400_000)
+        let date = LocalDate(dayNumber: days)
+        guard (0...9999).contains(date.year) else { return "\(date)T\(Self.clock(withinDay))Z" }
+        // The 24 ASCII bytes made in place: every event sealed writes one (an import, a million), and the
+        // interpolation of padded pieces was a tenth of sealing.
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func digits(_ value: Int, endingAt end: Int, width: Int) {
+                var value = value
+                for index in stride(from: end - 1, through: end - width, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(date.year, endingAt: 4, width: 4)
+            digits(date.month, endingAt: 7, width: 2)
+            digits(date.day, endingAt: 10, width: 2)
+            digits(withinDay / 3_600_000, endingAt: 13, width: 2)
+            digits(withinDay / 60_000 % 60, endingAt: 16, width: 2)
+            digits(withinDay / 1000 % 60, endingAt: 19, width: 2)
+            digits(withinDay % 1000, endingAt: 23, width: 3)
+            (text[4], text[7], text[10]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"))
+            (text[13], text[16], text[19], text[23]) = (UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "Z"))
+            return 24
+        }
+    }
+
+    /// `HH:MM:SS.mmm` of a millisecond within a day.
+    private static func clock(_ withinDay: Int) -> String {
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: width - digits.count) + digits
         }
-        let time = "\(pad(withinDay / 3_600_000, 2)):\(pad(withinDay / 60_000 % 60, 2)):"
-            + "\(pad(withinDay / 1000 % 60, 2)).\(pad(withinDay % 1000, 3))"
-        return "\(LocalDate(dayNumber: days))T\(time)Z"
+        return "\(pad(withinDay / 3_600_000, 2)):\(pad(withinDay / 60_000 % 60, 2)):\(pad(withinDay / 1000 % 60, 2)).\(pad(withinDay % 1000, 3))"
     }
 
     /// The calendar date of this instant in Asia/Shanghai (UTC+8, no daylight saving since 1991),

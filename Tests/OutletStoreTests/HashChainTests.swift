@@ -59,4 +59,21 @@ struct HashChainTests {
         #expect(Timestamp("2025-10-09T16:00:00.000Z")!.shanghaiDate.description == "2025-10-10")
         #expect(Timestamp("2025-10-09T16:00:00.000Z")!.description == "2025-10-09T16:00:00.000Z")
     }
+
+    @Test("recordedAt is written as RFC 3339 in UTC to the millisecond, 24 characters, and read back as the same instant, for any millisecond of years 1 to 9999")
+    func recordedAtText() {
+        #expect(Timestamp("0001-01-01T00:00:00.000Z")!.description == "0001-01-01T00:00:00.000Z")
+        #expect(Timestamp("9999-12-31T23:59:59.999Z")!.description == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp("1969-12-31T23:59:59.999Z")!.millisecondsSinceEpoch == -1)
+        #expect(Timestamp(rfc3339: "2024-02-29T08:05:09.007+08:00")!.description == "2024-02-29T00:05:09.007Z")
+        let first = Timestamp("0001-01-01T00:00:00.000Z")!.millisecondsSinceEpoch
+        let last = Timestamp("9999-12-31T23:59:59.999Z")!.millisecondsSinceEpoch
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let instant = Timestamp(millisecondsSinceEpoch: Int64.random(in: first...last, using: &random))
+            let text = instant.description
+            #expect(text.utf8.count == 24 && text.hasSuffix("Z"), "\(text)")
+            #expect(Timestamp(text)?.millisecondsSinceEpoch == instant.millisecondsSinceEpoch, "\(text)")
+        }
+    }
 }
