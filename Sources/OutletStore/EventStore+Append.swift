@@ -107,13 +107,21 @@ extension EventStore {
         var outcome: Result<T, LedgerError>?
         do {
             // A long write touches index pages all over the file: a larger page cache for it keeps them
-            // in memory instead of spilling and re-reading them (SQLite's default is 2 MiB).
+            // in memory instead of spilling and re-reading them (SQLite's default is 2 MiB). Each of its
+            // writes is a savepoint, whose journal of the pages it changes is kept in memory too (a chunk's is
+            // a few MiB), not written to a temporary file page by page.
             var cacheSize: Int?
             if long {
                 cacheSize = try queue.unsafeReentrantWrite { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000 }
-                try queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.transactionCacheKiB)") }
+                try queue.unsafeReentrantWrite { db in
+                    try db.execute(sql: "PRAGMA cache_size = -\(Self.transactionCacheKiB); PRAGMA temp_store = MEMORY")
+                }
             }
-            defer { if let cacheSize { try? queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = \(cacheSize)") } } }
+            defer {
+                if let cacheSize {
+                    try? queue.unsafeReentrantWrite { db in try db.execute(sql: "PRAGMA cache_size = \(cacheSize); PRAGMA temp_store = DEFAULT") }
+                }
+            }
             try write { _ in
                 outcome = Result { () throws(LedgerError) in try body() }
                 // A failure rolls the whole transaction back: thrown out of it, then told as it was.
