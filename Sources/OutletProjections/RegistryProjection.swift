@@ -140,7 +140,10 @@ public struct RegistryProjection: Sendable {
         precondition(ids.count == steps.count, "an id per step")
         let distance = Self.prefetchDistance
         for place in steps.indices {
-            if place + 3 * distance < ids.count { prefetchSlot(ofInstitution: ids[place + 3 * distance]) }
+            if place + 3 * distance < ids.count {
+                prefetchSlot(ofInstitution: ids[place + 3 * distance])
+                index.prefetchInstitution(ids[place + 3 * distance])
+            }
             if place + 2 * distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + 2 * distance], step: .array) }
             if place + distance < ids.count { prefetchNewestVersion(ofInstitution: ids[place + distance], step: .version) }
             // Moved out of its place (a step with no references left there), not copied: a copy of an event is a
@@ -169,16 +172,19 @@ public struct RegistryProjection: Sendable {
         }
     }
 
-    private mutating func apply(_ event: FoldEvent, id: Int) {
-        precondition(event.seq > foldedThrough, "events are folded in seq order")
+    /// The event is consumed: what it carries (a new application's institution, its texts) moves into the
+    /// version, rather than being copied there and released here.
+    private mutating func apply(_ event: consuming FoldEvent, id: Int) {
+        let (seq, effectiveOn) = (event.seq, event.effectiveOn)
+        precondition(seq > foldedThrough, "events are folded in seq order")
         eventCount += 1
-        foldedThrough = event.seq
-        knownAt = event.seq
+        foldedThrough = seq
+        knownAt = seq
         if event.type == .registered {
-            let year = event.effectiveOn.year
+            let year = effectiveOn.year
             let number = (registrationsByYear[year] ?? 0) + 1
             registrationsByYear[year] = number
-            outletNumbers[event.seq] = "SY-\(year)-\(Self.pad(number))"
+            outletNumbers[seq] = "SY-\(year)-\(Self.pad(number))"
         }
         if id == stored.count {
             stored.append(Timeline(uscc: index.institutions[id]))
@@ -188,10 +194,10 @@ public struct RegistryProjection: Sendable {
         if !stored[id]!.holdsNewestLiveVersion { stored[id] = timeline(at: id) }
         switch stored[id]!.apply(event, periods: periods) {
         case .version(let position, let facts):
-            index.append(institution: Int32(id), seq: event.seq, effectiveOn: event.effectiveOn, position: position, facts: facts,
+            index.append(institution: Int32(id), seq: seq, effectiveOn: effectiveOn, position: position, facts: facts,
                          outletNumbers: outletNumbers)
         case .retraction(let target):
-            index.retract(target, by: event.seq)
+            index.retract(target, by: seq)
         case .nothing:
             break
         }

@@ -247,7 +247,7 @@ public struct Timeline: Sendable {
     }
 
     @discardableResult
-    mutating func apply(_ event: FoldEvent, periods: Periods) -> Applied {
+    mutating func apply(_ event: consuming FoldEvent, periods: Periods) -> Applied {
         // The type first: matching `facts` copies them (a new application's strings retained and released).
         if event.type == .retracted, case .retracted(let target) = event.facts {
             // The rules allow only the stream's latest live event to be retracted.
@@ -259,11 +259,12 @@ public struct Timeline: Sendable {
         }
         // The state alone is copied out (its parts shared until evolve changes one), not its whole version.
         var state = newest { $0.retractedBy == nil } ?? InstitutionState()
-        state.evolve(event, periods: periods)
+        let (seq, type, effectiveOn) = (event.seq, event.type, event.effectiveOn)
+        state.evolve(event, periods: periods)  // its last use: what the event carries moves into the state
         let facts = withUnsafePointer(to: &state) { VersionIndex.Facts(of: $0) }  // in place, where the state is at hand
         // Moved into its version: its address taken above, the state was otherwise copied in and the local
         // released (every part's reference count moved twice more per event).
-        allVersions.append(Version(seq: event.seq, type: event.type, effectiveOn: event.effectiveOn, state: consume state))
+        allVersions.append(Version(seq: seq, type: type, effectiveOn: effectiveOn, state: consume state))
         return .version(position: heldFrom + allVersions.count - 1, facts: facts)
     }
 }

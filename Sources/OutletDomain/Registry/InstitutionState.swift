@@ -242,8 +242,9 @@ public struct InstitutionState: Sendable {
         evolve(event.folded, periods: periods)
     }
 
-    /// Applies one live, accepted event, of which the fold reads only its facts.
-    public mutating func evolve(_ event: FoldEvent, periods: Periods) {
+    /// Applies one live, accepted event, of which the fold reads only its facts. Consumed: a fold hands over
+    /// an event it is done with, and the institution it records moves into the state rather than being copied.
+    public mutating func evolve(_ event: consuming FoldEvent, periods: Periods) {
         let day = event.effectiveOn
         if event.type != .retracted { latest = (event.seq, day) }
         switch event.facts {
