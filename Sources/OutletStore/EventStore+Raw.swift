@@ -18,13 +18,28 @@ extension EventStore {
     /// the step said; a failure's own message is read before that reset makes another call.
     static func firstRow<Value>(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32 = { _ in SQLITE_OK },
                               _ read: (OpaquePointer) -> Value) throws -> Value? {
+        var value: Value?
+        try eachRow(statement, db, bind: bind) { raw in
+            value = read(raw)
+            return false
+        }
+        return value
+    }
+
+    /// Each row of a cached statement, read by `read` while it lies in SQLite's row, until `read` answers false
+    /// or the rows end; bound and left reset as `firstRow` does. A long read (a replay's million rows) steps
+    /// SQLite itself, without a cursor's bookkeeping and reference counts per row.
+    static func eachRow(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Int32 = { _ in SQLITE_OK },
+                        _ read: (OpaquePointer) throws -> Bool) throws {
         let raw = statement.sqliteStatement
         sqlite3_reset(raw)
         defer { sqlite3_reset(raw) }
-        switch bind(raw) == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection) {
-        case SQLITE_ROW: return read(raw)
-        case SQLITE_DONE: return nil
-        case let code:
+        var code = bind(raw) == SQLITE_OK ? sqlite3_step(raw) : sqlite3_errcode(db.sqliteConnection)
+        while code == SQLITE_ROW {
+            guard try read(raw) else { return }
+            code = sqlite3_step(raw)
+        }
+        guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
         }
     }

@@ -145,16 +145,15 @@ extension EventStore {
             let statement = try db.cachedStatement(sql: """
                 SELECT seq, schema_version, stream, type, effective_on, payload FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq
                 """)
-            let rows = try Row.fetchCursor(statement, arguments: [from, to])
-            let raw = statement.sqliteStatement
-            func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
-                // sqlite3_column_text before sqlite3_column_bytes: the length is of the text form.
-                guard let start = sqlite3_column_text(raw, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
-                return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(raw, column)))
-            }
-            while try rows.next() != nil {
+            try Self.eachRow(statement, db, bind: { raw in sqlite3_bind_int64(raw, 1, from) | sqlite3_bind_int64(raw, 2, to) }) { raw in
+                func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+                    // sqlite3_column_text before sqlite3_column_bytes: the length is of the text form.
+                    guard let start = sqlite3_column_text(raw, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+                    return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(raw, column)))
+                }
                 try body(FoldRow(seq: sqlite3_column_int64(raw, 0), schemaVersion: sqlite3_column_int64(raw, 1), stream: text(2),
                                  type: text(3), effectiveOn: text(4), payload: text(5)))
+                return true
             }
         }
     }
