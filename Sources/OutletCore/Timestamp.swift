@@ -81,22 +81,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         // The 24 ASCII bytes made in place: every event sealed writes one (an import, a million), and the
         // interpolation of padded pieces was a tenth of sealing.
         return String(unsafeUninitializedCapacity: 24) { text in
-            func digits(_ value: Int, endingAt end: Int, width: Int) {
-                var value = value
-                for index in stride(from: end - 1, through: end - width, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-            }
-            digits(date.year, endingAt: 4, width: 4)
-            digits(date.month, endingAt: 7, width: 2)
-            digits(date.day, endingAt: 10, width: 2)
-            digits(withinDay / 3_600_000, endingAt: 13, width: 2)
-            digits(withinDay / 60_000 % 60, endingAt: 16, width: 2)
-            digits(withinDay / 1000 % 60, endingAt: 19, width: 2)
-            digits(withinDay % 1000, endingAt: 23, width: 3)
-            (text[4], text[7], text[10]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"))
-            (text[13], text[16], text[19], text[23]) = (UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "Z"))
+            date.write(into: text)
+            LocalDate.writeDigits(withinDay / 3_600_000, endingAt: 13, width: 2, into: text)
+            LocalDate.writeDigits(withinDay / 60_000 % 60, endingAt: 16, width: 2, into: text)
+            LocalDate.writeDigits(withinDay / 1000 % 60, endingAt: 19, width: 2, into: text)
+            LocalDate.writeDigits(withinDay % 1000, endingAt: 23, width: 3, into: text)
+            (text[10], text[13], text[16], text[19], text[23]) = (UInt8(ascii: "T"), UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "Z"))
             return 24
         }
     }

@@ -47,18 +47,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         if (0...9999).contains(year) {
             // Ten ASCII digits and dashes, made in place: a roster of tens of thousands writes several per entry.
             return String(unsafeUninitializedCapacity: 10) { text in
-                func digits(_ value: Int, endingAt end: Int, width: Int) {
-                    var value = value
-                    for index in stride(from: end - 1, through: end - width, by: -1) {
-                        text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                        value /= 10
-                    }
-                }
-                digits(year, endingAt: 4, width: 4)
-                digits(month, endingAt: 7, width: 2)
-                digits(day, endingAt: 10, width: 2)
-                text[4] = UInt8(ascii: "-")
-                text[7] = UInt8(ascii: "-")
+                write(into: text)
                 return 10
             }
         }
@@ -67,6 +56,24 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// `YYYY-MM-DD` into the first ten bytes of `text`, for a year of four digits.
+    package func write(into text: UnsafeMutableBufferPointer<UInt8>) {
+        Self.writeDigits(year, endingAt: 4, width: 4, into: text)
+        Self.writeDigits(month, endingAt: 7, width: 2, into: text)
+        Self.writeDigits(day, endingAt: 10, width: 2, into: text)
+        text[4] = UInt8(ascii: "-")
+        text[7] = UInt8(ascii: "-")
+    }
+
+    /// The last `width` decimal digits of `value`, ending before `end`: a date's or a time's fields written in place.
+    package static func writeDigits(_ value: Int, endingAt end: Int, width: Int, into text: UnsafeMutableBufferPointer<UInt8>) {
+        var value = value
+        for index in stride(from: end - 1, through: end - width, by: -1) {
+            text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+        }
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
