@@ -128,7 +128,7 @@ public struct RegistryProjection: Sendable {
     }
 
     /// Folds the next steps of the log (in seq order), each as `take(_:)` does, each step's institution
-    /// numbered already by a copy of this projection's `numbering` (`InstitutionNumbering.id(of:)`): what a
+    /// numbered already by a copy of this projection's `numbering` (`InstitutionNumbering.ids(of:)`): what a
     /// fold's reading thread hands its folding thread. A new institution is numbered here as the copy numbered
     /// it, and every other id is checked against its institution.
     ///

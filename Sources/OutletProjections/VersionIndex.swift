@@ -753,8 +753,9 @@ package struct InstitutionNumbering: Sendable {
         }
     }
 
-    /// A multiplicative mix of the three words, its high bits first (codes share long prefixes: the
-    /// registration authority, the region).
+    /// The three words mixed by multiplication, the bits above the product's lowest sixteen taken: a
+    /// product's low bits depend on its factors' low bits alone, and codes that differ only in a few
+    /// characters (one authority, one region) must still spread over the table.
     private static func hash(_ head: UInt64, _ middle: UInt64, _ tail: UInt16) -> Int {
         let mixed = (head &* 0x9E37_79B9_7F4A_7C15) ^ (middle &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(tail) &* 0x1656_67B1_9E37_79F9)
         return Int(truncatingIfNeeded: ((mixed ^ (mixed >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 16)
