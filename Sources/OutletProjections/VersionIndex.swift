@@ -676,24 +676,15 @@ package struct InstitutionNumbering: Sendable {
     /// The id of `uscc`, numbered next if it has none yet.
     package mutating func id(of uscc: USCC) -> Int32 {
         if count * 2 >= slots.count / 3 { grow(to: max(1_024, slots.count / 3 * 2)) }
-        let (head, middle, tail) = uscc.words
-        let mask = slots.count / 3 - 1
-        var slot = Self.hash(head, middle, tail) & mask
-        while true {
-            let last = slots[3 * slot + 2]
-            if last == 0 {
-                let id = Int32(count)
-                slots[3 * slot] = head
-                slots[3 * slot + 1] = middle
-                slots[3 * slot + 2] = UInt64(tail) << 32 | UInt64(id + 1)
-                count += 1
-                return id
-            }
-            if slots[3 * slot] == head, slots[3 * slot + 1] == middle, last >> 32 == UInt64(tail) {
-                return Int32(truncatingIfNeeded: last & 0xFFFF_FFFF) - 1
-            }
-            slot = (slot + 1) & mask
-        }
+        let words = uscc.words
+        let (slot, found) = place(of: words)
+        if let found { return found }
+        let id = Int32(count)
+        slots[3 * slot] = words.head
+        slots[3 * slot + 1] = words.middle
+        slots[3 * slot + 2] = UInt64(words.tail) << 32 | UInt64(id + 1)
+        count += 1
+        return id
     }
 
     /// The ids of the institutions of a run of steps (`FoldStep.stream`), in order, numbered as `id(of:)`
@@ -705,32 +696,17 @@ package struct InstitutionNumbering: Sendable {
         var ids: [Int32] = []
         ids.reserveCapacity(streams.count)
         for place in streams.indices {
-            if place + distance < streams.count, let ahead = streams[place + distance] { prefetchSlot(of: ahead) }
+            if place + distance < streams.count, !slots.isEmpty, let ahead = streams[place + distance] {
+                let home = self.home(of: ahead.words)
+                slots.withUnsafeBufferPointer { outlet_prefetch($0.baseAddress! + 3 * home) }
+            }
             ids.append(streams[place].map { id(of: $0) } ?? -1)
         }
         return ids
     }
 
-    private func prefetchSlot(of uscc: USCC) {
-        guard !slots.isEmpty else { return }
-        let (head, middle, tail) = uscc.words
-        let slot = Self.hash(head, middle, tail) & (slots.count / 3 - 1)
-        slots.withUnsafeBufferPointer { outlet_prefetch($0.baseAddress! + 3 * slot) }
-    }
-
     func knownId(of uscc: USCC) -> Int32? {
-        guard count > 0 else { return nil }
-        let (head, middle, tail) = uscc.words
-        let mask = slots.count / 3 - 1
-        var slot = Self.hash(head, middle, tail) & mask
-        while true {
-            let last = slots[3 * slot + 2]
-            if last == 0 { return nil }
-            if slots[3 * slot] == head, slots[3 * slot + 1] == middle, last >> 32 == UInt64(tail) {
-                return Int32(truncatingIfNeeded: last & 0xFFFF_FFFF) - 1
-            }
-            slot = (slot + 1) & mask
-        }
+        count > 0 ? place(of: uscc.words).id : nil
     }
 
     mutating func reserveCapacity(_ count: Int) {
@@ -739,25 +715,40 @@ package struct InstitutionNumbering: Sendable {
         if slotCount > slots.count / 3 { grow(to: slotCount) }
     }
 
+    /// The slot that holds these words, with its id, or the empty slot where they would go (the table is
+    /// never more than half full, so there is one).
+    private func place(of words: (head: UInt64, middle: UInt64, tail: UInt16)) -> (slot: Int, id: Int32?) {
+        let mask = slots.count / 3 - 1
+        var slot = home(of: words)
+        while true {
+            let last = slots[3 * slot + 2]
+            if last == 0 { return (slot, nil) }
+            if slots[3 * slot] == words.head, slots[3 * slot + 1] == words.middle, last >> 32 == UInt64(words.tail) {
+                return (slot, Int32(truncatingIfNeeded: last & 0xFFFF_FFFF) - 1)
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
     /// Rehashes into `slotCount` slots (a power of two), ids kept.
     private mutating func grow(to slotCount: Int) {
         let old = slots
         slots = Array(repeating: 0, count: 3 * slotCount)
-        let mask = slotCount - 1
         for at in stride(from: 0, to: old.count, by: 3) where old[at + 2] != 0 {
-            var slot = Self.hash(old[at], old[at + 1], UInt16(truncatingIfNeeded: old[at + 2] >> 32)) & mask
-            while slots[3 * slot + 2] != 0 { slot = (slot + 1) & mask }
+            let (slot, _) = place(of: (old[at], old[at + 1], UInt16(truncatingIfNeeded: old[at + 2] >> 32)))
             slots[3 * slot] = old[at]
             slots[3 * slot + 1] = old[at + 1]
             slots[3 * slot + 2] = old[at + 2]
         }
     }
 
-    /// The three words mixed by multiplication, the bits above the product's lowest sixteen taken: a
-    /// product's low bits depend on its factors' low bits alone, and codes that differ only in a few
-    /// characters (one authority, one region) must still spread over the table.
-    private static func hash(_ head: UInt64, _ middle: UInt64, _ tail: UInt16) -> Int {
-        let mixed = (head &* 0x9E37_79B9_7F4A_7C15) ^ (middle &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(tail) &* 0x1656_67B1_9E37_79F9)
-        return Int(truncatingIfNeeded: ((mixed ^ (mixed >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 16)
+    /// The first slot these words are looked for in: the three words mixed by multiplication, the bits above
+    /// the product's lowest sixteen taken. A product's low bits depend on its factors' low bits alone, and
+    /// codes that differ only in a few characters (one authority, one region) must still spread over the table.
+    @inline(__always)
+    private func home(of words: (head: UInt64, middle: UInt64, tail: UInt16)) -> Int {
+        let mixed = (words.head &* 0x9E37_79B9_7F4A_7C15) ^ (words.middle &* 0xC2B2_AE3D_27D4_EB4F)
+            ^ (UInt64(words.tail) &* 0x1656_67B1_9E37_79F9)
+        return Int(truncatingIfNeeded: ((mixed ^ (mixed >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 16) & (slots.count / 3 - 1)
     }
 }

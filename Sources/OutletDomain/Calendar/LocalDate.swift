@@ -1,3 +1,5 @@
+import CanonicalJSON
+
 /// A calendar date in Asia/Shanghai, the unit every period of the Measures is counted in (DOMAIN.md §3).
 ///
 /// Kept as year, month and day rather than a `Date` so that no time zone or clock can shift a legal
@@ -22,8 +24,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: String) {
-        var text = text
-        guard let date = text.withUTF8({ Self(utf8: $0) }) else { return nil }
+        guard let date = Canonical.withUTF8(text, { Self(utf8: $0) }) else { return nil }
         self = date
     }
 
