@@ -146,8 +146,9 @@ public enum Canonical {
     }
 
     /// A text's UTF-8 read in place (`String.withUTF8` needs a copy of it to call on, two reference counts); a
-    /// text not stored as UTF-8 (bridged) is made so first.
-    @inline(__always)
+    /// text not stored as UTF-8 (bridged) is made so first. Inlinable: called across modules unspecialized,
+    /// each call looked up the generic metadata of its result type (a tenth of a snapshot's string table).
+    @inlinable @inline(__always)
     public static func withUTF8<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var text = text

@@ -47,12 +47,12 @@ extension Ledger {
     /// A snapshot restored and set against the replay that has folded exactly through its seq.
     func compare(_ snapshot: StoredSnapshot, with replay: RegistryProjection) throws(LedgerError) -> SnapshotCheck {
         precondition(replay.foldedThrough == snapshot.seq, "a snapshot is compared with the replay at its own seq")
-        let replayDigest = HashChain.sha256Hex(Snapshot.encodedState(replay))
+        let replayDigest = HashChain.sha256Hex(Snapshot.encodedState(replay, onEveryCore: true))
         switch try load(snapshot) {
         case .failure(let error):
             return SnapshotCheck(snapshot: snapshot, verdict: .unusable(error), stateDigest: nil, replayDigest: replayDigest)
         case .success(let projection):
-            let stateDigest = HashChain.sha256Hex(Snapshot.encodedState(projection))
+            let stateDigest = HashChain.sha256Hex(Snapshot.encodedState(projection, onEveryCore: true))
             let verdict: SnapshotCheck.Verdict = stateDigest == replayDigest
                 ? .sound : .differs("state digest \(stateDigest.prefix(12))…, replay of the log \(replayDigest.prefix(12))…")
             return SnapshotCheck(snapshot: snapshot, verdict: verdict, stateDigest: stateDigest, replayDigest: replayDigest)

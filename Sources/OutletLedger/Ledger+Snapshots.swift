@@ -51,7 +51,7 @@ extension Ledger {
         let position = try position(atSeq: seq)
         guard position.seq > 0 else { throw LedgerError(.invalidInput, "the ledger has no events to snapshot") }
         let view = try projections(at: position, exact: true)
-        return try save(view.projection, at: position)
+        return try save(encode(view.projection, at: position, onEveryCore: true), of: view.projection, at: position)
     }
 
     /// Waits for the automatic snapshots still being taken in the background; returns what they could
@@ -67,7 +67,8 @@ extension Ledger {
     /// snapshot and the log, restored in the background), encoded and written in the background, never
     /// inside an append's latency.
     /// - Parameter written: the head this process's append just committed (else the store's is read).
-    func snapshotIfDue(after written: LedgerHead? = nil) throws(LedgerError) {
+    /// - Parameter onEveryCore: encoded on every core, for a caller that waits for it (a CLI import).
+    func snapshotIfDue(after written: LedgerHead? = nil, onEveryCore: Bool = false) throws(LedgerError) {
         let head: LedgerHead
         if let written { head = written } else { head = try store.head() }
         guard let spacing = Self.snapshotSpacing(interval: policy.snapshotEvery, head: head.seq) else { return }
@@ -110,7 +111,7 @@ extension Ledger {
                 }
                 // Encoding is the long part, and a cache for later readers: at the lowest priority. The
                 // write holds SQLite's one write lock, so it runs at the appends' own priority, briefly.
-                let encoded = Self.atLowestPriority { self.encode(taken, at: head) }
+                let encoded = Self.atLowestPriority { self.encode(taken, at: head, onEveryCore: onEveryCore) }
                 _ = try self.save(encoded, of: taken, at: head)
             } catch {
                 self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }
@@ -158,14 +159,13 @@ extension Ledger {
         let cache: TimelineCache
     }
 
-    private func encode(_ projection: RegistryProjection, at position: LedgerHead) -> EncodedSnapshot {
+    /// `onEveryCore`: for a snapshot someone waits for (`snapshot create`, the end of a CLI import); an
+    /// automatic one behind a service's appends is encoded on one core, at the lowest priority.
+    private func encode(_ projection: RegistryProjection, at position: LedgerHead, onEveryCore: Bool) -> EncodedSnapshot {
         var cache = lastSnapshot.withLock { $0?.cache } ?? TimelineCache()
-        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: store.clock.now().millisecondsSinceEpoch, cache: &cache)
+        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: store.clock.now().millisecondsSinceEpoch,
+                                                 onEveryCore: onEveryCore, cache: &cache)
         return EncodedSnapshot(frame: frame, contentSize: contentSize, cache: cache)
-    }
-
-    private func save(_ projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
-        try save(encode(projection, at: position), of: projection, at: position)
     }
 
     private func save(_ encoded: EncodedSnapshot, of projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {

@@ -359,7 +359,8 @@ public final class Ledger: Sendable {
         // memory stays bounded by a chunk and the projection the snapshot below folds, not by the registry.
         streamStates.withLock { $0 = StreamStates() }
         do {
-            try snapshotIfDue()
+            // The import's caller waits for it (the CLI, before it ends): encoded on every core.
+            try snapshotIfDue(onEveryCore: true)
         } catch {
             summary.warnings.append("no automatic snapshot was written: \(error)")
         }

@@ -41,22 +41,21 @@ enum ProjectionCodec {
 
     // MARK: Writing
 
-    /// The encoding of the projection after the header. Timelines whose encoding is in `cache` under
-    /// the same last applied seq are copied from it; the others are encoded and put there.
-    static func encode(_ projection: RegistryProjection, cache: inout TimelineCache) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: capacity(for: projection))
-        encode(projection, cache: &cache, into: &writer)
-        return writer.bytes
-    }
-
     /// About the bytes a projection's body takes (a little more: the writer never grows on the way). The
     /// count is a restored snapshot's word for it, so it is not believed past 2^26 events (4 GiB).
     static func capacity(for projection: RegistryProjection) -> Int {
         min(max(projection.eventCount, 0), 1 << 26) * 64 + (1 << 16)
     }
 
+    /// Timelines a share of an encoding on every core takes at least (`Snapshot.make(…, onEveryCore: true)`).
+    static let encodingShare = 1_024
+
     /// The body, written after what `writer` holds already (a snapshot's header, not copied again after).
-    static func encode(_ projection: RegistryProjection, cache: inout TimelineCache, into writer: inout BinaryWriter) {
+    /// Timelines whose encoding is in `cache` under the same last applied seq are copied from it; the others
+    /// are encoded, in shares of `timelinesPerShare` on every core (`.max`: on this thread alone), then written
+    /// in order and put there.
+    static func encode(_ projection: RegistryProjection, cache: inout TimelineCache, timelinesPerShare: Int,
+                       into writer: inout BinaryWriter) {
         writer.count(projection.eventCount)
         let years = projection.registrationsByYear.sorted { $0.key < $1.key }
         writer.count(years.count)
@@ -73,25 +72,28 @@ enum ProjectionCodec {
         let institutions = projection.index.institutions
         let order = institutions.indices.sorted { institutions[$0] < institutions[$1] }
         writer.count(order.count)
+        // Each timeline's bytes, by its place in `order`: nil for a restored timeline not read since, which is the
+        // snapshot's bytes as they were (copied below, not decoded); else the cached encoding if the timeline has
+        // not changed since it was made, or one made now.
+        let cached = cache.entries
+        let entries = elementsInShares(order.count, of: timelinesPerShare) { rank -> (USCC, TimelineCache.Entry)? in
+            let id = order[rank]
+            guard !(projection.unchangedSource(ofTimelineAt: id) is SnapshotTimelines) else { return nil }
+            let timeline = projection.timeline(at: id)
+            let key = timeline.lastAppliedSeq
+            if let entry = cached[timeline.uscc], entry.lastAppliedSeq == key { return (timeline.uscc, entry) }
+            return (timeline.uscc, TimelineCache.Entry(lastAppliedSeq: key, bytes: encode(timeline)))
+        }
         var used: [USCC: TimelineCache.Entry] = [:]
         used.reserveCapacity(order.count)
-        for id in order {
-            // A restored timeline not read since is the snapshot's bytes as they were: copied, not decoded.
-            if let source = projection.unchangedSource(ofTimelineAt: id) as? SnapshotTimelines {
-                let bytes = source.bytes(ofTimelineAt: id)
+        for rank in order.indices {
+            guard let (uscc, entry) = entries[rank] else {
+                let bytes = (projection.unchangedSource(ofTimelineAt: order[rank]) as! SnapshotTimelines).bytes(ofTimelineAt: order[rank])
                 writer.count(bytes.count)
                 writer.raw(bytes)
                 continue
             }
-            let timeline = projection.timeline(at: id)
-            let key = timeline.lastAppliedSeq
-            let entry: TimelineCache.Entry
-            if let cached = cache.entries[timeline.uscc], cached.lastAppliedSeq == key {
-                entry = cached
-            } else {
-                entry = TimelineCache.Entry(lastAppliedSeq: key, bytes: encode(timeline))
-            }
-            used[timeline.uscc] = entry
+            used[uscc] = entry
             writer.count(entry.bytes.count)
             writer.raw(entry.bytes)
         }
@@ -158,7 +160,7 @@ enum ProjectionCodec {
                 table.append(shared)
             }
             body.count(table.count)
-            for institution in table { write(institution.value, into: &body) }
+            for institution in table { write(institution, into: &body) }
             body.count(versions.count)
             var previousSeq: Int64 = 0
             // The event types met, with their places in the string table: a timeline has a few, and every
@@ -185,10 +187,10 @@ enum ProjectionCodec {
                     previous = state
                 }
             }
-            var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.strings.count * 24 + 32)
+            var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.table.encoded.count + 32)
             blob.inlineString(timeline.uscc.code)
-            blob.count(body.strings.count)
-            for string in body.strings { blob.inlineString(string) }
+            blob.count(body.table.count)
+            blob.raw(body.table.encoded)
             blob.raw(body.bytes)
             return blob.bytes
         }
@@ -201,18 +203,18 @@ enum ProjectionCodec {
     {
         var changed: Changed = []
         if state.pointee.sharedInstitution !== previous.pointee.sharedInstitution { changed.insert(.institution) }
-        // Strings compared as bytes, as they are stored (`StoredString`).
-        if !StoredString.sameBytes(state.pointee.serviceItems, previous.pointee.serviceItems) { changed.insert(.serviceItems) }
+        // Strings compared as bytes, as they are stored (`StringTable`).
+        if !StringTable.sameBytes(state.pointee.serviceItems, previous.pointee.serviceItems) { changed.insert(.serviceItems) }
         if !sameBytes(state.pointee.application, previous.pointee.application) { changed.insert(.application) }
         if state.pointee.standing != previous.pointee.standing { changed.insert(.standing) }
         if state.pointee.rectificationOrderedOn != previous.pointee.rectificationOrderedOn { changed.insert(.rectificationOrderedOn) }
-        if state.pointee.rosterSpells != previous.pointee.rosterSpells { changed.insert(.rosterSpells) }
-        if state.pointee.summaryYears != previous.pointee.summaryYears { changed.insert(.summaryYears) }
-        if state.pointee.bars != previous.pointee.bars { changed.insert(.bars) }
+        if !same(state.pointee.rosterSpells, previous.pointee.rosterSpells) { changed.insert(.rosterSpells) }
+        if !same(state.pointee.summaryYears, previous.pointee.summaryYears) { changed.insert(.summaryYears) }
+        if !same(state.pointee.bars, previous.pointee.bars) { changed.insert(.bars) }
         if state.pointee.latest.map({ $0.seq != seq || $0.effectiveOn != effectiveOn }) ?? true { changed.insert(.latest) }
-        if state.pointee.registrations != previous.pointee.registrations { changed.insert(.registrations) }
-        if state.pointee.rectifications != previous.pointee.rectifications { changed.insert(.rectifications) }
-        if state.pointee.publicityDates != previous.pointee.publicityDates { changed.insert(.publicityDates) }
+        if !same(state.pointee.registrations, previous.pointee.registrations) { changed.insert(.registrations) }
+        if !same(state.pointee.rectifications, previous.pointee.rectifications) { changed.insert(.rectifications) }
+        if !same(state.pointee.publicityDates, previous.pointee.publicityDates) { changed.insert(.publicityDates) }
         writer.varint(UInt64(changed.rawValue))
 
         if changed.contains(.institution) {
@@ -295,13 +297,21 @@ enum ProjectionCodec {
     }
 
     /// Whether two applications are the same as stored: equal, and their strings the same bytes.
+    /// The same part as the version before's. Asked first of the arrays' storage, which a version shares with
+    /// the one before until the part changes, without reading it: reading each array's count to compare them
+    /// was a cache miss apiece, an eighth of encoding a snapshot.
+    @inline(__always)
+    private static func same<Element: Equatable>(_ left: [Element], _ right: [Element]) -> Bool {
+        left.withUnsafeBufferPointer { $0.baseAddress } == right.withUnsafeBufferPointer { $0.baseAddress } || left == right
+    }
+
     private static func sameBytes(_ left: InstitutionState.Application?, _ right: InstitutionState.Application?) -> Bool {
         guard left == right else { return false }
         guard let left, let right else { return true }
         func strings(_ application: InstitutionState.Application) -> [String] {
             [application.district] + (application.publicity.map { [$0.noticeNo] } ?? []) + application.objections.map(\.id)
         }
-        return StoredString.sameBytes(strings(left), strings(right))
+        return StringTable.sameBytes(strings(left), strings(right))
     }
 
     /// A day a row's state reaches: 0 for none (`Int32.min`), 1 for no end (`Int32.max`), else its distance
@@ -349,29 +359,31 @@ enum ProjectionCodec {
         }
     }
 
-    private static func write(_ institution: Institution, into writer: inout BinaryWriter) {
-        writer.string(institution.name)
-        writer.string(institution.uscc.code)
-        writer.string(institution.nature)
-        writer.string(institution.category.rawValue)
-        writer.string(institution.district)
-        writer.string(institution.address)
-        writer.string(institution.principal.name)
-        writer.string(institution.principal.title)
-        writer.signed(Int64(institution.totalStaff))
-        writer.string(institution.department.name)
-        writer.string(institution.department.head)
-        writer.string(institution.department.phone)
-        writer.string(institution.contact.name)
-        writer.string(institution.contact.phone)
-        if let website = institution.website {
+    /// An institution read field by field from its box: `box.value` passed on, or taken into a local, copied
+    /// the whole of it first (its dozen strings' reference counts, each a cache miss, and their undoing).
+    private static func write(_ box: Shared<Institution>, into writer: inout BinaryWriter) {
+        writer.string(box.value.name)
+        writer.string(box.value.uscc.code)
+        writer.string(box.value.nature)
+        writer.string(box.value.category.rawValue)
+        writer.string(box.value.district)
+        writer.string(box.value.address)
+        writer.string(box.value.principal.name)
+        writer.string(box.value.principal.title)
+        writer.signed(Int64(box.value.totalStaff))
+        writer.string(box.value.department.name)
+        writer.string(box.value.department.head)
+        writer.string(box.value.department.phone)
+        writer.string(box.value.contact.name)
+        writer.string(box.value.contact.phone)
+        if let website = box.value.website {
             writer.byte(1)
             writer.string(website.name)
             writer.string(website.url)
         } else {
             writer.byte(0)
         }
-        if let wechat = institution.wechat {
+        if let wechat = box.value.wechat {
             writer.byte(1)
             writer.string(wechat)
         } else {

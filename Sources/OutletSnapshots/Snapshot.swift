@@ -50,9 +50,10 @@ public enum Deferral: Sendable {
 public enum Snapshot {
     /// The frame of `projection` (which must have folded exactly through the event whose chain hash is given),
     /// and the size of its content before compression. `cache` holds the timelines' encodings between
-    /// snapshots of one growing projection.
+    /// snapshots of one growing projection. `onEveryCore`: the timelines are encoded on every core, for a
+    /// snapshot someone waits for; else on this thread alone, as an automatic one behind appends is.
     public static func make(_ projection: RegistryProjection, hash: String, createdAt: Int64,
-                            projectionVersion: UInt16 = RegistryProjection.projectionVersion,
+                            projectionVersion: UInt16 = RegistryProjection.projectionVersion, onEveryCore: Bool = false,
                             cache: inout TimelineCache) -> (frame: [UInt8], contentSize: Int)
     {
         // The body is written after the header, whose digest of it is filled in last: the content is made
@@ -66,7 +67,8 @@ public enum Snapshot {
         content.fixed(createdAt)
         let digestAt = content.bytes.count
         content.raw(repeatElement(0, count: SnapshotDigest.size))
-        ProjectionCodec.encode(projection, cache: &cache, into: &content)
+        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: onEveryCore ? ProjectionCodec.encodingShare : .max,
+                               into: &content)
         let digest = content.bytes.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
         content.overwrite(at: digestAt, with: digest)
         return (LZ4Frame.compress(content.bytes), content.bytes.count)
@@ -74,17 +76,21 @@ public enum Snapshot {
 
     /// `make` without a cache.
     public static func make(_ projection: RegistryProjection, hash: String, createdAt: Int64,
-                            projectionVersion: UInt16 = RegistryProjection.projectionVersion) -> (frame: [UInt8], contentSize: Int)
+                            projectionVersion: UInt16 = RegistryProjection.projectionVersion, onEveryCore: Bool = false)
+        -> (frame: [UInt8], contentSize: Int)
     {
         var cache = TimelineCache()
-        return make(projection, hash: hash, createdAt: createdAt, projectionVersion: projectionVersion, cache: &cache)
+        return make(projection, hash: hash, createdAt: createdAt, projectionVersion: projectionVersion, onEveryCore: onEveryCore,
+                    cache: &cache)
     }
 
     /// The content after the header. The same projection always gives the same bytes, so two states
     /// are equal exactly when their encodings are.
-    public static func encodedState(_ projection: RegistryProjection) -> [UInt8] {
+    public static func encodedState(_ projection: RegistryProjection, onEveryCore: Bool = false) -> [UInt8] {
         var cache = TimelineCache()
-        return ProjectionCodec.encode(projection, cache: &cache)
+        var writer = BinaryWriter(reservingCapacity: ProjectionCodec.capacity(for: projection))
+        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: onEveryCore ? ProjectionCodec.encodingShare : .max, into: &writer)
+        return writer.bytes
     }
 
     /// The header, after checking the frame (its checksum covers the whole content).

@@ -388,6 +388,29 @@ struct SnapshotSharesTests {
         }
     }
 
+    @Test("a snapshot encoded on every core, in shares of any size, is the one encoded on one core: afresh, partly cached, partly restored")
+    func encodedInSharesAlike() throws {
+        let oneCore = Snapshot.encodedState(Self.projection)
+        func inShares(_ projection: RegistryProjection, of size: Int, cache: TimelineCache = TimelineCache()) -> [UInt8] {
+            var cache = cache
+            var writer = BinaryWriter()
+            ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: size, into: &writer)
+            return writer.bytes
+        }
+        for size in [1, 7, ProjectionCodec.encodingShare] { #expect(inShares(Self.projection, of: size) == oneCore, "shares of \(size)") }
+        #expect(Snapshot.encodedState(Self.projection, onEveryCore: true) == oneCore)
+        // A cache of the timelines as they were two copies of the history ago: the last two copies' are encoded afresh.
+        var cache = TimelineCache()
+        _ = Snapshot.make(GoldenHistory.projection(copies: 598), hash: goldenHash, createdAt: 0, cache: &cache)
+        #expect(cache.entries.count == 598 * Set(GoldenHistory.events.map(\.0)).count)
+        #expect(inShares(Self.projection, of: 7, cache: cache) == oneCore)
+        // Restored, a few timelines read (and so encoded again), the others copied from the snapshot's bytes.
+        let frame = Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame
+        let restored = try Snapshot.load(frame, periods: ShippedData.periods, deferred: .keepingTimelines).projection
+        _ = restored.roster(on: day("2025-10-10"))
+        #expect(inShares(restored, of: 7) == oneCore)
+    }
+
     @Test("a large body (digested on another core while it is read) that is not the one its header names is refused as such")
     func largeBodyBoundByDigest() throws {
         var content = try LZ4Frame.decompress(Snapshot.make(Self.projection, hash: goldenHash, createdAt: 0).frame)
@@ -454,6 +477,46 @@ struct SnapshotSharesTests {
         #expect(early.offset < late.offset)
         #expect(throws: SnapshotError.corrupt("invalid UTF-8 at byte \(early.offset)")) {
             try Snapshot.load(LZ4Frame.compress(early.content), periods: ShippedData.periods)
+        }
+    }
+}
+
+@Suite("A timeline's string table holds each distinct byte sequence once, in order of first use (FORMAT.md part 4.2)")
+struct StringTableTests {
+    @Test("places agree with a table keyed by the bytes, through growth, near-collisions and Swift-equal strings; the stored bytes read back")
+    func placesByBytes() {
+        var generator = SystemRandomNumberGenerator()
+        var table = StringTable()
+        var reference: [[UInt8]: Int] = [:]
+        var order: [[UInt8]] = []
+        // Strings that differ in one byte anywhere, of every length around a word's, the empty one, and canonically
+        // equivalent pairs (precomposed "é" and "e" + U+0301), asked in random order, most of them several times.
+        var pool = ["", "é", "e\u{301}", "沈阳市沈河区文化路3号", "沈阳市沈河区文化路4号"]
+        for length in 1...40 {
+            let base = String((0..<length).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &generator))) })
+            pool.append(base)
+            var bytes = Array(base.utf8)
+            bytes[Int.random(in: 0..<length, using: &generator)] ^= 1
+            pool.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for _ in 0..<5_000 {
+            let string = pool.randomElement(using: &generator)! + (Bool.random(using: &generator) ? "" : String(Int.random(in: 0..<400, using: &generator)))
+            let bytes = Array(string.utf8)
+            let expected = reference[bytes] ?? {
+                order.append(bytes)
+                reference[bytes] = order.count - 1
+                return order.count - 1
+            }()
+            #expect(table.index(of: string) == expected, "\(string)")
+        }
+        #expect(table.count == order.count && order.count > 1_000)
+        table.encoded.withUnsafeBytes { stored in
+            var reader = BinaryReader(stored)
+            for bytes in order {
+                let length = Int((try? reader.varint()) ?? 0)
+                #expect((try? Array(reader.raw(length))) == bytes)
+            }
+            #expect(reader.isAtEnd)
         }
     }
 }
