@@ -845,8 +845,7 @@ enum ProjectionCodec {
             guard index <= UInt64(institutionCount) else { throw reader.corrupt("institution \(index) of \(institutionCount)") }
             institution = Int(index)
         case .serviceItems:
-            parts.serviceItems = []
-            for _ in 0..<(try reader.count()) { parts.serviceItems.append(try reader.string()) }
+            parts.serviceItems = try array(&reader) { reader throws(SnapshotError) in try reader.string() }
         case .application:
             if try flag(&reader) {
                 var application = InstitutionState.Application(submittedOn: try date(&reader), district: try reader.string())
@@ -867,42 +866,50 @@ enum ProjectionCodec {
         case .standing: parts.standing = try readStanding(&reader)
         case .rectificationOrderedOn: parts.rectificationOrderedOn = try optionalDate(&reader)
         case .rosterSpells:
-            parts.rosterSpells = []
-            for _ in 0..<(try reader.count(minimumSize: 2)) {
-                parts.rosterSpells.append(InstitutionState.RosterSpell(restoring: try date(&reader), through: try optionalDate(&reader)))
+            parts.rosterSpells = try array(&reader, minimumSize: 2) { reader throws(SnapshotError) in
+                InstitutionState.RosterSpell(restoring: try date(&reader), through: try optionalDate(&reader))
             }
         case .summaryYears:
-            parts.summaryYears = []
-            for _ in 0..<(try reader.count()) {
+            var previous = Int.min
+            parts.summaryYears = try array(&reader) { reader throws(SnapshotError) in
                 let year = try int(reader.signed(), &reader)
-                guard parts.summaryYears.last.map({ $0 < year }) ?? true else { throw reader.corrupt("summary year \(year) out of order") }
-                parts.summaryYears.append(year)
+                guard previous < year else { throw reader.corrupt("summary year \(year) out of order") }
+                previous = year
+                return year
             }
         case .bars:
-            parts.bars = []
-            for _ in 0..<(try reader.count(minimumSize: 3)) {
-                parts.bars.append(InstitutionState.Bar(restoring: try date(&reader), through: try date(&reader),
-                                                       ground: try raw(Barred3Years.Ground.self, &reader)))
+            parts.bars = try array(&reader, minimumSize: 3) { reader throws(SnapshotError) in
+                InstitutionState.Bar(restoring: try date(&reader), through: try date(&reader), ground: try raw(Barred3Years.Ground.self, &reader))
             }
         case .latest:
             parts.latest = try flag(&reader) ? (try readSeq(&reader), try date(&reader)) : nil
         case .registrations:
-            parts.registrations = []
-            for _ in 0..<(try reader.count(minimumSize: 4)) {
-                parts.registrations.append(InstitutionState.RegistrationRecord(
-                    restoring: try readSeq(&reader), on: try date(&reader), validThrough: try date(&reader), endedOn: try optionalDate(&reader)))
+            parts.registrations = try array(&reader, minimumSize: 4) { reader throws(SnapshotError) in
+                InstitutionState.RegistrationRecord(restoring: try readSeq(&reader), on: try date(&reader), validThrough: try date(&reader),
+                                                    endedOn: try optionalDate(&reader))
             }
         case .rectifications:
-            parts.rectifications = []
-            for _ in 0..<(try reader.count(minimumSize: 2)) {
-                parts.rectifications.append(InstitutionState.RectificationRecord(restoring: try date(&reader), completedOn: try optionalDate(&reader)))
+            parts.rectifications = try array(&reader, minimumSize: 2) { reader throws(SnapshotError) in
+                InstitutionState.RectificationRecord(restoring: try date(&reader), completedOn: try optionalDate(&reader))
             }
         case .publicityDates:
-            parts.publicityDates = []
-            for _ in 0..<(try reader.count()) { parts.publicityDates.append(try date(&reader)) }
+            parts.publicityDates = try array(&reader) { reader throws(SnapshotError) in try date(&reader) }
         default:
             preconditionFailure("one part at a time")
         }
+    }
+
+    /// A count, then that many elements each of `minimumSize` bytes at least, read into an array made once at
+    /// its size (appended to from empty, a part of a dozen years was made five times over).
+    @inline(__always)
+    private static func array<Element>(_ reader: inout BinaryReader, minimumSize: Int = 1,
+                                       _ element: (inout BinaryReader) throws(SnapshotError) -> Element) throws(SnapshotError) -> [Element]
+    {
+        let count = try reader.count(minimumSize: minimumSize)
+        var elements: [Element] = []
+        elements.reserveCapacity(count)
+        for _ in 0..<count { elements.append(try element(&reader)) }
+        return elements
     }
 
     /// How many numbers and strings follow each standing's tag, as `readStanding` reads them.
