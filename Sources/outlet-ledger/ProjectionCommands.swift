@@ -32,12 +32,22 @@ struct RosterCommand: ParsableCommand {
                         "registeredOn", "validThrough", "serviceItems", "underRectification", "rectificationDeadline",
                         "overdueSummaries"], bom: bom, to: &output)
             let policy = ledger.policy
-            CSV.lines(roster, to: &output) { entry in
-                [entry.outletNo ?? "", entry.uscc.code, entry.name, entry.category.rawValue, entry.category.chineseName,
-                 entry.district, policy.district(entry.district)?.name ?? "", entry.address, entry.level.rawValue, entry.registeredOn.description,
-                 entry.validThrough?.description ?? "", entry.serviceItems.joined(separator: ";"),
-                 String(entry.underRectification), entry.rectificationDeadline?.description ?? "",
-                 entry.overdueSummaries.map(String.init).joined(separator: ";")]
+            CSV.lines(roster, to: &output) { entry, row in
+                row.cell(entry.outletNo ?? "")
+                row.cell(entry.uscc.code)
+                row.cell(entry.name)
+                row.cell(entry.category.rawValue)
+                row.cell(entry.category.chineseName)
+                row.cell(entry.district)
+                row.cell(policy.district(entry.district)?.name ?? "")
+                row.cell(entry.address)
+                row.cell(entry.level.rawValue)
+                row.cell(entry.registeredOn)
+                row.cell(entry.validThrough)
+                row.cell(joining: entry.serviceItems, separator: ";")
+                row.cell(entry.underRectification ? "true" : "false")
+                row.cell(entry.rectificationDeadline)
+                row.cell(joining: entry.overdueSummaries.map(String.init), separator: ";")
             }
             output.flush()
             ProcessLifetime.keep(roster)
@@ -104,7 +114,12 @@ struct CalendarCommand: ParsableCommand {
         case .csv:
             var output = try Output(path: nil)
             CSV.header(["date", "kind", "uscc", "name"], bom: bom, to: &output)
-            CSV.lines(calendar.entries, to: &output) { entry in [entry.date.description, entry.kind.rawValue, entry.uscc.code, entry.name] }
+            CSV.lines(calendar.entries, to: &output) { entry, row in
+                row.cell(entry.date)
+                row.cell(entry.kind.rawValue)
+                row.cell(entry.uscc.code)
+                row.cell(entry.name)
+            }
             output.flush()
         case .table:
             var table = TextTable(["日期", "事项", "USCC", "名称"])
