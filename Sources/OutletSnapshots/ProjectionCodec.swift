@@ -296,7 +296,6 @@ enum ProjectionCodec {
         }
     }
 
-    /// Whether two applications are the same as stored: equal, and their strings the same bytes.
     /// The same part as the version before's. Asked first of the arrays' storage, which a version shares with
     /// the one before until the part changes, without reading it: reading each array's count to compare them
     /// was a cache miss apiece, an eighth of encoding a snapshot.
@@ -305,6 +304,7 @@ enum ProjectionCodec {
         left.withUnsafeBufferPointer { $0.baseAddress } == right.withUnsafeBufferPointer { $0.baseAddress } || left == right
     }
 
+    /// Whether two applications are the same as stored: equal, and their strings the same bytes.
     private static func sameBytes(_ left: InstitutionState.Application?, _ right: InstitutionState.Application?) -> Bool {
         guard left == right else { return false }
         guard let left, let right else { return true }
@@ -870,10 +870,10 @@ enum ProjectionCodec {
                 InstitutionState.RosterSpell(restoring: try date(&reader), through: try optionalDate(&reader))
             }
         case .summaryYears:
-            var previous = Int.min
+            var previous: Int?
             parts.summaryYears = try array(&reader) { reader throws(SnapshotError) in
                 let year = try int(reader.signed(), &reader)
-                guard previous < year else { throw reader.corrupt("summary year \(year) out of order") }
+                guard previous.map({ $0 < year }) ?? true else { throw reader.corrupt("summary year \(year) out of order") }
                 previous = year
                 return year
             }
