@@ -50,6 +50,11 @@ enum ProjectionCodec {
     /// Timelines a share of an encoding on every core takes at least (`Snapshot.make(…, onEveryCore: true)`).
     static let encodingShare = 1_024
 
+    /// The share size `encode` is given: `encodingShare` on every core, else all of them on this thread.
+    static func timelinesPerShare(onEveryCore: Bool) -> Int {
+        onEveryCore ? encodingShare : .max
+    }
+
     /// The body, written after what `writer` holds already (a snapshot's header, not copied again after).
     /// Timelines whose encoding is in `cache` under the same last applied seq are copied from it; the others
     /// are encoded, in shares of `timelinesPerShare` on every core (`.max`: on this thread alone), then written

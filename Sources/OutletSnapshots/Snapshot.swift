@@ -67,7 +67,7 @@ public enum Snapshot {
         content.fixed(createdAt)
         let digestAt = content.bytes.count
         content.raw(repeatElement(0, count: SnapshotDigest.size))
-        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: onEveryCore ? ProjectionCodec.encodingShare : .max,
+        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: ProjectionCodec.timelinesPerShare(onEveryCore: onEveryCore),
                                into: &content)
         let digest = content.bytes.withUnsafeBytes { SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...])) }
         content.overwrite(at: digestAt, with: digest)
@@ -89,7 +89,8 @@ public enum Snapshot {
     public static func encodedState(_ projection: RegistryProjection, onEveryCore: Bool = false) -> [UInt8] {
         var cache = TimelineCache()
         var writer = BinaryWriter(reservingCapacity: ProjectionCodec.capacity(for: projection))
-        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: onEveryCore ? ProjectionCodec.encodingShare : .max, into: &writer)
+        ProjectionCodec.encode(projection, cache: &cache, timelinesPerShare: ProjectionCodec.timelinesPerShare(onEveryCore: onEveryCore),
+                               into: &writer)
         return writer.bytes
     }
 

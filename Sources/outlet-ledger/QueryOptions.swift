@@ -126,7 +126,7 @@ enum CSV {
 
     /// A field that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first: OWASP's
     /// CSV injection guidance) is prefixed with `'` and quoted, so it shows as text.
-    static func cell(_ utf8: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+    private static func cell(_ utf8: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
         let neutralised = switch utf8.first {
         case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: true
         default: false
