@@ -102,16 +102,21 @@ extension Ledger {
         background.async {
             defer { self.snapshotsInFlight.withLock { $0 -= 1 } }
             do {
-                let taken: RegistryProjection
-                if let atHand {
-                    taken = atHand
-                } else {
-                    taken = try self.projections(at: head, exact: true).projection
-                    self.keepLive(taken)
-                }
-                // Encoding is the long part, and a cache for later readers: at the lowest priority. The
-                // write holds SQLite's one write lock, so it runs at the appends' own priority, briefly.
-                let encoded = Self.atLowestPriority { self.encode(taken, at: head, onEveryCore: onEveryCore) }
+                // Restoring (the appends go on beside it: it reads on a connection of its own) and encoding are
+                // the long part, and a cache for later readers: at the lowest priority. The write holds
+                // SQLite's one write lock, so it runs at the appends' own priority, briefly.
+                let (taken, encoded) = try Self.atLowestPriority {
+                    Result { () throws(LedgerError) in
+                        let taken: RegistryProjection
+                        if let atHand {
+                            taken = atHand
+                        } else {
+                            taken = try self.projections(at: head, exact: true).projection
+                            self.keepLive(taken)
+                        }
+                        return (taken, self.encode(taken, at: head, onEveryCore: onEveryCore))
+                    }
+                }.get()
                 _ = try self.save(encoded, of: taken, at: head)
             } catch {
                 self.backgroundWarnings.withLock { $0.append("no automatic snapshot was written at seq \(head.seq): \(error)") }

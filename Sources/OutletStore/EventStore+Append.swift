@@ -81,27 +81,33 @@ extension EventStore {
     /// `inSavepoint` parse four of them anew for every single append (3% of its CPU).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.unsafeReentrantWrite { db in
-            let nested = db.isInsideTransaction
-            try db.cachedStatement(sql: nested ? "SAVEPOINT write" : "BEGIN IMMEDIATE TRANSACTION").execute()
-            let result: T
-            do {
-                result = try body(db)
-                try db.cachedStatement(sql: nested ? "RELEASE SAVEPOINT write" : "COMMIT TRANSACTION").execute()
-            } catch {
-                // The first error is the one told. Some errors (a full disk, an I/O error) have already rolled
-                // the whole transaction back; then there is nothing left to undo.
-                if db.isInsideTransaction {
-                    if nested {
-                        try? db.execute(sql: "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write")
-                    } else {
-                        try? db.rollback()
+            try Self.$writing.withValue(true) {
+                let nested = db.isInsideTransaction
+                try db.cachedStatement(sql: nested ? "SAVEPOINT write" : "BEGIN IMMEDIATE TRANSACTION").execute()
+                let result: T
+                do {
+                    result = try body(db)
+                    try db.cachedStatement(sql: nested ? "RELEASE SAVEPOINT write" : "COMMIT TRANSACTION").execute()
+                } catch {
+                    // The first error is the one told. Some errors (a full disk, an I/O error) have already rolled
+                    // the whole transaction back; then there is nothing left to undo.
+                    if db.isInsideTransaction {
+                        if nested {
+                            try? db.execute(sql: "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write")
+                        } else {
+                            try? db.rollback()
+                        }
                     }
+                    throw error
                 }
-                throw error
+                return result
             }
-            return result
         }
     }
+
+    /// Whether this thread is inside a write: the store's reads then go to the writer's connection, which
+    /// holds what the write has added so far.
+    @TaskLocal static var writing = false
 
     public func inOneTransaction<T>(long: Bool, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         var outcome: Result<T, LedgerError>?

@@ -27,9 +27,11 @@ extension EventStore {
     /// statement (or, like `snapshots()`, tolerates a commit between its two), so it runs as SQLite's own
     /// autocommit read: GRDB's `read` would wrap it in four more statements (a transaction and the
     /// `query_only` switch) — compiled anew each time, more than the question itself costs a service.
-    /// Reentrant: inside `inOneTransaction` it reads that transaction's own writes.
+    /// Inside a write (on the writer's thread) it reads that write's own events; anywhere else, in a ledger
+    /// opened to write, it reads on a connection of its own and holds up no write however long it takes.
     func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
         do {
+            if let readers, !Self.writing { return try readers.read(body) }
             return try queue.unsafeReentrantRead { db in try body(db) }
         } catch {
             throw Self.storageError(error, path: path)

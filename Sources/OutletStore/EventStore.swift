@@ -13,7 +13,10 @@ public final class EventStore: EventLog {
 
     public let path: String
     public var location: String { path }
+    /// The writer's connection (a read-only ledger's only one).
     let queue: DatabaseQueue
+    /// Where the reads outside a write go (none for a reader: its one connection holds up no writer).
+    let readers: ReaderConnections?
     public let clock: any LedgerClock
     /// Copies the write-ahead log into the file off the append path (none for a reader).
     let checkpointer: WALCheckpointer?
@@ -26,12 +29,15 @@ public final class EventStore: EventLog {
             let checkpointer = WALCheckpointer(path: path)
             try queue.writeWithoutTransaction { db in checkpointer.install(on: db) }
             self.checkpointer = checkpointer
+            readers = ReaderConnections(path: path, configuration: Self.configuration(readonly: true))
         } else {
             checkpointer = nil
+            readers = nil
         }
     }
 
     deinit {
+        readers?.close()
         guard let checkpointer else { return }
         try? queue.unsafeReentrantWrite { db in checkpointer.uninstall(from: db) }
         checkpointer.finish()
