@@ -82,14 +82,21 @@ public struct JSONObject: Sendable, Hashable {
     /// Adds a member parsed after the others: false (and nothing added) if its name is there already. A name
     /// that follows the last one, as in canonical text, is appended; any other is put in its place.
     public mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
-        if let last = members.last, !Canonical.precedes(last.key, key) {
-            let (index, found) = place(of: key)
-            if found { return false }
-            members.insert(Member(key: key, value: value), at: index)
-        } else {
+        insert(key, value) != .duplicate
+    }
+
+    enum Insertion { case appended, placed, duplicate }
+
+    /// `insertNew`, telling whether the member followed the others (as in canonical text) or went in its place.
+    mutating func insert(_ key: String, _ value: JSONValue) -> Insertion {
+        guard let last = members.last, !Canonical.precedes(last.key, key) else {
             members.append(Member(key: key, value: value))
+            return .appended
         }
-        return true
+        let (index, found) = place(of: key)
+        if found { return .duplicate }
+        members.insert(Member(key: key, value: value), at: index)
+        return .placed
     }
 
     /// The value named `key` set, and the one it replaced.

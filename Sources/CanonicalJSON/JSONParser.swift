@@ -24,16 +24,36 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// What the text wrote otherwise than canonical JSON does, counted as met: white space, an escape, a
+    /// member out of order, `-0`. A value whose parse counted none was written as its canonical form.
+    private var departures = 0
+    /// The top-level member whose text is watched, and where that text lies if it was canonical.
+    private var watched: String?
+    private var watchedCanonical: Range<Int>?
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one JSON text, white space allowed around it and nothing else.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        if parser.index < bytes.count { throw parser.error("unexpected text after the JSON value") }
+        return try parser.parseText()
+    }
+
+    /// Parses one JSON text as `parse` does, and says where the value of its top-level member `name` lies in
+    /// the text if that is the value's canonical form (nil if not, or if there is no such member): an export's
+    /// lines are canonical, and their payloads then need no encoding.
+    public static func parse(_ bytes: [UInt8], canonicalTextOf name: String) throws(JSONSyntaxError) -> (value: JSONValue, canonical: Range<Int>?) {
+        var parser = JSONParser(bytes: bytes)
+        parser.watched = name
+        let value = try parser.parseText()
+        return (value, parser.watchedCanonical)
+    }
+
+    private mutating func parseText() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if index < bytes.count { throw error("unexpected text after the JSON value") }
         return value
     }
 
@@ -53,6 +73,8 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
+        let start = index
+        defer { if index != start { departures += 1 } }
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -115,9 +137,15 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
+            let (valueStart, departuresBefore) = (index, departures)
             let value = try parseValue()
-            if !members.insertNew(key, value) {
-                throw error("duplicate member name \"\(key)\"", at: keyStart)
+            if depth == 1, let watched, JSONObject.sameName(key, watched) {
+                watchedCanonical = departures == departuresBefore ? valueStart..<index : nil
+            }
+            switch members.insert(key, value) {
+            case .appended: break
+            case .placed: departures += 1
+            case .duplicate: throw error("duplicate member name \"\(key)\"", at: keyStart)
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
@@ -169,6 +197,7 @@ public struct JSONParser {
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
             throw error("fractions and exponents are not allowed: payloads hold integers only", at: start)
         }
+        if negative, magnitude == 0 { departures += 1 }  // canonical JSON writes 0
         let number = negative ? -Int64(magnitude) : Int64(magnitude)
         guard JSONValue.safeIntegerRange.contains(number) else {
             throw error("integer outside ±(2^53 − 1)", at: start)
@@ -196,6 +225,7 @@ public struct JSONParser {
             }
             if byte < 0x20 { throw error("control character in a string must be escaped") }
             if byte == UInt8(ascii: "\\") {
+                departures += 1  // even one canonical JSON writes too: the text is then encoded, as any other
                 scratch.append(contentsOf: bytes[runStart..<index])
                 try parseEscape(into: &scratch)
                 runStart = index

@@ -69,18 +69,30 @@ public struct EnvelopeActor: Sendable, Hashable {
 /// importing, `recordedAt`.
 public struct PendingEvent: Sendable, Hashable {
     /// nil: the store generates one.
-    public var eventId: String?
+    public var eventId: String? {
+        didSet { hashPrefix = Cached() }
+    }
     public var stream: String
     public var type: String
     public var schemaVersion: Int64
-    public var effectiveOn: String
-    public var actor: EnvelopeActor
+    public var effectiveOn: String {
+        didSet { hashPrefix = Cached() }
+    }
+    public var actor: EnvelopeActor {
+        didSet { hashPrefix = Cached() }
+    }
     public var payload: JSONValue {
-        didSet { canonicalPayload = payload.canonicalString }
+        didSet {
+            canonicalPayload = payload.canonicalString
+            hashPrefix = Cached()
+        }
     }
     /// The payload as the envelope will hold it, made where the event is made (an import's checking thread),
     /// not where it is sealed.
     public private(set) var canonicalPayload: String
+    /// `HashChain.prefix` of this event's actor, effectiveOn, eventId and payload, where its check made it (an
+    /// event with an id of its own): its sealing then hashes only the rest. Dropped when any of them is set.
+    package private(set) var hashPrefix = Cached<HashPrefix>()
     /// Only `import` may carry one: the recording time of a migrated log.
     public var recordedAt: Timestamp?
     /// What an exported line claims its position was; the store refuses the line if its own differs.
@@ -112,6 +124,24 @@ public struct PendingEvent: Sendable, Hashable {
         self.recordedAt = recordedAt
         self.claimed = claimed
     }
+
+    /// Feeds the chain hash the members this event has before it is sealed (see `hashPrefix`).
+    package mutating func makeHashPrefix() {
+        guard let eventId else { return }
+        hashPrefix = Cached(HashChain.prefix(actor: actor, effectiveOn: effectiveOn, eventId: eventId, payload: canonicalPayload))
+    }
+}
+
+/// A value kept beside others to spare making it again, which equality and hashing ignore.
+public struct Cached<Value: Sendable>: Sendable, Hashable {
+    public let value: Value?
+
+    public init(_ value: Value? = nil) {
+        self.value = value
+    }
+
+    public static func == (_: Self, _: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// The chain fields of an exported envelope, checked when it is imported again.

@@ -15,53 +15,92 @@ public enum HashChain {
     public static func canonicalBytes(of envelope: Envelope, includingHash: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(envelope.payload.utf8.count + 512)
-        func member(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: "\":".utf8)
-        }
-        out.append(UInt8(ascii: "{"))
-        member("actor", first: true)
-        out.append(UInt8(ascii: "{"))
-        member("name", first: true)
-        Canonical.appendString(envelope.actor.name, to: &out)
-        member("role")
-        Canonical.appendString(envelope.actor.role, to: &out)
-        member("unit")
-        Canonical.appendString(envelope.actor.unit, to: &out)
-        out.append(UInt8(ascii: "}"))
-        member("effectiveOn")
-        Canonical.appendString(envelope.effectiveOn, to: &out)
-        member("eventId")
-        Canonical.appendString(envelope.eventId, to: &out)
+        appendOpening(actor: envelope.actor, effectiveOn: envelope.effectiveOn, eventId: envelope.eventId, to: &out)
         if includingHash {
-            member("hash")
+            member("hash", to: &out)
             Canonical.appendString(envelope.hash, to: &out)
         }
-        member("payload")
-        out.append(contentsOf: envelope.payload.utf8)
-        member("prevHash")
-        Canonical.appendString(envelope.prevHash, to: &out)
-        member("recordedAt")
-        Canonical.appendString(envelope.recordedAt, to: &out)
-        member("schemaVersion")
-        Canonical.appendInteger(envelope.schemaVersion, to: &out)
-        member("seq")
-        Canonical.appendInteger(envelope.seq, to: &out)
-        member("stream")
-        Canonical.appendString(envelope.stream, to: &out)
-        member("streamVersion")
-        Canonical.appendInteger(envelope.streamVersion, to: &out)
-        member("type")
-        Canonical.appendString(envelope.type, to: &out)
-        out.append(UInt8(ascii: "}"))
+        appendPayload(envelope.payload, to: &out)
+        appendPlace(of: envelope, to: &out)
         return out
     }
 
     /// The hash the envelope must carry, computed from its other members.
     public static func hash(of envelope: Envelope) -> String {
         hex(SHA256.hash(data: canonicalBytes(of: envelope, includingHash: false)))
+    }
+
+    /// SHA-256 fed the canonical envelope (without `hash`) up to its place in the log: the members before
+    /// `prevHash` (actor, effectiveOn, eventId, payload), which an event whose id is its own has before it
+    /// is sealed. Made where the event is checked (an import's reading core), it leaves the sealing the
+    /// last hundred bytes to hash, not the whole envelope.
+    public static func prefix(actor: EnvelopeActor, effectiveOn: String, eventId: String, payload: String) -> HashPrefix {
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.utf8.count + 256)
+        appendOpening(actor: actor, effectiveOn: effectiveOn, eventId: eventId, to: &out)
+        appendPayload(payload, to: &out)
+        var hasher = SHA256()
+        hasher.update(data: out)
+        return HashPrefix(hasher: hasher)
+    }
+
+    /// `hash(of:)`, from the `prefix` of the envelope's own actor, effectiveOn, eventId and payload.
+    public static func hash(of envelope: Envelope, after prefix: HashPrefix) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        appendPlace(of: envelope, to: &out)
+        var hasher = prefix.hasher
+        hasher.update(data: out)
+        return hex(hasher.finalize())
+    }
+
+    private static func member(_ name: StaticString, first: Bool = false, to out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: "\":".utf8)
+    }
+
+    /// `{"actor":{…},"effectiveOn":…,"eventId":…`
+    private static func appendOpening(actor: EnvelopeActor, effectiveOn: String, eventId: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        member("actor", first: true, to: &out)
+        out.append(UInt8(ascii: "{"))
+        member("name", first: true, to: &out)
+        Canonical.appendString(actor.name, to: &out)
+        member("role", to: &out)
+        Canonical.appendString(actor.role, to: &out)
+        member("unit", to: &out)
+        Canonical.appendString(actor.unit, to: &out)
+        out.append(UInt8(ascii: "}"))
+        member("effectiveOn", to: &out)
+        Canonical.appendString(effectiveOn, to: &out)
+        member("eventId", to: &out)
+        Canonical.appendString(eventId, to: &out)
+    }
+
+    private static func appendPayload(_ payload: String, to out: inout [UInt8]) {
+        member("payload", to: &out)
+        out.append(contentsOf: payload.utf8)
+    }
+
+    /// `,"prevHash":…,"type":…}`: the members an event has once it has a place in the log (and its type).
+    private static func appendPlace(of envelope: Envelope, to out: inout [UInt8]) {
+        member("prevHash", to: &out)
+        Canonical.appendString(envelope.prevHash, to: &out)
+        member("recordedAt", to: &out)
+        Canonical.appendString(envelope.recordedAt, to: &out)
+        member("schemaVersion", to: &out)
+        Canonical.appendInteger(envelope.schemaVersion, to: &out)
+        member("seq", to: &out)
+        Canonical.appendInteger(envelope.seq, to: &out)
+        member("stream", to: &out)
+        Canonical.appendString(envelope.stream, to: &out)
+        member("streamVersion", to: &out)
+        Canonical.appendInteger(envelope.streamVersion, to: &out)
+        member("type", to: &out)
+        Canonical.appendString(envelope.type, to: &out)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Lowercase hex SHA-256 of any bytes (the projection digest uses it too).
@@ -107,4 +146,11 @@ public enum HashChain {
         }
         return bytes
     }
+}
+
+/// SHA-256 fed an envelope's members before its place in the log (`HashChain.prefix`).
+public struct HashPrefix: @unchecked Sendable {
+    // `SHA256` copies its state before changing state another copy holds (copy on write, as an array does), so
+    // a prefix handed to another thread is changed in place by neither: what `Sendable` asks.
+    fileprivate let hasher: SHA256
 }

@@ -112,7 +112,7 @@ public struct PreparedAppend: Sendable {
                     streamVersion: version, type: event.pointee.type, schemaVersion: event.pointee.schemaVersion,
                     effectiveOn: event.pointee.effectiveOn, recordedAt: recorded.description, actor: event.pointee.actor,
                     payload: payload, prevHash: prevHash, hash: "")
-                envelope.hash = HashChain.hash(of: envelope)
+                envelope.hash = event.pointee.hashPrefix.value.map { HashChain.hash(of: envelope, after: $0) } ?? HashChain.hash(of: envelope)
                 if let claimed = event.pointee.claimed, let mismatch = Self.check(claimed, against: envelope) {
                     throw fail(.integrityFailure, mismatch)
                 }

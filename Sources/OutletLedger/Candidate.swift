@@ -11,7 +11,12 @@ public struct Candidate: Sendable, Hashable {
     public var stream: String
     public var effectiveOn: String
     public var actor: EnvelopeActor
-    public var payload: JSONValue
+    public var payload: JSONValue {
+        didSet { canonicalText = Cached() }
+    }
+    /// The payload's canonical bytes, when the text it was read from already was them (an export's lines): the
+    /// check takes them instead of encoding the payload again. Dropped when the payload is set.
+    var canonicalText = Cached<[UInt8]>()
     public var eventId: String?
     /// nil: the type's newest version.
     public var schemaVersion: Int64?
@@ -84,8 +89,12 @@ public struct CandidateChecker: Sendable {
         }
         // The canonical form is made first: its walk also says whether any string of the payload may hold a
         // forbidden character (a line feed counts here, though prose allows it), so that the text rules walk
-        // the payload again only then.
-        let (canonical, suspect) = candidate.payload.canonicalBytes(flagging: { TextSafety.mayHoldForbidden($0, multiLine: false) })
+        // the payload again only then. A payload read from its canonical text has its bytes already: their
+        // strings stand in them unescaped, so a scan of all of them flags what a scan of each would (and a name).
+        let (canonical, suspect) = candidate.canonicalText.value.map { bytes in
+            (bytes, bytes.withUnsafeBufferPointer { TextSafety.mayHoldForbidden($0, multiLine: false) })
+        } ?? candidate.payload.canonicalBytes(flagging: { TextSafety.mayHoldForbidden($0, multiLine: false) })
+        assert(canonical == candidate.payload.canonicalBytes, "a payload's canonical text is its canonical form")
         if textRules { try Self.checkText(candidate, payloadMayHoldForbidden: suspect, invalid: invalid) }
         let isReference = candidate.stream == ReferenceStream.id
         let typeName = candidate.type
@@ -157,11 +166,13 @@ public struct CandidateChecker: Sendable {
             preconditionFailure("a type is an institution's or the registry's")
         }
         let actor = Actor(role: role, unit: candidate.actor.unit, name: candidate.actor.name)
-        let pending = PendingEvent(
+        var pending = PendingEvent(
             eventId: candidate.eventId, stream: candidate.stream, type: typeName, schemaVersion: version,
             effectiveOn: effectiveOn.description, actor: candidate.actor, payload: candidate.payload,
             canonicalPayload: String(decoding: canonical, as: UTF8.self), recordedAt: candidate.recordedAt,
             claimed: candidate.claimed)
+        // Here, not where the event is sealed: an import checks on one core and seals on the other.
+        pending.makeHashPrefix()
         return CheckedEvent(act: act, effectiveOn: effectiveOn, actor: actor, pending: pending)
     }
 

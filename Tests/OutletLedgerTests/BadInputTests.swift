@@ -140,3 +140,36 @@ struct ImportLinePayloadLimitTests {
         }
     }
 }
+
+@Suite("An event's members are the envelope's: an import's chain fields only in an import, an actor's role, unit and name")
+struct EventMemberTests {
+    static let line = #"{"actor":{"name":"沈河区","role":"district-bureau","unit":"210103"},"effectiveOn":"2025-09-01","#
+        + #""payload":{"head":"王强","opinion":"同意推荐"},"seq":4,"stream":"\#(Sample.university)","type":"recommended"}"#
+
+    static func refusal(_ text: String, kind: EventInput.Kind) -> String? {
+        do {
+            _ = try EventInput.event(line: ArraySlice(text.utf8), number: 3, kind: kind, source: "e.jsonl")
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("a line's seq is an import's: read by import, an unknown member of an events file to append, the allowed ones named")
+    func chainFieldsOnlyInAnImport() throws {
+        let imported = try #require(try EventInput.event(line: ArraySlice(Self.line.utf8), number: 3, kind: .import, source: "e.jsonl"))
+        #expect(imported.claimed?.seq == 4 && imported.actor.name == "沈河区" && imported.type == "recommended")
+        let refused = try #require(Self.refusal(Self.line, kind: .append))
+        #expect(refused.contains("e.jsonl line 3") && refused.contains(#"unknown member "seq" (allowed: actor, effectiveOn, eventId, payload, schemaVersion, stream, type)"#), "\(refused)")
+    }
+
+    @Test("of several unknown members the first in order is named; an actor's other members are refused by their path")
+    func firstUnknownNamed() throws {
+        let two = Self.line.replacingOccurrences(of: #""type":"#, with: #""zone":1,"colour":"red","type":"#)
+        #expect(Self.refusal(two, kind: .import)?.contains(#"unknown member "colour""#) == true)
+        let actor = Self.line.replacingOccurrences(of: #""role":"#, with: #""email":"a@b.cn","role":"#)
+        #expect(Self.refusal(actor, kind: .import)?.contains(#"unknown member "actor.email" (allowed: role, unit, name)"#) == true)
+        let roleless = Self.line.replacingOccurrences(of: #""role":"district-bureau","#, with: "")
+        #expect(Self.refusal(roleless, kind: .import)?.contains(#"required member "actor.role" is missing"#) == true)
+    }
+}

@@ -33,6 +33,28 @@ struct TextSafetyTests {
         #expect(try fixture.fingerprint() == before)
     }
 
+    @Test("the same refused in an imported line written in canonical form, whose payload's bytes are taken as they stand",
+          arguments: ["红\u{1B}[31m大学", "大学\u{0}", "大学\n第二行", "大学\u{85}", "大学\u{7F}", "\u{202E}学大", "大学\u{2066}"])
+    func controlCharactersRefusedInCanonicalLines(name: String) throws {
+        let fixture = try LedgerFixture()
+        let registration = Self.named(name)[0]
+        let line = JSONValue.object([
+            "type": .string(registration.type), "stream": .string(registration.stream), "effectiveOn": .string(registration.effectiveOn),
+            "actor": ["role": .string(registration.actor.role), "unit": .string(registration.actor.unit), "name": .string(registration.actor.name)],
+            "payload": registration.payload,
+        ]).canonicalString
+        let imported = try #require(try EventInput.event(line: ArraySlice(line.utf8), number: 1, kind: .import, source: "t.jsonl"))
+        #expect(imported.payload == registration.payload && imported.origin == "t.jsonl line 1")
+        let before = try fixture.fingerprint()
+        #expect {
+            try fixture.ledger.importEvents([imported])
+        } throws: { error in
+            guard let error = error as? LedgerError else { return false }
+            return error.code == .invalidInput && error.message.hasPrefix("payload $.institution.name has the control character U+")
+        }
+        #expect(try fixture.fingerprint() == before)
+    }
+
     @Test("a line feed is accepted in prose (a reason), refused in a name")
     func lineFeedsInProseOnly() throws {
         let fixture = try LedgerFixture()

@@ -36,6 +36,41 @@ struct HashChainTests {
         }
     }
 
+    @Test("an event with its own id is sealed from the hash prefix its check made: the same chain as hashed whole, and its prefix is dropped when what it hashed is set")
+    func sealedFromPrefix() throws {
+        let payloads: [JSONValue] = [["opinion": "同意\"推荐\"\n", "head": "王强"], [:], ["n": -3, "items": ["\u{1F600}", "\u{7F}"]]]
+        var events: [PendingEvent] = []
+        for (index, payload) in payloads.enumerated() {
+            var event = StoreFixture.event(index.isMultiple(of: 2) ? StoreFixture.streamA : StoreFixture.streamB, id: "req-\(index)", payload: payload)
+            event.actor = EnvelopeActor(role: "district-bureau", unit: "210103", name: index == 1 ? "" : "沈河区\t\(index)")
+            event.makeHashPrefix()
+            #expect(event.hashPrefix.value != nil)
+            events.append(event)
+        }
+        let fixture = try StoreFixture()
+        _ = try fixture.store.append(events)
+        for envelope in try fixture.store.events() {
+            let prefix = HashChain.prefix(actor: envelope.actor, effectiveOn: envelope.effectiveOn, eventId: envelope.eventId, payload: envelope.payload)
+            #expect(HashChain.hash(of: envelope, after: prefix) == envelope.hash)
+            #expect(HashChain.hash(of: envelope) == envelope.hash)
+        }
+        #expect(try fixture.store.verify().count == payloads.count)
+
+        var event = events[0]
+        event.stream = StoreFixture.streamB
+        event.type = "registered"
+        #expect(event.hashPrefix.value != nil, "stream and type follow the payload: not in the prefix")
+        for change in [{ (event: inout PendingEvent) in event.actor.name = "和平区" }, { $0.effectiveOn = "2025-09-02" },
+                       { $0.eventId = "req-9" }, { $0.payload = ["opinion": "不同意"] }] {
+            var changed = events[0]
+            change(&changed)
+            #expect(changed.hashPrefix.value == nil)
+        }
+        var anonymous = StoreFixture.event()
+        anonymous.makeHashPrefix()
+        #expect(anonymous.hashPrefix.value == nil, "an id the store makes at sealing is not known before it")
+    }
+
     @Test("recordedAt comes from the injected clock, as RFC 3339 UTC with milliseconds")
     func recordedAtFromClock() throws {
         let fixture = try StoreFixture(at: "2025-10-10T01:02:03.456Z")
