@@ -358,6 +358,8 @@ public final class Ledger: Sendable {
         // whole registry): a cache, folded again from the log by the next append of a stream. Dropped here,
         // memory stays bounded by a chunk and the projection the snapshot below folds, not by the registry.
         streamStates.withLock { $0 = StreamStates() }
+        // Freed on this thread, they would stay resident beside the snapshot below, encoded on the others.
+        FreePages.handBack()
         do {
             // The import's caller waits for it (the CLI, before it ends): encoded on every core.
             try snapshotIfDue(onEveryCore: true)

@@ -1,4 +1,5 @@
 import Foundation
+import OutletLedger
 
 /// A whole process, timed, with its peak resident memory from the kernel (`wait4`'s rusage).
 struct ChildRun {
@@ -100,16 +101,7 @@ func selfPeakRSSKiB() -> Int {
 /// allocator, Package.swift) every arena is purged; under glibc's malloc, `malloc_trim` (which Swift's Glibc
 /// module leaves out).
 func trimmedResidentBytes() -> Int {
-    if let mallctl = dlsym(nil, "mallctl") {
-        typealias Control = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?,
-                                            UnsafeMutableRawPointer?, Int) -> Int32
-        let control = unsafeBitCast(mallctl, to: Control.self)
-        // This thread's cache of freed pieces first, then every arena (4096: jemalloc's MALLCTL_ARENAS_ALL).
-        precondition(control("thread.tcache.flush", nil, nil, nil, 0) == 0 && control("arena.4096.purge", nil, nil, nil, 0) == 0,
-                     "jemalloc purges its arenas")
-    } else if let symbol = dlsym(nil, "malloc_trim") {
-        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-    }
+    FreePages.handBack()
     let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
     let residentPages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
     return residentPages * sysconf(Int32(_SC_PAGESIZE))
