@@ -96,12 +96,10 @@ func selfPeakRSSKiB() -> Int {
     return Int(usage.ru_maxrss)
 }
 
-/// This process's resident memory once malloc has handed its free pages back: after a load minus before it,
-/// what the loaded structure occupies, not the temporaries the load freed. Under jemalloc (the executables'
-/// allocator, Package.swift) every arena is purged; under glibc's malloc, `malloc_trim` (which Swift's Glibc
-/// module leaves out).
+/// This process's resident memory once malloc has handed its free pages back (`FreePages`): after a load minus
+/// before it, what the loaded structure occupies, not the temporaries the load freed.
 func trimmedResidentBytes() -> Int {
-    FreePages.handBack()
+    precondition(FreePages.handBack(), "jemalloc purges its arenas")
     let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
     let residentPages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
     return residentPages * sysconf(Int32(_SC_PAGESIZE))
