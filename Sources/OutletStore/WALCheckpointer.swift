@@ -26,7 +26,7 @@ final class WALCheckpointer: Sendable {
     static let tail: Int32 = 32
     /// How many times in a row the copy beside the writer goes again for what was appended meanwhile.
     static let passes = 8
-    /// Pages of the log at which the writer copies all of it itself, should the copies beside it fail.
+    /// Pages of the log at which the writer copies all of it itself, once the copies beside it fail.
     static let ceiling: Int32 = 16 * threshold
 
     private let path: String
@@ -36,6 +36,8 @@ final class WALCheckpointer: Sendable {
     private let due = Atomic<Bool>(false)
     /// The pages at the start of the log that the last copy put in the file.
     private let copied = Atomic<Int32>(0)
+    /// The last copy beside the writer failed: the writer copies a log past the ceiling itself.
+    private let failing = Atomic<Bool>(false)
     /// Opened by the first copy, used only on `work`.
     private let connection = Mutex<DatabaseQueue?>(nil)
 
@@ -73,7 +75,9 @@ final class WALCheckpointer: Sendable {
             self.copied.store(0, ordering: .relaxed)
         }
         let behind = pages - copied
-        if (pages >= Self.threshold && copied > 0 && behind <= 4 * Self.tail) || pages >= Self.ceiling {
+        // A log past the ceiling in one commit (a long import's) is copied beside the writer too, while the
+        // importer goes on to its snapshot: copied here, it held the import up for two seconds a million events.
+        if (pages >= Self.threshold && copied > 0 && behind <= 4 * Self.tail) || (pages >= Self.ceiling && failing.load(ordering: .relaxed)) {
             if Self.checkpoint(writer) != nil { self.copied.store(0, ordering: .relaxed) }
         } else if behind >= Self.batch {
             due.store(true, ordering: .relaxed)
@@ -87,7 +91,7 @@ final class WALCheckpointer: Sendable {
                 if connection == nil {
                     connection = try DatabaseQueue(path: path, configuration: EventStore.configuration(readonly: false))
                 }
-                try connection?.writeWithoutTransaction { db in
+                connection?.writeWithoutTransaction { db in
                     var flushed = false
                     for _ in 0..<Self.passes {
                         guard let (pages, copied) = Self.checkpoint(db.sqliteConnection) else { break }
@@ -99,9 +103,11 @@ final class WALCheckpointer: Sendable {
                     // appends seldom does: the writer's last copy would then flush all of them. Flushed here.
                     if !flushed { Self.flush(db.sqliteConnection) }
                 }
+                failing.store(false, ordering: .relaxed)
             } catch {
                 // Housekeeping, not a write of the ledger's: the next commit tries again.
                 connection = nil
+                failing.store(true, ordering: .relaxed)
             }
         }
         due.store(false, ordering: .releasing)

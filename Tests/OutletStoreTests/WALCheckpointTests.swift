@@ -97,6 +97,23 @@ struct WALCheckpointTests {
         #expect(try reopened.verify().count == 600)
     }
 
+    @Test("a commit that takes the log past the ceiling at once (a long import's) copies nothing itself either: the copy runs beside the writer while the importer goes on")
+    func longCommitCopiesNothing() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? EventStore)
+        let checkpointer = try #require(store.checkpointer)
+        let before = Self.fileSize(fixture.path)
+        checkpointer.work.suspend()
+        let count = 3_000  // some 18,000 pages of the log
+        _ = try store.append((0..<count).map(Self.bulky))
+        #expect(Self.fileSize(fixture.path + "-wal") > Int(WALCheckpointer.ceiling) * 4_096)
+        #expect(Self.fileSize(fixture.path) == before)
+        checkpointer.work.resume()
+        store.finishCheckpoint()
+        #expect(Self.fileSize(fixture.path) > before + count * 20_000)
+        #expect(try store.verify().count == count)
+    }
+
     @Test("a ledger opened read-only hands no copy to a thread: it writes nothing")
     func readerCopiesNothing() throws {
         let fixture = try StoreFixture(.sqlite)
