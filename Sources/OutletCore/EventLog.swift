@@ -138,6 +138,10 @@ public protocol EventLog: AnyObject, Sendable {
     /// A value written once at creation (the policy and holidays `init` chose).
     func setting(_ key: String) throws(LedgerError) -> String?
 
+    /// Closes the log's files now, rather than when this object goes (after it, nothing more is read or
+    /// written through it): what a process that ends without freeing what it holds calls first.
+    func close()
+
     /// Stores a signed checkpoint of the tree of the first `size` events (append-only: one per size).
     func saveCheckpoint(size: Int64, note: String) throws(LedgerError)
     /// Every stored checkpoint, smallest first.

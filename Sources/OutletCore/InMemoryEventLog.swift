@@ -144,6 +144,9 @@ public final class InMemoryEventLog: EventLog {
         }
     }
 
+    /// Nothing to close: the log is this object's memory.
+    public func close() {}
+
     public func setting(_ key: String) throws(LedgerError) -> String? {
         settings[key]
     }

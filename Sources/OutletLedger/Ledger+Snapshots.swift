@@ -62,6 +62,13 @@ extension Ledger {
         return backgroundWarnings.withLock { warnings in defer { warnings.removeAll() }; return warnings }
     }
 
+    /// Waits for the background work, then closes the ledger's file: what a process that ends without freeing
+    /// this object calls first (`EventLog.close`).
+    public func close() {
+        background.sync {}
+        store.close()
+    }
+
     /// Takes a snapshot if the newest one is `snapshotSpacing` or more events behind the head: of the
     /// kept head projection when there is one (else of the last snapshot's, folded on, or of the newest
     /// snapshot and the log, restored in the background), encoded and written in the background, never

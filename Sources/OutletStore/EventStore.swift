@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OutletCore
+import Synchronization
 
 /// The append-only, hash-chained event log in one SQLite file: the ledger file. The only module that
 /// knows SQLite (GRDB).
@@ -20,6 +21,7 @@ public final class EventStore: EventLog {
     public let clock: any LedgerClock
     /// Copies the write-ahead log into the file off the append path (none for a reader).
     let checkpointer: WALCheckpointer?
+    private let closed = Atomic<Bool>(false)
 
     private init(path: String, queue: DatabaseQueue, clock: any LedgerClock, writable: Bool) throws {
         self.path = path
@@ -27,7 +29,7 @@ public final class EventStore: EventLog {
         self.clock = clock
         if writable {
             let checkpointer = WALCheckpointer(path: path)
-            try queue.writeWithoutTransaction { db in checkpointer.install(on: db) }
+            queue.writeWithoutTransaction { db in checkpointer.install(on: db) }
             self.checkpointer = checkpointer
             readers = ReaderConnections(path: path, configuration: Self.configuration(readonly: true))
         } else {
@@ -37,10 +39,19 @@ public final class EventStore: EventLog {
     }
 
     deinit {
+        close()
+    }
+
+    /// The readers first, then the copy beside the writer is waited for, then the writer: closed last, it
+    /// copies the rest of the log into the file and removes it. Closing twice does nothing more.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         readers?.close()
-        guard let checkpointer else { return }
-        try? queue.unsafeReentrantWrite { db in checkpointer.uninstall(from: db) }
-        checkpointer.finish()
+        if let checkpointer {
+            queue.unsafeReentrantWrite { db in checkpointer.uninstall(from: db) }
+            checkpointer.finish()
+        }
+        try? queue.close()
     }
 
     /// Waits for the copy of the write-ahead log into the file under way, if there is one: after it, the

@@ -27,6 +27,7 @@ struct OutletLedgerCommand: AsyncParsableCommand {
 @main
 enum Entry {
     static func main() async {
+        let status: Int32
         do {
             var command = try OutletLedgerCommand.parseAsRoot()
             if var server = command as? AsyncParsableCommand {
@@ -34,12 +35,16 @@ enum Entry {
             } else {
                 try command.run()
             }
+            status = 0
         } catch let error as LedgerError {
             Output.standardError("outlet-ledger: \(error)")
-            exit(ExitStatus.code(for: error.code))
+            status = ExitStatus.code(for: error.code)
         } catch {
+            ProcessLifetime.end()
             OutletLedgerCommand.exit(withError: error)
         }
+        ProcessLifetime.end()
+        exit(status)
     }
 }
 

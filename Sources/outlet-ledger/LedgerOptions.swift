@@ -46,13 +46,14 @@ struct LedgerOptions: ParsableArguments {
             if whatIfHolidaysFile != nil {
                 Output.standardError("outlet-ledger: warning: $OUTLET_LEDGER_HOLIDAYS is ignored when writing; the ledger's own holiday data decides")
             }
-            return try Ledger.open(at: path, clock: try clock)
+            return ProcessLifetime.keep(try Ledger.open(at: path, clock: try clock))
         }
         let whatIf = try whatIfHolidaysFile.map { file throws(LedgerError) in try RegistryData.holidays(file: file) }
         if let whatIf, let file = whatIfHolidaysFile {
             Output.standardError("outlet-ledger: warning: what-if: deadlines are counted with \(file) (\(WhatIfHolidays.label(whatIf))), not with the holiday data recorded in the ledger")
         }
-        return try Ledger.open(at: path, clock: try clock, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit, forOneQuery: forOneQuery)
+        return ProcessLifetime.keep(try Ledger.open(at: path, clock: try clock, readonly: true, whatIfHolidays: whatIf, forAudit: forAudit,
+                                                  forOneQuery: forOneQuery))
     }
 }
 

@@ -148,8 +148,21 @@ enum CSV {
 /// once, far faster than freeing a million timeline versions one by one when a command returns.
 enum ProcessLifetime {
     nonisolated(unsafe) private static var kept: [Any] = []
+    nonisolated(unsafe) private static var ledgers: [Ledger] = []
 
     static func keep(_ value: Any) {
         kept.append(value)
+    }
+
+    /// A ledger the command opened, with what it holds (after an import, the whole registry's projection):
+    /// kept too, its file closed by `end`.
+    static func keep(_ ledger: Ledger) -> Ledger {
+        ledgers.append(ledger)
+        return ledger
+    }
+
+    /// Closes the kept ledgers' files, the last opened first: what their release would have done.
+    static func end() {
+        for ledger in ledgers.reversed() { ledger.close() }
     }
 }

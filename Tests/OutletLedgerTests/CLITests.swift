@@ -69,6 +69,20 @@ struct CLITests {
         #expect(try fixture.fingerprint() == before)
     }
 
+    @Test("a command ends with the ledger's file closed, though it leaves what it holds to the system: after an append, and after a refused one, no write-ahead log is left beside the file")
+    func commandsCloseTheFile() throws {
+        let fixture = try LedgerFixture()
+        _ = try fixture.ledger.append([Sample.registration()[0]])
+        _ = try fixture.fingerprint()
+        let wal = fixture.path + "-wal"
+        #expect(try Self.append(fixture.path).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: wal), "the append left its log")
+        let refused = try Self.append(fixture.path, type: "registered", actor: "city-bureau:210100", payload: #"{"decision":"同意备案"}"#)
+        #expect(refused.status == 66)
+        #expect(!FileManager.default.fileExists(atPath: wal), "the refused append left a log")
+        #expect(try Ledger.open(at: fixture.path, readonly: true).store.verify().count == genesis + 2)
+    }
+
     @Test("verify prints ok with count and head; on a tampered copy it names the seq and exits 68")
     func verifyTampered() throws {
         let fixture = try LedgerFixture()

@@ -114,6 +114,18 @@ struct WALCheckpointTests {
         #expect(try store.verify().count == count)
     }
 
+    @Test("closing the store closes its file at once: the log is copied in and removed; closing again does nothing")
+    func closeClosesTheFile() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? EventStore)
+        _ = try store.append((0..<20).map(Self.bulky))
+        #expect(FileManager.default.fileExists(atPath: fixture.path + "-wal"))
+        store.close()
+        #expect(!FileManager.default.fileExists(atPath: fixture.path + "-wal"))
+        store.close()
+        #expect(try EventStore.open(at: fixture.path, readonly: true).verify().count == 20)
+    }
+
     @Test("a ledger opened read-only hands no copy to a thread: it writes nothing")
     func readerCopiesNothing() throws {
         let fixture = try StoreFixture(.sqlite)
