@@ -76,7 +76,7 @@ final class WALCheckpointer: Sendable {
         }
         let behind = pages - copied
         // A log past the ceiling in one commit (a long import's) is copied beside the writer too, while the
-        // importer goes on to its snapshot: copied here, it held the import up for two seconds a million events.
+        // importer goes on to its snapshot: copied here, it held a million-event import up for two seconds.
         if (pages >= Self.threshold && copied > 0 && behind <= 4 * Self.tail) || (pages >= Self.ceiling && failing.load(ordering: .relaxed)) {
             if Self.checkpoint(writer) != nil { self.copied.store(0, ordering: .relaxed) }
         } else if behind >= Self.batch {
