@@ -42,17 +42,26 @@ struct WALCheckpointTests {
 
     @Test("a commit that takes the log past a thousand pages copies nothing into the file itself (SQLite's own checkpoint would, inside it): the copy runs beside the writer")
     func commitCopiesNothing() throws {
+        try Self.commitWithCopiesHeld(200)
+    }
+
+    /// Appends `count` bulky events in one commit with the copies beside the writer held: the file must not grow
+    /// until they run, and then hold every event. The log's size in bytes just after the commit.
+    @discardableResult
+    static func commitWithCopiesHeld(_ count: Int) throws -> Int {
         let fixture = try StoreFixture(.sqlite)
         let store = try #require(fixture.store as? EventStore)
         let checkpointer = try #require(store.checkpointer)
         let before = Self.fileSize(fixture.path)
         checkpointer.work.suspend()
-        _ = try store.append((0..<200).map(Self.bulky))
+        _ = try store.append((0..<count).map(Self.bulky))
+        let log = Self.fileSize(fixture.path + "-wal")
         #expect(Self.fileSize(fixture.path) == before)
         checkpointer.work.resume()
         store.finishCheckpoint()
-        #expect(Self.fileSize(fixture.path) > before + 200 * 20_000)
-        #expect(try store.verify().count == 200)
+        #expect(Self.fileSize(fixture.path) > before + count * 20_000)
+        #expect(try store.verify().count == count)
+        return log
     }
 
     @Test("once the log is a thousand pages long and the copy beside the writer has left a few behind, the writer copies them after its next commit, and its next transaction starts the log afresh")
@@ -99,19 +108,8 @@ struct WALCheckpointTests {
 
     @Test("a commit that takes the log past the ceiling at once (a long import's) copies nothing itself either: the copy runs beside the writer while the importer goes on")
     func longCommitCopiesNothing() throws {
-        let fixture = try StoreFixture(.sqlite)
-        let store = try #require(fixture.store as? EventStore)
-        let checkpointer = try #require(store.checkpointer)
-        let before = Self.fileSize(fixture.path)
-        checkpointer.work.suspend()
-        let count = 3_000  // some 18,000 pages of the log
-        _ = try store.append((0..<count).map(Self.bulky))
-        #expect(Self.fileSize(fixture.path + "-wal") > Int(WALCheckpointer.ceiling) * 4_096)
-        #expect(Self.fileSize(fixture.path) == before)
-        checkpointer.work.resume()
-        store.finishCheckpoint()
-        #expect(Self.fileSize(fixture.path) > before + count * 20_000)
-        #expect(try store.verify().count == count)
+        // Some 18,000 pages of the log in the one commit.
+        #expect(try Self.commitWithCopiesHeld(3_000) > Int(WALCheckpointer.ceiling) * 4_096)
     }
 
     @Test("closing the store closes its file at once: the log is copied in and removed; closing again does nothing")
