@@ -2,11 +2,18 @@ import CanonicalJSON
 
 /// Little-endian, varint-based bytes: the snapshot body (FORMAT.md "Encoding").
 struct BinaryWriter {
-    private(set) var bytes: [UInt8] = []
+    /// Set only by a timeline's encoding, which writes its institutions' bytes apart with the same table.
+    var bytes: [UInt8] = []
     /// Every string once, in order of first use; the body refers to them by index.
     private(set) var table = StringTable()
 
     init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// A writer whose strings go on from `table`'s.
+    init(continuing table: StringTable, reservingCapacity capacity: Int = 0) {
+        self.table = table
         bytes.reserveCapacity(capacity)
     }
 

@@ -77,17 +77,21 @@ enum ProjectionCodec {
         let institutions = projection.index.institutions
         let order = institutions.indices.sorted { institutions[$0] < institutions[$1] }
         writer.count(order.count)
-        // Each timeline's bytes, by its place in `order`: nil for a restored timeline not read since, which is the
-        // snapshot's bytes as they were (copied below, not decoded); else the cached encoding if the timeline has
-        // not changed since it was made, or one made now.
+        // Each timeline's bytes, by its place in `order`: nil for a timeline restored from a snapshot of this
+        // encoding and not read since, which is the snapshot's bytes as they were (copied below, not decoded);
+        // else the cached encoding if the timeline has not changed since it was made, that encoding extended by
+        // the versions appended since, or one made now.
         let cached = cache.entries
         let entries = elementsInShares(order.count, of: timelinesPerShare) { rank -> (USCC, TimelineCache.Entry)? in
             let id = order[rank]
-            guard !(projection.unchangedSource(ofTimelineAt: id) is SnapshotTimelines) else { return nil }
+            guard !((projection.unchangedSource(ofTimelineAt: id) as? SnapshotTimelines)?.asEncoded ?? false) else { return nil }
             let timeline = projection.timeline(at: id)
             let key = timeline.lastAppliedSeq
-            if let entry = cached[timeline.uscc], entry.lastAppliedSeq == key { return (timeline.uscc, entry) }
-            return (timeline.uscc, TimelineCache.Entry(lastAppliedSeq: key, bytes: encode(timeline)))
+            if let entry = cached[timeline.uscc] {
+                if entry.lastAppliedSeq == key { return (timeline.uscc, entry) }
+                if let extended = extend(entry, to: timeline) { return (timeline.uscc, extended) }
+            }
+            return (timeline.uscc, encodeEntry(timeline))
         }
         var used: [USCC: TimelineCache.Entry] = [:]
         used.reserveCapacity(order.count)
@@ -147,57 +151,167 @@ enum ProjectionCodec {
 
     /// One timeline, self-contained: its USCC, its own string table, its institutions, its versions.
     static func encode(_ timeline: Timeline) -> [UInt8] {
+        encodeEntry(timeline).bytes
+    }
+
+    /// One timeline's encoding, with where its parts lie, for the cache.
+    static func encodeEntry(_ timeline: Timeline) -> TimelineCache.Entry {
         // The versions are read where they lie, each state through its address: a version copied out of
         // the array, or its parts gathered into a value, retained every part it refers to and released them
         // after (with the string table's hashing, a quarter of what encoding a timeline cost).
         timeline.allVersions.withUnsafeBufferPointer { versions in
-            var body = BinaryWriter(reservingCapacity: versions.count * 48)
-            var institutions: [ObjectIdentifier: Int] = [:]
-            var table: [Shared<Institution>] = []
-            var previousInstitution: ObjectIdentifier?
-            for version in versions.indices {
-                // A timeline's versions share one institution until it changes: looked up only then.
-                guard let shared = Timeline.Version.state(of: versions.baseAddress! + version).pointee.sharedInstitution,
-                      ObjectIdentifier(shared) != previousInstitution else { continue }
-                previousInstitution = ObjectIdentifier(shared)
-                guard institutions[ObjectIdentifier(shared)] == nil else { continue }
-                institutions[ObjectIdentifier(shared)] = table.count
-                table.append(shared)
+            var encoding = TimelineEncoding(reservingCapacity: versions.count * 48)
+            encoding.write(versions, from: 0)
+            return encoding.entry(of: timeline, versions, earlierVersions: UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    /// The cached encoding of a timeline extended by the versions appended to it since: the same bytes
+    /// `encodeEntry` makes of the whole timeline, as its strings and institutions enter their tables in the
+    /// order the versions name them (FORMAT.md, part 4.2), so a new version's go after the old ones'. Nil
+    /// (encoded afresh) when the earlier versions are not as they were encoded (`TimelineEncoding(extending:)`).
+    /// An automatic snapshot encoded each changed timeline whole, most of it as it was: 70% of its CPU.
+    static func extend(_ entry: TimelineCache.Entry, to timeline: Timeline) -> TimelineCache.Entry? {
+        guard let layout = entry.layout else { return nil }
+        return timeline.allVersions.withUnsafeBufferPointer { versions in
+            entry.bytes.withUnsafeBufferPointer { old in
+                guard var encoding = TimelineEncoding(extending: layout, bytes: old, to: versions) else { return nil }
+                encoding.write(versions, from: layout.versionCount)
+                let versionsStart = layout.versionCountAt + varintLength(of: old, at: layout.versionCountAt)
+                return encoding.entry(of: timeline, versions, earlierVersions: UnsafeBufferPointer(rebasing: old[versionsStart...]))
             }
-            body.count(table.count)
-            for institution in table { write(institution, into: &body) }
-            body.count(versions.count)
-            var previousSeq: Int64 = 0
+        }
+    }
+
+    /// A timeline's encoding under way: its string table and versions in one writer, its institutions'
+    /// bytes beside them, each institution written at the first version that names it.
+    private struct TimelineEncoding {
+        var versionBytes: BinaryWriter
+        var institutionBytes: [UInt8] = []
+        var institutions: [Shared<Institution>] = []
+        /// Each institution's place in `institutions`.
+        var places: [ObjectIdentifier: Int] = [:]
+
+        init(reservingCapacity capacity: Int) {
+            versionBytes = BinaryWriter(reservingCapacity: capacity)
+        }
+
+        /// The encoding `layout` describes (its bytes `old`), to go on with the versions of `versions` after
+        /// those it holds; nil if they are not as they were encoded: fewer, one retracted since, or not the
+        /// same institutions' boxes — a timeline of another fold (restored from a snapshot) holds boxes of its
+        /// own, whose places the encoding does not know.
+        init?(extending layout: TimelineCache.Layout, bytes old: UnsafeBufferPointer<UInt8>, to versions: UnsafeBufferPointer<Timeline.Version>) {
+            let encoded = layout.versionCount
+            guard encoded >= 1, versions.count > encoded, (versions.baseAddress! + encoded - 1).pointee.seq == layout.lastSeq,
+                  ProjectionCodec.retractions(among: UnsafeBufferPointer(rebasing: versions[..<encoded])) == layout.retractions
+            else { return nil }
+            for (place, institution) in layout.institutions.enumerated() { places[ObjectIdentifier(institution)] = place }
+            var previousInstitution: ObjectIdentifier?
+            for index in 0..<encoded {
+                guard let shared = Timeline.Version.state(of: versions.baseAddress! + index).pointee.sharedInstitution,
+                      ObjectIdentifier(shared) != previousInstitution else { continue }
+                guard places[ObjectIdentifier(shared)] != nil else { return nil }
+                previousInstitution = ObjectIdentifier(shared)
+            }
+            institutions = layout.institutions
+            let tableStart = layout.tableCountAt + varintLength(of: old, at: layout.tableCountAt)
+            let table = StringTable(encoded: UnsafeBufferPointer(rebasing: old[tableStart..<layout.institutionCountAt]),
+                                    count: decodedVarint(of: old, at: layout.tableCountAt))
+            versionBytes = BinaryWriter(continuing: table, reservingCapacity: (versions.count - encoded) * 48)
+            let institutionsStart = layout.institutionCountAt + varintLength(of: old, at: layout.institutionCountAt)
+            institutionBytes = Array(UnsafeBufferPointer(rebasing: old[institutionsStart..<layout.versionCountAt]))
+        }
+
+        /// Versions `from…` of `versions`, each after the one before it (the first after an empty state).
+        mutating func write(_ versions: UnsafeBufferPointer<Timeline.Version>, from first: Int) {
+            var previousSeq: Int64 = first == 0 ? 0 : (versions.baseAddress! + first - 1).pointee.seq
             // The event types met, with their places in the string table: a timeline has a few, and every
             // version names one (looked up by its string, it was hashed a million times a snapshot).
             var types: [(type: EventType, string: Int)] = []
+            var previousInstitution: ObjectIdentifier?
             withUnsafePointer(to: InstitutionState()) { empty in
-                var previous = empty
-                for index in versions.indices {
+                var previous = first == 0 ? empty : Timeline.Version.state(of: versions.baseAddress! + first - 1)
+                for index in first..<versions.count {
                     let version = versions.baseAddress! + index
-                    body.varint(UInt64(version.pointee.seq - previousSeq))
+                    let state = Timeline.Version.state(of: version)
+                    // A timeline's versions share one institution until it changes: looked up only then.
+                    if let shared = state.pointee.sharedInstitution, ObjectIdentifier(shared) != previousInstitution {
+                        previousInstitution = ObjectIdentifier(shared)
+                        if places[ObjectIdentifier(shared)] == nil {
+                            places[ObjectIdentifier(shared)] = institutions.count
+                            institutions.append(shared)
+                            // Its strings enter the table here, before the version's own.
+                            swap(&versionBytes.bytes, &institutionBytes)
+                            ProjectionCodec.write(shared, into: &versionBytes)
+                            swap(&versionBytes.bytes, &institutionBytes)
+                        }
+                    }
+                    versionBytes.varint(UInt64(version.pointee.seq - previousSeq))
                     previousSeq = version.pointee.seq
                     let type = version.pointee.type
                     if let known = types.first(where: { $0.type == type }) {
-                        body.count(known.string)
+                        versionBytes.count(known.string)
                     } else {
-                        types.append((type, body.index(of: type.rawValue)))
-                        body.count(types[types.count - 1].string)
+                        types.append((type, versionBytes.index(of: type.rawValue)))
+                        versionBytes.count(types[types.count - 1].string)
                     }
-                    body.signed(Int64(version.pointee.effectiveOn.dayNumber))
-                    body.varint(version.pointee.retractedBy.map { UInt64($0) } ?? 0)
-                    let state = Timeline.Version.state(of: version)
-                    write(state, after: previous, seq: version.pointee.seq, effectiveOn: version.pointee.effectiveOn, institutions: institutions,
-                          into: &body)
+                    versionBytes.signed(Int64(version.pointee.effectiveOn.dayNumber))
+                    versionBytes.varint(version.pointee.retractedBy.map { UInt64($0) } ?? 0)
+                    ProjectionCodec.write(state, after: previous, seq: version.pointee.seq, effectiveOn: version.pointee.effectiveOn,
+                                          institutions: places, into: &versionBytes)
                     previous = state
                 }
             }
-            var blob = BinaryWriter(reservingCapacity: body.bytes.count + body.table.encoded.count + 32)
+        }
+
+        /// The timeline's bytes — its USCC, string table, institutions, then `earlierVersions` (those encoded
+        /// before, as they were) and the versions written here — with where each part lies.
+        func entry(of timeline: Timeline, _ versions: UnsafeBufferPointer<Timeline.Version>,
+                   earlierVersions: UnsafeBufferPointer<UInt8>) -> TimelineCache.Entry {
+            let table = versionBytes.table
+            var blob = BinaryWriter(reservingCapacity: table.encoded.count + institutionBytes.count + earlierVersions.count
+                                        + versionBytes.bytes.count + 48)
             blob.inlineString(timeline.uscc.code)
-            blob.count(body.table.count)
-            blob.raw(body.table.encoded)
-            blob.raw(body.bytes)
-            return blob.bytes
+            let tableCountAt = blob.bytes.count
+            blob.count(table.count)
+            blob.raw(table.encoded)
+            let institutionCountAt = blob.bytes.count
+            blob.count(institutions.count)
+            blob.raw(institutionBytes)
+            let versionCountAt = blob.bytes.count
+            blob.count(versions.count)
+            blob.raw(earlierVersions)
+            blob.raw(versionBytes.bytes)
+            let lastSeq = versions.isEmpty ? 0 : (versions.baseAddress! + versions.count - 1).pointee.seq
+            let layout = TimelineCache.Layout(versionCount: versions.count, lastSeq: lastSeq, retractions: retractions(among: versions),
+                                              institutions: institutions, tableCountAt: tableCountAt, institutionCountAt: institutionCountAt,
+                                              versionCountAt: versionCountAt)
+            return TimelineCache.Entry(lastAppliedSeq: timeline.lastAppliedSeq, bytes: blob.bytes, layout: layout)
+        }
+    }
+
+    /// How many of `versions` are retracted: a retraction marks an encoded version, so an encoding that held
+    /// fewer is not extended.
+    private static func retractions(among versions: UnsafeBufferPointer<Timeline.Version>) -> Int {
+        var count = 0
+        for index in versions.indices where (versions.baseAddress! + index).pointee.retractedBy != nil { count += 1 }
+        return count
+    }
+
+    /// How many bytes the varint at `offset` takes (of bytes this program wrote).
+    private static func varintLength(of bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        var length = 1
+        while bytes[offset + length - 1] >= 0x80 { length += 1 }
+        return length
+    }
+
+    /// The varint at `offset` (of bytes this program wrote).
+    private static func decodedVarint(of bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        var (value, shift, at) = (0, 0, offset)
+        while true {
+            value |= Int(bytes[at] & 0x7F) << shift
+            if bytes[at] < 0x80 { return value }
+            (shift, at) = (shift + 7, at + 1)
         }
     }
 
@@ -427,10 +541,12 @@ enum ProjectionCodec {
     /// - Parameters:
     ///   - indexed: the body ends with the version index (part 5; format 3 on).
     ///   - deferring: the bytes `reader` reads, kept so that each timeline is decoded when a query first
-    ///     reads it, and how (an indexed body only). Without them every timeline is decoded now, and the
-    ///     index stored is checked against the one the timelines give: what `verify` and the fuzzer rely on.
+    ///     reads it, and how (an indexed body only); and whether a timeline's bytes are as this program encodes
+    ///     it (format 4 on), to be copied into a new snapshot while unchanged. Without them every timeline is
+    ///     decoded now, and the index stored is checked against the one the timelines give: what `verify` and
+    ///     the fuzzer rely on.
     static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64, indexed: Bool,
-                       deferring: (content: [UInt8], deferral: Deferral)? = nil) throws(SnapshotError) -> RegistryProjection
+                       deferring: (content: [UInt8], deferral: Deferral, asEncoded: Bool)? = nil) throws(SnapshotError) -> RegistryProjection
     {
         // Counts of events, not of items that follow: checked for range, not against the bytes left.
         let eventCount = try int(Int64(clamping: reader.varint()), &reader)
@@ -456,7 +572,7 @@ enum ProjectionCodec {
             _ = try reader.raw(length)
             spans.append(start..<(start + length))
         }
-        if indexed, let (content, deferral) = deferring {
+        if indexed, let (content, deferral, asEncoded) = deferring {
             // Each timeline's institution, for the index's ids; the rest of its bytes wait for a query.
             var institutions: [USCC] = []
             institutions.reserveCapacity(spans.count)
@@ -474,7 +590,8 @@ enum ProjectionCodec {
             let index = try readIndex(&reader, institutions: institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough,
                                       rowCounts: &versionCounts)
             return RegistryProjection(periods: periods, index: index,
-                                      source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough),
+                                      source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough,
+                                                                asEncoded: asEncoded),
                                       versionCounts: versionCounts, keepsTimelines: deferral == .keepingTimelines, outletNumbers: outletNumbers,
                                       registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         }
@@ -1063,6 +1180,21 @@ public struct TimelineCache: Sendable {
     struct Entry: Sendable {
         let lastAppliedSeq: Int64
         let bytes: [UInt8]
+        /// Nil for bytes copied from a snapshot, not encoded here.
+        let layout: Layout?
+    }
+
+    /// What `ProjectionCodec.extend` goes on from: what the encoding holds, and where its parts lie in it.
+    struct Layout: Sendable {
+        let versionCount: Int
+        let lastSeq: Int64
+        /// How many of those versions were retracted then.
+        let retractions: Int
+        /// Its institutions, in their order: held, so that a box's identity stays its own.
+        let institutions: [Shared<Institution>]
+        let tableCountAt: Int
+        let institutionCountAt: Int
+        let versionCountAt: Int
     }
 
     var entries: [USCC: Entry] = [:]
@@ -1076,11 +1208,15 @@ final class SnapshotTimelines: TimelineSource {
     private let content: [UInt8]
     private let spans: [Range<Int>]
     private let foldedThrough: Int64
+    /// Each timeline's bytes are what `ProjectionCodec.encode` makes of it (format 4 on): copied, not encoded
+    /// again, into the next snapshot while it is unchanged.
+    let asEncoded: Bool
 
-    init(content: [UInt8], spans: [Range<Int>], foldedThrough: Int64) {
+    init(content: [UInt8], spans: [Range<Int>], foldedThrough: Int64, asEncoded: Bool) {
         self.content = content
         self.spans = spans
         self.foldedThrough = foldedThrough
+        self.asEncoded = asEncoded
     }
 
     func timeline(at id: Int) throws -> Timeline {

@@ -9,9 +9,12 @@ public struct SnapshotHeader: Sendable, Equatable {
     public static let size = 92
     static let formatOneSize = 60
     /// The newest layout this program writes and reads.
-    public static let currentFormatVersion: UInt16 = 3
+    public static let currentFormatVersion: UInt16 = 4
     /// The first layout that stores the version index (part 5), so that its timelines can wait for a query.
     public static let indexedFormatVersion: UInt16 = 3
+    /// The first whose timelines' strings are in the order this program writes them (FORMAT.md, part 4.2):
+    /// a timeline unchanged since can be copied into a new snapshot as it is stored.
+    public static let namingOrderFormatVersion: UInt16 = 4
 
     public var formatVersion: UInt16
     /// `RegistryProjection.projectionVersion` of the fold that made it.
@@ -167,8 +170,9 @@ public enum Snapshot {
             }
             let indexed = header.formatVersion >= SnapshotHeader.indexedFormatVersion
             let decoded = Result { () throws(SnapshotError) in
-                let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
-                                                            deferring: indexed ? deferred.map { (content, $0) } : nil)
+                let projection = try ProjectionCodec.decode(
+                    from: &reader, periods: periods, foldedThrough: header.seq, indexed: indexed,
+                    deferring: indexed ? deferred.map { (content, $0, header.formatVersion >= SnapshotHeader.namingOrderFormatVersion) } : nil)
                 guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the body") }
                 return projection
             }

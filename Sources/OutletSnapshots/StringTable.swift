@@ -24,22 +24,50 @@ struct StringTable {
 
     var count: Int { spans.count }
 
+    init() {}
+
     /// The string's place, where it is put if it is not there yet. Its bytes are copied then: the table holds
     /// no `String` (each one kept was a reference count to move, a cache miss, twice).
     mutating func index(of string: String) -> Int {
-        Canonical.withUTF8(string) { bytes in
-            let hash = Self.hash(bytes)
-            let (slot, found) = place(of: bytes, hash: hash)
-            if let found { return found }
-            let index = spans.count
-            BinaryWriter.append(varint: UInt64(bytes.count), to: &encoded)
-            spans.append((Int32(encoded.count), Int32(bytes.count)))
-            encoded.append(contentsOf: bytes)
-            slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
-            // At most half full, so that a probe ends soon at an empty slot.
-            if 2 * spans.count > slots.count { grow() }
-            return index
+        Canonical.withUTF8(string) { index(ofBytes: $0) }
+    }
+
+    /// The place of the string whose UTF-8 bytes these are, where they are put if they are not there yet.
+    mutating func index(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let hash = Self.hash(bytes)
+        let (slot, found) = place(of: bytes, hash: hash)
+        if let found { return found }
+        let index = spans.count
+        BinaryWriter.append(varint: UInt64(bytes.count), to: &encoded)
+        spans.append((Int32(encoded.count), Int32(bytes.count)))
+        encoded.append(contentsOf: bytes)
+        slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
+        // At most half full, so that a probe ends soon at an empty slot.
+        if 2 * spans.count > slots.count { grow() }
+        return index
+    }
+
+    /// The table of `count` strings whose bytes as it stores them (`encoded`) are these, which this program
+    /// wrote: the table a timeline's encoding was made with, to go on with (`ProjectionCodec.extend`).
+    init(encoded table: UnsafeBufferPointer<UInt8>, count: Int) {
+        encoded.reserveCapacity(table.count + 256)
+        spans.reserveCapacity(count + 8)
+        // Room for them and a few more at most half full, as `grow` would leave it.
+        while 2 * (count + 8) > slots.count { slots = [UInt64](repeating: 0, count: 2 * slots.count) }
+        var at = 0
+        while at < table.count {
+            var length = 0, shift = 0
+            while true {
+                let byte = table[at]
+                at += 1
+                length |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            _ = index(ofBytes: UnsafeBufferPointer(rebasing: table[at..<(at + length)]))
+            at += length
         }
+        precondition(at == table.count && spans.count == count, "a string table this program wrote")
     }
 
     /// The slot holding these bytes and their place, or the empty slot where they would go.

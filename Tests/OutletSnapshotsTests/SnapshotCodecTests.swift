@@ -117,7 +117,7 @@ struct SnapshotCodecTests {
         let header = try Snapshot.header(of: frame)
         let content = try LZ4Frame.decompress(frame)
         let body = content.withUnsafeBytes { Snapshot.hex(SnapshotDigest.of(UnsafeRawBufferPointer(rebasing: $0[SnapshotHeader.size...]))) }
-        #expect(header == SnapshotHeader(formatVersion: 3, projectionVersion: RegistryProjection.projectionVersion, seq: 20,
+        #expect(header == SnapshotHeader(formatVersion: 4, projectionVersion: RegistryProjection.projectionVersion, seq: 20,
                                          hash: goldenHash, createdAt: 1_764_000_000_000, contentDigest: body))
         #expect(try LZ4Frame.decompress(frame).count == contentSize)
         #expect(Array(try LZ4Frame.decompress(frame).prefix(8)) == Array("OUTLSNAP".utf8))
@@ -134,6 +134,49 @@ struct SnapshotCodecTests {
         }
         let cached = Snapshot.make(projection, hash: goldenHash, createdAt: 0, cache: &cache).frame
         #expect(cached == Snapshot.make(projection, hash: goldenHash, createdAt: 0).frame, "cache from seq \(earlier)")
+    }
+
+    @Test("a timeline's cached encoding, extended by the versions folded since, is its encoding afresh; one retracted since is encoded afresh")
+    func extendedTimelines() throws {
+        var (extended, refused) = (0, 0)
+        for seed in UInt64(1)...UInt64(12) {
+            var projection = RegistryProjection(periods: ShippedData.periods)
+            // Each timeline's encoding as of a few events back: some versions later, sometimes a retraction.
+            var entries: [USCC: TimelineCache.Entry] = [:]
+            for (stream, event) in RandomHistory(seed: seed).log {
+                projection.apply(event, stream: stream)
+                let timeline = try #require(projection.timeline(of: stream))
+                let afresh = ProjectionCodec.encodeEntry(timeline)
+                if let cached = entries[stream], let layout = cached.layout, timeline.allVersions.count > layout.versionCount {
+                    if let continued = ProjectionCodec.extend(cached, to: timeline) {
+                        #expect(continued.bytes == afresh.bytes, "seed \(seed), seq \(event.seq)")
+                        extended += 1
+                    } else {
+                        let retracted = timeline.allVersions.prefix(layout.versionCount).filter { $0.retractedBy != nil }.count
+                        #expect(retracted > layout.retractions, "seed \(seed), seq \(event.seq): refused, yet no encoded version was retracted")
+                        refused += 1
+                    }
+                }
+                if entries[stream] == nil || event.seq % 3 == 0 { entries[stream] = afresh }
+            }
+        }
+        #expect(extended >= 200 && refused >= 1, "extended \(extended), refused \(refused)")
+    }
+
+    @Test("a cache of another fold of the same log is not extended: its institutions are other boxes")
+    func otherFoldNotExtended() {
+        let earlier = GoldenHistory.projection(knownAfter: 10)
+        var cache = TimelineCache()
+        _ = Snapshot.make(earlier, hash: goldenHash, createdAt: 0, cache: &cache)
+        let whole = GoldenHistory.projection()
+        var grown = 0
+        for timeline in whole.timelines {
+            guard let cached = cache.entries[timeline.uscc], cached.lastAppliedSeq != timeline.lastAppliedSeq else { continue }
+            #expect(ProjectionCodec.extend(cached, to: timeline) == nil, "\(timeline.uscc)")
+            grown += 1
+        }
+        #expect(grown >= 2)
+        #expect(Snapshot.make(whole, hash: goldenHash, createdAt: 0, cache: &cache).frame == Snapshot.make(whole, hash: goldenHash, createdAt: 0).frame)
     }
 
     @Test("the same projection always encodes to the same bytes")
