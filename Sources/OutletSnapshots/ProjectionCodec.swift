@@ -172,7 +172,7 @@ enum ProjectionCodec {
     /// (encoded afresh) when the earlier versions are not as they were encoded (`TimelineEncoding(extending:)`).
     /// An automatic snapshot encoded each changed timeline whole, most of it as it was: 70% of its CPU.
     static func extend(_ entry: TimelineCache.Entry, to timeline: Timeline) -> TimelineCache.Entry? {
-        guard let layout = entry.layout else { return nil }
+        let layout = entry.layout
         return timeline.allVersions.withUnsafeBufferPointer { versions in
             entry.bytes.withUnsafeBufferPointer { old in
                 guard var encoding = TimelineEncoding(extending: layout, bytes: old, to: versions) else { return nil }
@@ -1180,8 +1180,7 @@ public struct TimelineCache: Sendable {
     struct Entry: Sendable {
         let lastAppliedSeq: Int64
         let bytes: [UInt8]
-        /// Nil for bytes copied from a snapshot, not encoded here.
-        let layout: Layout?
+        let layout: Layout
     }
 
     /// What `ProjectionCodec.extend` goes on from: what the encoding holds, and where its parts lie in it.

@@ -147,13 +147,13 @@ struct SnapshotCodecTests {
                 projection.apply(event, stream: stream)
                 let timeline = try #require(projection.timeline(of: stream))
                 let afresh = ProjectionCodec.encodeEntry(timeline)
-                if let cached = entries[stream], let layout = cached.layout, timeline.allVersions.count > layout.versionCount {
+                if let cached = entries[stream], timeline.allVersions.count > cached.layout.versionCount {
                     if let continued = ProjectionCodec.extend(cached, to: timeline) {
                         #expect(continued.bytes == afresh.bytes, "seed \(seed), seq \(event.seq)")
                         extended += 1
                     } else {
-                        let retracted = timeline.allVersions.prefix(layout.versionCount).filter { $0.retractedBy != nil }.count
-                        #expect(retracted > layout.retractions, "seed \(seed), seq \(event.seq): refused, yet no encoded version was retracted")
+                        let retracted = timeline.allVersions.prefix(cached.layout.versionCount).filter { $0.retractedBy != nil }.count
+                        #expect(retracted > cached.layout.retractions, "seed \(seed), seq \(event.seq): refused, yet no encoded version was retracted")
                         refused += 1
                     }
                 }
