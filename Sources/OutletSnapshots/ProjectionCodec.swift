@@ -175,9 +175,10 @@ enum ProjectionCodec {
         let layout = entry.layout
         return timeline.allVersions.withUnsafeBufferPointer { versions in
             entry.bytes.withUnsafeBufferPointer { old in
-                guard var encoding = TimelineEncoding(extending: layout, bytes: old, to: versions) else { return nil }
+                guard var encoding = TimelineEncoding(extending: layout, bytes: old, to: versions),
+                      let versionsStart = count(at: layout.versionCountAt, in: old)?.end
+                else { return nil }
                 encoding.write(versions, from: layout.versionCount)
-                let versionsStart = layout.versionCountAt + varintLength(of: old, at: layout.versionCountAt)
                 return encoding.entry(of: timeline, versions, earlierVersions: UnsafeBufferPointer(rebasing: old[versionsStart...]))
             }
         }
@@ -213,12 +214,13 @@ enum ProjectionCodec {
                 guard places[ObjectIdentifier(shared)] != nil else { return nil }
                 previousInstitution = ObjectIdentifier(shared)
             }
+            guard let strings = ProjectionCodec.count(at: layout.tableCountAt, in: old),
+                  let institutionsStart = ProjectionCodec.count(at: layout.institutionCountAt, in: old)?.end,
+                  let table = try? StringTable(encoded: UnsafeBufferPointer(rebasing: old[strings.end..<layout.institutionCountAt]),
+                                               count: strings.value)
+            else { return nil }
             institutions = layout.institutions
-            let tableStart = layout.tableCountAt + varintLength(of: old, at: layout.tableCountAt)
-            let table = StringTable(encoded: UnsafeBufferPointer(rebasing: old[tableStart..<layout.institutionCountAt]),
-                                    count: decodedVarint(of: old, at: layout.tableCountAt))
             versionBytes = BinaryWriter(continuing: table, reservingCapacity: (versions.count - encoded) * 48)
-            let institutionsStart = layout.institutionCountAt + varintLength(of: old, at: layout.institutionCountAt)
             institutionBytes = Array(UnsafeBufferPointer(rebasing: old[institutionsStart..<layout.versionCountAt]))
         }
 
@@ -290,29 +292,18 @@ enum ProjectionCodec {
         }
     }
 
+    /// The count at `offset` of an encoding, and where the bytes after it start (nil: not a count there).
+    private static func count(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (value: Int, end: Int)? {
+        var reader = BinaryReader(UnsafeRawBufferPointer(bytes), offset: offset)
+        return (try? reader.count()).map { ($0, reader.offset) }
+    }
+
     /// How many of `versions` are retracted: a retraction marks an encoded version, so an encoding that held
     /// fewer is not extended.
     private static func retractions(among versions: UnsafeBufferPointer<Timeline.Version>) -> Int {
         var count = 0
         for index in versions.indices where (versions.baseAddress! + index).pointee.retractedBy != nil { count += 1 }
         return count
-    }
-
-    /// How many bytes the varint at `offset` takes (of bytes this program wrote).
-    private static func varintLength(of bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
-        var length = 1
-        while bytes[offset + length - 1] >= 0x80 { length += 1 }
-        return length
-    }
-
-    /// The varint at `offset` (of bytes this program wrote).
-    private static func decodedVarint(of bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
-        var (value, shift, at) = (0, 0, offset)
-        while true {
-            value |= Int(bytes[at] & 0x7F) << shift
-            if bytes[at] < 0x80 { return value }
-            (shift, at) = (shift + 7, at + 1)
-        }
     }
 
     /// A version's state as the parts that differ from the version before it (FORMAT.md "State parts"), both

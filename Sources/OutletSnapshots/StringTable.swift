@@ -47,27 +47,18 @@ struct StringTable {
         return index
     }
 
-    /// The table of `count` strings whose bytes as it stores them (`encoded`) are these, which this program
-    /// wrote: the table a timeline's encoding was made with, to go on with (`ProjectionCodec.extend`).
-    init(encoded table: UnsafeBufferPointer<UInt8>, count: Int) {
+    /// The table of `count` strings whose bytes as it stores them (`encoded`) are these: the table a
+    /// timeline's encoding was made with, to go on with (`ProjectionCodec.extend`).
+    init(encoded table: UnsafeBufferPointer<UInt8>, count: Int) throws(SnapshotError) {
         encoded.reserveCapacity(table.count + 256)
         spans.reserveCapacity(count + 8)
         // Room for them and a few more at most half full, as `grow` would leave it.
         while 2 * (count + 8) > slots.count { slots = [UInt64](repeating: 0, count: 2 * slots.count) }
-        var at = 0
-        while at < table.count {
-            var length = 0, shift = 0
-            while true {
-                let byte = table[at]
-                at += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            _ = index(ofBytes: UnsafeBufferPointer(rebasing: table[at..<(at + length)]))
-            at += length
+        var reader = BinaryReader(UnsafeRawBufferPointer(table))
+        while !reader.isAtEnd {
+            _ = index(ofBytes: try reader.raw(reader.count()).assumingMemoryBound(to: UInt8.self))
         }
-        precondition(at == table.count && spans.count == count, "a string table this program wrote")
+        guard spans.count == count, encoded.count == table.count else { throw reader.corrupt("not a string table of \(count)") }
     }
 
     /// The slot holding these bytes and their place, or the empty slot where they would go.
