@@ -65,9 +65,15 @@ public struct StoredSnapshot: Sendable, Equatable {
     /// Bytes before and after LZ4 compression.
     public let contentSize: Int
     public let frameSize: Int
+    /// For a segment (snapshot format 5): the seq of the whole snapshot it holds the changes since, which it
+    /// needs to load; nil for a whole snapshot.
+    public let baseSeq: Int64?
 
-    public init(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, createdAt: String, contentSize: Int, frameSize: Int) {
+    public init(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, createdAt: String, contentSize: Int, frameSize: Int,
+                baseSeq: Int64? = nil)
+    {
         self.seq = seq
+        self.baseSeq = baseSeq
         self.hash = hash
         self.formatVersion = formatVersion
         self.projectionVersion = projectionVersion
@@ -156,7 +162,10 @@ public protocol EventLog: AnyObject, Sendable {
     /// Marks a token revoked at the log clock's now; false if no token has this id or it was revoked already.
     func revokeToken(id: String) throws(LedgerError) -> Bool
 
-    func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError)
+    /// Stores (or replaces) the snapshot of `seq`; a segment names its base, which must be stored (else a
+    /// `conflict`: a prune took it meanwhile) and is then kept by every prune while the segment is.
+    func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, baseSeq: Int64?,
+                      frame: [UInt8]) throws(LedgerError)
     /// Newest first.
     func snapshots() throws(LedgerError) -> [StoredSnapshot]
     /// The newest snapshot's seq (0 when there is none): what every append asks, so one seek, not the list.
@@ -167,8 +176,25 @@ public protocol EventLog: AnyObject, Sendable {
     /// cannot be read), so that a load need never hold a copy of the whole frame, tens of MiB.
     func withSnapshotFrame<T>(seq: Int64, _ body: (_ count: Int, _ read: (UnsafeMutableRawBufferPointer, Int) -> Bool) -> T)
         throws(LedgerError) -> T?
-    /// Deletes all but the newest `keep`; returns the seqs deleted.
+    /// Deletes all but the newest `keep` and the bases they need (`StoredSnapshot.prunable`); returns the seqs
+    /// deleted.
     func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64]
+}
+
+extension StoredSnapshot {
+    /// The seqs a prune that keeps the newest `keep` of `snapshots` deletes: all the others but the whole
+    /// snapshots a kept segment is over. Newest first.
+    public static func prunable(keeping keep: Int, of snapshots: [(seq: Int64, baseSeq: Int64?)]) -> [Int64] {
+        let newest = snapshots.sorted { $0.seq > $1.seq }
+        let kept = newest.prefix(max(0, keep))
+        let needed = Set(kept.compactMap(\.baseSeq)).union(kept.map(\.seq))
+        return newest.map(\.seq).filter { !needed.contains($0) }
+    }
+
+    /// Why a segment was not stored: its base is not (pruned while the segment was being made).
+    public static func baseGone(_ baseSeq: Int64, of seq: Int64) -> LedgerError {
+        LedgerError(.conflict, "the segment of seq \(seq) is over the snapshot of seq \(baseSeq), which is no longer stored")
+    }
 }
 
 extension EventLog {

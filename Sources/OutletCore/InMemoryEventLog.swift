@@ -193,10 +193,15 @@ public final class InMemoryEventLog: EventLog {
         }
     }
 
-    public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, frame: [UInt8]) throws(LedgerError) {
+    public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int, contentSize: Int, baseSeq: Int64?,
+                             frame: [UInt8]) throws(LedgerError)
+    {
         let row = StoredSnapshot(seq: seq, hash: hash, formatVersion: formatVersion, projectionVersion: projectionVersion,
-                                 createdAt: clock.now().description, contentSize: contentSize, frameSize: frame.count)
-        state.withLock { $0.snapshots[seq] = (row, frame) }
+                                 createdAt: clock.now().description, contentSize: contentSize, frameSize: frame.count, baseSeq: baseSeq)
+        try state.withLock { (state) throws(LedgerError) in
+            if let baseSeq, state.snapshots[baseSeq] == nil { throw StoredSnapshot.baseGone(baseSeq, of: seq) }
+            state.snapshots[seq] = (row, frame)
+        }
     }
 
     public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
@@ -224,9 +229,9 @@ public final class InMemoryEventLog: EventLog {
 
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         state.withLock { state in
-            let doomed = state.snapshots.keys.sorted(by: >).dropFirst(max(0, keep))
+            let doomed = StoredSnapshot.prunable(keeping: keep, of: state.snapshots.values.map { ($0.row.seq, $0.row.baseSeq) })
             for seq in doomed { state.snapshots[seq] = nil }
-            return Array(doomed)
+            return doomed
         }
     }
 }

@@ -15,6 +15,7 @@ extension StoredSnapshot {
             "seq": .integer(seq), "hash": .string(hash), "createdAt": .string(createdAt),
             "formatVersion": .integer(Int64(formatVersion)), "projectionVersion": .integer(Int64(projectionVersion)),
             "contentSize": .integer(Int64(contentSize)), "frameSize": .integer(Int64(frameSize)),
+            "baseSeq": baseSeq.map(JSONValue.integer) ?? .null,
         ])
     }
 }

@@ -51,7 +51,7 @@ extension Ledger {
         let position = try position(atSeq: seq)
         guard position.seq > 0 else { throw LedgerError(.invalidInput, "the ledger has no events to snapshot") }
         let view = try projections(at: position, exact: true)
-        return try save(encode(view.projection, at: position, onEveryCore: true), of: view.projection, at: position)
+        return try save(encode(view.projection, at: position, onEveryCore: true, asSegment: false), of: view.projection, at: position)
     }
 
     /// Waits for the automatic snapshots still being taken in the background; returns what they could
@@ -121,7 +121,7 @@ extension Ledger {
                             taken = try self.projections(at: head, exact: true).projection
                             self.keepLive(taken)
                         }
-                        return (taken, self.encode(taken, at: head, onEveryCore: onEveryCore))
+                        return (taken, self.encode(taken, at: head, onEveryCore: onEveryCore, asSegment: true))
                     }
                 }.get()
                 _ = try self.save(encoded, of: taken, at: head)
@@ -169,20 +169,37 @@ extension Ledger {
         let frame: [UInt8]
         let contentSize: Int
         let cache: TimelineCache
+        /// A segment's base (nil: a whole snapshot).
+        let baseSeq: Int64?
     }
 
     /// `onEveryCore`: for a snapshot someone waits for (`snapshot create`, the end of a CLI import); an
-    /// automatic one behind a service's appends is encoded on one core, at the lowest priority.
-    private func encode(_ projection: RegistryProjection, at position: LedgerHead, onEveryCore: Bool) -> EncodedSnapshot {
+    /// automatic one behind a service's appends is encoded on one core, at the lowest priority. `asSegment`: a
+    /// segment over the whole snapshot this process made last, if one is due (`Snapshot.makeSegment`), so that
+    /// an automatic snapshot writes what changed, not the whole state again; `snapshot create` writes a whole
+    /// one, which later segments are made over.
+    private func encode(_ projection: RegistryProjection, at position: LedgerHead, onEveryCore: Bool, asSegment: Bool) -> EncodedSnapshot {
         var cache = lastSnapshot.withLock { $0?.cache } ?? TimelineCache()
-        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: store.clock.now().millisecondsSinceEpoch,
-                                                 onEveryCore: onEveryCore, cache: &cache)
-        return EncodedSnapshot(frame: frame, contentSize: contentSize, cache: cache)
+        let createdAt = store.clock.now().millisecondsSinceEpoch
+        if asSegment, let segment = Snapshot.makeSegment(projection, hash: position.hash, createdAt: createdAt, onEveryCore: onEveryCore,
+                                                         cache: &cache) {
+            return EncodedSnapshot(frame: segment.frame, contentSize: segment.contentSize, cache: cache, baseSeq: segment.baseSeq)
+        }
+        let (frame, contentSize) = Snapshot.make(projection, hash: position.hash, createdAt: createdAt, onEveryCore: onEveryCore, cache: &cache)
+        return EncodedSnapshot(frame: frame, contentSize: contentSize, cache: cache, baseSeq: nil)
     }
 
     private func save(_ encoded: EncodedSnapshot, of projection: RegistryProjection, at position: LedgerHead) throws(LedgerError) -> StoredSnapshot {
-        try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(SnapshotHeader.currentFormatVersion),
-                               projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: encoded.contentSize, frame: encoded.frame)
+        do {
+            let format = encoded.baseSeq == nil ? SnapshotHeader.currentFormatVersion : SnapshotHeader.segmentFormatVersion
+            try store.saveSnapshot(seq: position.seq, hash: position.hash, formatVersion: Int(format),
+                                   projectionVersion: Int(RegistryProjection.projectionVersion), contentSize: encoded.contentSize,
+                                   baseSeq: encoded.baseSeq, frame: encoded.frame)
+        } catch where encoded.baseSeq != nil {
+            // Its base was pruned meanwhile: the next snapshot is whole.
+            lastSnapshot.withLock { $0 = nil }
+            throw error
+        }
         lastSnapshot.withLock { $0 = (projection, encoded.cache) }
         newestSnapshot.withLock { known in known = known.map { max($0, position.seq) } }
         guard let stored = try store.snapshots().first(where: { $0.seq == position.seq }) else {
@@ -218,6 +235,21 @@ extension Ledger {
         }
         let periods = decisionPeriods(atSeq: snapshot.seq)
         let deferral: Deferral? = deferred ? (keepsRestoredTimelines ? .keepingTimelines : .readingStatesAlone) : nil
+        if let baseSeq = snapshot.baseSeq {
+            let baseHead = try store.head(atSeq: baseSeq)
+            guard baseHead.seq == baseSeq else { return .failure(.mismatch("the log has no event \(baseSeq), its base's seq")) }
+            let contents = try [baseSeq, snapshot.seq].map { (seq) throws(LedgerError) in
+                try store.withSnapshotFrame(seq: seq) { count, read in Result { () throws(SnapshotError) in try Snapshot.content(frameOf: count, reading: read) } }
+            }
+            guard let base = contents[0] else { return .failure(.mismatch("its base, the snapshot of seq \(baseSeq), is not stored")) }
+            guard let segment = contents[1] else { return .failure(.corrupt("deleted while reading")) }
+            return Result { () throws(SnapshotError) in
+                let baseContent: [UInt8]
+                do throws(SnapshotError) { baseContent = try base.get() } catch { throw error.within("its base") }
+                return try Snapshot.load(segment: segment.get(), over: baseContent, periods: periods, expected: (logHead.seq, logHead.hash),
+                                  expectedBase: (baseHead.seq, baseHead.hash), deferred: deferral).projection
+            }
+        }
         let loaded = try store.withSnapshotFrame(seq: snapshot.seq) { count, read in
             Result { () throws(SnapshotError) in
                 try Snapshot.load(frameOf: count, reading: read, periods: periods, expected: (logHead.seq, logHead.hash), deferred: deferral)
@@ -257,6 +289,11 @@ extension Ledger {
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         guard keep >= 0 else { throw LedgerError(.invalidInput, "--keep must not be negative") }
         defer { newestSnapshot.withLock { $0 = nil } }
-        return try store.pruneSnapshots(keep: keep)
+        let deleted = try store.pruneSnapshots(keep: keep)
+        // The whole snapshot this process's next segment would be over is gone: the next is whole.
+        lastSnapshot.withLock { last in
+            if let base = last?.cache.baseSeq, deleted.contains(base) { last = nil }
+        }
+        return deleted
     }
 }

@@ -117,6 +117,12 @@ struct BinaryReader {
         return Int(index)
     }
 
+    /// The bytes of `range`, wherever the reader is (a segment's composition copies them).
+    func bytes(_ range: Range<Int>) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else { throw corrupt("bytes \(range) past the end") }
+        return UnsafeRawBufferPointer(rebasing: bytes[range])
+    }
+
     /// Continues at `offset` (within the bytes).
     mutating func move(to offset: Int) {
         precondition((0...bytes.count).contains(offset), "a reader moves within its bytes")

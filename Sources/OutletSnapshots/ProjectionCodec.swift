@@ -58,9 +58,32 @@ enum ProjectionCodec {
     /// The body, written after what `writer` holds already (a snapshot's header, not copied again after).
     /// Timelines whose encoding is in `cache` under the same last applied seq are copied from it; the others
     /// are encoded, in shares of `timelinesPerShare` on every core (`.max`: on this thread alone), then written
-    /// in order and put there.
+    /// in order and put there. The cache is then that of a whole snapshot, which segments can be made over
+    /// (`encodeSegment`); `baseSeq` is its seq.
     static func encode(_ projection: RegistryProjection, cache: inout TimelineCache, timelinesPerShare: Int,
                        into writer: inout BinaryWriter) {
+        writeTotals(of: projection, into: &writer)
+        let order = timelineOrder(of: projection)
+        writer.count(order.count)
+        let encoded = timelineEncodings(of: projection, order: order, cache: cache, timelinesPerShare: timelinesPerShare)
+        var used: [USCC: TimelineCache.Entry] = [:]
+        used.reserveCapacity(order.count)
+        for timeline in encoded {
+            let bytes = timeline.bytes
+            writer.count(bytes.count)
+            writer.raw(bytes)
+            if let entry = timeline.entry { used[timeline.uscc] = entry }
+        }
+        cache.entries = used
+        let restored = encoded.lazy.compactMap { timeline -> SnapshotTimelines? in
+            if case .restored(_, _, let source) = timeline { source } else { nil }
+        }
+        cache.base = TimelineCache.Base(seq: projection.foldedThrough, timelines: encoded.map(\.uscc), restoredFrom: restored.first)
+        write(projection.index, ranks: ranks(of: order), into: &writer)
+    }
+
+    /// Parts 1 to 3: the counts of events and of registrations per year, and the outlet numbers.
+    static func writeTotals(of projection: RegistryProjection, into writer: inout BinaryWriter) {
         writer.count(projection.eventCount)
         let years = projection.registrationsByYear.sorted { $0.key < $1.key }
         writer.count(years.count)
@@ -74,47 +97,77 @@ enum ProjectionCodec {
             writer.varint(UInt64(seq))
             writer.inlineString(number)
         }
+    }
+
+    /// The index's timeline ids in the order part 4 holds them: by USCC.
+    static func timelineOrder(of projection: RegistryProjection) -> [Int] {
         let institutions = projection.index.institutions
-        let order = institutions.indices.sorted { institutions[$0] < institutions[$1] }
-        writer.count(order.count)
-        // Each timeline's bytes, by its place in `order`: nil for a timeline restored from a snapshot of this
-        // encoding and not read since, which is the snapshot's bytes as they were (copied below, not decoded);
-        // else the cached encoding if the timeline has not changed since it was made, that encoding extended by
-        // the versions appended since, or one made now.
-        let cached = cache.entries
-        let entries = elementsInShares(order.count, of: timelinesPerShare) { rank -> (USCC, TimelineCache.Entry)? in
-            let id = order[rank]
-            guard !((projection.unchangedSource(ofTimelineAt: id) as? SnapshotTimelines)?.asEncoded ?? false) else { return nil }
-            let timeline = projection.timeline(at: id)
-            let key = timeline.lastAppliedSeq
-            if let entry = cached[timeline.uscc] {
-                if entry.lastAppliedSeq == key { return (timeline.uscc, entry) }
-                if let extended = extend(entry, to: timeline) { return (timeline.uscc, extended) }
-            }
-            return (timeline.uscc, encodeEntry(timeline))
-        }
-        var used: [USCC: TimelineCache.Entry] = [:]
-        used.reserveCapacity(order.count)
-        for rank in order.indices {
-            guard let (uscc, entry) = entries[rank] else {
-                let bytes = (projection.unchangedSource(ofTimelineAt: order[rank]) as! SnapshotTimelines).bytes(ofTimelineAt: order[rank])
-                writer.count(bytes.count)
-                writer.raw(bytes)
-                continue
-            }
-            used[uscc] = entry
-            writer.count(entry.bytes.count)
-            writer.raw(entry.bytes)
-        }
-        cache.entries = used
+        return institutions.indices.sorted { institutions[$0] < institutions[$1] }
+    }
+
+    /// Each id's place in `order`: what an index row names its timeline by.
+    static func ranks(of order: [Int]) -> [Int32] {
         var ranks = [Int32](repeating: 0, count: order.count)
         for (rank, id) in order.enumerated() { ranks[id] = Int32(rank) }
-        write(projection.index, ranks: ranks, into: &writer)
+        return ranks
+    }
+
+    /// A timeline's bytes for a snapshot, and how they were come by.
+    enum TimelineBytes {
+        /// A restored timeline not read since: the bytes of the snapshot it was restored from, as they were.
+        case restored(USCC, ArraySlice<UInt8>, SnapshotTimelines)
+        /// The cached encoding: the timeline has not changed since it was made.
+        case cached(USCC, TimelineCache.Entry)
+        /// The cached encoding (`from`) extended by the versions appended since.
+        case extended(USCC, TimelineCache.Entry, from: TimelineCache.Entry)
+        /// Encoded now, whole.
+        case encoded(USCC, TimelineCache.Entry)
+
+        var uscc: USCC {
+            switch self {
+            case .restored(let uscc, _, _), .cached(let uscc, _), .extended(let uscc, _, _), .encoded(let uscc, _): uscc
+            }
+        }
+
+        var bytes: ArraySlice<UInt8> {
+            switch self {
+            case .restored(_, let bytes, _): bytes
+            case .cached(_, let entry), .extended(_, let entry, _), .encoded(_, let entry): entry.bytes[...]
+            }
+        }
+
+        /// What the cache keeps for the next snapshot (nil: a restored timeline's bytes, which its source holds).
+        var entry: TimelineCache.Entry? {
+            switch self {
+            case .restored: nil
+            case .cached(_, let entry), .extended(_, let entry, _), .encoded(_, let entry): entry
+            }
+        }
+    }
+
+    /// Each timeline's bytes, in `order`: a restored timeline of this encoding not read since is the snapshot's
+    /// bytes as they were (copied, not decoded); else the cached encoding if the timeline has not changed since
+    /// it was made, that encoding extended by the versions appended since, or one made now.
+    static func timelineEncodings(of projection: RegistryProjection, order: [Int], cache: TimelineCache,
+                                  timelinesPerShare: Int) -> [TimelineBytes] {
+        let cached = cache.entries
+        return elementsInShares(order.count, of: timelinesPerShare) { rank -> TimelineBytes in
+            let id = order[rank]
+            if let source = projection.unchangedSource(ofTimelineAt: id) as? SnapshotTimelines, source.asEncoded {
+                return .restored(projection.index.institutions[id], source.bytes(ofTimelineAt: id), source)
+            }
+            let timeline = projection.timeline(at: id)
+            if let entry = cached[timeline.uscc] {
+                if entry.lastAppliedSeq == timeline.lastAppliedSeq { return .cached(timeline.uscc, entry) }
+                if let extended = extend(entry, to: timeline) { return .extended(timeline.uscc, extended, from: entry) }
+            }
+            return .encoded(timeline.uscc, encodeEntry(timeline))
+        }
     }
 
     /// Part 5, the version index: its outlet slots by registration, then its rows in blocks of one chunk,
     /// each row's institution its timeline's place in part 4 (`ranks`, by index id).
-    private static func write(_ index: VersionIndex, ranks: [Int32], into writer: inout BinaryWriter) {
+    static func write(_ index: VersionIndex, ranks: [Int32], into writer: inout BinaryWriter) {
         // Slots in the order of their registrations, so that the same rows always give the same bytes.
         let registrations = index.outletRegistrations
         let slots = registrations.indices.sorted { registrations[$0] < registrations[$1] }
@@ -293,7 +346,7 @@ enum ProjectionCodec {
     }
 
     /// The count at `offset` of an encoding, and where the bytes after it start (nil: not a count there).
-    private static func count(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (value: Int, end: Int)? {
+    static func count(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (value: Int, end: Int)? {
         var reader = BinaryReader(UnsafeRawBufferPointer(bytes), offset: offset)
         return (try? reader.count()).map { ($0, reader.offset) }
     }
@@ -1188,6 +1241,27 @@ public struct TimelineCache: Sendable {
     }
 
     var entries: [USCC: Entry] = [:]
+    /// The whole snapshot `entries` are the timelines of (nil: none was made with this cache yet).
+    var base: Base?
+
+    /// The seq of that snapshot, which the segments made with this cache are over.
+    public var baseSeq: Int64? { base?.seq }
+
+    /// A whole snapshot, as a segment over it needs it.
+    struct Base: Sendable {
+        let seq: Int64
+        /// Its timelines' USCCs, in their order.
+        let timelines: [USCC]
+        /// The restored timelines whose bytes it copied (`ProjectionCodec.TimelineBytes.restored`): one still
+        /// restored from the same source is as the base holds it. Held, so that its identity stays its own.
+        let restoredFrom: SnapshotTimelines?
+        /// Its body's SHA-256 and its content's size, once made.
+        var digest: [UInt8] = []
+        var contentSize = 0
+        /// The segments made over it since, and the size of the last one's content.
+        var segments = 0
+        var lastSegmentSize = 0
+    }
 
     public init() {}
 }

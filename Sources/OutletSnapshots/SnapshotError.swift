@@ -8,6 +8,15 @@ public enum SnapshotError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Sound, but not of this log: its chain hash differs from the event's at its seq.
     case mismatch(String)
 
+    /// The same error, said of `what` (a segment's base).
+    public func within(_ what: String) -> SnapshotError {
+        switch self {
+        case .corrupt(let reason): .corrupt("\(what): \(reason)")
+        case .version(let reason): .version("\(what): \(reason)")
+        case .mismatch(let reason): .mismatch("\(what): \(reason)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .corrupt(let reason): "corrupt: \(reason)"

@@ -6,9 +6,8 @@ import OutletCore
 // Snapshots are opaque frames here: the store keeps them next to the log, and knows nothing of what
 // they hold. A ledger opened read-only from before format 2 has no snapshots table, and so no snapshots.
 extension EventStore {
-    /// Stores (or replaces) the snapshot of `seq`.
     public func saveSnapshot(seq: Int64, hash: String, formatVersion: Int, projectionVersion: Int,
-                             contentSize: Int, frame: [UInt8]) throws(LedgerError)
+                             contentSize: Int, baseSeq: Int64?, frame: [UInt8]) throws(LedgerError)
     {
         let createdAt = clock.now().description
         do {
@@ -18,13 +17,19 @@ extension EventStore {
             let aside = try DatabaseQueue(path: path, configuration: Self.configuration(readonly: false))
             try aside.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             try aside.write { db in
+                // In the transaction that stores it: a prune between the segment's making and now took its base.
+                if let baseSeq, try Int64.fetchOne(db, sql: "SELECT seq FROM snapshots WHERE seq = ?", arguments: [baseSeq]) == nil {
+                    throw StoredSnapshot.baseGone(baseSeq, of: seq)
+                }
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO snapshots (seq, hash, format_version, projection_version, created_at, content_size, frame)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [seq, hash, formatVersion, projectionVersion, createdAt, contentSize, Data(frame)])
+                    INSERT OR REPLACE INTO snapshots (seq, hash, format_version, projection_version, created_at, content_size, base_seq, frame)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [seq, hash, formatVersion, projectionVersion, createdAt, contentSize, baseSeq, Data(frame)])
             }
             try aside.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
             try aside.close()
+        } catch let error as LedgerError {
+            throw error
         } catch {
             throw Self.storageError(error, path: path)
         }
@@ -41,12 +46,14 @@ extension EventStore {
     public func snapshots() throws(LedgerError) -> [StoredSnapshot] {
         try read { db in
             guard try db.tableExists("snapshots") else { return [] }
+            // A ledger of format 6 or older opened read-only has no segments, and no column for their bases.
+            let base = try db.columns(in: "snapshots").contains { $0.name == "base_seq" } ? "base_seq" : "NULL"
             return try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT seq, hash, format_version, projection_version, created_at, content_size, length(frame)
+                SELECT seq, hash, format_version, projection_version, created_at, content_size, length(frame), \(base)
                 FROM snapshots ORDER BY seq DESC
                 """)).map { row in
                 StoredSnapshot(seq: row[0], hash: row[1], formatVersion: row[2], projectionVersion: row[3],
-                               createdAt: row[4], contentSize: row[5], frameSize: row[6])
+                               createdAt: row[4], contentSize: row[5], frameSize: row[6], baseSeq: row[7])
             }
         }
     }
@@ -82,11 +89,11 @@ extension EventStore {
         }
     }
 
-    /// Deletes all but the newest `keep` snapshots; returns the seqs deleted.
     public func pruneSnapshots(keep: Int) throws(LedgerError) -> [Int64] {
         do {
             return try write { db in
-                let doomed = try Int64.fetchAll(db, sql: "SELECT seq FROM snapshots ORDER BY seq DESC LIMIT -1 OFFSET ?", arguments: [keep])
+                let stored = try Row.fetchAll(db, sql: "SELECT seq, base_seq FROM snapshots").map { row in (seq: row[0] as Int64, baseSeq: row[1] as Int64?) }
+                let doomed = StoredSnapshot.prunable(keeping: keep, of: stored)
                 for seq in doomed { try db.execute(sql: "DELETE FROM snapshots WHERE seq = ?", arguments: [seq]) }
                 return doomed
             }

@@ -6,10 +6,10 @@ enum LedgerSchema {
     /// Written in `ledger_meta` so foreign SQLite files are told apart from ledgers.
     static let applicationId = "outlet-ledger"
     /// The newest format this program reads and writes.
-    static let formatVersion = 6
+    static let formatVersion = 7
     /// Every migration this program knows, in order.
     static let knownMigrations = ["v1-events", "v2-snapshots", "v3-reference-stream", "v4-checkpoints", "v5-access-tokens",
-                                  "v6-publicized-index"]
+                                  "v6-publicized-index", "v7-snapshot-segments"]
     /// The one event type a rule reads by type (Art. 6(3): a publicity notice number names one date), and the
     /// partial index that holds its events alone.
     static let indexedType = "publicized"
@@ -142,6 +142,15 @@ enum LedgerSchema {
                 DROP INDEX events_by_type;
                 CREATE INDEX \(indexedTypeIndex) ON events (seq) WHERE type = '\(indexedType)';
                 UPDATE ledger_meta SET value = '6' WHERE key = 'formatVersion';
+                """)
+        }
+        migrator.registerMigration("v7-snapshot-segments") { db in
+            // An automatic snapshot may be a segment (snapshot format 5): the changes since a whole snapshot,
+            // which it needs to load, so a prune must keep that one. NULL: a whole snapshot. A program that
+            // does not know segments would prune bases away, hence the format.
+            try db.execute(sql: """
+                ALTER TABLE snapshots ADD COLUMN base_seq INTEGER;
+                UPDATE ledger_meta SET value = '7' WHERE key = 'formatVersion';
                 """)
         }
         return migrator

@@ -14,7 +14,7 @@ struct OutletLedgerCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 64 usage error, 65 invalid input, 66 refused by a rule, 67 concurrency conflict,
             68 integrity failure, 69 ledger unusable (missing, not a ledger, newer format, exists at init), 74 storage error.
             """,
-        version: "outlet-ledger 0.7 (ledger format \(Ledger.formatVersion), snapshot format \(SnapshotHeader.currentFormatVersion))",
+        version: "outlet-ledger 0.7 (ledger format \(Ledger.formatVersion), snapshot format \(SnapshotHeader.currentFormatVersion), segments \(SnapshotHeader.segmentFormatVersion))",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
             LogCommand.self, HistoryCommand.self, StatusCommand.self, PolicyCommand.self, RosterCommand.self,

@@ -38,9 +38,10 @@ struct SnapshotCommand: ParsableCommand {
                 print(JSONValue.array(snapshots.map(\.jsonValue)).canonicalString)
                 return
             }
-            var table = TextTable(["seq", "created", "format", "projection", "content", "frame", "ratio", "hash"])
+            var table = TextTable(["seq", "created", "format", "over", "projection", "content", "frame", "ratio", "hash"])
             for snapshot in snapshots {
-                table.add([String(snapshot.seq), snapshot.createdAt, String(snapshot.formatVersion), String(snapshot.projectionVersion),
+                table.add([String(snapshot.seq), snapshot.createdAt, String(snapshot.formatVersion), snapshot.baseSeq.map(String.init) ?? "—",
+                           String(snapshot.projectionVersion),
                            String(snapshot.contentSize), String(snapshot.frameSize), SnapshotText.ratio(snapshot),
                            String(snapshot.hash.prefix(16)) + "…"])
             }
@@ -78,22 +79,29 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a snapshot's LZ4 frame to a file, byte for byte (`lz4 -d` reads it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a snapshot's LZ4 frame to a file, byte for byte (`lz4 -d` reads it); a segment's needs its base's beside it.")
         @OptionGroup var options: LedgerOptions
         @Option(parsing: .unconditional, help: "The snapshot's seq.") var seq: Int64
         @Option(help: "The file to write.") var out: String
 
         func run() throws {
-            let frame = try options.open(readonly: true).snapshotFrame(seq: seq)
+            let ledger = try options.open(readonly: true)
+            let frame = try ledger.snapshotFrame(seq: seq)
             guard FileManager.default.createFile(atPath: out, contents: Data(frame)) else {
                 throw LedgerError(.storage, "cannot write \(out)")
             }
-            print("wrote \(out): \(frame.count) bytes, the snapshot at seq \(seq)")
+            if let base = try ledger.store.snapshots().first(where: { $0.seq == seq })?.baseSeq {
+                print("wrote \(out): \(frame.count) bytes, the segment at seq \(seq), over the snapshot at seq \(base) (it loads with that one)")
+            } else {
+                print("wrote \(out): \(frame.count) bytes, the snapshot at seq \(seq)")
+            }
         }
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete all but the newest N snapshots (the log is never touched).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete all but the newest N snapshots and the whole ones they are segments over (the log is never touched).")
         @OptionGroup var options: LedgerOptions
         @Option(parsing: .unconditional, help: "How many of the newest snapshots to keep.") var keep: Int
 

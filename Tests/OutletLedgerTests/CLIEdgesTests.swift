@@ -9,7 +9,7 @@ struct CLIEdgesTests {
     @Test("--version names the program and the ledger and snapshot formats")
     func version() throws {
         let result = try CLI.run(["--version"])
-        #expect(result.status == 0 && result.stdout == "outlet-ledger 0.7 (ledger format 6, snapshot format 4)\n", "\(result.stdout)")
+        #expect(result.status == 0 && result.stdout == "outlet-ledger 0.7 (ledger format 7, snapshot format 4, segments 5)\n", "\(result.stdout)")
     }
 
     @Test("negative and out-of-range seqs are named as such, not taken for options; nothing is written")

@@ -32,7 +32,9 @@ func formatTwoLedger() throws -> LedgerFixture {
         try db.execute(sql: """
             DROP TRIGGER ledger_settings_no_delete;
             DELETE FROM ledger_settings WHERE key = 'holidays';
-            DELETE FROM grdb_migrations WHERE identifier IN ('v3-reference-stream', 'v4-checkpoints', 'v5-access-tokens', 'v6-publicized-index');
+            DELETE FROM grdb_migrations WHERE identifier IN ('v3-reference-stream', 'v4-checkpoints', 'v5-access-tokens', 'v6-publicized-index',
+                                                             'v7-snapshot-segments');
+            ALTER TABLE snapshots DROP COLUMN base_seq;
             DROP INDEX events_publicized;
             DROP TABLE access_tokens;
             DROP TABLE checkpoints;

@@ -236,7 +236,8 @@ struct SnapshotFallbackTests {
             let projection = try ledger.projections(at: head, useSnapshots: false).projection
             let (frame, size) = Snapshot.make(projection, hash: head.hash, createdAt: 0, projectionVersion: RegistryProjection.projectionVersion + 1)
             try ledger.store.saveSnapshot(seq: head.seq, hash: head.hash, formatVersion: 1,
-                                          projectionVersion: Int(RegistryProjection.projectionVersion) + 1, contentSize: size, frame: frame)
+                                          projectionVersion: Int(RegistryProjection.projectionVersion) + 1, contentSize: size, baseSeq: nil,
+                                          frame: frame)
         }, expectWarning: "wrong version: projection version 2", fallsBackTo: 200)
     }
 
@@ -292,7 +293,7 @@ struct SnapshotCommandTests {
         let list = try JSONParser.parse(try CLI.run(["snapshot", "list", "--ledger", path, "--json"]).stdout)
         #expect(list.arrayValue?.map { $0["seq"] } == [.integer(DemoTests.head), .integer(120)])
         #expect(Set(list.arrayValue?.first?.objectValue?.keys ?? []) ==
-                ["seq", "hash", "createdAt", "formatVersion", "projectionVersion", "contentSize", "frameSize"])
+                ["seq", "hash", "createdAt", "formatVersion", "projectionVersion", "contentSize", "frameSize", "baseSeq"])
         let out = fixture.file("s120.lz4")
         #expect(try CLI.run(["snapshot", "export", "--ledger", path, "--seq", "120", "--out", out]).status == 0)
         let frame = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out)))
@@ -356,6 +357,38 @@ struct SnapshotFormatFixtureTests {
     }
 }
 
+extension SnapshotFormatFixtureTests {
+    @Test("the committed segment (format 5) over the committed whole snapshot of seq 100 restores what a replay to 150 gives")
+    func goldenSegmentLoads() throws {
+        let fixture = try LedgerFixture()
+        let imported = try CLI.run(["import", "--ledger", fixture.path, Repository.path("Snapshots/fixtures/ledger-150.jsonl")])
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let ledger = try fixture.ledger
+        let (basePosition, head) = (try ledger.position(atSeq: 100), try ledger.position(atSeq: 150))
+        let (basePath, segmentPath) = (Repository.path("Snapshots/fixtures/snapshot-100-v4.lz4"), Repository.path("Snapshots/fixtures/snapshot-150-v5.lz4"))
+        if ProcessInfo.processInfo.environment["OUTLET_WRITE_SEGMENT_FIXTURE"] == "1" {
+            // How the pair was made: the whole snapshot of a replay to 100, then a segment of a replay to 150 with its cache.
+            var cache = TimelineCache()
+            let base = Snapshot.make(try ledger.projections(at: basePosition, useSnapshots: false).projection, hash: basePosition.hash,
+                                     createdAt: 1_764_460_800_000, cache: &cache)
+            let segment = try #require(Snapshot.makeSegment(try ledger.projections(at: head, useSnapshots: false).projection, hash: head.hash,
+                                                             createdAt: 1_764_460_800_000, cache: &cache))
+            try Data(base.frame).write(to: URL(fileURLWithPath: basePath))
+            try Data(segment.frame).write(to: URL(fileURLWithPath: segmentPath))
+        }
+        let base = try LZ4Frame.decompress([UInt8](Data(contentsOf: URL(fileURLWithPath: basePath))))
+        let segment = try LZ4Frame.decompress([UInt8](Data(contentsOf: URL(fileURLWithPath: segmentPath))))
+        let replay = try ledger.projections(at: head, useSnapshots: false).projection
+        for deferred in [nil, Deferral.readingStatesAlone] {
+            let loaded = try Snapshot.load(segment: segment, over: base, periods: ledger.periods, expected: (head.seq, head.hash),
+                                           expectedBase: (basePosition.seq, basePosition.hash), deferred: deferred)
+            #expect(loaded.header.formatVersion == 5 && loaded.header.seq == 150)
+            #expect(Snapshot.encodedState(loaded.projection) == Snapshot.encodedState(replay))
+            #expect(loaded.projection.digestDocument(asOf: day("2025-06-30")) == replay.digestDocument(asOf: day("2025-06-30")))
+        }
+    }
+}
+
 @Suite("A ledger from before snapshots (format 1) still opens")
 struct SnapshotMigrationTests {
     /// The demo ledger turned back into format 1: no snapshots table, no record of its migration.
@@ -365,7 +398,7 @@ struct SnapshotMigrationTests {
         try tamper(fixture, """
             DROP TABLE snapshots;
             DELETE FROM grdb_migrations WHERE identifier IN ('v2-snapshots', 'v3-reference-stream', 'v4-checkpoints', 'v5-access-tokens',
-                                                             'v6-publicized-index');
+                                                             'v6-publicized-index', 'v7-snapshot-segments');
             DROP INDEX events_publicized;
             DROP TABLE access_tokens;
             DROP TABLE checkpoints;
@@ -394,5 +427,88 @@ struct SnapshotMigrationTests {
         #expect(try ledger.store.verify().count == DemoTests.head)
         let queue = try DatabaseQueue(path: fixture.path)
         #expect(try queue.read { try String.fetchOne($0, sql: "SELECT value FROM ledger_meta WHERE key = 'formatVersion'") } == String(EventStore.formatVersion))
+    }
+}
+
+@Suite("Automatic snapshots are segments over the last whole snapshot: what changed since, not the whole state again")
+struct SnapshotSegmentLedgerTests {
+    /// A synthetic history of about `events`, its first `importing` imported in calls of 20 events, each call's
+    /// snapshot written before the next; and the calls left.
+    static func imported(events: Int, importing: Int = .max, seed: UInt64) throws -> (LedgerFixture, [[Candidate]]) {
+        let (fixture, registry) = try SnapshotQueryTests.synthetic(snapshotInterval: 100, events: events, seed: seed)
+        let ledger = try fixture.ledger
+        var calls = Array(registry.chunks(of: 20))[...]
+        while let candidates = calls.first, try ledger.store.head().seq < importing {
+            calls.removeFirst()
+            _ = try ledger.importEvents(candidates)
+            #expect(ledger.finishBackgroundWork().isEmpty)
+        }
+        return (fixture, Array(calls))
+    }
+
+    @Test("after the first whole snapshot, each automatic one is a segment over the newest whole one, up to segmentsPerBase; each is sound")
+    func segmentsOverTheLastWhole() throws {
+        let (fixture, _) = try Self.imported(events: 2_400, seed: 3)
+        let ledger = try fixture.ledger
+        let stored = Array(try ledger.store.snapshots().reversed())
+        #expect(stored.count > Snapshot.segmentsPerBase + 2, "\(stored.map(\.seq))")
+        var base: StoredSnapshot?
+        var overBase = 0
+        for snapshot in stored {
+            if let baseSeq = snapshot.baseSeq {
+                #expect(baseSeq == base?.seq && snapshot.formatVersion == 5, "\(snapshot)")
+                #expect(snapshot.contentSize < base!.contentSize, "a segment holds less than its base: \(snapshot)")
+                overBase += 1
+                #expect(overBase <= Snapshot.segmentsPerBase)
+            } else {
+                #expect(snapshot.formatVersion == 4)
+                #expect(base == nil || overBase == Snapshot.segmentsPerBase || overBase > 0, "\(stored.map(\.seq))")
+                (base, overBase) = (snapshot, 0)
+            }
+        }
+        #expect(stored.filter { $0.baseSeq == nil }.count >= 2 && stored.filter { $0.baseSeq != nil }.count >= Snapshot.segmentsPerBase)
+        // Each restores, in full, the state a replay reaches at its seq; `verify` says so of every one.
+        #expect(try ledger.verifySnapshots().allSatisfy { $0.verdict == .sound })
+        #expect(try ledger.audit().snapshotsMatching.count == stored.count)
+        // A query started from a segment answers as the log does, at its seq and known as at an earlier one.
+        for snapshot in stored where snapshot.baseSeq != nil {
+            for seq in [snapshot.seq, snapshot.seq - 30] {
+                let position = try ledger.position(atSeq: seq)
+                let fast = try ledger.projections(at: position, useLive: false)
+                let slow = try ledger.projections(at: position, useSnapshots: false)
+                #expect(fast.snapshotSeq == snapshot.seq || seq != snapshot.seq, "seq \(seq): from \(String(describing: fast.snapshotSeq))")
+                #expect(fast.warnings.isEmpty, "\(fast.warnings)")
+                #expect(fast.digest(asOf: LocalDate("2026-06-01")!) == slow.digest(asOf: LocalDate("2026-06-01")!), "seq \(seq)")
+            }
+        }
+    }
+
+    @Test("a prune keeps the whole snapshot a kept segment needs; a segment whose base was deleted behind its back is skipped, with a warning")
+    func pruneKeepsBases() throws {
+        let (fixture, calls) = try Self.imported(events: 1_200, importing: 800, seed: 5)
+        let ledger = try fixture.ledger
+        let newest = try #require(try ledger.store.snapshots().first)
+        let base = try #require(newest.baseSeq)
+        let others = try ledger.store.snapshots().map(\.seq).filter { $0 != newest.seq && $0 != base }
+        #expect(try ledger.pruneSnapshots(keep: 1) == others)
+        #expect(try ledger.store.snapshots().map(\.seq) == [newest.seq, base])
+        #expect(try ledger.audit().snapshotsMatching == [base, newest.seq])
+        try tamper(fixture, "DELETE FROM snapshots WHERE seq = ?", [base])
+        let head = try ledger.store.head()
+        let view = try ledger.projections(at: head, useLive: false)
+        #expect(view.snapshotSeq == nil)
+        #expect(view.warnings.count == 1 && view.warnings[0].contains("its base, the snapshot of seq \(base), is not stored"), "\(view.warnings)")
+        #expect(view.digest(asOf: LocalDate("2026-06-01")!) == (try ledger.projections(at: head, useSnapshots: false).digest(asOf: LocalDate("2026-06-01")!)))
+        // The next segment this process makes is over that base, which is gone: it is not written, and the one after is whole.
+        var warnings: [String] = []
+        for candidates in calls {
+            _ = try ledger.importEvents(candidates)
+            warnings += ledger.finishBackgroundWork()
+        }
+        #expect(warnings.count == 1 && warnings[0].contains("is over the snapshot of seq \(base), which is no longer stored"), "\(warnings)")
+        let later = try ledger.store.snapshots().filter { $0.seq > newest.seq }
+        #expect(later.last?.baseSeq == nil && later.count >= 2, "\(later)")
+        // Only the segment left without its base is unusable.
+        #expect(try ledger.verifySnapshots().filter { $0.verdict != .sound }.map(\.snapshot.seq) == [newest.seq])
     }
 }

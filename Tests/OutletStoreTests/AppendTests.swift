@@ -172,7 +172,7 @@ struct AppendTests {
         #expect(try fixture.store.newestSnapshotSeq() == 0)
         for seq: Int64 in [1, 2] {
             try fixture.store.saveSnapshot(seq: seq, hash: try fixture.store.head(atSeq: seq).hash, formatVersion: 2, projectionVersion: 1,
-                                           contentSize: 10, frame: [UInt8(seq), 2, 3])
+                                           contentSize: 10, baseSeq: nil, frame: [UInt8(seq), 2, 3])
         }
         #expect(try fixture.store.snapshots().map(\.seq) == [2, 1])
         #expect(try fixture.store.snapshotFrame(seq: 1) == [1, 2, 3] && fixture.store.snapshotFrame(seq: 3) == nil)
@@ -191,7 +191,7 @@ struct AppendTests {
         // Larger than a page, so that SQLite keeps it on overflow pages a piece can start in the middle of.
         let frame = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
         try fixture.store.saveSnapshot(seq: 1, hash: try fixture.store.head(atSeq: 1).hash, formatVersion: 3, projectionVersion: 1,
-                                       contentSize: 1, frame: frame)
+                                       contentSize: 1, baseSeq: nil, frame: frame)
         let pieces = try fixture.store.withSnapshotFrame(seq: 1) { count, read in
             [(0, 1), (5_000, 4_096), (65_000, 5_000), (0, 70_000)].map { offset, length in
                 var piece = [UInt8](repeating: 0, count: length)

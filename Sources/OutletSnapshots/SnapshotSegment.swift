@@ -1,0 +1,209 @@
+import OutletDomain
+import OutletProjections
+
+/// A segment (snapshot format 5, FORMAT.md "Segments"): the state after `seq` as the changes since a whole
+/// snapshot, its base. An automatic snapshot behind appends writes one from the timeline cache it already
+/// holds: the timelines unchanged since the base are named, not copied, and a timeline that only gained
+/// versions is the base's bytes with the new ones after them (`ProjectionCodec.extend`). A reader composes
+/// the base's content and the segment's into the content of the whole snapshot it stands for.
+extension ProjectionCodec {
+    /// What part 4 of a segment says of the next timelines, as a varint `n << 2 | kind`.
+    enum SegmentStep: UInt64 {
+        /// The base's next `n` timelines, as they are.
+        case copy = 0
+        /// A timeline the base has not: `n` bytes follow.
+        case new = 1
+        /// The base's next timeline, changed: `n` pieces follow, each some of its bytes or bytes given here.
+        case replace = 2
+    }
+
+    /// The segment's body after its base's seq and digest: parts 1 to 3 and 5 whole, as a whole snapshot
+    /// writes them, and part 4 as steps over the base's timelines. False (the bytes written meaningless) when
+    /// the base holds a timeline the projection has not: only a whole snapshot can say that.
+    static func encodeSegment(_ projection: RegistryProjection, cache: TimelineCache, base: TimelineCache.Base, timelinesPerShare: Int,
+                              into writer: inout BinaryWriter) -> Bool {
+        let order = timelineOrder(of: projection)
+        let encoded = timelineEncodings(of: projection, order: order, cache: cache, timelinesPerShare: timelinesPerShare)
+        writeTotals(of: projection, into: &writer)
+        writer.count(order.count)
+        var next = 0
+        var copies = 0
+        func step(_ kind: SegmentStep, _ n: Int) {
+            if copies > 0 { writer.varint(UInt64(copies) << 2 | SegmentStep.copy.rawValue) }
+            copies = 0
+            if n > 0 { writer.varint(UInt64(n) << 2 | kind.rawValue) }
+        }
+        for timeline in encoded {
+            guard next == base.timelines.count || timeline.uscc <= base.timelines[next] else { return false }
+            guard next < base.timelines.count, timeline.uscc == base.timelines[next] else {
+                let bytes = timeline.bytes
+                step(.new, bytes.count)
+                writer.raw(bytes)
+                continue
+            }
+            next += 1
+            switch timeline {
+            case .cached:
+                copies += 1
+            case .restored(_, _, let source) where source === base.restoredFrom:
+                copies += 1
+            case .extended(_, let entry, from: let old):
+                let pieces = self.pieces(of: entry, extending: old)
+                step(.replace, pieces.count)
+                for piece in pieces { write(piece, of: entry.bytes[...], into: &writer) }
+            case .restored, .encoded:
+                let bytes = timeline.bytes
+                step(.replace, 1)
+                write(.given(bytes.indices), of: bytes, into: &writer)
+            }
+        }
+        guard next == base.timelines.count else { return false }
+        step(.copy, 0)
+        write(projection.index, ranks: ranks(of: order), into: &writer)
+        return true
+    }
+
+    /// Some bytes of a changed timeline: `fromBase`, a range of the base's bytes of it; `given`, a range of its
+    /// new bytes, written into the segment.
+    enum Piece: Equatable {
+        case fromBase(Range<Int>)
+        case given(Range<Int>)
+    }
+
+    /// `extended`, which `extend` made of `old`, as `old`'s bytes and the new ones between them: each of its
+    /// three tables (strings, institutions, versions) is `old`'s with more after it, under a new count.
+    static func pieces(of extended: TimelineCache.Entry, extending old: TimelineCache.Entry) -> [Piece] {
+        let (before, after) = (old.layout, extended.layout)
+        return old.bytes.withUnsafeBufferPointer { oldBytes in
+            extended.bytes.withUnsafeBufferPointer { newBytes in
+                var pieces: [Piece] = [.fromBase(0..<before.tableCountAt)]
+                var given = after.tableCountAt
+                let tables = [(before.tableCountAt, before.institutionCountAt, after.tableCountAt, after.institutionCountAt),
+                              (before.institutionCountAt, before.versionCountAt, after.institutionCountAt, after.versionCountAt),
+                              (before.versionCountAt, oldBytes.count, after.versionCountAt, newBytes.count)]
+                for (oldCountAt, oldEnd, newCountAt, newEnd) in tables {
+                    // The table's items in the old bytes, after its count; in the new ones, the same bytes after the new count.
+                    let oldItems = count(at: oldCountAt, in: oldBytes)!.end
+                    let newItems = count(at: newCountAt, in: newBytes)!.end
+                    pieces.append(.given(given..<newItems))
+                    pieces.append(.fromBase(oldItems..<oldEnd))
+                    given = newItems + (oldEnd - oldItems)
+                    pieces.append(.given(given..<newEnd))
+                    given = newEnd
+                }
+                // A given piece followed by another is one piece; an empty one is none.
+                var merged: [Piece] = []
+                for piece in pieces {
+                    if case .given(let range) = piece, range.isEmpty { continue }
+                    if case .given(let range) = piece, case .given(let previous)? = merged.last, previous.upperBound == range.lowerBound {
+                        merged[merged.count - 1] = .given(previous.lowerBound..<range.upperBound)
+                    } else {
+                        merged.append(piece)
+                    }
+                }
+                return merged
+            }
+        }
+    }
+
+    /// A piece as `varint (length << 1 | given)`, then its bytes if given, else its offset in the base's bytes.
+    private static func write(_ piece: Piece, of bytes: ArraySlice<UInt8>, into writer: inout BinaryWriter) {
+        switch piece {
+        case .fromBase(let range):
+            writer.varint(UInt64(range.count) << 1)
+            writer.count(range.lowerBound)
+        case .given(let range):
+            writer.varint(UInt64(range.count) << 1 | 1)
+            writer.raw(bytes[range])
+        }
+    }
+
+    /// The content of the whole snapshot (format 4) a segment stands for: `header`, then the segment's parts 1 to
+    /// 3, its base's timelines with the segment's steps applied, and its part 5. `segment` reads from its part 1;
+    /// `base` is the base's body. Damage is an error naming the segment's byte, never a trap.
+    static func compose(header: [UInt8], segment: inout BinaryReader, base: BinaryReader) throws(SnapshotError) -> [UInt8] {
+        let totalsStart = segment.offset
+        try skipTotals(&segment)
+        let totalsEnd = segment.offset
+        var baseReader = base
+        try skipTotals(&baseReader)
+        // Each base timeline's bytes with its length before them, as part 4 holds it.
+        var baseTimelines: [(entry: Range<Int>, bytes: Range<Int>)] = []
+        for _ in 0..<(try baseReader.count()) {
+            let start = baseReader.offset
+            let length = try baseReader.count()
+            let bytesStart = baseReader.offset
+            _ = try baseReader.raw(length)
+            baseTimelines.append((start..<baseReader.offset, bytesStart..<baseReader.offset))
+        }
+        // A copy step of one byte stands for many timelines: the count is bounded by the base's and the bytes left.
+        let declared = try segment.varint()
+        guard declared <= UInt64(baseTimelines.count + segment.remaining) else { throw segment.corrupt("\(declared) timelines") }
+        let count = Int(declared)
+        var composed = BinaryWriter(reservingCapacity: base.remaining + segment.remaining + header.count)
+        composed.raw(header)
+        composed.raw(try segment.bytes(totalsStart..<totalsEnd))
+        composed.count(count)
+        var next = 0
+        var written = 0
+        while written < count {
+            let head = try segment.varint()
+            let n = Int(clamping: head >> 2)
+            switch SegmentStep(rawValue: head & 3) {
+            case .copy:
+                guard n >= 1, n <= baseTimelines.count - next, n <= count - written else {
+                    throw segment.corrupt("a copy of \(n) timelines, \(baseTimelines.count - next) of the base's left")
+                }
+                composed.raw(try base.bytes(baseTimelines[next].entry.lowerBound..<baseTimelines[next + n - 1].entry.upperBound))
+                next += n
+                written += n
+            case .new:
+                let bytes = try segment.raw(n)
+                composed.count(n)
+                composed.raw(bytes)
+                written += 1
+            case .replace:
+                guard n >= 1, n <= segment.remaining, next < baseTimelines.count else { throw segment.corrupt("a change of \(n) pieces") }
+                let old = baseTimelines[next].bytes
+                var pieces: [UnsafeRawBufferPointer] = []
+                for _ in 0..<n {
+                    let head = try segment.varint()
+                    let length = Int(clamping: head >> 1)
+                    if head & 1 == 1 {
+                        pieces.append(try segment.raw(length))
+                    } else {
+                        let offset = Int(clamping: try segment.varint())
+                        guard offset <= old.count, length <= old.count - offset else {
+                            throw segment.corrupt("a piece of bytes \(offset)..<\(offset + length) of a base timeline of \(old.count)")
+                        }
+                        pieces.append(try base.bytes((old.lowerBound + offset)..<(old.lowerBound + offset + length)))
+                    }
+                }
+                composed.count(pieces.reduce(0) { $0 + $1.count })
+                for piece in pieces { composed.raw(piece) }
+                next += 1
+                written += 1
+            case nil:
+                throw segment.corrupt("a step of kind \(head & 3)")
+            }
+        }
+        guard next == baseTimelines.count else {
+            throw segment.corrupt("\(baseTimelines.count - next) of the base's timelines left unaccounted for")
+        }
+        composed.raw(try segment.bytes(segment.offset..<(segment.offset + segment.remaining)))
+        return composed.bytes
+    }
+
+    /// Passes over parts 1 to 3; `decode` reads and checks them.
+    private static func skipTotals(_ reader: inout BinaryReader) throws(SnapshotError) {
+        _ = try reader.varint()
+        for _ in 0..<(try reader.count(minimumSize: 2)) {
+            _ = try reader.varint()
+            _ = try reader.varint()
+        }
+        for _ in 0..<(try reader.count(minimumSize: 2)) {
+            _ = try reader.varint()
+            _ = try reader.raw(reader.count())
+        }
+    }
+}
