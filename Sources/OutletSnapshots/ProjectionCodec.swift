@@ -72,7 +72,11 @@ enum ProjectionCodec {
             let bytes = timeline.bytes
             writer.count(bytes.count)
             writer.raw(bytes)
-            if let entry = timeline.entry { used[timeline.uscc] = entry }
+            // This snapshot is the base of the segments made with the cache next: each timeline's bytes here.
+            if var entry = timeline.entry {
+                entry.base = TimelineCache.BaseForm(of: entry)
+                used[timeline.uscc] = entry
+            }
         }
         cache.entries = used
         let restored = encoded.lazy.compactMap { timeline -> SnapshotTimelines? in
@@ -118,21 +122,21 @@ enum ProjectionCodec {
         case restored(USCC, ArraySlice<UInt8>, SnapshotTimelines)
         /// The cached encoding: the timeline has not changed since it was made.
         case cached(USCC, TimelineCache.Entry)
-        /// The cached encoding (`from`) extended by the versions appended since.
-        case extended(USCC, TimelineCache.Entry, from: TimelineCache.Entry)
+        /// The cached encoding extended by the versions appended since.
+        case extended(USCC, TimelineCache.Entry)
         /// Encoded now, whole.
         case encoded(USCC, TimelineCache.Entry)
 
         var uscc: USCC {
             switch self {
-            case .restored(let uscc, _, _), .cached(let uscc, _), .extended(let uscc, _, _), .encoded(let uscc, _): uscc
+            case .restored(let uscc, _, _), .cached(let uscc, _), .extended(let uscc, _), .encoded(let uscc, _): uscc
             }
         }
 
         var bytes: ArraySlice<UInt8> {
             switch self {
             case .restored(_, let bytes, _): bytes
-            case .cached(_, let entry), .extended(_, let entry, _), .encoded(_, let entry): entry.bytes[...]
+            case .cached(_, let entry), .extended(_, let entry), .encoded(_, let entry): entry.bytes[...]
             }
         }
 
@@ -140,7 +144,7 @@ enum ProjectionCodec {
         var entry: TimelineCache.Entry? {
             switch self {
             case .restored: nil
-            case .cached(_, let entry), .extended(_, let entry, _), .encoded(_, let entry): entry
+            case .cached(_, let entry), .extended(_, let entry), .encoded(_, let entry): entry
             }
         }
     }
@@ -159,7 +163,11 @@ enum ProjectionCodec {
             let timeline = projection.timeline(at: id)
             if let entry = cached[timeline.uscc] {
                 if entry.lastAppliedSeq == timeline.lastAppliedSeq { return .cached(timeline.uscc, entry) }
-                if let extended = extend(entry, to: timeline) { return .extended(timeline.uscc, extended, from: entry) }
+                if var extended = extend(entry, to: timeline) {
+                    // Still the base's bytes with more between them: what a segment's pieces say.
+                    extended.base = entry.base
+                    return .extended(timeline.uscc, extended)
+                }
             }
             return .encoded(timeline.uscc, encodeEntry(timeline))
         }
@@ -1225,6 +1233,33 @@ public struct TimelineCache: Sendable {
         let lastAppliedSeq: Int64
         let bytes: [UInt8]
         let layout: Layout
+        /// The timeline as the whole snapshot of the cache (`base`) holds it, when these bytes are those with more
+        /// between them (extended since, never encoded afresh); nil otherwise.
+        var base: BaseForm?
+    }
+
+    /// Where the parts of a timeline's bytes lie in a whole snapshot: what a segment's pieces copy.
+    struct BaseForm: Sendable {
+        let lastAppliedSeq: Int64
+        let tableCountAt: Int
+        let tableAt: Int
+        let institutionCountAt: Int
+        let institutionsAt: Int
+        let versionCountAt: Int
+        let versionsAt: Int
+        let end: Int
+
+        init(of entry: Entry) {
+            let layout = entry.layout
+            func after(_ countAt: Int) -> Int {
+                entry.bytes.withUnsafeBufferPointer { ProjectionCodec.count(at: countAt, in: $0)!.end }
+            }
+            lastAppliedSeq = entry.lastAppliedSeq
+            (tableCountAt, tableAt) = (layout.tableCountAt, after(layout.tableCountAt))
+            (institutionCountAt, institutionsAt) = (layout.institutionCountAt, after(layout.institutionCountAt))
+            (versionCountAt, versionsAt) = (layout.versionCountAt, after(layout.versionCountAt))
+            end = entry.bytes.count
+        }
     }
 
     /// What `ProjectionCodec.extend` goes on from: what the encoding holds, and where its parts lie in it.

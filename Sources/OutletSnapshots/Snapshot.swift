@@ -80,7 +80,7 @@ public enum Snapshot {
     /// A segment (format 5) of `projection` over the whole snapshot `cache` was last made of, and that one's
     /// seq: nil when there is none, when `segmentsPerBase` were made over it already, when the last one's content
     /// was over half the base's (a whole snapshot is due: segments hold every change since their base), or when
-    /// the base holds a timeline the projection has not. The cache stays the base's.
+    /// the base holds a timeline the projection has not.
     public static func makeSegment(_ projection: RegistryProjection, hash: String, createdAt: Int64,
                                    projectionVersion: UInt16 = RegistryProjection.projectionVersion, onEveryCore: Bool = false,
                                    cache: inout TimelineCache) -> (frame: [UInt8], contentSize: Int, baseSeq: Int64)?
@@ -92,7 +92,7 @@ public enum Snapshot {
                              createdAt: createdAt, capacity: ProjectionCodec.capacity(for: projection) / 4)
         content.fixed(base.seq)
         content.raw(base.digest)
-        guard ProjectionCodec.encodeSegment(projection, cache: cache, base: base, timelinesPerShare: ProjectionCodec.timelinesPerShare(
+        guard ProjectionCodec.encodeSegment(projection, cache: &cache, base: base, timelinesPerShare: ProjectionCodec.timelinesPerShare(
             onEveryCore: onEveryCore), into: &content)
         else { return nil }
         _ = sealed(&content)

@@ -20,7 +20,9 @@ extension ProjectionCodec {
     /// The segment's body after its base's seq and digest: parts 1 to 3 and 5 whole, as a whole snapshot
     /// writes them, and part 4 as steps over the base's timelines. False (the bytes written meaningless) when
     /// the base holds a timeline the projection has not: only a whole snapshot can say that.
-    static func encodeSegment(_ projection: RegistryProjection, cache: TimelineCache, base: TimelineCache.Base, timelinesPerShare: Int,
+    /// The cache then holds each timeline's encoding now (as after a whole snapshot, so the next segment extends
+    /// what changed since this one, not since the base), each still with the base's form of it.
+    static func encodeSegment(_ projection: RegistryProjection, cache: inout TimelineCache, base: TimelineCache.Base, timelinesPerShare: Int,
                               into writer: inout BinaryWriter) -> Bool {
         let order = timelineOrder(of: projection)
         let encoded = timelineEncodings(of: projection, order: order, cache: cache, timelinesPerShare: timelinesPerShare)
@@ -43,15 +45,18 @@ extension ProjectionCodec {
             }
             next += 1
             switch timeline {
-            case .cached:
-                copies += 1
             case .restored(_, _, let source) where source === base.restoredFrom:
                 copies += 1
-            case .extended(_, let entry, from: let old):
-                let pieces = self.pieces(of: entry, extending: old)
-                step(.replace, pieces.count)
-                for piece in pieces { write(piece, of: entry.bytes[...], into: &writer) }
-            case .restored, .encoded:
+            case .cached(_, let entry), .extended(_, let entry):
+                guard let form = entry.base else { fallthrough }
+                if entry.lastAppliedSeq == form.lastAppliedSeq {
+                    copies += 1
+                } else {
+                    let pieces = self.pieces(of: entry, over: form)
+                    step(.replace, pieces.count)
+                    for piece in pieces { write(piece, of: entry.bytes[...], into: &writer) }
+                }
+            default:
                 let bytes = timeline.bytes
                 step(.replace, 1)
                 write(.given(bytes.indices), of: bytes, into: &writer)
@@ -59,6 +64,10 @@ extension ProjectionCodec {
         }
         guard next == base.timelines.count else { return false }
         step(.copy, 0)
+        var used: [USCC: TimelineCache.Entry] = [:]
+        used.reserveCapacity(encoded.count)
+        for timeline in encoded { if let entry = timeline.entry { used[timeline.uscc] = entry } }
+        cache.entries = used
         write(projection.index, ranks: ranks(of: order), into: &writer)
         return true
     }
@@ -70,39 +79,37 @@ extension ProjectionCodec {
         case given(Range<Int>)
     }
 
-    /// `extended`, which `extend` made of `old`, as `old`'s bytes and the new ones between them: each of its
-    /// three tables (strings, institutions, versions) is `old`'s with more after it, under a new count.
-    static func pieces(of extended: TimelineCache.Entry, extending old: TimelineCache.Entry) -> [Piece] {
-        let (before, after) = (old.layout, extended.layout)
-        return old.bytes.withUnsafeBufferPointer { oldBytes in
-            extended.bytes.withUnsafeBufferPointer { newBytes in
-                var pieces: [Piece] = [.fromBase(0..<before.tableCountAt)]
-                var given = after.tableCountAt
-                let tables = [(before.tableCountAt, before.institutionCountAt, after.tableCountAt, after.institutionCountAt),
-                              (before.institutionCountAt, before.versionCountAt, after.institutionCountAt, after.versionCountAt),
-                              (before.versionCountAt, oldBytes.count, after.versionCountAt, newBytes.count)]
-                for (oldCountAt, oldEnd, newCountAt, newEnd) in tables {
-                    // The table's items in the old bytes, after its count; in the new ones, the same bytes after the new count.
-                    let oldItems = count(at: oldCountAt, in: oldBytes)!.end
-                    let newItems = count(at: newCountAt, in: newBytes)!.end
-                    pieces.append(.given(given..<newItems))
-                    pieces.append(.fromBase(oldItems..<oldEnd))
-                    given = newItems + (oldEnd - oldItems)
-                    pieces.append(.given(given..<newEnd))
-                    given = newEnd
-                }
-                // A given piece followed by another is one piece; an empty one is none.
-                var merged: [Piece] = []
-                for piece in pieces {
-                    if case .given(let range) = piece, range.isEmpty { continue }
-                    if case .given(let range) = piece, case .given(let previous)? = merged.last, previous.upperBound == range.lowerBound {
-                        merged[merged.count - 1] = .given(previous.lowerBound..<range.upperBound)
-                    } else {
-                        merged.append(piece)
-                    }
-                }
-                return merged
+    /// `entry` as the base's bytes of its timeline (`form`) and the new ones between them: each of its three
+    /// tables (strings, institutions, versions) is the base's with more after it, under a new count (format 4's
+    /// order; `extend` keeps it).
+    static func pieces(of entry: TimelineCache.Entry, over form: TimelineCache.BaseForm) -> [Piece] {
+        let layout = entry.layout
+        return entry.bytes.withUnsafeBufferPointer { bytes in
+            var pieces: [Piece] = [.fromBase(0..<form.tableCountAt)]
+            var given = layout.tableCountAt
+            let tables = [(form.tableAt, form.institutionCountAt, layout.tableCountAt, layout.institutionCountAt),
+                          (form.institutionsAt, form.versionCountAt, layout.institutionCountAt, layout.versionCountAt),
+                          (form.versionsAt, form.end, layout.versionCountAt, bytes.count)]
+            for (baseItems, baseEnd, countAt, end) in tables {
+                // The new count, the base's items as they were, then the new items.
+                let items = count(at: countAt, in: bytes)!.end
+                pieces.append(.given(given..<items))
+                pieces.append(.fromBase(baseItems..<baseEnd))
+                given = items + (baseEnd - baseItems)
+                pieces.append(.given(given..<end))
+                given = end
             }
+            // A given piece followed by another is one piece; an empty one is none.
+            var merged: [Piece] = []
+            for piece in pieces {
+                if case .given(let range) = piece, range.isEmpty { continue }
+                if case .given(let range) = piece, case .given(let previous)? = merged.last, previous.upperBound == range.lowerBound {
+                    merged[merged.count - 1] = .given(previous.lowerBound..<range.upperBound)
+                } else {
+                    merged.append(piece)
+                }
+            }
+            return merged
         }
     }
 
