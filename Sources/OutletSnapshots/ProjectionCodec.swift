@@ -82,7 +82,9 @@ enum ProjectionCodec {
         let restored = encoded.lazy.compactMap { timeline -> SnapshotTimelines? in
             if case .restored(_, _, let source) = timeline { source } else { nil }
         }
-        cache.base = TimelineCache.Base(seq: projection.foldedThrough, timelines: encoded.map(\.uscc), restoredFrom: restored.first)
+        cache.base = TimelineCache.Base(seq: projection.foldedThrough, timelines: encoded.map(\.uscc), restoredFrom: restored.first,
+                                        registrations: projection.index.outletRegistrations.count,
+                                        lastRegistration: projection.index.outletRegistrations.max() ?? 0)
         write(projection.index, ranks: ranks(of: order), into: &writer)
     }
 
@@ -176,37 +178,49 @@ enum ProjectionCodec {
     /// Part 5, the version index: its outlet slots by registration, then its rows in blocks of one chunk,
     /// each row's institution its timeline's place in part 4 (`ranks`, by index id).
     static func write(_ index: VersionIndex, ranks: [Int32], into writer: inout BinaryWriter) {
-        // Slots in the order of their registrations, so that the same rows always give the same bytes.
-        let registrations = index.outletRegistrations
-        let slots = registrations.indices.sorted { registrations[$0] < registrations[$1] }
-        var slotRanks = [Int32](repeating: 0, count: slots.count)
-        for (rank, slot) in slots.enumerated() { slotRanks[slot] = Int32(rank) }
-        writer.count(slots.count)
+        let (registrations, slotRanks) = slotsByRegistration(of: index)
+        writer.count(registrations.count)
         var previous: Int64 = 0
-        for slot in slots {
-            writer.varint(UInt64(registrations[slot] - previous))
-            previous = registrations[slot]
+        for registration in registrations {
+            writer.varint(UInt64(registration - previous))
+            previous = registration
         }
         writer.count(index.chunks.reduce(0) { $0 + $1.seq.count })
         var block = BinaryWriter(reservingCapacity: VersionIndex.chunkSize * 16)
         for chunk in index.chunks {
             block.clear()
-            var previousSeq: Int64 = 0, previousDay: Int64 = 0
-            for row in chunk.seq.indices {
-                let (seq, day) = (chunk.seq[row], Int64(chunk.effective[row]))
-                block.varint(UInt64(ranks[Int(chunk.institution[row])]))
-                block.varint(UInt64(seq - previousSeq))
-                block.varint(chunk.retractedBy[row] == .max ? 0 : UInt64(chunk.retractedBy[row] - seq))
-                block.signed(day - previousDay)
-                block.byte(chunk.marks[row])
-                block.varint(chunk.outlet[row] < 0 ? 0 : UInt64(slotRanks[Int(chunk.outlet[row])]) + 1)
-                writeReach(chunk.rosterThrough[row], from: day, into: &block)
-                writeReach(chunk.calendarThrough[row], from: day, into: &block)
-                writeReach(chunk.lastDeadlineStart[row], from: day, into: &block)
-                (previousSeq, previousDay) = (seq, day)
-            }
+            var previous: (seq: Int64, day: Int64) = (0, 0)
+            writeRows(chunk.seq.indices, of: chunk, ranks: ranks, slotRanks: slotRanks, after: &previous, into: &block)
             writer.count(block.bytes.count)
             writer.raw(block.bytes)
+        }
+    }
+
+    /// The index's outlet slots' registrations, ascending, and each slot's place among them: the order the
+    /// snapshot holds them in, so that the same rows always give the same bytes.
+    static func slotsByRegistration(of index: VersionIndex) -> (registrations: [Int64], ranks: [Int32]) {
+        let registrations = index.outletRegistrations
+        let slots = registrations.indices.sorted { registrations[$0] < registrations[$1] }
+        var slotRanks = [Int32](repeating: 0, count: slots.count)
+        for (rank, slot) in slots.enumerated() { slotRanks[slot] = Int32(rank) }
+        return (slots.map { registrations[$0] }, slotRanks)
+    }
+
+    /// Rows of a chunk as a block holds them, each seq and day after `previous`'s.
+    static func writeRows(_ rows: Range<Int>, of chunk: VersionIndex.Chunk, ranks: [Int32], slotRanks: [Int32],
+                          after previous: inout (seq: Int64, day: Int64), into block: inout BinaryWriter) {
+        for row in rows {
+            let (seq, day) = (chunk.seq[row], Int64(chunk.effective[row]))
+            block.varint(UInt64(ranks[Int(chunk.institution[row])]))
+            block.varint(UInt64(seq - previous.seq))
+            block.varint(chunk.retractedBy[row] == .max ? 0 : UInt64(chunk.retractedBy[row] - seq))
+            block.signed(day - previous.day)
+            block.byte(chunk.marks[row])
+            block.varint(chunk.outlet[row] < 0 ? 0 : UInt64(slotRanks[Int(chunk.outlet[row])]) + 1)
+            writeReach(chunk.rosterThrough[row], from: day, into: &block)
+            writeReach(chunk.calendarThrough[row], from: day, into: &block)
+            writeReach(chunk.lastDeadlineStart[row], from: day, into: &block)
+            previous = (seq, day)
         }
     }
 
@@ -597,8 +611,10 @@ enum ProjectionCodec {
     ///     it (format 4 on), to be copied into a new snapshot while unchanged. Without them every timeline is
     ///     decoded now, and the index stored is checked against the one the timelines give: what `verify` and
     ///     the fuzzer rely on.
+    ///   - index: part 5 as a segment's composition made it, not read from `reader` (which then ends after part 4).
     static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64, indexed: Bool,
-                       deferring: (content: [UInt8], deferral: Deferral, asEncoded: Bool)? = nil) throws(SnapshotError) -> RegistryProjection
+                       deferring: (content: [UInt8], deferral: Deferral, asEncoded: Bool)? = nil, index given: IndexParts? = nil)
+        throws(SnapshotError) -> RegistryProjection
     {
         // Counts of events, not of items that follow: checked for range, not against the bytes left.
         let eventCount = try int(Int64(clamping: reader.varint()), &reader)
@@ -639,8 +655,8 @@ enum ProjectionCodec {
                 institutions.append(uscc)
             }
             var versionCounts: [Int32] = []
-            let index = try readIndex(&reader, institutions: institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough,
-                                      rowCounts: &versionCounts)
+            let index = try indexParts(given, &reader, foldedThrough: foldedThrough)
+                .index(institutions: institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough, rowCounts: &versionCounts)
             return RegistryProjection(periods: periods, index: index,
                                       source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough,
                                                                 asEncoded: asEncoded),
@@ -669,8 +685,9 @@ enum ProjectionCodec {
         else { throw reader.corrupt("two versions with one seq") }
         if indexed {
             var versionCounts: [Int32] = []
-            let stored = try readIndex(&reader, institutions: projection.index.institutions, outletNumbers: outletNumbers,
-                                       foldedThrough: foldedThrough, rowCounts: &versionCounts)
+            let stored = try indexParts(given, &reader, foldedThrough: foldedThrough)
+                .index(institutions: projection.index.institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough,
+                       rowCounts: &versionCounts)
             if let seq = projection.index.firstDisagreement(with: stored) {
                 throw .corrupt("the version index disagrees with the timelines at seq \(seq)")
             }
@@ -678,10 +695,33 @@ enum ProjectionCodec {
         return projection
     }
 
+    /// Part 5 as read, before it is checked and made an index: the outlet slots' registrations and the rows.
+    struct IndexParts {
+        var registrations: [Int64]
+        var chunks: [VersionIndex.Chunk]
+        /// Where it was read, for the damage named.
+        let offset: Int
+
+        /// The index, refused unless its rows are what a fold makes (`VersionIndex(restoring:…)`).
+        func index(institutions: [USCC], outletNumbers: [Int64: String], foldedThrough: Int64,
+                   rowCounts: inout [Int32]) throws(SnapshotError) -> VersionIndex {
+            do {
+                return try VersionIndex(restoring: chunks, institutions: institutions, registrations: registrations,
+                                        outletNumbers: outletNumbers, through: foldedThrough, rowCounts: &rowCounts)
+            } catch {
+                throw .corrupt("version index at byte \(offset): \(error.reason)")
+            }
+        }
+    }
+
+    /// `given`, else part 5 read from `reader`.
+    private static func indexParts(_ given: IndexParts?, _ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> IndexParts {
+        if let given { return given }
+        return try readIndexParts(&reader, foldedThrough: foldedThrough)
+    }
+
     /// Part 5, as `write(_:ranks:into:)` writes it, its blocks read in shares on every core.
-    private static func readIndex(_ reader: inout BinaryReader, institutions: [USCC], outletNumbers: [Int64: String],
-                                  foldedThrough: Int64, rowCounts: inout [Int32]) throws(SnapshotError) -> VersionIndex
-    {
+    static func readIndexParts(_ reader: inout BinaryReader, foldedThrough: Int64) throws(SnapshotError) -> IndexParts {
         let start = reader.offset
         var registrations: [Int64] = []
         var previous: Int64 = 0
@@ -723,16 +763,11 @@ enum ProjectionCodec {
             }
         }
         if let first = damage.first(where: { $0 != nil }) { throw first! }
-        do {
-            return try VersionIndex(restoring: chunks, institutions: institutions, registrations: registrations, outletNumbers: outletNumbers,
-                                    through: foldedThrough, rowCounts: &rowCounts)
-        } catch {
-            throw .corrupt("version index at byte \(start): \(error.reason)")
-        }
+        return IndexParts(registrations: registrations, chunks: chunks, offset: start)
     }
 
     /// One block of index rows: every column but the position, which the index counts.
-    private static func readBlock(_ reader: inout BinaryReader, rows: Int) throws(SnapshotError) -> VersionIndex.Chunk {
+    static func readBlock(_ reader: inout BinaryReader, rows: Int) throws(SnapshotError) -> VersionIndex.Chunk {
         var chunk = VersionIndex.Chunk()
         var previousSeq: Int64 = 0, previousDay: Int64 = 0
         for _ in 0..<rows {
@@ -1290,6 +1325,9 @@ public struct TimelineCache: Sendable {
         /// The restored timelines whose bytes it copied (`ProjectionCodec.TimelineBytes.restored`): one still
         /// restored from the same source is as the base holds it. Held, so that its identity stays its own.
         let restoredFrom: SnapshotTimelines?
+        /// Its outlet slots, and the newest registration among them: a segment's slots go on after them.
+        let registrations: Int
+        let lastRegistration: Int64
         /// Its body's SHA-256 and its content's size, once made.
         var digest: [UInt8] = []
         var contentSize = 0

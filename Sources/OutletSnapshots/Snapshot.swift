@@ -252,13 +252,14 @@ public enum Snapshot {
                     var whole = Array(segmentBytes[..<SnapshotHeader.size])
                     whole.replaceSubrange(8..<10, with: withUnsafeBytes(of: SnapshotHeader.namingOrderFormatVersion.littleEndian, Array.init))
                     whole.replaceSubrange((SnapshotHeader.size - SnapshotDigest.size)..., with: repeatElement(0, count: SnapshotDigest.size))
-                    let composed = try ProjectionCodec.compose(header: whole, segment: &reader, base: BinaryReader(baseBytes, offset: baseReader.offset))
+                    let (composed, index) = try ProjectionCodec.compose(header: whole, segment: &reader,
+                                                                        base: BinaryReader(baseBytes, offset: baseReader.offset),
+                                                                        baseSeq: baseHeader.seq, seq: header.seq)
+                    guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the segment's body") }
                     return try withBytes(of: composed) { bytes throws(SnapshotError) in
                         var reader = BinaryReader(bytes, offset: SnapshotHeader.size)
-                        let projection = try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: true,
-                                                                    deferring: deferred.map { (composed, $0, true) })
-                        guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the composed body") }
-                        return projection
+                        return try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: true,
+                                                          deferring: deferred.map { (composed, $0, true) }, index: index)
                     }
                 }
                 return (header, projection)

@@ -67,8 +67,48 @@ extension ProjectionCodec {
         var used: [USCC: TimelineCache.Entry] = [:]
         used.reserveCapacity(encoded.count)
         for timeline in encoded { if let entry = timeline.entry { used[timeline.uscc] = entry } }
+        guard writeIndexChanges(projection.index, ranks: ranks(of: order), since: base, into: &writer) else { return false }
         cache.entries = used
-        write(projection.index, ranks: ranks(of: order), into: &writer)
+        return true
+    }
+
+    /// Part 5 of a segment: what the index gained since the base — the outlet slots of registrations after the
+    /// base's (which the base's slots precede), the base's rows retracted since, and the rows after the base's
+    /// seq. False when the base's slots are not the first (only a whole snapshot can say so).
+    static func writeIndexChanges(_ index: VersionIndex, ranks: [Int32], since base: TimelineCache.Base,
+                                  into writer: inout BinaryWriter) -> Bool {
+        let (registrations, slotRanks) = slotsByRegistration(of: index)
+        guard registrations.count >= base.registrations,
+              base.registrations == 0 || registrations[base.registrations - 1] == base.lastRegistration
+        else { return false }
+        writer.count(registrations.count - base.registrations)
+        var previous = base.lastRegistration
+        for registration in registrations[base.registrations...] {
+            writer.varint(UInt64(registration - previous))
+            previous = registration
+        }
+        // The rows after the base's seq are the last ones: found by seq, not by a pass over the others.
+        var retracted: [(seq: Int64, by: Int64)] = []
+        var after: [(chunk: Int, rows: Range<Int>)] = []
+        for (number, chunk) in index.chunks.enumerated() {
+            let first = rows(of: chunk, through: base.seq)
+            for row in 0..<first where chunk.retractedBy[row] != .max && chunk.retractedBy[row] > base.seq {
+                retracted.append((chunk.seq[row], chunk.retractedBy[row]))
+            }
+            if first < chunk.seq.count { after.append((number, first..<chunk.seq.count)) }
+        }
+        writer.count(retracted.count)
+        var previousSeq: Int64 = 0
+        for (seq, by) in retracted {
+            writer.varint(UInt64(seq - previousSeq))
+            writer.varint(UInt64(by - seq))
+            previousSeq = seq
+        }
+        writer.count(after.reduce(0) { $0 + $1.rows.count })
+        var previousRow: (seq: Int64, day: Int64) = (0, 0)
+        for (number, rows) in after {
+            writeRows(rows, of: index.chunks[number], ranks: ranks, slotRanks: slotRanks, after: &previousRow, into: &writer)
+        }
         return true
     }
 
@@ -125,10 +165,13 @@ extension ProjectionCodec {
         }
     }
 
-    /// The content of the whole snapshot (format 4) a segment stands for: `header`, then the segment's parts 1 to
-    /// 3, its base's timelines with the segment's steps applied, and its part 5. `segment` reads from its part 1;
-    /// `base` is the base's body. Damage is an error naming the segment's byte, never a trap.
-    static func compose(header: [UInt8], segment: inout BinaryReader, base: BinaryReader) throws(SnapshotError) -> [UInt8] {
+    /// What a segment stands for: the content of the whole snapshot (format 4) up to its part 4 — `header`, the
+    /// segment's parts 1 to 3, the base's timelines with the segment's steps applied — and that snapshot's index,
+    /// the base's with the segment's changes. `segment` reads from its part 1; `base` from the base's (whose seq is
+    /// `baseSeq`); `seq` is the segment's. Damage is an error naming the byte, never a trap; `decode` checks the rest.
+    static func compose(header: [UInt8], segment: inout BinaryReader, base: BinaryReader, baseSeq: Int64, seq: Int64)
+        throws(SnapshotError) -> (content: [UInt8], index: IndexParts)
+    {
         let totalsStart = segment.offset
         try skipTotals(&segment)
         let totalsEnd = segment.offset
@@ -151,6 +194,8 @@ extension ProjectionCodec {
         composed.raw(header)
         composed.raw(try segment.bytes(totalsStart..<totalsEnd))
         composed.count(count)
+        // Each base timeline's place among the composed ones: what the base's index rows are renumbered to.
+        var places = [Int32](repeating: 0, count: baseTimelines.count)
         var next = 0
         var written = 0
         while written < count {
@@ -162,6 +207,7 @@ extension ProjectionCodec {
                     throw segment.corrupt("a copy of \(n) timelines, \(baseTimelines.count - next) of the base's left")
                 }
                 composed.raw(try base.bytes(baseTimelines[next].entry.lowerBound..<baseTimelines[next + n - 1].entry.upperBound))
+                for offset in 0..<n { places[next + offset] = Int32(written + offset) }
                 next += n
                 written += n
             case .new:
@@ -188,6 +234,7 @@ extension ProjectionCodec {
                 }
                 composed.count(pieces.reduce(0) { $0 + $1.count })
                 for piece in pieces { composed.raw(piece) }
+                places[next] = Int32(written)
                 next += 1
                 written += 1
             case nil:
@@ -197,8 +244,81 @@ extension ProjectionCodec {
         guard next == baseTimelines.count else {
             throw segment.corrupt("\(baseTimelines.count - next) of the base's timelines left unaccounted for")
         }
-        composed.raw(try segment.bytes(segment.offset..<(segment.offset + segment.remaining)))
-        return composed.bytes
+        var index = try readIndexParts(&baseReader, foldedThrough: baseSeq)
+        guard baseReader.isAtEnd else { throw baseReader.corrupt("\(baseReader.remaining) bytes after the base's body") }
+        try applyIndexChanges(&segment, to: &index, places: places, baseSeq: baseSeq, seq: seq)
+        return (composed.bytes, index)
+    }
+
+    /// The base's index with a segment's part 5 applied: its rows renumbered to the composed timelines (`places`),
+    /// the slots and rows after the base's added, the retractions since set. `decode` checks what this makes.
+    private static func applyIndexChanges(_ segment: inout BinaryReader, to index: inout IndexParts, places: [Int32], baseSeq: Int64,
+                                          seq: Int64) throws(SnapshotError) {
+        var previous = index.registrations.last ?? 0
+        for _ in 0..<(try segment.count()) {
+            let gap = try segment.varint()
+            guard gap >= 1, gap <= UInt64(seq - previous) else { throw segment.corrupt("outlet slot registrations out of order") }
+            previous += Int64(gap)
+            index.registrations.append(previous)
+        }
+        for number in index.chunks.indices {
+            try index.chunks[number].institution.withUnsafeMutableBufferPointer { (institutions) throws(SnapshotError) in
+                for row in institutions.indices {
+                    guard institutions[row] >= 0, Int(institutions[row]) < places.count else {
+                        throw .corrupt("the base's index names timeline \(institutions[row]) of \(places.count)")
+                    }
+                    institutions[row] = places[Int(institutions[row])]
+                }
+            }
+        }
+        var previousSeq: Int64 = 0
+        for _ in 0..<(try segment.count(minimumSize: 2)) {
+            let gap = try segment.varint()
+            guard gap >= 1, gap <= UInt64(baseSeq - previousSeq) else { throw segment.corrupt("a retraction of a row out of order") }
+            let target = previousSeq + Int64(gap)
+            let distance = try segment.varint()
+            guard distance >= 1, distance <= UInt64(seq - target), target + Int64(distance) > baseSeq else {
+                throw segment.corrupt("a retraction of seq \(target) by one out of range")
+            }
+            guard let (chunk, row) = locate(target, in: index.chunks), index.chunks[chunk].retractedBy[row] == .max else {
+                throw segment.corrupt("a retraction of seq \(target), no row of the base's not retracted")
+            }
+            index.chunks[chunk].retractedBy[row] = target + Int64(distance)
+            previousSeq = target
+        }
+        let added = try readBlock(&segment, rows: segment.count(minimumSize: 9))
+        var row = 0
+        while row < added.seq.count {
+            if index.chunks.last.map({ $0.seq.count == VersionIndex.chunkSize }) ?? true { index.chunks.append(VersionIndex.Chunk()) }
+            let last = index.chunks.count - 1
+            let take = min(VersionIndex.chunkSize - index.chunks[last].seq.count, added.seq.count - row)
+            index.chunks[last].append(added, rows: row..<(row + take))
+            row += take
+        }
+    }
+
+    /// The chunk and row of the row of `seq`, if there is one.
+    private static func locate(_ seq: Int64, in chunks: [VersionIndex.Chunk]) -> (chunk: Int, row: Int)? {
+        var (low, high) = (0, chunks.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if let first = chunks[middle].seq.first, first <= seq { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return nil }
+        let row = rows(of: chunks[low - 1], through: seq) - 1
+        return row >= 0 && chunks[low - 1].seq[row] == seq ? (low - 1, row) : nil
+    }
+
+    /// How many of a chunk's rows (ascending by seq) have a seq at or below `seq`.
+    private static func rows(of chunk: VersionIndex.Chunk, through seq: Int64) -> Int {
+        chunk.seq.withUnsafeBufferPointer { seqs in
+            var (low, high) = (0, seqs.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if seqs[middle] <= seq { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
     }
 
     /// Passes over parts 1 to 3; `decode` reads and checks them.
@@ -212,5 +332,20 @@ extension ProjectionCodec {
             _ = try reader.varint()
             _ = try reader.raw(reader.count())
         }
+    }
+}
+
+extension VersionIndex.Chunk {
+    /// `rows` of `other` after this chunk's, every column but the position (which the index's check counts).
+    fileprivate mutating func append(_ other: VersionIndex.Chunk, rows: Range<Int>) {
+        institution.append(contentsOf: other.institution[rows])
+        seq.append(contentsOf: other.seq[rows])
+        retractedBy.append(contentsOf: other.retractedBy[rows])
+        effective.append(contentsOf: other.effective[rows])
+        marks.append(contentsOf: other.marks[rows])
+        outlet.append(contentsOf: other.outlet[rows])
+        rosterThrough.append(contentsOf: other.rosterThrough[rows])
+        calendarThrough.append(contentsOf: other.calendarThrough[rows])
+        lastDeadlineStart.append(contentsOf: other.lastDeadlineStart[rows])
     }
 }

@@ -52,7 +52,12 @@ struct Suite: ParsableCommand {
         report.institutions = registry.institutionCount
         report.add("import through the rules, hash-chained (10,000 per call, auto snapshots on)",
                    "\(rate(imported, importing.seconds)) events/s", "\(fmt(importing.seconds)) s for \(imported)")
-        let snapshotsTaken = try created.store.snapshots().count
+        let automatic = try created.store.snapshots()
+        let snapshotsTaken = automatic.count
+        let segments = automatic.filter { $0.baseSeq != nil }
+        report.add("automatic snapshots during the import", "\(snapshotsTaken - segments.count) whole, \(segments.count) segments",
+                   "\(mib(automatic.reduce(0) { $0 + $1.frameSize } / 1024)) of LZ4 frames in all, the segments \(mib(segments.reduce(0) { $0 + $1.frameSize } / 1024))")
+        figures["automatic_snapshot_frames_mib"] = Double(automatic.reduce(0) { $0 + $1.frameSize }) / 1_048_576
 
         // Durable single appends: a new applicant each, its own transaction (synchronous=FULL). The peer
         // appends the same events (type, date and payload), from this file.

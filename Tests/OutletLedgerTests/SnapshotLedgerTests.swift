@@ -4,7 +4,7 @@ import GRDB
 import OutletDomain
 import OutletDemo
 import OutletCore
-import OutletLedger
+@testable import OutletLedger
 import OutletProjections
 @testable import OutletSnapshots
 import OutletStore
@@ -367,12 +367,13 @@ extension SnapshotFormatFixtureTests {
         let (basePosition, head) = (try ledger.position(atSeq: 100), try ledger.position(atSeq: 150))
         let (basePath, segmentPath) = (Repository.path("Snapshots/fixtures/snapshot-100-v4.lz4"), Repository.path("Snapshots/fixtures/snapshot-150-v5.lz4"))
         if ProcessInfo.processInfo.environment["OUTLET_WRITE_SEGMENT_FIXTURE"] == "1" {
-            // How the pair was made: the whole snapshot of a replay to 100, then a segment of a replay to 150 with its cache.
+            // How the pair was made: the whole snapshot of a replay to 100, then that projection folded on to 150 and a
+            // segment of it made with the whole snapshot's cache, as a process taking automatic snapshots does.
             var cache = TimelineCache()
-            let base = Snapshot.make(try ledger.projections(at: basePosition, useSnapshots: false).projection, hash: basePosition.hash,
-                                     createdAt: 1_764_460_800_000, cache: &cache)
-            let segment = try #require(Snapshot.makeSegment(try ledger.projections(at: head, useSnapshots: false).projection, hash: head.hash,
-                                                             createdAt: 1_764_460_800_000, cache: &cache))
+            var projection = try ledger.projections(at: basePosition, useSnapshots: false).projection
+            let base = Snapshot.make(projection, hash: basePosition.hash, createdAt: 1_764_460_800_000, cache: &cache)
+            _ = try ledger.fold(into: &projection, through: 150)
+            let segment = try #require(Snapshot.makeSegment(projection, hash: head.hash, createdAt: 1_764_460_800_000, cache: &cache))
             try Data(base.frame).write(to: URL(fileURLWithPath: basePath))
             try Data(segment.frame).write(to: URL(fileURLWithPath: segmentPath))
         }

@@ -4,15 +4,19 @@ import OutletProjections
 import OutletTestSupport
 import Testing
 
-@Suite("A segment (format 5) over a whole snapshot composes, byte for byte, into the whole snapshot of its state")
+@Suite("A segment (format 5) over a whole snapshot composes into the whole snapshot of its state, byte for byte")
 struct SnapshotSegmentTests {
-    /// The content of the whole snapshot a segment stands for, composed as a load composes it.
+    /// The content of the whole snapshot a segment stands for up to its index (part 5), composed as a load composes it.
     static func composed(segment: [UInt8], over base: [UInt8]) throws -> [UInt8] {
         try segment.withUnsafeBytes { segmentBytes in
             try base.withUnsafeBytes { baseBytes in
-                var reader = BinaryReader(segmentBytes, offset: SnapshotHeader.size + 8 + SnapshotDigest.size)
+                var header = BinaryReader(segmentBytes, offset: 12)
+                let seq = try header.fixed(Int64.self)
+                var reader = BinaryReader(segmentBytes, offset: SnapshotHeader.size)
+                let baseSeq = try reader.fixed(Int64.self)
+                _ = try reader.raw(SnapshotDigest.size)
                 return try ProjectionCodec.compose(header: Array(segment[..<SnapshotHeader.size]), segment: &reader,
-                                                   base: BinaryReader(baseBytes, offset: SnapshotHeader.size))
+                                                   base: BinaryReader(baseBytes, offset: SnapshotHeader.size), baseSeq: baseSeq, seq: seq).content
             }
         }
     }
@@ -36,7 +40,7 @@ struct SnapshotSegmentTests {
         })
     }
 
-    @Test("over random histories with retractions: each segment's composed content is the whole snapshot's body, and it loads as that does")
+    @Test("over random histories with retractions: each segment composes into the whole snapshot's body, and loads as that does")
     func composesToTheWholeSnapshot() throws {
         var segments = 0
         var changes: Set<String> = []
@@ -59,7 +63,9 @@ struct SnapshotSegmentTests {
                 let content = try LZ4Frame.decompress(segment.frame)
                 #expect(content.count == segment.contentSize)
                 let whole = Snapshot.encodedState(projection)
-                #expect(Array(try Self.composed(segment: content, over: base.content)[SnapshotHeader.size...]) == whole, "seed \(seed), seq \(seq)")
+                // Parts 1 to 4 byte for byte; the index as the loads below restore it.
+                let composed = try Self.composed(segment: content, over: base.content)[SnapshotHeader.size...]
+                #expect(Array(composed) == Array(whole.prefix(composed.count)), "seed \(seed), seq \(seq)")
                 for deferred in SnapshotCodecTests.deferrals {
                     let loaded = try Snapshot.load(segment: content, over: base.content, periods: ShippedData.periods, expected: (seq, goldenHash),
                                                    expectedBase: (base.projection.foldedThrough, goldenHash), deferred: deferred)

@@ -28,6 +28,7 @@ ROWS = {
     "snapshot_ratio": ("snapshot frame / its encoded content", "", "(stricter than the target)", False),
     "snapshot_load_mb_per_s": ("snapshot load as a query restores it (the index; timelines decoded when read)", "MB/s of content", "≥ 1,000", True),
     "snapshot_full_load_mb_per_s": ("snapshot load in full (every timeline decoded, the index checked)", "MB/s of content", "", True),
+    "automatic_snapshot_frames_mib": ("LZ4 frames of the automatic snapshots taken during the import, in all", "MiB", "", False),
     "replay_peak_rss_mib": ("peak RSS of the CLI replay", "MiB", "≤ 1,024", False),
     "import_peak_rss_mib": ("peak RSS of the CLI import", "MiB", "≤ 1,024", False),
 }
