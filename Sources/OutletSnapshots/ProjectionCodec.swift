@@ -83,7 +83,7 @@ enum ProjectionCodec {
             if case .restored(_, _, let source) = timeline { source } else { nil }
         }
         cache.base = TimelineCache.Base(seq: projection.foldedThrough, timelines: encoded.map(\.uscc), restoredFrom: restored.first,
-                                        registrations: projection.index.outletRegistrations.count,
+                                        slots: projection.index.outletRegistrations.count,
                                         lastRegistration: projection.index.outletRegistrations.max() ?? 0)
         write(projection.index, ranks: ranks(of: order), into: &writer)
     }
@@ -1325,8 +1325,8 @@ public struct TimelineCache: Sendable {
         /// The restored timelines whose bytes it copied (`ProjectionCodec.TimelineBytes.restored`): one still
         /// restored from the same source is as the base holds it. Held, so that its identity stays its own.
         let restoredFrom: SnapshotTimelines?
-        /// Its outlet slots, and the newest registration among them: a segment's slots go on after them.
-        let registrations: Int
+        /// How many outlet slots it has, and the newest registration among theirs: a segment's go on after them.
+        let slots: Int
         let lastRegistration: Int64
         /// Its body's SHA-256 and its content's size, once made.
         var digest: [UInt8] = []

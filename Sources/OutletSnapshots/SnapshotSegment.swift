@@ -2,10 +2,11 @@ import OutletDomain
 import OutletProjections
 
 /// A segment (snapshot format 5, FORMAT.md "Segments"): the state after `seq` as the changes since a whole
-/// snapshot, its base. An automatic snapshot behind appends writes one from the timeline cache it already
-/// holds: the timelines unchanged since the base are named, not copied, and a timeline that only gained
-/// versions is the base's bytes with the new ones after them (`ProjectionCodec.extend`). A reader composes
-/// the base's content and the segment's into the content of the whole snapshot it stands for.
+/// snapshot, its base. An automatic snapshot behind appends writes one from the timeline cache and the index
+/// it already holds: the timelines unchanged since the base are named, not copied; a timeline that only gained
+/// versions is the base's bytes with the new ones between them (`ProjectionCodec.extend`); the index, its rows
+/// after the base's and the retractions since. A reader composes the base and the segment into what the whole
+/// snapshot it stands for holds.
 extension ProjectionCodec {
     /// What part 4 of a segment says of the next timelines, as a varint `n << 2 | kind`.
     enum SegmentStep: UInt64 {
@@ -17,11 +18,12 @@ extension ProjectionCodec {
         case replace = 2
     }
 
-    /// The segment's body after its base's seq and digest: parts 1 to 3 and 5 whole, as a whole snapshot
-    /// writes them, and part 4 as steps over the base's timelines. False (the bytes written meaningless) when
-    /// the base holds a timeline the projection has not: only a whole snapshot can say that.
-    /// The cache then holds each timeline's encoding now (as after a whole snapshot, so the next segment extends
-    /// what changed since this one, not since the base), each still with the base's form of it.
+    /// The segment's body after its base's seq and digest: parts 1 to 3 as a whole snapshot writes them, part 4
+    /// as steps over the base's timelines, part 5 as what the index gained since. False (the bytes written
+    /// meaningless, the cache as it was) when the base holds what the projection has not — a timeline, an outlet
+    /// slot out of its order: only a whole snapshot can say that. The cache then holds each timeline's encoding
+    /// now (as after a whole snapshot, so that the next segment extends what changed since this one, not since
+    /// the base), each with where its parts lie in the base.
     static func encodeSegment(_ projection: RegistryProjection, cache: inout TimelineCache, base: TimelineCache.Base, timelinesPerShare: Int,
                               into writer: inout BinaryWriter) -> Bool {
         let order = timelineOrder(of: projection)
@@ -78,16 +80,17 @@ extension ProjectionCodec {
     static func writeIndexChanges(_ index: VersionIndex, ranks: [Int32], since base: TimelineCache.Base,
                                   into writer: inout BinaryWriter) -> Bool {
         let (registrations, slotRanks) = slotsByRegistration(of: index)
-        guard registrations.count >= base.registrations,
-              base.registrations == 0 || registrations[base.registrations - 1] == base.lastRegistration
+        guard registrations.count >= base.slots,
+              base.slots == 0 || registrations[base.slots - 1] == base.lastRegistration
         else { return false }
-        writer.count(registrations.count - base.registrations)
+        writer.count(registrations.count - base.slots)
         var previous = base.lastRegistration
-        for registration in registrations[base.registrations...] {
+        for registration in registrations[base.slots...] {
             writer.varint(UInt64(registration - previous))
             previous = registration
         }
-        // The rows after the base's seq are the last ones: found by seq, not by a pass over the others.
+        // The rows after the base's seq end the index (each chunk's found by seq); the base's rows are passed over
+        // for the retractions since.
         var retracted: [(seq: Int64, by: Int64)] = []
         var after: [(chunk: Int, rows: Range<Int>)] = []
         for (number, chunk) in index.chunks.enumerated() {
