@@ -183,6 +183,27 @@ struct AppendTests {
         #expect(try fixture.store.newestSnapshotSeq() == 0)
     }
 
+    @Test("a segment is stored only over a stored base, and a prune keeps the bases of the segments it keeps", arguments: LogKind.allCases)
+    func segmentRows(kind: LogKind) throws {
+        let fixture = try StoreFixture(kind)
+        _ = try fixture.store.append([StoreFixture.event(), StoreFixture.event(), StoreFixture.event()])
+        func save(_ seq: Int64, over base: Int64?) throws {
+            try fixture.store.saveSnapshot(seq: seq, hash: try fixture.store.head(atSeq: seq).hash, formatVersion: base == nil ? 4 : 5,
+                                           projectionVersion: 1, contentSize: 10, baseSeq: base, frame: [UInt8(seq)])
+        }
+        #expect { try save(2, over: 1) } throws: { error in
+            (error as? LedgerError)?.code == .conflict && "\(error)".contains("is over the snapshot of seq 1, which is no longer stored")
+        }
+        #expect(try fixture.store.snapshots().isEmpty)
+        try save(1, over: nil)
+        try save(2, over: 1)
+        try save(3, over: 1)
+        #expect(try fixture.store.snapshots().map(\.baseSeq) == [1, 1, nil])
+        #expect(try fixture.store.pruneSnapshots(keep: 1) == [2])
+        #expect(try fixture.store.snapshots().map(\.seq) == [3, 1])
+        #expect(try fixture.store.pruneSnapshots(keep: 0) == [3, 1])
+    }
+
     @Test("a snapshot's frame is read in pieces from any offset, the same bytes as read whole; none where there is no snapshot",
           arguments: LogKind.allCases)
     func snapshotFrameInPieces(kind: LogKind) throws {
