@@ -611,10 +611,12 @@ enum ProjectionCodec {
     ///     it (format 4 on), to be copied into a new snapshot while unchanged. Without them every timeline is
     ///     decoded now, and the index stored is checked against the one the timelines give: what `verify` and
     ///     the fuzzer rely on.
-    ///   - index: part 5 as a segment's composition made it, not read from `reader` (which then ends after part 4).
+    ///   - timelines: part 4 as a segment's composition left it, not read from `reader` (which then ends after part
+    ///     3): for a deferred load only (a full one reads the composition's bytes, `TimelineSpans.content`).
+    ///   - index: part 5 as a segment's composition made it, not read from `reader`.
     static func decode(from reader: inout BinaryReader, periods: Periods, foldedThrough: Int64, indexed: Bool,
-                       deferring: (content: [UInt8], deferral: Deferral, asEncoded: Bool)? = nil, index given: IndexParts? = nil)
-        throws(SnapshotError) -> RegistryProjection
+                       deferring: (content: [UInt8], deferral: Deferral, asEncoded: Bool)? = nil,
+                       timelines composed: TimelineSpans? = nil, index given: IndexParts? = nil) throws(SnapshotError) -> RegistryProjection
     {
         // Counts of events, not of items that follow: checked for range, not against the bytes left.
         let eventCount = try int(Int64(clamping: reader.varint()), &reader)
@@ -630,45 +632,49 @@ enum ProjectionCodec {
             let seq = try readSeq(&reader)
             outletNumbers[seq] = try reader.inlineString()
         }
-        let timelineCount = try reader.count(minimumSize: 2)
         // Where each timeline's bytes are (one pass over the lengths), so that every core reads its share.
         var spans: [Range<Int>] = []
-        spans.reserveCapacity(timelineCount)
-        for _ in 0..<timelineCount {
-            let length = try reader.count()
-            let start = reader.offset
-            _ = try reader.raw(length)
-            spans.append(start..<(start + length))
+        if composed == nil {
+            let timelineCount = try reader.count(minimumSize: 2)
+            spans.reserveCapacity(timelineCount)
+            for _ in 0..<timelineCount {
+                let length = try reader.count()
+                let start = reader.offset
+                _ = try reader.raw(length)
+                spans.append(start..<(start + length))
+            }
         }
         if indexed, let (content, deferral, asEncoded) = deferring {
+            let timelines = composed ?? TimelineSpans(contents: [content], spans: spans)
             // Each timeline's institution, for the index's ids; the rest of its bytes wait for a query.
             var institutions: [USCC] = []
-            institutions.reserveCapacity(spans.count)
-            var head = reader
-            for span in spans {
-                head.move(to: span.lowerBound)
-                // Its code's bytes, checked as a USCC (ASCII) without a string made of them.
-                let code = try head.raw(head.count()).assumingMemoryBound(to: UInt8.self)
-                guard head.offset <= span.upperBound, let uscc = try? USCC(validating: code) else {
-                    throw head.corrupt("timeline of \"\(String(decoding: code, as: UTF8.self))\", not a USCC,")
+            institutions.reserveCapacity(timelines.spans.count)
+            for id in timelines.spans.indices {
+                try timelines.reading(id) { (bytes) throws(SnapshotError) in
+                    var head = BinaryReader(bytes)
+                    // Its code's bytes, checked as a USCC (ASCII) without a string made of them.
+                    let code = try head.raw(head.count()).assumingMemoryBound(to: UInt8.self)
+                    guard let uscc = try? USCC(validating: code) else {
+                        throw .corrupt("timeline of \"\(String(decoding: code, as: UTF8.self))\", not a USCC, at byte \(timelines.spans[id].lowerBound)")
+                    }
+                    institutions.append(uscc)
                 }
-                institutions.append(uscc)
             }
             var versionCounts: [Int32] = []
             let index = try indexParts(given, &reader, foldedThrough: foldedThrough)
                 .index(institutions: institutions, outletNumbers: outletNumbers, foldedThrough: foldedThrough, rowCounts: &versionCounts)
             return RegistryProjection(periods: periods, index: index,
-                                      source: SnapshotTimelines(content: content, spans: spans, foldedThrough: foldedThrough,
-                                                                asEncoded: asEncoded),
+                                      source: SnapshotTimelines(timelines, foldedThrough: foldedThrough, asEncoded: asEncoded),
                                       versionCounts: versionCounts, keepsTimelines: deferral == .keepingTimelines, outletNumbers: outletNumbers,
                                       registrationsByYear: registrationsByYear, foldedThrough: foldedThrough, eventCount: eventCount)
         }
+        precondition(composed == nil, "a composition's timelines are read in full from its bytes (TimelineSpans.content)")
         var timelines: [Timeline] = []
         var rows: [TimelineRows] = []
         var institutions: Set<USCC> = []
-        timelines.reserveCapacity(timelineCount)
-        rows.reserveCapacity(timelineCount)
-        institutions.reserveCapacity(timelineCount)
+        timelines.reserveCapacity(spans.count)
+        rows.reserveCapacity(spans.count)
+        institutions.reserveCapacity(spans.count)
         // In the order written, so that the damage named is the first there is, as a reader in one pass finds it.
         for share in readTimelines(spans, reader, foldedThrough: foldedThrough) {
             for (timeline, span) in zip(share.timelines, spans[share.spans]) {
@@ -693,6 +699,36 @@ enum ProjectionCodec {
             }
         }
         return projection
+    }
+
+    /// Where each timeline's bytes lie: a span of one of `contents` — a whole snapshot's content, or a segment's
+    /// composition's (the base's content, the segment's, and the changed timelines' bytes pieced together).
+    struct TimelineSpans: Sendable {
+        var contents: [[UInt8]]
+        /// Each timeline's place in `contents`; empty when every one is in the first.
+        var buffers: [UInt8] = []
+        var spans: [Range<Int>] = []
+
+        func buffer(of id: Int) -> Int { buffers.isEmpty ? 0 : Int(buffers[id]) }
+
+        /// `prefix` (a content's header and parts 1 to 3), then part 4 as a whole snapshot holds these timelines.
+        func content(after prefix: [UInt8]) -> [UInt8] {
+            var content = BinaryWriter(reservingCapacity: prefix.count + spans.reduce(0) { $0 + $1.count + 5 } + 10)
+            content.raw(prefix)
+            content.count(spans.count)
+            for id in spans.indices {
+                content.count(spans[id].count)
+                content.raw(contents[buffer(of: id)][spans[id]])
+            }
+            return content.bytes
+        }
+
+        /// The timeline's bytes.
+        func reading<T>(_ id: Int, _ body: (UnsafeRawBufferPointer) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
+            try withBytes(of: contents[buffer(of: id)]) { bytes throws(SnapshotError) in
+                try body(UnsafeRawBufferPointer(rebasing: bytes[spans[id]]))
+            }
+        }
     }
 
     /// Part 5 as read, before it is checked and made an index: the outlet slots' registrations and the rows.
@@ -1341,34 +1377,37 @@ public struct TimelineCache: Sendable {
 
 /// A loaded snapshot's timelines, each decoded when a query first reads it (its bytes are self-contained).
 final class SnapshotTimelines: TimelineSource {
-    /// The whole content, header included: `spans` are offsets into it.
-    private let content: [UInt8]
-    private let spans: [Range<Int>]
+    /// Where the timelines' bytes lie: a whole snapshot's content (header included), or a segment's composition's
+    /// buffers (`ProjectionCodec.TimelineSpans`).
+    private let timelines: ProjectionCodec.TimelineSpans
     private let foldedThrough: Int64
     /// Each timeline's bytes are what `ProjectionCodec.encode` makes of it (format 4 on): copied, not encoded
     /// again, into the next snapshot while it is unchanged.
     let asEncoded: Bool
 
-    init(content: [UInt8], spans: [Range<Int>], foldedThrough: Int64, asEncoded: Bool) {
-        self.content = content
-        self.spans = spans
+    init(_ timelines: ProjectionCodec.TimelineSpans, foldedThrough: Int64, asEncoded: Bool) {
+        self.timelines = timelines
         self.foldedThrough = foldedThrough
         self.asEncoded = asEncoded
     }
 
-    func timeline(at id: Int) throws -> Timeline {
-        try content.withUnsafeBytes { bytes throws(SnapshotError) in
-            var reader = BinaryReader(bytes)
-            return try ProjectionCodec.readTimeline(spanning: spans[id], &reader, foldedThrough: foldedThrough)
+    /// `body` given a reader of the bytes timeline `id` lies in, and its span there.
+    private func reading<T>(_ id: Int, _ body: (inout BinaryReader, Range<Int>) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
+        try withBytes(of: timelines.contents[timelines.buffer(of: id)]) { bytes throws(SnapshotError) in
+            var reader = BinaryReader(bytes, offset: timelines.spans[id].lowerBound)
+            return try body(&reader, timelines.spans[id])
         }
     }
 
+    func timeline(at id: Int) throws -> Timeline {
+        try reading(id) { (reader, span) throws(SnapshotError) in try ProjectionCodec.readTimeline(spanning: span, &reader, foldedThrough: foldedThrough) }
+    }
+
     func timeline(at id: Int, from position: Int) throws -> Timeline {
-        try content.withUnsafeBytes { bytes throws(SnapshotError) in
-            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
+        try reading(id) { (reader, span) throws(SnapshotError) in
             let timeline = try ProjectionCodec.readTimeline(&reader, from: position, foldedThrough: foldedThrough)
-            guard reader.offset == spans[id].upperBound else {
-                throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - spans[id].upperBound) bytes off its length")
+            guard reader.offset == span.upperBound else {
+                throw reader.corrupt("timeline of \(timeline.uscc) ends \(reader.offset - span.upperBound) bytes off its length")
             }
             return timeline
         }
@@ -1378,11 +1417,12 @@ final class SnapshotTimelines: TimelineSource {
         // The result is handed out of the closure, not returned through it: a typed-throwing closure returning
         // this tuple through `withUnsafeBytes` crashes the Swift 6.3 compiler.
         var read: Result<(uscc: USCC, state: InstitutionState), SnapshotError>?
-        content.withUnsafeBytes { bytes in
-            var reader = BinaryReader(bytes, offset: spans[id].lowerBound)
+        let span = timelines.spans[id]
+        timelines.contents[timelines.buffer(of: id)].withUnsafeBytes { bytes in
+            var reader = BinaryReader(bytes, offset: span.lowerBound)
             read = Result { () throws(SnapshotError) in
                 let state = try ProjectionCodec.readState(&reader, at: position, foldedThrough: foldedThrough)
-                guard reader.offset <= spans[id].upperBound else { throw reader.corrupt("timeline of \(state.uscc) runs past its length") }
+                guard reader.offset <= span.upperBound else { throw reader.corrupt("timeline of \(state.uscc) runs past its length") }
                 return state
             }
         }
@@ -1391,6 +1431,6 @@ final class SnapshotTimelines: TimelineSource {
 
     /// The timeline's bytes as the snapshot holds them: its encoding, which the same format writes again.
     func bytes(ofTimelineAt id: Int) -> ArraySlice<UInt8> {
-        content[spans[id]]
+        timelines.contents[timelines.buffer(of: id)][timelines.spans[id]]
     }
 }

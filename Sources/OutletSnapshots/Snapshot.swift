@@ -252,14 +252,17 @@ public enum Snapshot {
                     var whole = Array(segmentBytes[..<SnapshotHeader.size])
                     whole.replaceSubrange(8..<10, with: withUnsafeBytes(of: SnapshotHeader.namingOrderFormatVersion.littleEndian, Array.init))
                     whole.replaceSubrange((SnapshotHeader.size - SnapshotDigest.size)..., with: repeatElement(0, count: SnapshotDigest.size))
-                    let (composed, index) = try ProjectionCodec.compose(header: whole, segment: &reader,
-                                                                        base: BinaryReader(baseBytes, offset: baseReader.offset),
-                                                                        baseSeq: baseHeader.seq, seq: header.seq)
+                    let (prefix, timelines, index) = try ProjectionCodec.compose(
+                        header: whole, segment: segment, reader: &reader, base: base, baseStart: baseReader.offset, baseSeq: baseHeader.seq,
+                        seq: header.seq)
                     guard reader.isAtEnd else { throw reader.corrupt("\(reader.remaining) bytes after the segment's body") }
-                    return try withBytes(of: composed) { bytes throws(SnapshotError) in
+                    // Deferred, the timelines are read where they lie; in full, from the whole snapshot's part 4 as bytes.
+                    let content = deferred == nil ? timelines.content(after: prefix) : prefix
+                    return try withBytes(of: content) { bytes throws(SnapshotError) in
                         var reader = BinaryReader(bytes, offset: SnapshotHeader.size)
                         return try ProjectionCodec.decode(from: &reader, periods: periods, foldedThrough: header.seq, indexed: true,
-                                                          deferring: deferred.map { (composed, $0, true) }, index: index)
+                                                          deferring: deferred.map { (content, $0, true) },
+                                                          timelines: deferred == nil ? nil : timelines, index: index)
                     }
                 }
                 return (header, projection)

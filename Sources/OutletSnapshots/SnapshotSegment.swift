@@ -168,89 +168,94 @@ extension ProjectionCodec {
         }
     }
 
-    /// What a segment stands for: the content of the whole snapshot (format 4) up to its part 4 — `header`, the
-    /// segment's parts 1 to 3, the base's timelines with the segment's steps applied — and that snapshot's index,
-    /// the base's with the segment's changes. `segment` reads from its part 1; `base` from the base's (whose seq is
-    /// `baseSeq`); `seq` is the segment's. Damage is an error naming the byte, never a trap; `decode` checks the rest.
-    static func compose(header: [UInt8], segment: inout BinaryReader, base: BinaryReader, baseSeq: Int64, seq: Int64)
-        throws(SnapshotError) -> (content: [UInt8], index: IndexParts)
+    /// What a segment stands for: the start of the whole snapshot's content (format 4) — `header` and the
+    /// segment's parts 1 to 3 —, where each of its timelines' bytes lie (the base's timelines with the segment's
+    /// steps applied: a timeline copied or new is read where the base or the segment holds it, a changed one
+    /// pieced together apart), and its index, the base's with the segment's changes. `segment` and `base` are the
+    /// two contents; `reader` reads the segment from its part 1, `baseStart` is where the base's part 1 is, and
+    /// `baseSeq` and `seq` their seqs. Damage is an error naming the byte, never a trap; `decode` checks the rest.
+    static func compose(header: [UInt8], segment: [UInt8], reader: inout BinaryReader, base: [UInt8], baseStart: Int, baseSeq: Int64,
+                        seq: Int64) throws(SnapshotError) -> (prefix: [UInt8], timelines: TimelineSpans, index: IndexParts)
     {
-        let totalsStart = segment.offset
-        try skipTotals(&segment)
-        let totalsEnd = segment.offset
-        var baseReader = base
-        try skipTotals(&baseReader)
-        // Each base timeline's bytes with its length before them, as part 4 holds it.
-        var baseTimelines: [(entry: Range<Int>, bytes: Range<Int>)] = []
-        for _ in 0..<(try baseReader.count()) {
-            let start = baseReader.offset
-            let length = try baseReader.count()
-            let bytesStart = baseReader.offset
-            _ = try baseReader.raw(length)
-            baseTimelines.append((start..<baseReader.offset, bytesStart..<baseReader.offset))
-        }
-        // A copy step of one byte stands for many timelines: the count is bounded by the base's and the bytes left.
-        let declared = try segment.varint()
-        guard declared <= UInt64(baseTimelines.count + segment.remaining) else { throw segment.corrupt("\(declared) timelines") }
-        let count = Int(declared)
-        var composed = BinaryWriter(reservingCapacity: base.remaining + segment.remaining + header.count)
-        composed.raw(header)
-        composed.raw(try segment.bytes(totalsStart..<totalsEnd))
-        composed.count(count)
-        // Each base timeline's place among the composed ones: what the base's index rows are renumbered to.
-        var places = [Int32](repeating: 0, count: baseTimelines.count)
-        var next = 0
-        var written = 0
-        while written < count {
-            let head = try segment.varint()
-            let n = Int(clamping: head >> 2)
-            switch SegmentStep(rawValue: head & 3) {
-            case .copy:
-                guard n >= 1, n <= baseTimelines.count - next, n <= count - written else {
-                    throw segment.corrupt("a copy of \(n) timelines, \(baseTimelines.count - next) of the base's left")
-                }
-                composed.raw(try base.bytes(baseTimelines[next].entry.lowerBound..<baseTimelines[next + n - 1].entry.upperBound))
-                for offset in 0..<n { places[next + offset] = Int32(written + offset) }
-                next += n
-                written += n
-            case .new:
-                let bytes = try segment.raw(n)
-                composed.count(n)
-                composed.raw(bytes)
-                written += 1
-            case .replace:
-                guard n >= 1, n <= segment.remaining, next < baseTimelines.count else { throw segment.corrupt("a change of \(n) pieces") }
-                let old = baseTimelines[next].bytes
-                var pieces: [UnsafeRawBufferPointer] = []
-                for _ in 0..<n {
-                    let head = try segment.varint()
-                    let length = Int(clamping: head >> 1)
-                    if head & 1 == 1 {
-                        pieces.append(try segment.raw(length))
-                    } else {
-                        let offset = Int(clamping: try segment.varint())
-                        guard offset <= old.count, length <= old.count - offset else {
-                            throw segment.corrupt("a piece of bytes \(offset)..<\(offset + length) of a base timeline of \(old.count)")
-                        }
-                        pieces.append(try base.bytes((old.lowerBound + offset)..<(old.lowerBound + offset + length)))
-                    }
-                }
-                composed.count(pieces.reduce(0) { $0 + $1.count })
-                for piece in pieces { composed.raw(piece) }
-                places[next] = Int32(written)
-                next += 1
-                written += 1
-            case nil:
-                throw segment.corrupt("a step of kind \(head & 3)")
+        try withBytes(of: base) { baseBytes throws(SnapshotError) in
+            let totalsStart = reader.offset
+            try skipTotals(&reader)
+            let prefix = header + Array(try reader.bytes(totalsStart..<reader.offset))
+            var baseReader = BinaryReader(baseBytes, offset: baseStart)
+            try skipTotals(&baseReader)
+            // Each base timeline's bytes, as part 4 holds them.
+            var baseTimelines: [Range<Int>] = []
+            for _ in 0..<(try baseReader.count()) {
+                let length = try baseReader.count()
+                let start = baseReader.offset
+                _ = try baseReader.raw(length)
+                baseTimelines.append(start..<baseReader.offset)
             }
+            // A copy step of one byte stands for many timelines: the count is bounded by the base's and the bytes left.
+            let declared = try reader.varint()
+            guard declared <= UInt64(baseTimelines.count + reader.remaining) else { throw reader.corrupt("\(declared) timelines") }
+            let count = Int(declared)
+            // The base's content, the segment's, and the changed timelines' bytes.
+            var timelines = TimelineSpans(contents: [base, segment])
+            timelines.buffers.reserveCapacity(count)
+            timelines.spans.reserveCapacity(count)
+            var changed = BinaryWriter()
+            // Each base timeline's place among the composed ones: what the base's index rows are renumbered to.
+            var places = [Int32](repeating: 0, count: baseTimelines.count)
+            var next = 0
+            while timelines.spans.count < count {
+                let head = try reader.varint()
+                let n = Int(clamping: head >> 2)
+                switch SegmentStep(rawValue: head & 3) {
+                case .copy:
+                    guard n >= 1, n <= baseTimelines.count - next, n <= count - timelines.spans.count else {
+                        throw reader.corrupt("a copy of \(n) timelines, \(baseTimelines.count - next) of the base's left")
+                    }
+                    for offset in 0..<n {
+                        places[next + offset] = Int32(timelines.spans.count)
+                        timelines.buffers.append(0)
+                        timelines.spans.append(baseTimelines[next + offset])
+                    }
+                    next += n
+                case .new:
+                    let start = reader.offset
+                    _ = try reader.raw(n)
+                    timelines.buffers.append(1)
+                    timelines.spans.append(start..<reader.offset)
+                case .replace:
+                    guard n >= 1, n <= reader.remaining, next < baseTimelines.count else { throw reader.corrupt("a change of \(n) pieces") }
+                    let old = baseTimelines[next]
+                    let start = changed.bytes.count
+                    for _ in 0..<n {
+                        let head = try reader.varint()
+                        let length = Int(clamping: head >> 1)
+                        if head & 1 == 1 {
+                            changed.raw(try reader.raw(length))
+                        } else {
+                            let offset = Int(clamping: try reader.varint())
+                            guard offset <= old.count, length <= old.count - offset else {
+                                throw reader.corrupt("a piece of bytes \(offset)..<\(offset + length) of a base timeline of \(old.count)")
+                            }
+                            changed.raw(UnsafeRawBufferPointer(rebasing: baseBytes[(old.lowerBound + offset)..<(old.lowerBound + offset + length)]))
+                        }
+                    }
+                    places[next] = Int32(timelines.spans.count)
+                    timelines.buffers.append(2)
+                    timelines.spans.append(start..<changed.bytes.count)
+                    next += 1
+                case nil:
+                    throw reader.corrupt("a step of kind \(head & 3)")
+                }
+            }
+            guard next == baseTimelines.count else {
+                throw reader.corrupt("\(baseTimelines.count - next) of the base's timelines left unaccounted for")
+            }
+            timelines.contents.append(changed.bytes)
+            var index = try readIndexParts(&baseReader, foldedThrough: baseSeq)
+            guard baseReader.isAtEnd else { throw baseReader.corrupt("\(baseReader.remaining) bytes after the base's body") }
+            try applyIndexChanges(&reader, to: &index, places: places, baseSeq: baseSeq, seq: seq)
+            return (prefix, timelines, index)
         }
-        guard next == baseTimelines.count else {
-            throw segment.corrupt("\(baseTimelines.count - next) of the base's timelines left unaccounted for")
-        }
-        var index = try readIndexParts(&baseReader, foldedThrough: baseSeq)
-        guard baseReader.isAtEnd else { throw baseReader.corrupt("\(baseReader.remaining) bytes after the base's body") }
-        try applyIndexChanges(&segment, to: &index, places: places, baseSeq: baseSeq, seq: seq)
-        return (composed.bytes, index)
     }
 
     /// The base's index with a segment's part 5 applied: its rows renumbered to the composed timelines (`places`),

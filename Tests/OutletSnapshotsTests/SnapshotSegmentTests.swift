@@ -9,15 +9,15 @@ struct SnapshotSegmentTests {
     /// The content of the whole snapshot a segment stands for up to its index (part 5), composed as a load composes it.
     static func composed(segment: [UInt8], over base: [UInt8]) throws -> [UInt8] {
         try segment.withUnsafeBytes { segmentBytes in
-            try base.withUnsafeBytes { baseBytes in
-                var header = BinaryReader(segmentBytes, offset: 12)
-                let seq = try header.fixed(Int64.self)
-                var reader = BinaryReader(segmentBytes, offset: SnapshotHeader.size)
-                let baseSeq = try reader.fixed(Int64.self)
-                _ = try reader.raw(SnapshotDigest.size)
-                return try ProjectionCodec.compose(header: Array(segment[..<SnapshotHeader.size]), segment: &reader,
-                                                   base: BinaryReader(baseBytes, offset: SnapshotHeader.size), baseSeq: baseSeq, seq: seq).content
-            }
+            var header = BinaryReader(segmentBytes, offset: 12)
+            let seq = try header.fixed(Int64.self)
+            var reader = BinaryReader(segmentBytes, offset: SnapshotHeader.size)
+            let baseSeq = try reader.fixed(Int64.self)
+            _ = try reader.raw(SnapshotDigest.size)
+            let (prefix, timelines, _) = try ProjectionCodec.compose(header: Array(segment[..<SnapshotHeader.size]), segment: segment,
+                                                                     reader: &reader, base: base, baseStart: SnapshotHeader.size,
+                                                                     baseSeq: baseSeq, seq: seq)
+            return timelines.content(after: prefix)
         }
     }
 
