@@ -462,21 +462,27 @@ package struct VersionIndex: Sendable {
 
     /// The version appended at `target` was withdrawn by the event at `seq`.
     mutating func retract(_ target: Int64, by seq: Int64) {
-        // The chunk is the last whose first seq is at or below the target; then the row within it.
+        guard let (chunk, row) = Self.place(of: target, in: chunks) else { return }
+        chunks[chunk].retractedBy[row] = seq
+    }
+
+    /// Where the row of `seq` lies among `chunks` (their rows ascending by seq, chunk after chunk), if there is one.
+    package static func place(of seq: Int64, in chunks: [Chunk]) -> (chunk: Int, row: Int)? {
+        // The chunk is the last whose first seq is at or below `seq`; then the row within it.
         var low = 0, high = chunks.count
         while low < high {
             let middle = (low + high) / 2
-            if chunks[middle].seq[0] <= target { low = middle + 1 } else { high = middle }
+            if let first = chunks[middle].seq.first, first <= seq { low = middle + 1 } else { high = middle }
         }
-        guard low > 0 else { return }
+        guard low > 0 else { return nil }
         let chunk = low - 1
-        let first = chunks[chunk].seq.withUnsafeBufferPointer { Self.rowCount(of: $0, before: target) }
-        guard first < chunks[chunk].seq.count, chunks[chunk].seq[first] == target else { return }
-        chunks[chunk].retractedBy[first] = seq
+        let row = chunks[chunk].seq.withUnsafeBufferPointer { rowCount(of: $0, before: seq) }
+        guard row < chunks[chunk].seq.count, chunks[chunk].seq[row] == seq else { return nil }
+        return (chunk, row)
     }
 
     /// How many of a chunk's rows, by their seqs (ascending), have a seq below `seq`.
-    private static func rowCount(of seqs: UnsafeBufferPointer<Int64>, before seq: Int64) -> Int {
+    package static func rowCount(of seqs: UnsafeBufferPointer<Int64>, before seq: Int64) -> Int {
         var (low, high) = (0, seqs.count)
         while low < high {
             let middle = (low + high) / 2

@@ -288,7 +288,7 @@ extension ProjectionCodec {
             guard distance >= 1, distance <= UInt64(seq - target), target + Int64(distance) > baseSeq else {
                 throw segment.corrupt("a retraction of seq \(target) by one out of range")
             }
-            guard let (chunk, row) = locate(target, in: index.chunks), index.chunks[chunk].retractedBy[row] == .max else {
+            guard let (chunk, row) = VersionIndex.place(of: target, in: index.chunks), index.chunks[chunk].retractedBy[row] == .max else {
                 throw segment.corrupt("a retraction of seq \(target), no row of the base's not retracted")
             }
             index.chunks[chunk].retractedBy[row] = target + Int64(distance)
@@ -305,28 +305,9 @@ extension ProjectionCodec {
         }
     }
 
-    /// The chunk and row of the row of `seq`, if there is one.
-    private static func locate(_ seq: Int64, in chunks: [VersionIndex.Chunk]) -> (chunk: Int, row: Int)? {
-        var (low, high) = (0, chunks.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if let first = chunks[middle].seq.first, first <= seq { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0 else { return nil }
-        let row = rows(of: chunks[low - 1], through: seq) - 1
-        return row >= 0 && chunks[low - 1].seq[row] == seq ? (low - 1, row) : nil
-    }
-
     /// How many of a chunk's rows (ascending by seq) have a seq at or below `seq`.
     private static func rows(of chunk: VersionIndex.Chunk, through seq: Int64) -> Int {
-        chunk.seq.withUnsafeBufferPointer { seqs in
-            var (low, high) = (0, seqs.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if seqs[middle] <= seq { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
+        chunk.seq.withUnsafeBufferPointer { VersionIndex.rowCount(of: $0, before: seq + 1) }
     }
 
     /// Passes over parts 1 to 3; `decode` reads and checks them.
